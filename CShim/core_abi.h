@@ -1,0 +1,27 @@
+// core_abi.h - entry points of the Swift core, seen from the shim only.
+// Kept out of the public header so Swift does not import the declarations
+// of the functions it defines itself with @_cdecl.
+#ifndef DEPT_CORE_ABI_H
+#define DEPT_CORE_ABI_H
+#include "dept_shim.h"
+
+// ---- The core (implemented in Swift with @_cdecl; called by the shim) ----
+// Each is entered on a slow path only, with the per-thread re-entry guard
+// set, so that locks taken inside the core (Swift runtime, malloc) pass
+// straight through the hooks.
+
+void dept_core_init(const char *options, struct dept_config *config);
+uint32_t dept_core_intern_stack(const uintptr_t *pcs, uint32_t count);
+void dept_core_class(uint32_t cls, uint32_t obj_kind, uint32_t key_kind, uintptr_t key, uint32_t stack);
+void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int32_t os_tid);
+void dept_core_thread_name(uint32_t tid, const char *name);
+void dept_core_thread_exit(uint32_t tid, const struct dept_held *held, uint32_t count);
+void dept_core_wait(uint32_t tid, const struct dept_held *held, uint32_t count, const struct dept_wait *wait);
+void dept_core_event_site(uint32_t cls, uint32_t op, uint32_t stack);
+void dept_core_warning(uint32_t kind, uint32_t tid, uint32_t cls, uint32_t stack);
+int32_t dept_core_at_exit(void);
+void dept_core_after_fork_child(uint32_t surviving_tid);
+/// Prints queued reports; called without the core lock.
+void dept_core_flush(void);
+
+#endif

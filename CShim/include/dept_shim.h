@@ -1,0 +1,160 @@
+// dept_shim.h - the seam between the C shim and the Swift runtime/core.
+//
+// The shim speaks the DEPT model to the core: objects and their classes,
+// waits [W], events [E] and event-context starts [S], threads. Primitives
+// (mutexes, rwlocks, ...) are mapped onto these few notions in the hooks and
+// never leak past this header. Everything declared here is plain data so the
+// Swift side can read it without copying.
+#ifndef DEPT_SHIM_H
+#define DEPT_SHIM_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// What an object is, for naming operations in reports.
+enum dept_obj_kind {
+    DEPT_OBJ_MUTEX = 1,
+    DEPT_OBJ_RWLOCK = 2,
+    DEPT_OBJ_COND = 3,
+    DEPT_OBJ_SEM = 4,
+    DEPT_OBJ_EVENTFD = 5,
+    DEPT_OBJ_THREAD = 6,
+};
+
+/// How a class was keyed (DESIGN §4): a static object is its own class, a
+/// dynamic one is named by its init site, or by its first use if it was
+/// zero-initialised and never passed to an init function.
+enum dept_key_kind {
+    DEPT_KEY_STATIC = 1,
+    DEPT_KEY_INIT_SITE = 2,
+    DEPT_KEY_FIRST_USE = 3,
+};
+
+/// Which event of an object a held context heads for, or a wait awaits.
+/// A lock has two: its release by a writer (exclusive holder) and by a reader.
+enum dept_event_mode {
+    DEPT_EV_EXCL = 1,     // release by an exclusive holder / the object's only event
+    DEPT_EV_SHARED = 2,   // release by a shared (read) holder
+};
+
+/// The operation at a [S], [W] or [E] point, for the report text.
+enum dept_op {
+    DEPT_OP_LOCK = 1,
+    DEPT_OP_TRYLOCK = 2,
+    DEPT_OP_RDLOCK = 3,
+    DEPT_OP_TRYRDLOCK = 4,
+    DEPT_OP_WRLOCK = 5,
+    DEPT_OP_TRYWRLOCK = 6,
+    DEPT_OP_UNLOCK = 7,
+    DEPT_OP_TIMEDLOCK = 8,
+    DEPT_OP_COND_WAIT = 9,
+    DEPT_OP_COND_SIGNAL = 10,
+    DEPT_OP_COND_BROADCAST = 11,
+    DEPT_OP_SEM_WAIT = 12,
+    DEPT_OP_SEM_POST = 13,
+    DEPT_OP_EVENTFD_READ = 14,
+    DEPT_OP_EVENTFD_WRITE = 15,
+    DEPT_OP_JOIN = 16,
+    DEPT_OP_THREAD_START = 17,
+    DEPT_OP_THREAD_EXIT = 18,
+    DEPT_OP_SEM_TRYWAIT = 19,
+};
+
+/// One event context the thread is inside of: a held lock (or a taken
+/// binary semaphore). Its [S] is the acquisition; its [E] the release.
+struct dept_held {
+    uintptr_t obj;       // object address (identity only; never dereferenced by the core)
+    uint64_t chain;      // hash of the held classes up to and including this entry
+    uint32_t cls;        // class id
+    uint32_t inst;       // instance id (unique per object lifetime)
+    uint32_t stack;      // stack id of the [S] (acquisition)
+    uint16_t mode;       // enum dept_event_mode it heads for
+    uint16_t op;         // enum dept_op of the acquisition
+    uint32_t count;      // recursion depth
+    uint32_t flags;      // DEPT_HELD_*
+};
+
+enum {
+    DEPT_HELD_TRY = 1,     // taken by a trylock: never waited for
+    DEPT_HELD_TIMED = 2,   // taken by a timed lock
+    DEPT_HELD_THREAD = 4,  // the thread's own body: [S] thread start, [E] thread exit
+};
+
+/// A wait that is starting.
+struct dept_wait {
+    uint32_t cls;
+    uint32_t inst;
+    uint32_t stack;       // stack id of the [W]
+    uint16_t awaits;      // bit set of enum dept_event_mode that can wake it
+    uint16_t op;          // enum dept_op
+    uint32_t flags;       // DEPT_WAIT_*
+};
+
+enum {
+    DEPT_WAIT_TIMED = 1,         // has a timeout: never part of a deadlock
+    DEPT_WAIT_RECURSIVE_OK = 2,  // the object is a recursive mutex
+    DEPT_WAIT_ERRORCHECK = 4,    // relocking returns EDEADLK instead of hanging
+};
+
+/// Options the shim needs on its own paths, filled by the core at start-up.
+struct dept_config {
+    int32_t detect_potential;
+    int32_t detect_hangs;
+    int32_t stack_depth;
+    int32_t verbosity;
+    int32_t hang_ms;
+    int32_t stall_ms;
+    int32_t exitcode;
+    int32_t on_hang;          // 0 report, 1 exit, 2 abort
+    int32_t log_fd;           // where reports go (stderr unless log_path)
+};
+
+// ---- Services the shim offers the Swift runtime (callable from Swift) ----
+
+/// The current configuration (written once at start-up by the core).
+struct dept_config *dept_shim_config(void);
+/// Writes all of buf to the report stream; never allocates.
+void dept_shim_write_report(const char *buf, size_t len);
+/// Returns the number of loaded modules and fills up to cap entries.
+struct dept_module { uintptr_t base; uintptr_t end; const char *path; uint8_t build_id[20]; uint32_t build_id_len; };
+uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap);
+/// Whether an address lies inside a loaded module (static storage or code).
+int dept_shim_module_of(uintptr_t addr, const char **path, uintptr_t *base);
+/// Path of the running executable's symbolizer helpers: environment lookup
+/// that does not allocate.
+const char *dept_shim_getenv(const char *name);
+/// Process id at the time of the call (after fork, the child's).
+int32_t dept_shim_pid(void);
+
+/// dladdr: the nearest dynamic symbol at or below addr (NULL if none).
+const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr);
+/// pipe2(fds, O_CLOEXEC).
+int dept_shim_pipe_cloexec(int fds[2]);
+
+/// Tells the shim that the core queued output: the next release of the core
+/// lock prints it (outside the lock).
+void dept_shim_mark_pending(void);
+/// The core lock, for the core's own snapshot-taking outside a shim call.
+void dept_shim_core_lock(void);
+void dept_shim_core_unlock_noflush(void);
+/// Serialises report output between threads.
+void dept_shim_report_lock(void);
+void dept_shim_report_unlock(void);
+
+enum dept_warning_kind {
+    DEPT_WARN_UNLOCK_NOT_OWNER = 1,
+    DEPT_WARN_UNLOCK_NOT_LOCKED = 2,
+    DEPT_WARN_DESTROY_LOCKED = 3,
+    DEPT_WARN_EXIT_HOLDING = 4,
+    DEPT_WARN_RELOCK_ERRORCHECK = 5,
+    DEPT_WARN_TABLE_FULL = 6,
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif

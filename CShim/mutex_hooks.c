@@ -1,0 +1,163 @@
+// mutex_hooks.c - pthread_mutex_* mapped onto the model:
+//   lock        = [W] on the mutex, then [S] of its unlock
+//   trylock     = [S] only (it cannot block)
+//   timed/clock = a timed [W] (never part of a deadlock), then [S]
+//   unlock      = [E]
+// Every hook returns the real call's value and leaves errno as the real
+// call left it.
+#include "shim.h"
+#include <errno.h>
+#include <time.h>
+
+// glibc keeps the mutex type in the low bits of __kind and the owner's TID
+// in __owner; both are part of the public layout of pthread_mutex_t.
+#define KIND(m) ((m)->__data.__kind & 3)
+
+DEFINE_REAL(int, pthread_mutex_timedlock, pthread_mutex_t *, const struct timespec *)
+DEFINE_REAL(int, pthread_mutex_clocklock, pthread_mutex_t *, clockid_t, const struct timespec *)
+
+static uint32_t wait_flags(pthread_mutex_t *m) {
+    int k = KIND(m);
+    return k == PTHREAD_MUTEX_RECURSIVE ? DEPT_WAIT_RECURSIVE_OK : k == PTHREAD_MUTEX_ERRORCHECK ? DEPT_WAIT_ERRORCHECK : 0;
+}
+
+DEPT_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a) {
+    int r = __pthread_mutex_init(m, a);
+    struct dept_thread *t = dept_enter();
+    if (!t) return r;
+    int e = errno;
+    if (r == 0) dept_obj_init((uintptr_t)m, DEPT_OBJ_MUTEX, CALLER_PC());
+    dept_leave();
+    errno = e;
+    return r;
+}
+
+DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return __pthread_mutex_destroy(m);
+    int e = errno;
+    if (m->__data.__lock != 0) {
+        // Destroying a locked mutex is undefined; glibc may still say 0.
+        struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, CALLER_PC());
+        dept_warn(DEPT_WARN_DESTROY_LOCKED, t, o.cls, true);
+    }
+    dept_leave();
+    errno = e;
+    int r = __pthread_mutex_destroy(m);
+    e = errno;
+    if (r == 0 && dept_enter()) {
+        dept_drop_held(t, (uintptr_t)m);
+        dept_obj_destroy((uintptr_t)m);
+        dept_leave();
+    }
+    errno = e;
+    return r;
+}
+
+// Shared by lock, timedlock and clocklock. `real` performs the acquisition.
+static inline int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
+                          int (*real)(pthread_mutex_t *, clockid_t, const struct timespec *),
+                          clockid_t clk, const struct timespec *ts) {
+    int e = errno;
+    struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
+    uint32_t flags = wait_flags(m) | extra;
+    if ((flags & DEPT_WAIT_RECURSIVE_OK) && dept_held_find(t, (uintptr_t)m)) {
+        // A recursive re-lock by the owner never waits.
+        dept_leave();
+        errno = e;
+        int r = real(m, clk, ts);
+        if (r == 0) {
+            struct dept_held *h = dept_held_find(t, (uintptr_t)m);
+            if (h) h->count++;
+        }
+        return r;
+    }
+    uint32_t stack = dept_wait_begin(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
+    dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
+    dept_leave();
+    errno = e;
+    int r = real(m, clk, ts);
+    if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
+        e = errno;
+        dept_tls_guard = 1;
+        dept_drop_held(t, (uintptr_t)m);
+        if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, o.cls, true);
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
+static int real_lock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
+    (void)c; (void)ts;
+    return __pthread_mutex_lock(m);
+}
+static int real_timed(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
+    (void)c;
+    resolve_pthread_mutex_timedlock();
+    return REAL(pthread_mutex_timedlock)(m, ts);
+}
+static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
+    resolve_pthread_mutex_clocklock();
+    return REAL(pthread_mutex_clocklock)(m, c, ts);
+}
+
+DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return __pthread_mutex_lock(m);
+    return acquire(t, m, CALLER_PC(), DEPT_OP_LOCK, 0, real_lock, 0, 0);
+}
+
+DEPT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return real_timed(m, 0, ts);
+    return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_timed, 0, ts);
+}
+
+DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return real_clock(m, c, ts);
+    return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_clock, c, ts);
+}
+
+DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return __pthread_mutex_trylock(m);
+    dept_leave();
+    int r = __pthread_mutex_trylock(m);
+    if (r == 0 || r == EOWNERDEAD) {
+        int e = errno;
+        dept_tls_guard = 1;
+        struct dept_held *h = KIND(m) == PTHREAD_MUTEX_RECURSIVE ? dept_held_find(t, (uintptr_t)m) : 0;
+        if (h) h->count++;
+        else {
+            uintptr_t pc = CALLER_PC();
+            struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
+            dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, 0, pc);
+        }
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
+DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return __pthread_mutex_unlock(m);
+    int e = errno;
+    uintptr_t pc = CALLER_PC();
+    if (!dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_UNLOCK, pc)) {
+        // Not held by us as far as we know: ask the mutex itself.
+        int owner = m->__data.__owner;
+        if (m->__data.__lock == 0 && owner == 0) {
+            struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
+            dept_warn(DEPT_WARN_UNLOCK_NOT_LOCKED, t, o.cls, true);
+        } else if (owner != 0 && owner != t->os_tid && !(m->__data.__kind & 128 /* pshared */)) {
+            struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
+            dept_warn(DEPT_WARN_UNLOCK_NOT_OWNER, t, o.cls, true);
+        }
+    }
+    dept_leave();
+    errno = e;
+    return __pthread_mutex_unlock(m);
+}

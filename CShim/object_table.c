@@ -1,0 +1,294 @@
+// object_table.c - identity of synchronisation objects.
+//
+// Maps an object's address to its class and instance without a lock on the
+// lookup path: an open-addressing table readers probe lock-free. Insertions,
+// destroys and growth are serialised by a spin lock (they are the slow path:
+// the first use of an object). A destroyed object leaves a tombstone, so a
+// new object at the same address becomes a new instance (and, if it is
+// initialised elsewhere, a new class): reused memory never merges two locks.
+#include "shim.h"
+#include <dlfcn.h>
+#include <link.h>
+#include <sys/mman.h>
+#include <string.h>
+#include <sched.h>
+
+#define EMPTY 0u
+#define TOMB 1u
+
+struct obj_slot {
+    _Atomic uintptr_t addr;
+    _Atomic uint64_t ref;          // cls << 32 | inst; 0 while being filled
+};
+
+struct obj_table {
+    struct obj_slot *slots;
+    uint64_t mask;
+    uint64_t used;                 // live + tombstones (guarded by table_lock)
+    uint64_t live;
+};
+
+static struct obj_table tables[48];
+static _Atomic(struct obj_table *) current;
+static int ntables;
+static atomic_flag table_lock = ATOMIC_FLAG_INIT;
+static _Atomic uint32_t next_inst = 1;
+
+// Class keys: key kind + key -> class id. Only touched under table_lock.
+struct class_slot { uint64_t key; uint32_t cls; };
+static struct class_slot *classes;
+static uint64_t class_mask, class_used;
+static uint32_t next_class = 1;
+
+static void spin_lock(atomic_flag *f) {
+    int n = 0;
+    while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
+        if (++n > 64) { sched_yield(); n = 0; }
+}
+static void spin_unlock(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_order_release); }
+
+static void *raw_alloc(size_t bytes) {
+    void *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? 0 : p;
+}
+
+static inline uint64_t hash_addr(uintptr_t a) {
+    uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 31);
+}
+
+static struct obj_table *table_new(uint64_t nslots) {
+    if (ntables >= (int)(sizeof tables / sizeof tables[0])) return 0;
+    struct obj_slot *s = raw_alloc(nslots * sizeof *s);
+    if (!s) return 0;
+    struct obj_table *t = &tables[ntables++];
+    t->slots = s; t->mask = nslots - 1; t->used = 0; t->live = 0;
+    return t;
+}
+
+// Under table_lock: the current table, created on first use.
+static struct obj_table *table_get(void) {
+    struct obj_table *t = atomic_load_explicit(&current, memory_order_relaxed);
+    if (!t) {
+        t = table_new(1u << 14);
+        atomic_store_explicit(&current, t, memory_order_release);
+    }
+    return t;
+}
+
+// Lock-free probe. Returns the packed ref, or 0 when absent.
+static inline uint64_t probe(struct obj_table *t, uintptr_t addr) {
+    for (uint64_t i = hash_addr(addr) & t->mask;; i = (i + 1) & t->mask) {
+        uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_acquire);
+        if (a == addr) {
+            uint64_t r;
+            while ((r = atomic_load_explicit(&t->slots[i].ref, memory_order_acquire)) == 0) {}
+            return r;
+        }
+        if (a == EMPTY) return 0;
+    }
+}
+
+// Under table_lock: position of addr, or of the first free slot for it.
+static uint64_t find_slot(struct obj_table *t, uintptr_t addr, bool *found) {
+    uint64_t tomb = UINT64_MAX;
+    for (uint64_t i = hash_addr(addr) & t->mask;; i = (i + 1) & t->mask) {
+        uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed);
+        if (a == addr) { *found = true; return i; }
+        if (a == TOMB && tomb == UINT64_MAX) tomb = i;
+        if (a == EMPTY) { *found = false; return tomb != UINT64_MAX ? tomb : i; }
+    }
+}
+
+// Under table_lock: grows (or just rehashes away tombstones) when crowded.
+// Readers still probing the old table find it zeroed and take the slow
+// path, which re-checks the current table under the lock.
+static struct obj_table *maybe_grow(struct obj_table *t) {
+    if ((t->used + 1) * 2 <= t->mask + 1) return t;
+    uint64_t n = (t->mask + 1) * ((t->live + 1) * 4 > t->mask + 1 ? 2 : 1);
+    struct obj_table *nt = table_new(n);
+    if (!nt) return t;     // no room: keep probing the crowded table
+    for (uint64_t i = 0; i <= t->mask; i++) {
+        uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed);
+        if (a <= TOMB) continue;
+        bool f;
+        uint64_t j = find_slot(nt, a, &f);
+        atomic_store_explicit(&nt->slots[j].ref, atomic_load_explicit(&t->slots[i].ref, memory_order_relaxed), memory_order_relaxed);
+        atomic_store_explicit(&nt->slots[j].addr, a, memory_order_relaxed);
+        nt->used++; nt->live++;
+    }
+    atomic_store_explicit(&current, nt, memory_order_release);
+    madvise(t->slots, (t->mask + 1) * sizeof *t->slots, MADV_DONTNEED);
+    return nt;
+}
+
+// ---- classes ----------------------------------------------------------
+
+static bool class_grow(void) {
+    uint64_t n = classes ? (class_mask + 1) * 2 : 1024;
+    struct class_slot *c = raw_alloc(n * sizeof *c);
+    if (!c) return false;
+    if (classes) {
+        for (uint64_t i = 0; i <= class_mask; i++) {
+            if (!classes[i].cls) continue;
+            uint64_t j = hash_addr(classes[i].key) & (n - 1);
+            while (c[j].cls) j = (j + 1) & (n - 1);
+            c[j] = classes[i];
+        }
+        munmap(classes, (class_mask + 1) * sizeof *classes);
+    }
+    classes = c; class_mask = n - 1;
+    return true;
+}
+
+// Under table_lock. Sets *fresh when the class did not exist.
+static uint32_t class_for(uint64_t key, bool *fresh) {
+    if (!classes || (class_used + 1) * 2 > class_mask + 1) {
+        if (!class_grow() && !classes) return 0;
+    }
+    uint64_t j = hash_addr(key) & class_mask;
+    for (; classes[j].cls; j = (j + 1) & class_mask)
+        if (classes[j].key == key) { *fresh = false; return classes[j].cls; }
+    classes[j].key = key;
+    classes[j].cls = next_class++;
+    class_used++;
+    *fresh = true;
+    return classes[j].cls;
+}
+
+// A static object (in a loaded module's data or bss) is its own class.
+// _dl_find_object is lock-free, unlike dladdr, so this is safe even while
+// another thread holds the loader lock.
+static bool is_static_storage(uintptr_t addr) {
+    struct dl_find_object r;
+    return _dl_find_object((void *)addr, &r) == 0;
+}
+
+static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key);
+
+static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site, bool explicit_init) {
+    uint32_t key_kind;
+    uintptr_t key;
+    if (is_static_storage(addr)) { key_kind = DEPT_KEY_STATIC; key = addr; }
+    else if (explicit_init) { key_kind = DEPT_KEY_INIT_SITE; key = site; }
+    else { key_kind = DEPT_KEY_FIRST_USE; key = site; }
+    uint64_t ckey = ((uint64_t)key_kind << 56) ^ ((uint64_t)kind << 52) ^ key;
+
+    bool fresh = false;
+    struct dept_obj_ref ref = {0, 0};
+    spin_lock(&table_lock);
+    struct obj_table *t = table_get();
+    bool found = false;
+    uint64_t i = find_slot(t, addr, &found);
+    if (found && !explicit_init) {
+        uint64_t r = atomic_load_explicit(&t->slots[i].ref, memory_order_relaxed);
+        spin_unlock(&table_lock);
+        ref.cls = (uint32_t)(r >> 32); ref.inst = (uint32_t)r;
+        return ref;
+    }
+    if (found) {
+        // Re-initialised without destroy: a new life for this address.
+        atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
+        t->live--;
+    }
+    t = maybe_grow(t);
+    ref.cls = class_for(ckey, &fresh);
+    ref.inst = atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed);
+    if (ref.cls) {
+        i = find_slot(t, addr, &found);
+        if (t->used + 1 <= t->mask) {
+            bool was_empty = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed) == EMPTY;
+            atomic_store_explicit(&t->slots[i].ref, ((uint64_t)ref.cls << 32) | ref.inst, memory_order_relaxed);
+            atomic_store_explicit(&t->slots[i].addr, addr, memory_order_release);
+            if (was_empty) t->used++;
+            t->live++;
+        }
+    }
+    spin_unlock(&table_lock);
+    if (fresh) announce(ref.cls, kind, key_kind, key);
+    return ref;
+}
+
+// Tells the core about a class the first time it is seen. Outside the table
+// lock: stack capture may enter the loader.
+static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key) {
+    uint32_t stack = dept_capture_stack();
+    dept_core_lock();
+    dept_core_class(cls, kind, key_kind, key, stack);
+    dept_core_unlock();
+}
+
+bool dept_obj_find(uintptr_t addr, struct dept_obj_ref *out) {
+    struct obj_table *t = atomic_load_explicit(&current, memory_order_acquire);
+    uint64_t r = t ? probe(t, addr) : 0;
+    if (!r) {
+        // The table may have just grown: check the current one under the lock.
+        spin_lock(&table_lock);
+        t = table_get();
+        bool found = false;
+        uint64_t i = find_slot(t, addr, &found);
+        if (found) r = atomic_load_explicit(&t->slots[i].ref, memory_order_relaxed);
+        spin_unlock(&table_lock);
+    }
+    if (!r) return false;
+    out->cls = (uint32_t)(r >> 32); out->inst = (uint32_t)r;
+    return true;
+}
+
+struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site) {
+    bool fresh = false;
+    uint64_t ckey = ((uint64_t)DEPT_KEY_INIT_SITE << 56) ^ ((uint64_t)kind << 52) ^ site;
+    spin_lock(&table_lock);
+    struct dept_obj_ref ref = { class_for(ckey, &fresh), atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed) };
+    spin_unlock(&table_lock);
+    if (fresh) announce(ref.cls, kind, DEPT_KEY_INIT_SITE, site);
+    return ref;
+}
+
+void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
+    spin_lock(&table_lock);
+    struct obj_table *t = maybe_grow(table_get());
+    bool found = false;
+    uint64_t i = find_slot(t, addr, &found);
+    if (found || t->used + 1 <= t->mask) {
+        bool was_empty = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed) == EMPTY;
+        if (found) atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
+        atomic_store_explicit(&t->slots[i].ref, ((uint64_t)ref.cls << 32) | ref.inst, memory_order_relaxed);
+        atomic_store_explicit(&t->slots[i].addr, addr, memory_order_release);
+        if (was_empty) t->used++;
+        if (!found) t->live++;
+    }
+    spin_unlock(&table_lock);
+}
+
+struct dept_obj_ref dept_obj_lookup(uintptr_t addr, uint32_t kind, uintptr_t site) {
+    struct obj_table *t = atomic_load_explicit(&current, memory_order_acquire);
+    if (LIKELY(t)) {
+        uint64_t r = probe(t, addr);
+        if (LIKELY(r)) return (struct dept_obj_ref){ (uint32_t)(r >> 32), (uint32_t)r };
+    }
+    return insert(addr, kind, site, false);
+}
+
+struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site) {
+    return insert(addr, kind, site, true);
+}
+
+void dept_obj_destroy(uintptr_t addr) {
+    spin_lock(&table_lock);
+    struct obj_table *t = table_get();
+    bool found = false;
+    uint64_t i = find_slot(t, addr, &found);
+    if (found) {
+        atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
+        t->live--;
+    }
+    spin_unlock(&table_lock);
+}
+
+// Fork: the table must not be copied mid-update, so the forking thread
+// holds the lock across fork() (phase 0 before, 1 after in either process).
+void dept_objects_atfork(int phase) {
+    if (phase == 0) spin_lock(&table_lock);
+    else spin_unlock(&table_lock);
+}

@@ -1,0 +1,201 @@
+// runtime_init.c - start-up, real functions, the core lock, fork and exit.
+#include "shim.h"
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
+
+_Atomic int dept_ready;
+_Atomic int dept_disabled;
+struct dept_config dept_config = {
+    .detect_potential = 1, .detect_hangs = 1, .stack_depth = 32, .verbosity = 1,
+    .hang_ms = 1000, .stall_ms = 10000, .exitcode = 66, .on_hang = 1, .log_fd = 2,
+};
+
+DEPT_HIDDEN void dept_registry_init(void);
+DEPT_HIDDEN void dept_registry_atfork(int phase);
+DEPT_HIDDEN void dept_registry_after_fork_child(void);
+
+struct dept_config *dept_shim_config(void) { return &dept_config; }
+
+void *dept_real(const char *name, const char *version) {
+    int g = dept_tls_guard;
+    dept_tls_guard = 1;
+    void *p = version ? dlvsym(RTLD_NEXT, name, version) : dlsym(RTLD_NEXT, name);
+    dept_tls_guard = g;
+    return p;
+}
+
+// ---- core lock: a spin lock with yield. Held only around calls into the
+// Swift core, which do bounded work and never call back into the loader.
+static atomic_flag core_flag = ATOMIC_FLAG_INIT;
+
+void dept_core_lock(void) {
+    int n = 0;
+    while (atomic_flag_test_and_set_explicit(&core_flag, memory_order_acquire)) {
+        if (++n > 32) { sched_yield(); n = 0; }
+    }
+}
+static _Atomic int pending_output;
+static atomic_flag report_flag = ATOMIC_FLAG_INIT;
+
+// Releasing the core lock is where queued reports get printed: outside the
+// lock, so symbolization (loader, helper process) never runs under it.
+void dept_core_unlock(void) {
+    atomic_flag_clear_explicit(&core_flag, memory_order_release);
+    if (UNLIKELY(atomic_load_explicit(&pending_output, memory_order_relaxed))) {
+        atomic_store(&pending_output, 0);
+        dept_core_flush();
+    }
+}
+void dept_shim_mark_pending(void) { atomic_store(&pending_output, 1); }
+void dept_shim_core_lock(void) { dept_core_lock(); }
+void dept_shim_core_unlock_noflush(void) { atomic_flag_clear_explicit(&core_flag, memory_order_release); }
+void dept_shim_report_lock(void) {
+    while (atomic_flag_test_and_set_explicit(&report_flag, memory_order_acquire)) sched_yield();
+}
+void dept_shim_report_unlock(void) { atomic_flag_clear_explicit(&report_flag, memory_order_release); }
+
+// ---- fork -------------------------------------------------------------
+DEPT_HIDDEN void dept_objects_atfork(int phase);
+
+static void fork_prepare(void) {
+    int g = dept_tls_guard; dept_tls_guard = 1;
+    dept_registry_atfork(0);
+    dept_objects_atfork(0);
+    dept_core_lock();
+    dept_tls_guard = g;
+}
+static void fork_parent(void) {
+    dept_core_unlock();
+    dept_objects_atfork(1);
+    dept_registry_atfork(1);
+}
+static void fork_child(void) {
+    int g = dept_tls_guard; dept_tls_guard = 1;
+    dept_core_unlock();
+    dept_objects_atfork(1);
+    dept_registry_after_fork_child();
+    struct dept_thread *t = dept_tls_thread;
+    dept_core_lock();
+    dept_core_after_fork_child((uintptr_t)t > 1 ? t->tid : 0);
+    dept_core_unlock();
+    dept_tls_guard = g;
+}
+
+// ---- exit -------------------------------------------------------------
+// Runs after the program's own atexit handlers (registered later), before
+// stdio is torn down. A reported deadlock turns the exit status into
+// `exitcode`, as sanitizers do.
+static void at_exit(void) {
+    int g = dept_tls_guard; dept_tls_guard = 1;
+    dept_core_flush();
+    dept_core_lock();
+    int32_t code = dept_core_at_exit();
+    dept_shim_core_unlock_noflush();
+    dept_tls_guard = g;
+    if (code) {
+        fflush(NULL);
+        _exit(code);
+    }
+}
+
+int32_t dept_shim_pid(void) { return (int32_t)getpid(); }
+
+const char *dept_shim_getenv(const char *name) { return getenv(name); }
+
+void dept_shim_write_report(const char *buf, size_t len) {
+    int fd = dept_config.log_fd;
+    while (len) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0) { if (errno == EINTR) continue; return; }
+        buf += w; len -= (size_t)w;
+    }
+}
+
+__attribute__((constructor))
+static void dept_init(void) {
+    int saved = errno;
+    dept_tls_guard = 1;
+    const char *opts = getenv("DEPT_OPTIONS");
+    dept_registry_init();
+    dept_core_lock();
+    dept_core_init(opts ? opts : "", &dept_config);
+    dept_core_unlock();
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    atexit(at_exit);
+    dept_tls_guard = 0;
+    atomic_store_explicit(&dept_ready, 1, memory_order_release);
+    errno = saved;
+}
+
+// ---- modules (for symbolization and the JSON module map) --------------
+struct mod_iter { struct dept_module *out; uint32_t cap, n; };
+
+static int each_module(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    struct mod_iter *it = arg;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    const uint8_t *bid = 0; uint32_t bidlen = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+        if (p->p_type == PT_LOAD) {
+            uintptr_t a = info->dlpi_addr + p->p_vaddr;
+            if (a < lo) lo = a;
+            if (a + p->p_memsz > hi) hi = a + p->p_memsz;
+        } else if (p->p_type == PT_NOTE && !bid) {
+            const uint8_t *note = (const uint8_t *)(info->dlpi_addr + p->p_vaddr);
+            const uint8_t *end = note + p->p_memsz;
+            while (note + 12 <= end) {
+                uint32_t namesz = *(const uint32_t *)note, descsz = *(const uint32_t *)(note + 4), type = *(const uint32_t *)(note + 8);
+                const uint8_t *name = note + 12;
+                const uint8_t *desc = name + ((namesz + 3) & ~3u);
+                if (type == 3 && namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+                    bid = desc; bidlen = descsz > 20 ? 20 : descsz;
+                    break;
+                }
+                note = desc + ((descsz + 3) & ~3u);
+            }
+        }
+    }
+    if (it->n < it->cap) {
+        struct dept_module *m = &it->out[it->n];
+        m->base = info->dlpi_addr;
+        m->end = hi;
+        (void)lo;
+        m->path = info->dlpi_name;
+        m->build_id_len = bidlen;
+        if (bidlen) memcpy(m->build_id, bid, bidlen);
+    }
+    it->n++;
+    return 0;
+}
+
+uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap) {
+    struct mod_iter it = { out, cap, 0 };
+    dl_iterate_phdr(each_module, &it);
+    return it.n;
+}
+
+int dept_shim_module_of(uintptr_t addr, const char **path, uintptr_t *base) {
+    Dl_info info;
+    if (!dladdr((void *)addr, &info) || !info.dli_fname) return 0;
+    *path = info.dli_fname;
+    *base = (uintptr_t)info.dli_fbase;
+    return 1;
+}
+
+const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr) {
+    Dl_info info;
+    if (!dladdr((void *)addr, &info) || !info.dli_sname) return 0;
+    *symbol_addr = (uintptr_t)info.dli_saddr;
+    return info.dli_sname;
+}
+
+int dept_shim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

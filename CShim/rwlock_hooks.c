@@ -1,0 +1,109 @@
+// rwlock_hooks.c - pthread_rwlock_* mapped onto the model. An rwlock has two
+// events: its release by the writer and its release by a reader.
+//   wrlock = [W] for both (a writer waits for readers and writers), [S] of the writer release
+//   rdlock = [W] for the writer release only (readers never wait for readers), [S] of a reader release
+//   try*   = [S] only; timed/clock* = timed [W] (never in a deadlock), then [S]
+//   unlock = [E] of whichever release the thread was heading for
+#include "shim.h"
+#include <errno.h>
+#include <time.h>
+
+DEFINE_REAL(int, pthread_rwlock_timedrdlock, pthread_rwlock_t *, const struct timespec *)
+DEFINE_REAL(int, pthread_rwlock_timedwrlock, pthread_rwlock_t *, const struct timespec *)
+DEFINE_REAL(int, pthread_rwlock_clockrdlock, pthread_rwlock_t *, clockid_t, const struct timespec *)
+DEFINE_REAL(int, pthread_rwlock_clockwrlock, pthread_rwlock_t *, clockid_t, const struct timespec *)
+
+enum { RD = 0, WR = 1, TRYRD = 2, TRYWR = 3, TIMEDRD = 4, TIMEDWR = 5, CLOCKRD = 6, CLOCKWR = 7 };
+
+static int call_real(int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) {
+    switch (how) {
+    case RD: return __pthread_rwlock_rdlock(l);
+    case WR: return __pthread_rwlock_wrlock(l);
+    case TRYRD: return __pthread_rwlock_tryrdlock(l);
+    case TRYWR: return __pthread_rwlock_trywrlock(l);
+    case TIMEDRD: resolve_pthread_rwlock_timedrdlock(); return REAL(pthread_rwlock_timedrdlock)(l, ts);
+    case TIMEDWR: resolve_pthread_rwlock_timedwrlock(); return REAL(pthread_rwlock_timedwrlock)(l, ts);
+    case CLOCKRD: resolve_pthread_rwlock_clockrdlock(); return REAL(pthread_rwlock_clockrdlock)(l, c, ts);
+    default: resolve_pthread_rwlock_clockwrlock(); return REAL(pthread_rwlock_clockwrlock)(l, c, ts);
+    }
+}
+
+static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts, uintptr_t pc) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return call_real(how, l, c, ts);
+    int e = errno;
+    bool write = how & 1;
+    bool try = how == TRYRD || how == TRYWR;
+    bool timed = how >= TIMEDRD;
+    uint16_t op = write ? (try ? DEPT_OP_TRYWRLOCK : DEPT_OP_WRLOCK) : (try ? DEPT_OP_TRYRDLOCK : DEPT_OP_RDLOCK);
+    uint16_t mode = write ? DEPT_EV_EXCL : DEPT_EV_SHARED;
+    struct dept_obj_ref o = dept_obj_lookup((uintptr_t)l, DEPT_OBJ_RWLOCK, pc);
+    if (try) {
+        dept_leave();
+        errno = e;
+        int r = call_real(how, l, c, ts);
+        if (r == 0) {
+            e = errno;
+            dept_tls_guard = 1;
+            dept_ecxt_enter(t, (uintptr_t)l, o, mode, op, DEPT_HELD_TRY, 0, pc);
+            dept_leave();
+            errno = e;
+        }
+        return r;
+    }
+    uint16_t awaits = write ? (DEPT_EV_EXCL | DEPT_EV_SHARED) : DEPT_EV_EXCL;
+    uint32_t stack = dept_wait_begin(t, o, awaits, op, timed ? DEPT_WAIT_TIMED : 0, pc);
+    dept_ecxt_enter(t, (uintptr_t)l, o, mode, op, timed ? DEPT_HELD_TIMED : 0, stack, pc);
+    dept_leave();
+    errno = e;
+    int r = call_real(how, l, c, ts);
+    if (UNLIKELY(r != 0)) {
+        e = errno;
+        dept_tls_guard = 1;
+        dept_drop_held(t, (uintptr_t)l);
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
+DEPT_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l) { return acquire(RD, l, 0, 0, CALLER_PC()); }
+DEPT_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l) { return acquire(WR, l, 0, 0, CALLER_PC()); }
+DEPT_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) { return acquire(TRYRD, l, 0, 0, CALLER_PC()); }
+DEPT_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l) { return acquire(TRYWR, l, 0, 0, CALLER_PC()); }
+DEPT_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *ts) { return acquire(TIMEDRD, l, 0, ts, CALLER_PC()); }
+DEPT_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts) { return acquire(TIMEDWR, l, 0, ts, CALLER_PC()); }
+DEPT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKRD, l, c, ts, CALLER_PC()); }
+DEPT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKWR, l, c, ts, CALLER_PC()); }
+
+DEPT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return __pthread_rwlock_unlock(l);
+    int e = errno;
+    dept_ecxt_exit(t, (uintptr_t)l, DEPT_OP_UNLOCK, CALLER_PC());
+    dept_leave();
+    errno = e;
+    return __pthread_rwlock_unlock(l);
+}
+
+DEPT_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a) {
+    int r = __pthread_rwlock_init(l, a);
+    struct dept_thread *t = dept_enter();
+    if (!t) return r;
+    int e = errno;
+    if (r == 0) dept_obj_init((uintptr_t)l, DEPT_OBJ_RWLOCK, CALLER_PC());
+    dept_leave();
+    errno = e;
+    return r;
+}
+
+DEPT_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l) {
+    int r = __pthread_rwlock_destroy(l);
+    struct dept_thread *t = dept_enter();
+    if (!t) return r;
+    int e = errno;
+    if (r == 0) { dept_drop_held(t, (uintptr_t)l); dept_obj_destroy((uintptr_t)l); }
+    dept_leave();
+    errno = e;
+    return r;
+}

@@ -1,0 +1,39 @@
+// stack_capture.c - call stacks with libunwind, interned in the core's depot.
+//
+// Captured only when something new is recorded (a new class, dependency,
+// acquisition or event site), never on a known fast path.
+#define UNW_LOCAL_ONLY
+#include "shim.h"
+#include <libunwind.h>
+#include <link.h>
+
+#define MAX_DEPTH 256
+
+extern char __executable_start;
+static uintptr_t self_lo, self_hi;
+
+static void find_self(void) {
+    struct dl_find_object r;
+    if (_dl_find_object((void *)&find_self, &r) == 0) {
+        self_lo = (uintptr_t)r.dlfo_map_start;
+        self_hi = (uintptr_t)r.dlfo_map_end;
+    }
+}
+
+uint32_t dept_capture_stack(void) {
+    if (!self_hi) find_self();
+    void *pcs[MAX_DEPTH];
+    int depth = dept_config.stack_depth > 0 ? dept_config.stack_depth : 32;
+    if (depth > MAX_DEPTH - 8) depth = MAX_DEPTH - 8;
+    // Capture a few extra frames: dept's own frames are dropped below.
+    int n = unw_backtrace(pcs, depth + 8);
+    int skip = 0;
+    while (skip < n && (uintptr_t)pcs[skip] >= self_lo && (uintptr_t)pcs[skip] < self_hi) skip++;
+    int keep = n - skip;
+    if (keep > depth) keep = depth;
+    if (keep < 0) keep = 0;     // still interned: stack ids are never 0
+    dept_core_lock();
+    uint32_t id = dept_core_intern_stack((const uintptr_t *)&pcs[skip], (uint32_t)keep);
+    dept_core_unlock();
+    return id;
+}

@@ -1,0 +1,158 @@
+// thread_hooks.c - threads in the model. A thread's whole body is an event
+// context: [S] is its start (its creation site), [E] its exit, and
+// pthread_join is a [W] for that exit. So a thread that joins another while
+// holding a lock the other needs closes a cycle like any lock inversion.
+#include "shim.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+DEFINE_REAL(int, pthread_create, pthread_t *, const pthread_attr_t *, void *(*)(void *), void *)
+DEFINE_REAL(int, pthread_join, pthread_t, void **)
+DEFINE_REAL(int, pthread_tryjoin_np, pthread_t, void **)
+DEFINE_REAL(int, pthread_timedjoin_np, pthread_t, void **, const struct timespec *)
+DEFINE_REAL(int, pthread_clockjoin_np, pthread_t, void **, clockid_t, const struct timespec *)
+DEFINE_REAL(int, pthread_setname_np, pthread_t, const char *)
+DEFINE_REAL(void, pthread_exit, void *)
+
+DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent, uint32_t create_stack);
+DEPT_HIDDEN uint32_t dept_thread_new_tid(void);
+
+// What the parent hands to the child; recycled through a free list so that
+// thread creation never calls malloc.
+struct start_rec {
+    void *(*fn)(void *);
+    void *arg;
+    uint32_t tid, parent, create_stack;
+    struct dept_obj_ref body;
+    uintptr_t pc;
+    struct start_rec *next;
+};
+static struct start_rec *free_recs;
+static atomic_flag recs_lock = ATOMIC_FLAG_INIT;
+
+static struct start_rec *rec_get(void) {
+    while (atomic_flag_test_and_set_explicit(&recs_lock, memory_order_acquire)) {}
+    struct start_rec *r = free_recs;
+    if (!r) {
+        size_t n = 4096 / sizeof *r;
+        struct start_rec *chunk = mmap(0, n * sizeof *r, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (chunk != MAP_FAILED)
+            for (size_t i = 0; i < n; i++) { chunk[i].next = free_recs; free_recs = &chunk[i]; }
+        r = free_recs;
+    }
+    if (r) free_recs = r->next;
+    atomic_flag_clear_explicit(&recs_lock, memory_order_release);
+    return r;
+}
+static void rec_put(struct start_rec *r) {
+    while (atomic_flag_test_and_set_explicit(&recs_lock, memory_order_acquire)) {}
+    r->next = free_recs;
+    free_recs = r;
+    atomic_flag_clear_explicit(&recs_lock, memory_order_release);
+}
+
+static void *trampoline(void *p) {
+    struct start_rec *r = p;
+    struct start_rec rec = *r;
+    rec_put(r);
+    dept_tls_guard = 1;
+    struct dept_thread *t = dept_thread_adopt(rec.tid, rec.parent, rec.create_stack);
+    if (t) {
+        dept_obj_bind((uintptr_t)pthread_self(), rec.body);
+        dept_thread_started(t);
+        dept_ecxt_enter(t, (uintptr_t)pthread_self(), rec.body, DEPT_EV_EXCL, DEPT_OP_THREAD_START,
+                        DEPT_HELD_THREAD, rec.create_stack, rec.pc);
+    }
+    dept_tls_guard = 0;
+    return rec.fn(rec.arg);
+}
+
+DEPT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+    resolve_pthread_create();
+    struct dept_thread *t = dept_enter();
+    if (!t) return REAL(pthread_create)(th, attr, fn, arg);
+    int e = errno;
+    uintptr_t pc = CALLER_PC();
+    struct start_rec *r = rec_get();
+    if (!r) { dept_leave(); errno = e; return REAL(pthread_create)(th, attr, fn, arg); }
+    r->fn = fn; r->arg = arg;
+    r->tid = dept_thread_new_tid();
+    r->parent = t->tid;
+    r->pc = pc;
+    uint64_t key = dept_mix(0x4352454154450000ull, pc);
+    r->create_stack = dept_seen_get(t, key);
+    if (!r->create_stack) { r->create_stack = dept_capture_stack(); dept_seen_put(t, key, r->create_stack); }
+    r->body = dept_obj_new(DEPT_OBJ_THREAD, pc);
+    dept_leave();
+    errno = e;
+    int rc = REAL(pthread_create)(th, attr, trampoline, r);
+    if (rc != 0) { rec_put(r); return rc; }
+    e = errno;
+    if (dept_enter()) { dept_obj_bind((uintptr_t)*th, r->body); dept_leave(); }
+    errno = e;
+    return rc;
+}
+
+static int join_common(pthread_t th, void **ret, int how, clockid_t c, const struct timespec *ts, uintptr_t pc) {
+    struct dept_thread *t = dept_enter();
+    int r;
+    if (t) {
+        int e = errno;
+        struct dept_obj_ref o;
+        if (how != 1 && dept_obj_find((uintptr_t)th, &o))
+            dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_JOIN, how >= 2 ? DEPT_WAIT_TIMED : 0, pc);
+        dept_leave();
+        errno = e;
+    }
+    switch (how) {
+    case 0: resolve_pthread_join(); r = REAL(pthread_join)(th, ret); break;
+    case 1: resolve_pthread_tryjoin_np(); r = REAL(pthread_tryjoin_np)(th, ret); break;
+    case 2: resolve_pthread_timedjoin_np(); r = REAL(pthread_timedjoin_np)(th, ret, ts); break;
+    default: resolve_pthread_clockjoin_np(); r = REAL(pthread_clockjoin_np)(th, ret, c, ts); break;
+    }
+    if (r == 0 && t) {
+        int e = errno;
+        dept_tls_guard = 1;
+        // The descriptor's memory may carry the next thread: forget it.
+        dept_obj_destroy((uintptr_t)th);
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
+DEPT_EXPORT int pthread_join(pthread_t th, void **ret) { return join_common(th, ret, 0, 0, 0, CALLER_PC()); }
+DEPT_EXPORT int pthread_tryjoin_np(pthread_t th, void **ret) { return join_common(th, ret, 1, 0, 0, CALLER_PC()); }
+DEPT_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts) { return join_common(th, ret, 2, 0, ts, CALLER_PC()); }
+DEPT_EXPORT int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t c, const struct timespec *ts) { return join_common(th, ret, 3, c, ts, CALLER_PC()); }
+
+// The exit itself is handled by the registry's key destructor, which runs
+// on every way out of a thread (return, pthread_exit, cancellation).
+DEPT_EXPORT void pthread_exit(void *v) {
+    resolve_pthread_exit();
+    REAL(pthread_exit)(v);
+    __builtin_unreachable();
+}
+
+DEPT_HIDDEN struct dept_thread *dept_thread_by_handle(pthread_t th);
+
+DEPT_EXPORT int pthread_setname_np(pthread_t th, const char *name) {
+    resolve_pthread_setname_np();
+    int r = REAL(pthread_setname_np)(th, name);
+    struct dept_thread *t = dept_enter();
+    if (!t) return r;
+    int e = errno;
+    if (r == 0) {
+        struct dept_thread *target = pthread_equal(th, pthread_self()) ? t : dept_thread_by_handle(th);
+        if (target) {
+            dept_core_lock();
+            dept_core_thread_name(target->tid, name);
+            dept_core_unlock();
+        }
+    }
+    dept_leave();
+    errno = e;
+    return r;
+}

@@ -1,0 +1,160 @@
+// thread_registry.c - one record per thread, from mmap'd memory.
+//
+// Records of exited threads are recycled (a program that creates a million
+// short threads must not grow without bound). Every record stays on the
+// all-threads list so that a monitor or a post-fork reset can walk them
+// without a lock; `live` says which ones run.
+#include "shim.h"
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <string.h>
+#include <sched.h>
+
+__thread int dept_tls_guard __attribute__((tls_model("initial-exec")));
+__thread struct dept_thread *dept_tls_thread __attribute__((tls_model("initial-exec")));
+
+static atomic_flag registry_lock = ATOMIC_FLAG_INIT;
+static struct dept_thread *free_list;
+static _Atomic(struct dept_thread *) all_threads;
+static _Atomic uint32_t next_tid = 1;
+static pthread_key_t exit_key;
+static _Atomic int exit_key_ready;
+
+static void lock_registry(void) {
+    while (atomic_flag_test_and_set_explicit(&registry_lock, memory_order_acquire)) sched_yield();
+}
+static void unlock_registry(void) { atomic_flag_clear_explicit(&registry_lock, memory_order_release); }
+
+static void on_thread_exit(void *arg);
+
+static struct dept_thread *alloc_record(void) {
+    lock_registry();
+    struct dept_thread *t = free_list;
+    if (t) free_list = t->next_free;
+    unlock_registry();
+    if (!t) {
+        t = mmap(0, sizeof *t, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (t == MAP_FAILED) return 0;
+        struct dept_thread *head = atomic_load(&all_threads);
+        do t->next_all = head; while (!atomic_compare_exchange_weak(&all_threads, &head, t));
+    } else {
+        struct dept_thread *keep = t->next_all;
+        if (t->held != t->held_inline) munmap(t->held, t->held_cap * sizeof *t->held);
+        memset(t, 0, sizeof *t);
+        t->next_all = keep;
+    }
+    t->held = t->held_inline;
+    t->held_cap = DEPT_HELD_INLINE;
+    return t;
+}
+
+// First hook call on a thread we have not seen start (the main thread, or
+// threads created before the preload was ready or by raw clone).
+struct dept_thread *dept_thread_slow(void) {
+    struct dept_thread *t = alloc_record();
+    if (!t) return 0;
+    t->tid = atomic_fetch_add(&next_tid, 1);
+    t->os_tid = (int32_t)syscall(SYS_gettid);
+    t->self = pthread_self();
+    atomic_store(&t->live, 1);
+    dept_tls_thread = t;
+    dept_thread_started(t);
+    return t;
+}
+
+/// Called from our pthread_create trampoline in the new thread.
+DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent, uint32_t create_stack) {
+    struct dept_thread *t = alloc_record();
+    if (!t) return 0;
+    t->tid = tid;
+    t->parent = parent;
+    t->create_stack = create_stack;
+    t->os_tid = (int32_t)syscall(SYS_gettid);
+    t->self = pthread_self();
+    atomic_store(&t->live, 1);
+    dept_tls_thread = t;
+    return t;
+}
+
+DEPT_HIDDEN uint32_t dept_thread_new_tid(void) { return atomic_fetch_add(&next_tid, 1); }
+
+void dept_thread_started(struct dept_thread *t) {
+    if (atomic_load(&exit_key_ready))
+        pthread_setspecific(exit_key, t);
+    dept_core_lock();
+    dept_core_thread(t->tid, t->parent, t->create_stack, t->os_tid);
+    dept_core_unlock();
+}
+
+// Thread exit (return from start routine, pthread_exit, cancellation): the
+// key destructor runs on every path. Afterwards the thread is untracked.
+void dept_thread_finished(struct dept_thread *t) {
+    if (!t || (uintptr_t)t == 1) return;
+    int guard = dept_tls_guard;
+    dept_tls_guard = 1;
+    // The end of the thread body is the event its joiners wait for.
+    dept_ecxt_exit(t, (uintptr_t)t->self, DEPT_OP_THREAD_EXIT, 0);
+    if (t->nheld) {
+        dept_core_lock();
+        dept_core_thread_exit(t->tid, t->held, t->nheld);
+        dept_core_unlock();
+    } else {
+        dept_core_lock();
+        dept_core_thread_exit(t->tid, 0, 0);
+        dept_core_unlock();
+    }
+    atomic_store(&t->live, 0);
+    dept_tls_thread = (struct dept_thread *)1;
+    lock_registry();
+    t->next_free = free_list;
+    free_list = t;
+    unlock_registry();
+    dept_tls_guard = guard;
+}
+
+static void on_thread_exit(void *arg) { dept_thread_finished((struct dept_thread *)arg); }
+
+DEPT_HIDDEN void dept_registry_init(void) {
+    if (pthread_key_create(&exit_key, on_thread_exit) == 0) atomic_store(&exit_key_ready, 1);
+}
+
+struct dept_held *dept_held_push(struct dept_thread *t) {
+    if (UNLIKELY(t->nheld == t->held_cap)) {
+        // No cap: move to a bigger mmap'd array.
+        uint32_t ncap = t->held_cap * 2;
+        struct dept_held *n = mmap(0, ncap * sizeof *n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (n == MAP_FAILED) return 0;
+        memcpy(n, t->held, t->nheld * sizeof *n);
+        if (t->held != t->held_inline) munmap(t->held, t->held_cap * sizeof *t->held);
+        t->held = n;
+        t->held_cap = ncap;
+    }
+    return &t->held[t->nheld++];
+}
+
+// After fork only the forking thread exists in the child: every other
+// record is stale (its held locks and waits belong to threads that are gone).
+DEPT_HIDDEN void dept_registry_after_fork_child(void) {
+    atomic_flag_clear(&registry_lock);
+    struct dept_thread *self = dept_tls_thread;
+    for (struct dept_thread *t = atomic_load(&all_threads); t; t = t->next_all) {
+        if (t == self || !atomic_load(&t->live)) continue;
+        atomic_store(&t->live, 0);
+        t->nheld = 0;
+        t->next_free = free_list;
+        free_list = t;
+    }
+    if ((uintptr_t)self > 1) self->os_tid = (int32_t)syscall(SYS_gettid);
+}
+
+DEPT_HIDDEN void dept_registry_atfork(int phase) {
+    if (phase == 0) lock_registry();
+    else unlock_registry();
+}
+
+struct dept_thread *dept_thread_by_handle(pthread_t th) {
+    for (struct dept_thread *t = atomic_load(&all_threads); t; t = t->next_all)
+        if (atomic_load(&t->live) && pthread_equal(t->self, th)) return t;
+    return 0;
+}

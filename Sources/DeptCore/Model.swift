@@ -1,0 +1,123 @@
+// The vocabulary of the DEPT model, as plain values. The shim speaks in
+// these terms through the C ABI; the core never sees a pthread call.
+
+/// What a synchronisation object is. Raw values match `enum dept_obj_kind`.
+public enum ObjectKind: UInt32, Sendable, Codable {
+    case mutex = 1, rwlock, condition, semaphore, eventfd, thread
+}
+
+/// How a class got its identity (DESIGN §4). Raw values match `enum dept_key_kind`.
+public enum KeyKind: UInt32, Sendable, Codable {
+    case staticObject = 1   // the object itself, named by its symbol
+    case initSite           // the call site of its init function
+    case firstUse           // zero-initialised: the site of its first use
+}
+
+/// The operation at a [S], [W] or [E] point. Raw values match `enum dept_op`.
+public enum Operation: UInt16, Sendable, Codable {
+    case lock = 1, trylock, rdlock, tryrdlock, wrlock, trywrlock, unlock, timedlock
+    case condWait, condSignal, condBroadcast, semWait, semPost, eventfdRead, eventfdWrite
+    case join, threadStart, threadExit, semTrywait
+    case unknown = 0xffff
+
+    public init(code: UInt16) { self = Operation(rawValue: code) ?? .unknown }
+}
+
+/// An event type: one of the (at most two) events of a class. A lock has a
+/// release by its exclusive holder and a release by a shared holder; every
+/// other object has one event, `.exclusive`.
+public struct EventNode: Hashable, Sendable, Codable, Comparable {
+    public var cls: UInt32
+    public var shared: Bool
+    public init(cls: UInt32, shared: Bool = false) { self.cls = cls; self.shared = shared }
+    public static func < (a: EventNode, b: EventNode) -> Bool {
+        (a.cls, a.shared ? 1 : 0) < (b.cls, b.shared ? 1 : 0)
+    }
+}
+
+/// Bits of `dept_event_mode`.
+public struct EventModes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    public static let exclusive = EventModes(rawValue: 1)
+    public static let shared = EventModes(rawValue: 2)
+}
+
+/// An event context a thread is inside of (a held lock, a thread body): [S]
+/// happened, [E] is still to come.
+public struct HeldContext: Hashable, Sendable {
+    public var cls: UInt32
+    public var inst: UInt32
+    public var stack: UInt32
+    public var shared: Bool
+    public var op: Operation
+    public var flags: UInt32
+
+    public static let tryFlag: UInt32 = 1
+    public static let timedFlag: UInt32 = 2
+    public static let threadFlag: UInt32 = 4
+
+    public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, shared: Bool = false,
+                op: Operation = .lock, flags: UInt32 = 0) {
+        self.cls = cls; self.inst = inst; self.stack = stack; self.shared = shared
+        self.op = op; self.flags = flags
+    }
+    public var node: EventNode { EventNode(cls: cls, shared: shared) }
+    public var isThreadBody: Bool { flags & Self.threadFlag != 0 }
+}
+
+/// A wait that is starting: [W].
+public struct WaitPoint: Hashable, Sendable {
+    public var cls: UInt32
+    public var inst: UInt32
+    public var stack: UInt32
+    public var awaits: EventModes
+    public var op: Operation
+    public var flags: UInt32
+
+    public static let timedFlag: UInt32 = 1
+    public static let recursiveFlag: UInt32 = 2
+    public static let errorcheckFlag: UInt32 = 4
+
+    public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = [.exclusive, .shared],
+                op: Operation = .lock, flags: UInt32 = 0) {
+        self.cls = cls; self.inst = inst; self.stack = stack; self.awaits = awaits
+        self.op = op; self.flags = flags
+    }
+    public var isTimed: Bool { flags & Self.timedFlag != 0 }
+    /// The event nodes that can end this wait.
+    public var nodes: [EventNode] {
+        var n: [EventNode] = []
+        if awaits.contains(.exclusive) { n.append(EventNode(cls: cls, shared: false)) }
+        if awaits.contains(.shared) { n.append(EventNode(cls: cls, shared: true)) }
+        return n
+    }
+}
+
+/// What the core knows of a class.
+public struct ClassInfo: Sendable {
+    public var id: UInt32
+    public var kind: ObjectKind
+    public var keyKind: KeyKind
+    /// Address of the static object, or the init / first-use site (a PC).
+    public var key: UInt
+    /// Where the class was first seen.
+    public var stack: UInt32
+    public init(id: UInt32, kind: ObjectKind, keyKind: KeyKind, key: UInt, stack: UInt32) {
+        self.id = id; self.kind = kind; self.keyKind = keyKind; self.key = key; self.stack = stack
+    }
+}
+
+/// What the core knows of a thread.
+public struct ThreadInfo: Sendable {
+    public var tid: UInt32
+    public var osTid: Int32
+    public var parent: UInt32
+    public var createStack: UInt32
+    public var name: String?
+    public var live: Bool
+    public init(tid: UInt32, osTid: Int32 = 0, parent: UInt32 = 0, createStack: UInt32 = 0, name: String? = nil) {
+        self.tid = tid; self.osTid = osTid; self.parent = parent; self.createStack = createStack
+        self.name = name; self.live = true
+    }
+}

@@ -1,0 +1,97 @@
+/// DEPT_OPTIONS, sanitizer style: `key=value:key=value`. Unknown keys and
+/// malformed values produce a warning each and keep the default, so a typo
+/// never silently changes what is checked.
+public struct Options: Sendable, Equatable {
+    public enum Format: String, Sendable, CaseIterable { case text, json, sarif }
+    public enum OnHang: String, Sendable, CaseIterable { case report, exit, abort }
+
+    public var logPath: String? = nil
+    public var format: Format = .text
+    public var exitcode: Int32 = 66
+    public var hangMs: Int32 = 1000
+    public var stallMs: Int32 = 10000
+    public var onHang: OnHang = .exit
+    public var suppressions: String? = nil
+    public var printSuppressions = false
+    public var stackDepth: Int32 = 32
+    public var verbosity: Int32 = 1
+    public var detectPotential = true
+    public var detectHangs = true
+    public var symbolize = true
+    public var symbolizerPath: String? = nil
+    public var help = false
+
+    public init() {}
+
+    /// Every key with its default and meaning, for `help=1` and the README.
+    public static let documentation: [(key: String, value: String, meaning: String)] = [
+        ("log_path", "(stderr)", "write reports to <log_path>.<pid> instead of stderr"),
+        ("format", "text", "report format: text, json or sarif"),
+        ("exitcode", "66", "exit status of a process that reported a deadlock; 0 keeps the program's own"),
+        ("hang_ms", "1000", "a wait blocked this long (ms) triggers the live hang analysis"),
+        ("stall_ms", "10000", "blocked this long without a verdict: one 'DEPT: warning: stall:' dump"),
+        ("on_hang", "exit", "after a deadlock/hang report: report (keep running), exit (with exitcode) or abort"),
+        ("suppressions", "(none)", "file of 'deadlock:<pattern>' lines; matching reports are not printed"),
+        ("print_suppressions", "0", "at exit, list how often each suppression matched"),
+        ("stack_depth", "32", "frames kept per captured stack"),
+        ("verbosity", "1", "0 prints reports only; 2 also prints start-up information"),
+        ("detect_potential", "1", "report circular dependencies in runs that did not hang"),
+        ("detect_hangs", "1", "watch blocked threads and report real deadlocks and hangs"),
+        ("symbolize", "1", "symbolize stacks in reports (0: raw addresses and modules only)"),
+        ("symbolizer_path", "(auto)", "llvm-symbolizer or addr2line to use"),
+        ("help", "0", "print this list at start-up"),
+    ]
+
+    /// Parses `text`; returns the options and one message per problem.
+    public static func parse(_ text: String) -> (Options, [String]) {
+        var o = Options()
+        var problems: [String] = []
+        for item in text.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\n" }) {
+            guard let eq = item.firstIndex(of: "=") else {
+                problems.append("DEPT_OPTIONS: '\(item)' is not key=value; ignored")
+                continue
+            }
+            let key = String(item[..<eq]), value = String(item[item.index(after: eq)...])
+            func bad(_ expected: String) {
+                problems.append("DEPT_OPTIONS: invalid value '\(value)' for \(key) (expected \(expected)); using the default")
+            }
+            func int(_ range: ClosedRange<Int32>, _ set: (Int32) -> Void) {
+                if let v = Int32(value), range.contains(v) { set(v) } else { bad("an integer in \(range.lowerBound)...\(range.upperBound)") }
+            }
+            func bool(_ set: (Bool) -> Void) {
+                switch value { case "1", "true", "yes": set(true); case "0", "false", "no": set(false); default: bad("0 or 1") }
+            }
+            switch key {
+            case "log_path": if value.isEmpty { bad("a path prefix") } else { o.logPath = value }
+            case "format": if let f = Format(rawValue: value) { o.format = f } else { bad("text, json or sarif") }
+            case "exitcode": int(0...255) { o.exitcode = $0 }
+            case "hang_ms": int(1...Int32.max) { o.hangMs = $0 }
+            case "stall_ms": int(1...Int32.max) { o.stallMs = $0 }
+            case "on_hang": if let h = OnHang(rawValue: value) { o.onHang = h } else { bad("report, exit or abort") }
+            case "suppressions": if value.isEmpty { bad("a file") } else { o.suppressions = value }
+            case "print_suppressions": bool { o.printSuppressions = $0 }
+            case "stack_depth": int(1...200) { o.stackDepth = $0 }
+            case "verbosity": int(0...3) { o.verbosity = $0 }
+            case "detect_potential": bool { o.detectPotential = $0 }
+            case "detect_hangs": bool { o.detectHangs = $0 }
+            case "symbolize": bool { o.symbolize = $0 }
+            case "symbolizer_path": if value.isEmpty { bad("a path") } else { o.symbolizerPath = value }
+            case "help": bool { o.help = $0 }
+            default: problems.append("DEPT_OPTIONS: unknown option '\(key)'; ignored (help=1 lists the options)")
+            }
+        }
+        return (o, problems)
+    }
+
+    public static func helpText() -> String {
+        var s = "DEPT: options (DEPT_OPTIONS=key=value:key=value):\n"
+        for d in documentation {
+            s += "  " + d.key.padded(to: 20) + d.value.padded(to: 10) + d.meaning + "\n"
+        }
+        return s
+    }
+}
+
+extension String {
+    func padded(to n: Int) -> String { count >= n ? self + " " : self + String(repeating: " ", count: n - count) }
+}

@@ -1,0 +1,90 @@
+/// A suppressions file: `deadlock:<pattern>` lines (`#` starts a comment),
+/// with `*` matching any run of characters. A report is suppressed when a
+/// pattern matches any function, file, module or class name in it.
+public struct Suppressions: Sendable {
+    public struct Rule: Sendable, Equatable {
+        public var pattern: String
+        public var line: Int
+        public var hits = 0
+    }
+    public private(set) var rules: [Rule] = []
+
+    public init() {}
+
+    /// Parses the file's text; returns the rules and one message per bad line.
+    public static func parse(_ text: String) -> (Suppressions, [String]) {
+        var s = Suppressions()
+        var problems: [String] = []
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = raw
+            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
+            let t = line.trimmingSpaces()
+            if t.isEmpty { continue }
+            guard t.hasPrefix("deadlock:") else {
+                problems.append("line \(n + 1): expected 'deadlock:<pattern>', got '\(t)'")
+                continue
+            }
+            let pattern = String(t.dropFirst("deadlock:".count)).trimmingSpaces()
+            if pattern.isEmpty { problems.append("line \(n + 1): empty pattern"); continue }
+            s.rules.append(Rule(pattern: pattern, line: n + 1))
+        }
+        return (s, problems)
+    }
+
+    /// The strings of a report that patterns are matched against.
+    public static func subjects(of r: Report) -> [String] {
+        var out: [String] = []
+        func frames(_ fs: [Frame]) {
+            for f in fs {
+                if let fn = f.function { out.append(fn) }
+                if let file = f.file { out.append(file) }
+                if !f.module.isEmpty { out.append(f.module) }
+            }
+        }
+        for c in r.contexts {
+            for p in [c.start, c.wait, c.event] { out.append(p.object); frames(p.stack) }
+        }
+        for b in r.blocked { out.append(b.waitsFor.object); frames(b.waitsFor.stack) }
+        return out
+    }
+
+    /// Index of the first matching rule (and counts the hit), or nil.
+    public mutating func match(_ r: Report) -> Int? {
+        let subjects = Self.subjects(of: r)
+        for i in rules.indices where subjects.contains(where: { Self.glob(rules[i].pattern, $0) }) {
+            rules[i].hits += 1
+            return i
+        }
+        return nil
+    }
+
+    /// `*` matches any run; a pattern without `*` must match a whole subject
+    /// or, for paths, its last component.
+    public static func glob(_ pattern: String, _ subject: String) -> Bool {
+        let p = Array(pattern.utf8), s = Array(subject.utf8)
+        if !pattern.contains("*"), let slash = subject.lastIndex(of: "/") {
+            if subject[subject.index(after: slash)...] == pattern { return true }
+        }
+        var pi = 0, si = 0, star = -1, mark = 0
+        while si < s.count {
+            if pi < p.count && p[pi] == s[si] { pi += 1; si += 1 }
+            else if pi < p.count && p[pi] == UInt8(ascii: "*") { star = pi; mark = si; pi += 1 }
+            else if star >= 0 { pi = star + 1; mark += 1; si = mark }
+            else { return false }
+        }
+        while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.count
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}
+extension String {
+    func trimmingSpaces() -> String { self[...].trimmingSpaces() }
+}

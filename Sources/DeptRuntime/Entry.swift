@@ -1,0 +1,108 @@
+import CShim
+import DeptCore
+import Glibc
+
+// The C ABI of the core (see CShim/core_abi.h). The shim calls these on
+// slow paths only, with its re-entry guard set and its core lock held
+// (except dept_core_flush, which takes the lock itself for a snapshot).
+
+private func held(_ p: UnsafePointer<dept_held>?, _ n: UInt32) -> [HeldContext] {
+    guard let p, n > 0 else { return [] }
+    return (0..<Int(n)).map { i in
+        let h = p[i]
+        return HeldContext(cls: h.cls, inst: h.inst, stack: h.stack, shared: h.mode == UInt16(DEPT_EV_SHARED.rawValue),
+                           op: Operation(code: h.op), flags: h.flags)
+    }
+}
+
+@_cdecl("dept_core_init")
+func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept_config>) {
+    let (opts, problems) = Options.parse(text.map { String(cString: $0) } ?? "")
+    runtime.options = opts
+    runtime.detector = Detector(options: opts)
+    config.pointee.detect_potential = opts.detectPotential ? 1 : 0
+    config.pointee.detect_hangs = opts.detectHangs ? 1 : 0
+    config.pointee.stack_depth = opts.stackDepth
+    config.pointee.verbosity = opts.verbosity
+    config.pointee.hang_ms = opts.hangMs
+    config.pointee.stall_ms = opts.stallMs
+    config.pointee.exitcode = opts.exitcode
+    config.pointee.on_hang = opts.onHang == .report ? 0 : opts.onHang == .exit ? 1 : 2
+    for p in problems { emit("DEPT: warning: \(p)\n") }
+    if opts.help { emit(Options.helpText()) }
+    loadSuppressions()
+    if opts.verbosity >= 2 { emit("DEPT: warning: info: dept active in pid \(getpid())\n") }
+}
+
+@_cdecl("dept_core_intern_stack")
+func coreInternStack(_ pcs: UnsafePointer<UInt>?, _ count: UInt32) -> UInt32 {
+    let list = pcs.map { Array(UnsafeBufferPointer(start: $0, count: Int(count))) } ?? []
+    return runtime.detector.internStack(list)
+}
+
+@_cdecl("dept_core_class")
+func coreClass(_ cls: UInt32, _ kind: UInt32, _ keyKind: UInt32, _ key: UInt, _ stack: UInt32) {
+    runtime.detector.addClass(ClassInfo(id: cls, kind: ObjectKind(rawValue: kind) ?? .mutex,
+                                        keyKind: KeyKind(rawValue: keyKind) ?? .firstUse, key: key, stack: stack))
+}
+
+@_cdecl("dept_core_thread")
+func coreThread(_ tid: UInt32, _ parent: UInt32, _ stack: UInt32, _ osTid: Int32) {
+    runtime.detector.threadStarted(ThreadInfo(tid: tid, osTid: osTid, parent: parent, createStack: stack))
+}
+
+@_cdecl("dept_core_thread_name")
+func coreThreadName(_ tid: UInt32, _ name: UnsafePointer<CChar>?) {
+    if let name { runtime.detector.threadNamed(tid, String(cString: name)) }
+}
+
+@_cdecl("dept_core_thread_exit")
+func coreThreadExit(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32) {
+    runtime.detector.threadExited(tid, holding: held(h, n))
+    markPendingIfNeeded()
+}
+
+@_cdecl("dept_core_wait")
+func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: UnsafePointer<dept_wait>) {
+    let x = w.pointee
+    let wait = WaitPoint(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
+                         op: Operation(code: x.op), flags: x.flags)
+    runtime.detector.wait(thread: tid, held: held(h, n), wait: wait)
+    markPendingIfNeeded()
+}
+
+@_cdecl("dept_core_event_site")
+func coreEventSite(_ cls: UInt32, _ op: UInt32, _ stack: UInt32) {
+    runtime.detector.eventSite(cls: cls, op: Operation(code: UInt16(truncatingIfNeeded: op)), stack: stack)
+}
+
+@_cdecl("dept_core_warning")
+func coreWarning(_ kind: UInt32, _ tid: UInt32, _ cls: UInt32, _ stack: UInt32) {
+    guard let k = Warning.Kind(rawValue: kind) else { return }
+    runtime.detector.warn(Warning(kind: k, thread: tid, cls: cls, stack: stack))
+    markPendingIfNeeded()
+}
+
+@_cdecl("dept_core_after_fork_child")
+func coreAfterForkChild(_ tid: UInt32) {
+    runtime.detector.forkedChild(survivor: tid)
+}
+
+@_cdecl("dept_core_at_exit")
+func coreAtExit() -> Int32 {
+    if runtime.options.printSuppressions {
+        var s = "DEPT: warning: suppressions used:\n"
+        for r in runtime.suppressions.rules { s += "  \(r.hits) deadlock:\(r.pattern)\n" }
+        emit(s)
+    }
+    if runtime.lostReports > 0 {
+        _ = writeAll(2, "DEPT: warning: \(runtime.lostReports) report(s) could not be written\n")
+    }
+    return runtime.reportedDeadlock ? runtime.options.exitcode : 0
+}
+
+private func markPendingIfNeeded() {
+    if !runtime.detector.pendingReports.isEmpty || !runtime.detector.pendingWarnings.isEmpty {
+        dept_shim_mark_pending()
+    }
+}
