@@ -22,6 +22,62 @@ static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uin
     return s;
 }
 
+// Rare path: the thread holds binary semaphores. Dependencies from the
+// other contexts go to the core now; those from a semaphore wait in the
+// tentative buffer until we know whether the semaphore is used as a lock.
+static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
+                                     uint16_t op, uint32_t flags, uintptr_t pc) {
+    uint32_t n = t->nheld;
+    uint64_t key = dept_mix(0x53454d4100000000ull ^ o.cls, awaits);
+    key = dept_mix(key, pc);
+    for (uint32_t i = 0; i < n; i++) {
+        struct dept_held *h = &t->held[i];
+        if (h->flags & DEPT_HELD_SEM) continue;
+        key = dept_mix(key, ((uint64_t)h->cls << 16) | h->mode);
+        if (h->cls == o.cls) key = dept_mix(dept_mix(key, h->inst), o.inst);
+    }
+    uint32_t s = dept_seen_get(t, key);
+    bool known = s != 0;
+    if (!known) s = dept_capture_stack();
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags };
+    for (uint32_t i = 0; i < n; i++) {
+        struct dept_held *h = &t->held[i];
+        if (h->flags & DEPT_HELD_THREAD) continue;
+        if (!known && !(h->flags & DEPT_HELD_SEM)) {
+            uint32_t gates[DEPT_TENTATIVE_GATES], ng = 0;
+            for (uint32_t j = 0; j < n && ng < DEPT_TENTATIVE_GATES; j++)
+                if (j != i && !(t->held[j].flags & DEPT_HELD_THREAD)) gates[ng++] = t->held[j].inst;
+            dept_core_lock();
+            dept_core_dependency(t->tid, h, &w, gates, ng);
+            dept_core_unlock();
+        } else if (h->flags & DEPT_HELD_SEM) {
+            if (t->ntentative == DEPT_TENTATIVE) { t->tentative_dropped++; continue; }
+            struct dept_tentative *r = &t->tentative[t->ntentative++];
+            r->from = *h;
+            r->wait = w;
+            r->ngates = 0;
+            for (uint32_t j = 0; j < n && r->ngates < DEPT_TENTATIVE_GATES; j++)
+                if (j != i && !(t->held[j].flags & DEPT_HELD_THREAD)) r->gates[r->ngates++] = t->held[j].inst;
+        }
+    }
+    if (!known) dept_seen_put(t, key, s);
+    return s;
+}
+
+void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t->ntentative; i++) {
+        struct dept_tentative *r = &t->tentative[i];
+        if (r->from.inst != inst) { t->tentative[k++] = *r; continue; }
+        if (confirm) {
+            dept_core_lock();
+            dept_core_dependency(t->tid, &r->from, &r->wait, r->gates, r->ngates);
+            dept_core_unlock();
+        }
+    }
+    t->ntentative = k;
+}
+
 // The dependency rule for locks (DESIGN §2): every context the thread is in
 // (every held lock) cannot reach its event until this wait is satisfied, so
 // each held event depends on the awaited one. The memo key covers the whole
@@ -30,9 +86,11 @@ static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uin
 // instance pairs to tell hand-over-hand from a real inversion.
 uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                          uint16_t op, uint32_t flags, uintptr_t pc) {
+    if (UNLIKELY(t->sems_held)) dept_held_validate(t);
     uint32_t n = t->nheld;
     if (n == 0 || (flags & DEPT_WAIT_TIMED) || !dept_config.detect_potential)
         return site_stack(t, o.cls, op, pc);
+    if (UNLIKELY(t->sems_held)) return wait_with_semaphores(t, o, awaits, op, flags, pc);
     uint64_t key = dept_mix(dept_mix(t->held[n - 1].chain, ((uint64_t)o.cls << 16) | awaits), pc);
     for (uint32_t i = 0; i < n; i++)
         if (t->held[i].cls == o.cls) { key = dept_mix(dept_mix(key, t->held[i].inst), o.inst); }
@@ -66,6 +124,7 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
 
 static void remove_at(struct dept_thread *t, uint32_t i) {
     uint32_t n = t->nheld;
+    if (t->held[i].flags & DEPT_HELD_SEM) t->sems_held--;
     if (i + 1 < n) {
         memmove(&t->held[i], &t->held[i + 1], (n - i - 1) * sizeof t->held[0]);
         // The chains above the removed entry no longer include it.
@@ -110,4 +169,105 @@ void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_sta
     dept_core_lock();
     dept_core_warning(kind, t ? t->tid : 0, cls, s);
     dept_core_unlock();
+}
+
+// ---- waits and events beyond locks ------------------------------------
+
+uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op) {
+    uint64_t ts = dept_wait_clock_tick();
+    struct dept_hist *h = &t->hist[t->nhist++ % DEPT_HISTORY];
+    h->ts = ts; h->cls = o.cls; h->inst = o.inst; h->stack = stack; h->awaits = awaits; h->op = op;
+    return ts;
+}
+
+void dept_held_validate(struct dept_thread *t) {
+    for (uint32_t i = t->nheld; i-- > 0;) {
+        struct dept_held *h = &t->held[i];
+        if (!(h->flags & DEPT_HELD_SEM)) continue;
+        struct dept_sync *s = dept_sync_get(h->inst);
+        if (s && atomic_load(&s->hold_gen) != h->gen) {
+            // Another thread posted it on our behalf: the hold is over, and
+            // what we waited for meanwhile was not under a lock.
+            dept_tentative_settle(t, h->inst, false);
+            remove_at(t, i);
+        }
+    }
+}
+
+#define DEPS_BATCH 64
+
+// The rules for an event on o (DESIGN §2), each pinned by a test:
+//  1. Held contexts: the thread had to get through the wait that acquired
+//     each context it still holds (lock, binary semaphore) before it could
+//     trigger the event, so the event depends on those waits. This also
+//     covers an event triggered before anyone waited (a producer that
+//     writes an eventfd under the consumer's mutex before the consumer
+//     reads). Contexts taken without waiting (trylock), with a timeout, and
+//     the thread body itself are not waits and give nothing.
+//  2. Wait history (the kernel DEPT's rule, narrowed): the event is meant
+//     for the threads waiting on o now; the non-lock waits its thread
+//     started after the current waiting episode on o began are what it
+//     depended on. With nobody waiting, no history counts: a stale "latest
+//     wait" from an earlier round is how predicate loops (bounded buffers)
+//     would otherwise look circular. Waits on o itself are skipped (every
+//     condvar ping-pong waits on C before it signals C).
+//  3. A release of a binary semaphore on another thread's behalf (hand-off)
+//     is a lock release: rule 1 only. Its context was the taker's.
+void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc) {
+    if (!dept_config.detect_potential) return;
+    if (t->sems_held) dept_held_validate(t);
+    struct dept_dep deps[DEPS_BATCH];
+    uint32_t gates[DEPS_BATCH];
+    uint32_t nd = 0, ng = 0;
+    uint64_t key = dept_mix(dept_mix(0x45564e5400000000ull ^ o.cls, op), pc);
+    for (uint32_t i = 0; i < t->nheld; i++) {
+        struct dept_held *h = &t->held[i];
+        if (h->flags & DEPT_HELD_THREAD) continue;
+        if (ng < DEPS_BATCH) gates[ng++] = h->inst;
+        if (h->flags & (DEPT_HELD_TRY | DEPT_HELD_TIMED) || h->inst == o.inst) continue;
+        if (nd == DEPS_BATCH) break;
+        struct dept_dep *d = &deps[nd++];
+        d->start_cls = h->cls; d->start_inst = h->inst; d->start_stack = h->stack; d->start_op = h->op;
+        d->wait.cls = h->cls; d->wait.inst = h->inst; d->wait.stack = h->stack;
+        d->wait.awaits = h->mode == DEPT_EV_SHARED ? DEPT_EV_EXCL : (DEPT_EV_EXCL | DEPT_EV_SHARED);
+        d->wait.op = h->op; d->wait.flags = 0;
+        key = dept_mix(key, ((uint64_t)h->cls << 16) | d->wait.awaits);
+    }
+    if (!(flags & DEPT_EVENT_RELEASE)) {
+        struct dept_sync *s = dept_sync_get(o.inst);
+        if (s && atomic_load(&s->waiters) > 0) {
+            uint64_t window = atomic_load(&s->window);
+            uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY;
+            for (uint32_t k = 0; k < n && nd < DEPS_BATCH; k++) {
+                struct dept_hist *h = &t->hist[(t->nhist - 1 - k) % DEPT_HISTORY];
+                if (h->ts <= window) continue;
+                if (h->cls == o.cls) continue;
+                struct dept_dep *d = &deps[nd++];
+                d->start_cls = h->cls; d->start_inst = h->inst; d->start_stack = h->stack; d->start_op = h->op;
+                d->wait.cls = h->cls; d->wait.inst = h->inst; d->wait.stack = h->stack;
+                d->wait.awaits = h->awaits; d->wait.op = h->op; d->wait.flags = 0;
+                key = dept_mix(key, ((uint64_t)h->cls << 16) | h->awaits | 0x8000);
+            }
+        }
+    }
+    if (nd == 0) {
+        // Still remember where events of this class happen, for [E] stacks.
+        uint64_t site = dept_mix(dept_mix(TAG_EVENT ^ o.cls, op), pc);
+        if (!dept_seen_get(t, site)) {
+            uint32_t s = dept_capture_stack();
+            dept_core_lock();
+            dept_core_event_site(o.cls, op, s);
+            dept_core_unlock();
+            dept_seen_put(t, site, s ? s : 1);
+        }
+        return;
+    }
+    if (dept_seen_get(t, key)) return;
+    uint32_t stack = dept_capture_stack();
+    struct dept_event ev = { o.cls, o.inst, stack, op, 0 };
+    dept_core_lock();
+    dept_core_event(t->tid, &ev, deps, nd, gates, ng);
+    dept_core_event_site(o.cls, op, stack);
+    dept_core_unlock();
+    dept_seen_put(t, key, stack);
 }

@@ -27,6 +27,27 @@
 /// Inline room for held locks; more grow into mmap'd memory (no cap).
 #define DEPT_HELD_INLINE 32
 
+/// A completed or ongoing wait that is not a lock acquisition (semaphore,
+/// condvar, eventfd, join): what later events of the thread depend on.
+#define DEPT_HISTORY 16
+struct dept_hist {
+    uint64_t ts;          // wait clock at the start of the wait
+    uint32_t cls, inst, stack;
+    uint16_t awaits, op;
+};
+
+/// A wait made while holding a binary semaphore: it becomes a dependency
+/// only if this thread later posts the semaphore itself (then it was a
+/// lock); a post by another thread (a hand-off) discards it.
+#define DEPT_TENTATIVE 16
+#define DEPT_TENTATIVE_GATES 8
+struct dept_tentative {
+    struct dept_held from;
+    struct dept_wait wait;
+    uint32_t ngates;
+    uint32_t gates[DEPT_TENTATIVE_GATES];
+};
+
 struct dept_thread {
     uint32_t tid;                 // dept's own thread number, never reused
     int32_t os_tid;
@@ -42,14 +63,21 @@ struct dept_thread {
     uint32_t held_cap;
     struct dept_held held_inline[DEPT_HELD_INLINE];
 
+    struct dept_hist hist[DEPT_HISTORY];
+    uint32_t nhist;               // total pushed; the ring keeps the last DEPT_HISTORY
+    uint32_t sems_held;           // DEPT_HELD_SEM entries in held
+    struct dept_tentative tentative[DEPT_TENTATIVE];
+    uint32_t ntentative;
+    uint32_t tentative_dropped;
+
     uint64_t seen[DEPT_SEEN_SLOTS];
     uint32_t seen_stack[DEPT_SEEN_SLOTS];
 };
 
 /// Re-entry guard: non-zero while this thread is inside dept itself (core,
 /// bookkeeping, stack capture). Hooks then pass straight through.
-extern __thread int dept_tls_guard __attribute__((tls_model("initial-exec")));
-extern __thread struct dept_thread *dept_tls_thread __attribute__((tls_model("initial-exec")));
+DEPT_HIDDEN extern __thread int dept_tls_guard __attribute__((tls_model("initial-exec")));
+DEPT_HIDDEN extern __thread struct dept_thread *dept_tls_thread __attribute__((tls_model("initial-exec")));
 
 /// Set once the shim's constructor has run (the Swift runtime it depends on
 /// is initialised by then). Before that every hook passes through.
@@ -141,6 +169,37 @@ DEPT_HIDDEN bool dept_ecxt_exit(struct dept_thread *t, uintptr_t addr, uint16_t 
 DEPT_HIDDEN struct dept_held *dept_held_find(struct dept_thread *t, uintptr_t addr);
 DEPT_HIDDEN void dept_drop_held(struct dept_thread *t, uintptr_t addr);
 DEPT_HIDDEN void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_stack);
+
+// ---- waits and events beyond locks (sync_state.c) ----------------------
+
+/// Per-instance state of objects that can be waited on and posted by
+/// different threads (condvars, semaphores, eventfds).
+struct dept_sync {
+    uint32_t inst;
+    _Atomic int32_t waiters;       // threads inside a wait on it now
+    _Atomic uint64_t window;       // wait clock when the current waiting episode began
+    _Atomic uint32_t holder;       // binary semaphore: dept tid of the taker, 0 if none
+    _Atomic uint32_t hold_gen;     // bumped on every take and release
+    _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
+};
+DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
+DEPT_HIDDEN uint64_t dept_wait_clock_tick(void);
+DEPT_HIDDEN void dept_sync_wait_begin(struct dept_sync *s, uint64_t ts);
+DEPT_HIDDEN void dept_sync_wait_end(struct dept_sync *s);
+DEPT_HIDDEN void dept_sync_atfork(int phase);
+
+/// Records a non-lock wait in the thread's history (for the events it
+/// triggers later). Returns the wait's timestamp.
+DEPT_HIDDEN uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op);
+enum { DEPT_EVENT_RELEASE = 1 };
+/// An event on o (post, signal, write, hand-off release): records what it
+/// depends on (see model.c for the rules).
+DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc);
+/// The thread posts a binary semaphore it took: its tentative dependencies
+/// become real (confirm) or, on a hand-off, are forgotten (!confirm).
+DEPT_HIDDEN void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm);
+/// Drops binary-semaphore holds that another thread released meanwhile.
+DEPT_HIDDEN void dept_held_validate(struct dept_thread *t);
 
 // ---- real functions ----------------------------------------------------
 

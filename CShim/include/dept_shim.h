@@ -76,12 +76,15 @@ struct dept_held {
     uint16_t op;         // enum dept_op of the acquisition
     uint32_t count;      // recursion depth
     uint32_t flags;      // DEPT_HELD_*
+    uint32_t gen;        // binary semaphores: hold generation (stale once handed off)
+    uint32_t pad;
 };
 
 enum {
     DEPT_HELD_TRY = 1,     // taken by a trylock: never waited for
     DEPT_HELD_TIMED = 2,   // taken by a timed lock
     DEPT_HELD_THREAD = 4,  // the thread's own body: [S] thread start, [E] thread exit
+    DEPT_HELD_SEM = 8,     // a binary semaphore taken as a lock
 };
 
 /// A wait that is starting.
@@ -98,6 +101,28 @@ enum {
     DEPT_WAIT_TIMED = 1,         // has a timeout: never part of a deadlock
     DEPT_WAIT_RECURSIVE_OK = 2,  // the object is a recursive mutex
     DEPT_WAIT_ERRORCHECK = 4,    // relocking returns EDEADLK instead of hanging
+};
+
+/// An event triggered by a thread that may not own the object (a post, a
+/// signal, an eventfd write, or a release on another thread's behalf).
+struct dept_event {
+    uint32_t cls;
+    uint32_t inst;
+    uint32_t stack;       // stack id of the [E]
+    uint16_t op;          // enum dept_op
+    uint16_t pad;
+};
+
+/// One wait an event depends on: the wait itself and the [S] from which the
+/// thread was heading for the event (the acquisition of a held context, or
+/// the wait itself for a completed wait).
+struct dept_dep {
+    uint32_t start_cls;
+    uint32_t start_inst;
+    uint32_t start_stack;
+    uint16_t start_op;
+    uint16_t pad;
+    struct dept_wait wait;
 };
 
 /// Options the shim needs on its own paths, filled by the core at start-up.

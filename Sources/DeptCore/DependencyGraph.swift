@@ -9,9 +9,15 @@ public struct Witness: Hashable, Sendable {
     /// observations that share one of them cannot happen at the same time
     /// (a common gate lock), so together they do not make a deadlock.
     public var gates: [UInt32]
+    /// For a dependency recorded at an event (not at a wait): the [S] the
+    /// thread started from, and the event [E] itself.
+    public var start: PointRef?
+    public var event: PointRef?
 
-    public init(thread: UInt32, from: HeldContext, wait: WaitPoint, gates: [UInt32]) {
+    public init(thread: UInt32, from: HeldContext, wait: WaitPoint, gates: [UInt32],
+                start: PointRef? = nil, event: PointRef? = nil) {
         self.thread = thread; self.from = from; self.wait = wait; self.gates = gates
+        self.start = start; self.event = event
     }
 
     func compatible(with other: Witness) -> Bool {
@@ -22,6 +28,24 @@ public struct Witness: Hashable, Sendable {
         }
         return true
     }
+}
+
+/// A point ([S] or [E]) of a dependency recorded at an event.
+public struct PointRef: Hashable, Sendable {
+    public var cls: UInt32
+    public var inst: UInt32
+    public var op: Operation
+    public var stack: UInt32
+    public init(cls: UInt32, inst: UInt32, op: Operation, stack: UInt32) {
+        self.cls = cls; self.inst = inst; self.op = op; self.stack = stack
+    }
+}
+
+/// One wait an event depends on, with the [S] the thread started from.
+public struct EventDependency: Hashable, Sendable {
+    public var start: PointRef
+    public var wait: WaitPoint
+    public init(start: PointRef, wait: WaitPoint) { self.start = start; self.wait = wait }
 }
 
 /// A dependency between two event types: `from`'s event cannot happen
@@ -81,16 +105,44 @@ public struct DependencyGraph: Sendable {
         var found: [FoundCycle] = []
         if wait.isTimed { return found }
         let allGates = held.filter { !$0.isThreadBody }.map(\.inst)
+        for h in held {
+            found += addDependency(thread: thread, from: h, wait: wait, gates: allGates.filter { $0 != h.inst })
+        }
+        return found
+    }
+
+    /// One dependency: the event of `from` waits for `wait`, observed while
+    /// the thread also held `gates`.
+    public mutating func addDependency(thread: UInt32, from h: HeldContext, wait: WaitPoint, gates: [UInt32]) -> [FoundCycle] {
+        var found: [FoundCycle] = []
+        if wait.isTimed { return found }
+        let w = Witness(thread: thread, from: h, wait: wait, gates: gates.sorted())
+        let from = h.node
         for target in wait.nodes {
-            for h in held {
-                var gates = allGates.filter { $0 != h.inst }
-                gates.sort()
-                let w = Witness(thread: thread, from: h, wait: wait, gates: gates)
-                let from = h.node
-                if h.cls == wait.cls && from == target {
-                    if let c = addSameClass(node: from, witness: w) { found.append(c) }
-                    continue
-                }
+            if h.cls == wait.cls && from == target {
+                if let c = addSameClass(node: from, witness: w) { found.append(c) }
+                continue
+            }
+            guard let index = record(from: from, to: target, witness: w) else { continue }
+            if let c = findCycle(closing: index, with: w) { found.append(c) }
+        }
+        return found
+    }
+
+    /// Records that `thread` triggered `event` after the waits in `deps`
+    /// (DESIGN §2: an event depends on the waits its thread had to get
+    /// through to reach it). Same-class dependencies are skipped: a signal
+    /// of C after a wait on C is what every condvar ping-pong does.
+    public mutating func addEvent(thread: UInt32, event: PointRef, deps: [EventDependency], gates: [UInt32]) -> [FoundCycle] {
+        var found: [FoundCycle] = []
+        let from = EventNode(cls: event.cls, shared: false)
+        let sortedGates = gates.sorted()
+        for d in deps where !d.wait.isTimed && d.wait.cls != event.cls {
+            let g = sortedGates.filter { $0 != d.start.inst }
+            let w = Witness(thread: thread,
+                            from: HeldContext(cls: event.cls, inst: event.inst, stack: d.start.stack, op: event.op),
+                            wait: d.wait, gates: g, start: d.start, event: event)
+            for target in d.wait.nodes {
                 guard let index = record(from: from, to: target, witness: w) else { continue }
                 if let c = findCycle(closing: index, with: w) { found.append(c) }
             }

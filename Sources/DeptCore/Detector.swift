@@ -39,7 +39,7 @@ public struct Detector: Sendable {
 
     public mutating func threadExited(_ tid: UInt32, holding held: [HeldContext]) {
         threads[tid]?.live = false
-        let locks = held.filter { !$0.isThreadBody }
+        let locks = held.filter { !$0.isThreadBody && $0.flags & HeldContext.semFlag == 0 }
         if !locks.isEmpty {
             warn(Warning(kind: .exitHoldingLocks, thread: tid, cls: locks[0].cls, stack: locks[0].stack,
                          held: locks))
@@ -53,7 +53,24 @@ public struct Detector: Sendable {
     /// A wait starts while `held` contexts are held: record the dependencies
     /// and queue one report per newly closed cycle.
     public mutating func wait(thread: UInt32, held: [HeldContext], wait: WaitPoint) {
-        let cycles = graph.addWait(thread: thread, held: held, wait: wait)
+        queue(graph.addWait(thread: thread, held: held, wait: wait))
+    }
+
+    /// A dependency confirmed after the fact (a wait made while holding a
+    /// binary semaphore counts once the same thread posts it: only then was
+    /// the semaphore used as a lock).
+    public mutating func dependency(thread: UInt32, from: HeldContext, wait: WaitPoint, gates: [UInt32]) {
+        queue(graph.addDependency(thread: thread, from: from, wait: wait, gates: gates))
+    }
+
+    /// An event (post, signal, write, release on another's behalf) after the
+    /// waits in `deps`; queues one report per newly closed cycle.
+    public mutating func event(thread: UInt32, event: PointRef, deps: [EventDependency], gates: [UInt32]) {
+        let cycles = graph.addEvent(thread: thread, event: event, deps: deps, gates: gates)
+        queue(cycles)
+    }
+
+    private mutating func queue(_ cycles: [FoundCycle]) {
         guard options.detectPotential else { return }
         for c in cycles where !reportedCycles.contains(c.identity) {
             reportedCycles.insert(c.identity)

@@ -56,6 +56,7 @@ public struct HeldContext: Hashable, Sendable {
     public static let tryFlag: UInt32 = 1
     public static let timedFlag: UInt32 = 2
     public static let threadFlag: UInt32 = 4
+    public static let semFlag: UInt32 = 8
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, shared: Bool = false,
                 op: Operation = .lock, flags: UInt32 = 0) {

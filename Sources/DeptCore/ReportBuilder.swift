@@ -64,6 +64,8 @@ public struct ReportBuilder {
         for l in evidence.links {
             stack(l.witness.from.stack); stack(l.witness.wait.stack)
             cls(l.from.cls); cls(l.to.cls)
+            if let s = l.witness.start { stack(s.stack); cls(s.cls) }
+            if let e = l.witness.event { stack(e.stack) }
             if let e = eventStack(l.from.cls) { stack(e) }
             if let t = detector.threads[l.witness.thread] { stack(t.createStack) }
         }
@@ -104,14 +106,24 @@ public struct ReportBuilder {
             let info = detector.threads[l.witness.thread] ?? ThreadInfo(tid: l.witness.thread)
             let thread = ThreadRef(tid: info.tid, osTid: info.osTid, name: info.name, createdAt: stack(info.createStack))
             let eop = Self.eventOperation(for: fromClass.kind)
+            var start = Point(operation: Self.operationName(l.witness.from.op, kind: fromClass.kind), object: fromName,
+                              instance: l.witness.from.inst, stack: stack(l.witness.from.stack))
+            var event = Point(operation: Self.operationName(eop, kind: fromClass.kind), object: fromName,
+                              instance: l.witness.from.inst, stack: eventStack(l.from.cls).map(stack) ?? [])
+            if let s = l.witness.start {
+                let k = detector.classInfo(s.cls).kind
+                start = Point(operation: Self.operationName(s.op, kind: k), object: className(s.cls, frames: frames, data: names),
+                              instance: s.inst, stack: stack(s.stack))
+            }
+            if let e = l.witness.event {
+                event = Point(operation: Self.operationName(e.op, kind: fromClass.kind), object: fromName,
+                              instance: e.inst, stack: stack(e.stack))
+            }
             contexts.append(Context(
-                label: label(i), thread: thread,
-                start: Point(operation: Self.operationName(l.witness.from.op, kind: fromClass.kind), object: fromName,
-                             instance: l.witness.from.inst, stack: stack(l.witness.from.stack)),
+                label: label(i), thread: thread, start: start,
                 wait: Point(operation: Self.operationName(l.witness.wait.op, kind: toClass.kind), object: toName,
                             instance: l.witness.wait.inst, stack: stack(l.witness.wait.stack)),
-                event: Point(operation: Self.operationName(eop, kind: fromClass.kind), object: fromName,
-                             instance: l.witness.from.inst, stack: eventStack(l.from.cls).map(stack) ?? [])))
+                event: event))
         }
         var r = Report(kind: kind, pid: pid, contexts: contexts, key: Self.key(contexts),
                        summaryFrame: contexts.first?.wait.stack.first)

@@ -71,6 +71,37 @@ func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: U
     markPendingIfNeeded()
 }
 
+@_cdecl("dept_core_event")
+func coreEvent(_ tid: UInt32, _ e: UnsafePointer<dept_event>, _ d: UnsafePointer<dept_dep>?, _ nd: UInt32,
+               _ g: UnsafePointer<UInt32>?, _ ng: UInt32) {
+    let ev = e.pointee
+    let event = PointRef(cls: ev.cls, inst: ev.inst, op: Operation(code: ev.op), stack: ev.stack)
+    var deps: [EventDependency] = []
+    if let d {
+        for i in 0..<Int(nd) {
+            let x = d[i]
+            deps.append(EventDependency(
+                start: PointRef(cls: x.start_cls, inst: x.start_inst, op: Operation(code: x.start_op), stack: x.start_stack),
+                wait: WaitPoint(cls: x.wait.cls, inst: x.wait.inst, stack: x.wait.stack,
+                                awaits: EventModes(rawValue: x.wait.awaits), op: Operation(code: x.wait.op), flags: x.wait.flags)))
+        }
+    }
+    let gates = g.map { Array(UnsafeBufferPointer(start: $0, count: Int(ng))) } ?? []
+    runtime.detector.event(thread: tid, event: event, deps: deps, gates: gates)
+    markPendingIfNeeded()
+}
+
+@_cdecl("dept_core_dependency")
+func coreDependency(_ tid: UInt32, _ h: UnsafePointer<dept_held>, _ w: UnsafePointer<dept_wait>,
+                    _ g: UnsafePointer<UInt32>?, _ ng: UInt32) {
+    let x = w.pointee
+    let wait = WaitPoint(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
+                         op: Operation(code: x.op), flags: x.flags)
+    let gates = g.map { Array(UnsafeBufferPointer(start: $0, count: Int(ng))) } ?? []
+    runtime.detector.dependency(thread: tid, from: held(h, 1)[0], wait: wait, gates: gates)
+    markPendingIfNeeded()
+}
+
 @_cdecl("dept_core_event_site")
 func coreEventSite(_ cls: UInt32, _ op: UInt32, _ stack: UInt32) {
     runtime.detector.eventSite(cls: cls, op: Operation(code: UInt16(truncatingIfNeeded: op)), stack: stack)

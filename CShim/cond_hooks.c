@@ -1,0 +1,142 @@
+// cond_hooks.c - condition variables in the model:
+//   pthread_cond_wait(c, m) = [E] of m (released), [W] on c, then [W]+[S] on m
+//   pthread_cond_signal/broadcast(c) = [E] of c
+//   timed/clock waits: never a dependency (they cannot hang forever)
+// glibc exports two versions of each function (GLIBC_2.2.5 for binaries
+// built against the pre-2002 condvar layout, GLIBC_2.3.2 for the rest);
+// both are interposed and each forwards to its own real version.
+#include "shim.h"
+#include <errno.h>
+#include <time.h>
+
+typedef int (*wait_fn)(pthread_cond_t *, pthread_mutex_t *);
+typedef int (*timedwait_fn)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+typedef int (*clockwait_fn)(pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *);
+typedef int (*simple_fn)(pthread_cond_t *);
+typedef int (*init_fn)(pthread_cond_t *, const pthread_condattr_t *);
+
+enum { NEW = 0, OLD = 1 };
+static const char *versions[2] = { "GLIBC_2.3.2", "GLIBC_2.2.5" };
+static wait_fn real_wait[2];
+static timedwait_fn real_timedwait[2];
+static clockwait_fn real_clockwait;
+static simple_fn real_signal[2], real_broadcast[2], real_destroy[2];
+static init_fn real_init[2];
+
+#define RESOLVE(var, name, v) do { if (UNLIKELY(!var[v])) var[v] = (__typeof__(var[v]))dept_real(name, versions[v]); } while (0)
+
+struct wait_ctx {
+    struct dept_thread *t;
+    pthread_mutex_t *m;
+    struct dept_obj_ref om;
+    struct dept_sync *sync;
+    uintptr_t pc;
+    int untimed;
+};
+
+// After the real wait (or when it is cancelled: glibc's own cleanup has
+// re-taken the mutex by then): the mutex is held again.
+static void reacquired(void *arg) {
+    struct wait_ctx *w = arg;
+    int g = dept_tls_guard;
+    dept_tls_guard = 1;
+    if (w->untimed) dept_sync_wait_end(w->sync);
+    uint32_t stack = dept_wait_begin(w->t, w->om, DEPT_EV_EXCL | DEPT_EV_SHARED, DEPT_OP_LOCK, 0, w->pc);
+    dept_ecxt_enter(w->t, (uintptr_t)w->m, w->om, DEPT_EV_EXCL, DEPT_OP_LOCK, 0, stack, w->pc);
+    dept_tls_guard = g;
+}
+
+static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
+                       const struct timespec *ts, uintptr_t pc) {
+    struct dept_thread *t = dept_enter();
+    if (how == 0) RESOLVE(real_wait, "pthread_cond_wait", ver);
+    else if (how == 1) RESOLVE(real_timedwait, "pthread_cond_timedwait", ver);
+    else if (UNLIKELY(!real_clockwait)) real_clockwait = (clockwait_fn)dept_real("pthread_cond_clockwait", 0);
+    if (!t) {
+        return how == 0 ? real_wait[ver](c, m) : how == 1 ? real_timedwait[ver](c, m, ts) : real_clockwait(c, m, clk, ts);
+    }
+    int e = errno;
+    struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), 0, pc, how == 0 };
+    struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
+    dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
+    uint32_t stack = dept_wait_begin(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
+    if (w.untimed) {
+        uint64_t stamp = dept_hist_push(t, oc, stack, DEPT_EV_EXCL, DEPT_OP_COND_WAIT);
+        w.sync = dept_sync_get(oc.inst);
+        dept_sync_wait_begin(w.sync, stamp);
+    }
+    dept_leave();
+    errno = e;
+    int r;
+    pthread_cleanup_push(reacquired, &w);
+    r = how == 0 ? real_wait[ver](c, m) : how == 1 ? real_timedwait[ver](c, m, ts) : real_clockwait(c, m, clk, ts);
+    pthread_cleanup_pop(0);
+    e = errno;
+    reacquired(&w);
+    errno = e;
+    return r;
+}
+
+static int signal_common(int ver, int broadcast, pthread_cond_t *c, uintptr_t pc) {
+    if (broadcast) RESOLVE(real_broadcast, "pthread_cond_broadcast", ver);
+    else RESOLVE(real_signal, "pthread_cond_signal", ver);
+    struct dept_thread *t = dept_enter();
+    if (t) {
+        int e = errno;
+        struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
+        dept_event(t, oc, broadcast ? DEPT_OP_COND_BROADCAST : DEPT_OP_COND_SIGNAL, 0, pc);
+        dept_leave();
+        errno = e;
+    }
+    return broadcast ? real_broadcast[ver](c) : real_signal[ver](c);
+}
+
+static int init_common(int ver, pthread_cond_t *c, const pthread_condattr_t *a, uintptr_t pc) {
+    RESOLVE(real_init, "pthread_cond_init", ver);
+    int r = real_init[ver](c, a);
+    struct dept_thread *t = dept_enter();
+    if (t) {
+        int e = errno;
+        if (r == 0) dept_obj_init((uintptr_t)c, DEPT_OBJ_COND, pc);
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
+static int destroy_common(int ver, pthread_cond_t *c) {
+    RESOLVE(real_destroy, "pthread_cond_destroy", ver);
+    int r = real_destroy[ver](c);
+    struct dept_thread *t = dept_enter();
+    if (t) {
+        int e = errno;
+        if (r == 0) dept_obj_destroy((uintptr_t)c);
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
+#define VERSIONED(ret, name, params, args, newimpl, oldimpl) \
+    DEPT_EXPORT ret dept_##name##_new params { return newimpl; } \
+    DEPT_EXPORT ret dept_##name##_old params { return oldimpl; } \
+    __asm__(".symver dept_" #name "_new, " #name "@@GLIBC_2.3.2"); \
+    __asm__(".symver dept_" #name "_old, " #name "@GLIBC_2.2.5");
+
+VERSIONED(int, pthread_cond_wait, (pthread_cond_t *c, pthread_mutex_t *m), (c, m),
+          wait_common(NEW, 0, c, m, 0, 0, CALLER_PC()), wait_common(OLD, 0, c, m, 0, 0, CALLER_PC()))
+VERSIONED(int, pthread_cond_timedwait, (pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts), (c, m, ts),
+          wait_common(NEW, 1, c, m, 0, ts, CALLER_PC()), wait_common(OLD, 1, c, m, 0, ts, CALLER_PC()))
+VERSIONED(int, pthread_cond_signal, (pthread_cond_t *c), (c),
+          signal_common(NEW, 0, c, CALLER_PC()), signal_common(OLD, 0, c, CALLER_PC()))
+VERSIONED(int, pthread_cond_broadcast, (pthread_cond_t *c), (c),
+          signal_common(NEW, 1, c, CALLER_PC()), signal_common(OLD, 1, c, CALLER_PC()))
+VERSIONED(int, pthread_cond_init, (pthread_cond_t *c, const pthread_condattr_t *a), (c, a),
+          init_common(NEW, c, a, CALLER_PC()), init_common(OLD, c, a, CALLER_PC()))
+VERSIONED(int, pthread_cond_destroy, (pthread_cond_t *c), (c),
+          destroy_common(NEW, c), destroy_common(OLD, c))
+
+// Only one version exists (GLIBC_2.30, re-exported as 2.34).
+DEPT_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk, const struct timespec *ts) {
+    return wait_common(NEW, 2, c, m, clk, ts, CALLER_PC());
+}

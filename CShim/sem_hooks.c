@@ -1,0 +1,178 @@
+// sem_hooks.c - POSIX semaphores in the model:
+//   sem_wait       = [W] on the semaphore (even when it returns at once)
+//   sem_post       = [E] of the semaphore
+//   sem_trywait    = no wait; timed/clock waits never form a deadlock
+// A semaphore initialised to 1 is a binary semaphore: a successful wait
+// takes it like a lock ([S]); its taker's later post releases it like an
+// unlock; a post by another thread releases it on the taker's behalf
+// (hand-off), after which the taker no longer holds it.
+#include "shim.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <time.h>
+
+DEFINE_REAL(int, sem_init, sem_t *, int, unsigned)
+DEFINE_REAL(int, sem_destroy, sem_t *)
+DEFINE_REAL(int, sem_wait, sem_t *)
+DEFINE_REAL(int, sem_trywait, sem_t *)
+DEFINE_REAL(int, sem_timedwait, sem_t *, const struct timespec *)
+DEFINE_REAL(int, sem_clockwait, sem_t *, clockid_t, const struct timespec *)
+DEFINE_REAL(int, sem_post, sem_t *)
+DEFINE_REAL(int, sem_close, sem_t *)
+static sem_t *(*real_sem_open)(const char *, int, ...);
+
+static void mark_binary(struct dept_obj_ref o, unsigned value) {
+    struct dept_sync *s = dept_sync_get(o.inst);
+    if (s) atomic_store(&s->binary, value == 1);
+}
+
+DEPT_EXPORT int sem_init(sem_t *s, int pshared, unsigned value) {
+    resolve_sem_init();
+    int r = REAL(sem_init)(s, pshared, value);
+    struct dept_thread *t = dept_enter();
+    if (!t) return r;
+    int e = errno;
+    if (r == 0) mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), value);
+    dept_leave();
+    errno = e;
+    return r;
+}
+
+DEPT_EXPORT sem_t *sem_open(const char *name, int oflag, ...) {
+    if (!real_sem_open) real_sem_open = (sem_t *(*)(const char *, int, ...))dept_real("sem_open", 0);
+    mode_t mode = 0;
+    unsigned value = 0;
+    if (oflag & O_CREAT) {
+        va_list ap;
+        va_start(ap, oflag);
+        mode = va_arg(ap, mode_t);
+        value = va_arg(ap, unsigned);
+        va_end(ap);
+    }
+    sem_t *s = (oflag & O_CREAT) ? real_sem_open(name, oflag, mode, value) : real_sem_open(name, oflag);
+    struct dept_thread *t = dept_enter();
+    if (!t) return s;
+    int e = errno;
+    if (s != SEM_FAILED) mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), (oflag & O_CREAT) ? value : 0);
+    dept_leave();
+    errno = e;
+    return s;
+}
+
+static void forget(sem_t *s) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return;
+    int e = errno;
+    dept_drop_held(t, (uintptr_t)s);
+    dept_obj_destroy((uintptr_t)s);
+    dept_leave();
+    errno = e;
+}
+
+DEPT_EXPORT int sem_destroy(sem_t *s) {
+    resolve_sem_destroy();
+    int r = REAL(sem_destroy)(s);
+    if (r == 0) forget(s);
+    return r;
+}
+
+DEPT_EXPORT int sem_close(sem_t *s) {
+    resolve_sem_close();
+    forget(s);
+    return REAL(sem_close)(s);
+}
+
+enum { UNTIMED, TRY, TIMED, CLOCK };
+
+static int call_real(int how, sem_t *s, clockid_t c, const struct timespec *ts) {
+    switch (how) {
+    case UNTIMED: resolve_sem_wait(); return REAL(sem_wait)(s);
+    case TRY: resolve_sem_trywait(); return REAL(sem_trywait)(s);
+    case TIMED: resolve_sem_timedwait(); return REAL(sem_timedwait)(s, ts);
+    default: resolve_sem_clockwait(); return REAL(sem_clockwait)(s, c, ts);
+    }
+}
+
+static void took(struct dept_thread *t, sem_t *s, struct dept_obj_ref o, struct dept_sync *sy,
+                 uint32_t flags, uint32_t stack, uint16_t op, uintptr_t pc) {
+    dept_ecxt_enter(t, (uintptr_t)s, o, DEPT_EV_EXCL, op, DEPT_HELD_SEM | flags, stack, pc);
+    struct dept_held *h = &t->held[t->nheld - 1];
+    if (h->obj == (uintptr_t)s) {
+        h->gen = atomic_fetch_add(&sy->hold_gen, 1) + 1;
+        atomic_store(&sy->holder, t->tid);
+        t->sems_held++;
+    }
+}
+
+static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts, uintptr_t pc) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return call_real(how, s, c, ts);
+    int e = errno;
+    struct dept_obj_ref o = dept_obj_lookup((uintptr_t)s, DEPT_OBJ_SEM, pc);
+    struct dept_sync *sy = dept_sync_get(o.inst);
+    bool binary = sy && atomic_load(&sy->binary);
+    if (binary && dept_held_find(t, (uintptr_t)s)) {
+        // Waiting for a semaphore we took: someone else is expected to post
+        // it (a hand-off in progress), not a self-deadlock.
+        dept_tentative_settle(t, o.inst, false);
+        dept_drop_held(t, (uintptr_t)s);
+    }
+    uint32_t stack = 0;
+    uint16_t op = how == TRY ? DEPT_OP_SEM_TRYWAIT : DEPT_OP_SEM_WAIT;
+    if (how != TRY) {
+        stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, how == UNTIMED ? 0 : DEPT_WAIT_TIMED, pc);
+        if (how == UNTIMED) {
+            uint64_t stamp = binary ? dept_wait_clock_tick() : dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT);
+            dept_sync_wait_begin(sy, stamp);
+        }
+    }
+    dept_leave();
+    errno = e;
+    int r = call_real(how, s, c, ts);
+    e = errno;
+    dept_tls_guard = 1;
+    if (how == UNTIMED) dept_sync_wait_end(sy);
+    if (r == 0 && binary)
+        took(t, s, o, sy, how == TRY ? DEPT_HELD_TRY : how == UNTIMED ? 0 : DEPT_HELD_TIMED, stack, op, pc);
+    dept_leave();
+    errno = e;
+    return r;
+}
+
+DEPT_EXPORT int sem_wait(sem_t *s) { return wait_common(UNTIMED, s, 0, 0, CALLER_PC()); }
+DEPT_EXPORT int sem_trywait(sem_t *s) { return wait_common(TRY, s, 0, 0, CALLER_PC()); }
+DEPT_EXPORT int sem_timedwait(sem_t *s, const struct timespec *ts) { return wait_common(TIMED, s, 0, ts, CALLER_PC()); }
+DEPT_EXPORT int sem_clockwait(sem_t *s, clockid_t c, const struct timespec *ts) { return wait_common(CLOCK, s, c, ts, CALLER_PC()); }
+
+DEPT_EXPORT int sem_post(sem_t *s) {
+    resolve_sem_post();
+    struct dept_thread *t = dept_enter();
+    if (!t) return REAL(sem_post)(s);
+    int e = errno;
+    uintptr_t pc = CALLER_PC();
+    struct dept_obj_ref o = dept_obj_lookup((uintptr_t)s, DEPT_OBJ_SEM, pc);
+    struct dept_sync *sy = dept_sync_get(o.inst);
+    if (sy && atomic_load(&sy->binary)) {
+        if (t->sems_held) dept_held_validate(t);
+        if (dept_held_find(t, (uintptr_t)s)) {
+            // The taker releases it: it was used as a lock.
+            dept_tentative_settle(t, o.inst, true);
+            dept_ecxt_exit(t, (uintptr_t)s, DEPT_OP_SEM_POST, pc);
+            atomic_fetch_add(&sy->hold_gen, 1);
+            atomic_store(&sy->holder, 0);
+        } else if (atomic_load(&sy->holder)) {
+            // Released on the taker's behalf.
+            atomic_fetch_add(&sy->hold_gen, 1);
+            atomic_store(&sy->holder, 0);
+            dept_event(t, o, DEPT_OP_SEM_POST, DEPT_EVENT_RELEASE, pc);
+        } else {
+            dept_event(t, o, DEPT_OP_SEM_POST, 0, pc);
+        }
+    } else {
+        dept_event(t, o, DEPT_OP_SEM_POST, 0, pc);
+    }
+    dept_leave();
+    errno = e;
+    return REAL(sem_post)(s);
+}

@@ -1,0 +1,79 @@
+// sync_state.c - per-instance state of condvars, semaphores and eventfds:
+// who waits now (the window that decides which waits an event depends on)
+// and who holds a binary semaphore. Keyed by instance id, which is unique
+// per object lifetime, so reused addresses never share a record. Records
+// live in arena chunks and never move; the index is rebuilt on growth.
+#include "shim.h"
+#include <sys/mman.h>
+#include <sched.h>
+#include <string.h>
+
+static atomic_flag sync_lock = ATOMIC_FLAG_INIT;
+static struct dept_sync **index_slots;
+static uint64_t index_mask, index_used;
+static struct dept_sync *arena;
+static size_t arena_left;
+static _Atomic uint64_t wait_clock = 1;
+
+static void lock(void) { while (atomic_flag_test_and_set_explicit(&sync_lock, memory_order_acquire)) sched_yield(); }
+static void unlock(void) { atomic_flag_clear_explicit(&sync_lock, memory_order_release); }
+
+uint64_t dept_wait_clock_tick(void) { return atomic_fetch_add_explicit(&wait_clock, 1, memory_order_relaxed); }
+
+static bool grow(void) {
+    uint64_t n = index_slots ? (index_mask + 1) * 2 : 1024;
+    struct dept_sync **ns = mmap(0, n * sizeof *ns, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ns == MAP_FAILED) return false;
+    if (index_slots) {
+        for (uint64_t i = 0; i <= index_mask; i++) {
+            struct dept_sync *r = index_slots[i];
+            if (!r) continue;
+            uint64_t j = (r->inst * 0x9e3779b97f4a7c15ull >> 20) & (n - 1);
+            while (ns[j]) j = (j + 1) & (n - 1);
+            ns[j] = r;
+        }
+        munmap(index_slots, (index_mask + 1) * sizeof *index_slots);
+    }
+    index_slots = ns;
+    index_mask = n - 1;
+    return true;
+}
+
+struct dept_sync *dept_sync_get(uint32_t inst) {
+    lock();
+    if ((!index_slots || (index_used + 1) * 2 > index_mask + 1) && !grow() && !index_slots) { unlock(); return 0; }
+    uint64_t j = (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask;
+    for (; index_slots[j]; j = (j + 1) & index_mask)
+        if (index_slots[j]->inst == inst) { struct dept_sync *r = index_slots[j]; unlock(); return r; }
+    if (!arena_left) {
+        size_t bytes = 1 << 16;
+        void *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) { unlock(); return 0; }
+        arena = p;
+        arena_left = bytes / sizeof *arena;
+    }
+    struct dept_sync *r = arena++;
+    arena_left--;
+    memset(r, 0, sizeof *r);
+    r->inst = inst;
+    index_slots[j] = r;
+    index_used++;
+    unlock();
+    return r;
+}
+
+// The window of an event is the current waiting episode: from the moment the
+// first of the threads now waiting began, until nobody waits any more.
+void dept_sync_wait_begin(struct dept_sync *s, uint64_t ts) {
+    if (!s) return;
+    if (atomic_fetch_add(&s->waiters, 1) == 0) atomic_store(&s->window, ts);
+}
+
+void dept_sync_wait_end(struct dept_sync *s) {
+    if (!s) return;
+    atomic_fetch_sub(&s->waiters, 1);
+}
+
+void dept_sync_atfork(int phase) {
+    if (phase == 0) lock(); else unlock();
+}
