@@ -40,6 +40,7 @@ static void reacquired(void *arg) {
     struct wait_ctx *w = arg;
     int g = dept_tls_guard;
     dept_tls_guard = 1;
+    dept_block_end(w->t);
     if (w->untimed) dept_sync_wait_end(w->sync);
     uint32_t stack = dept_wait_begin(w->t, w->om, DEPT_EV_EXCL | DEPT_EV_SHARED, DEPT_OP_LOCK, 0, w->pc);
     dept_ecxt_enter(w->t, (uintptr_t)w->m, w->om, DEPT_EV_EXCL, DEPT_OP_LOCK, 0, stack, w->pc);
@@ -65,6 +66,7 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
         w.sync = dept_sync_get(oc.inst);
         dept_sync_wait_begin(w.sync, stamp);
     }
+    dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack, !w.untimed);
     dept_leave();
     errno = e;
     int r;

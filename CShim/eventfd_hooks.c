@@ -84,12 +84,14 @@ static void on_read(int fd, uintptr_t pc, struct dept_thread **tp, struct dept_s
     uint64_t stamp = dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_EVENTFD_READ);
     *sp = dept_sync_get(o.inst);
     dept_sync_wait_begin(*sp, stamp);
+    dept_block_begin(t, FD_KEY(fd), o, DEPT_OP_EVENTFD_READ, DEPT_EV_EXCL, stack, false);
     dept_leave();
 }
 
 static void after_read(struct dept_thread *t, struct dept_sync *s) {
     if (!t) return;
     int e = errno;
+    dept_block_end(t);
     dept_sync_wait_end(s);
     errno = e;
 }

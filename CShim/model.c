@@ -214,7 +214,6 @@ void dept_held_validate(struct dept_thread *t) {
 //  3. A release of a binary semaphore on another thread's behalf (hand-off)
 //     is a lock release: rule 1 only. Its context was the taker's.
 void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc) {
-    if (!dept_config.detect_potential) return;
     if (t->sems_held) dept_held_validate(t);
     struct dept_dep deps[DEPS_BATCH];
     uint32_t gates[DEPS_BATCH];
@@ -233,8 +232,18 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
         d->wait.op = h->op; d->wait.flags = 0;
         key = dept_mix(key, ((uint64_t)h->cls << 16) | d->wait.awaits);
     }
+    struct dept_sync *sy = dept_sync_get(o.inst);
+    if (sy) {
+        // Who triggers this object's events: the hang monitor's candidates
+        // for waking its waiters.
+        uint32_t last = atomic_load_explicit(&sy->triggered_by[0], memory_order_relaxed);
+        if (last != t->tid) {
+            atomic_store_explicit(&sy->triggered_by[1], last, memory_order_relaxed);
+            atomic_store_explicit(&sy->triggered_by[0], t->tid, memory_order_relaxed);
+        }
+    }
     if (!(flags & DEPT_EVENT_RELEASE)) {
-        struct dept_sync *s = dept_sync_get(o.inst);
+        struct dept_sync *s = sy;
         if (s && atomic_load(&s->waiters) > 0) {
             uint64_t window = atomic_load(&s->window);
             uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY;
@@ -250,7 +259,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
             }
         }
     }
-    if (nd == 0) {
+    if (nd == 0 || !dept_config.detect_potential) {
         // Still remember where events of this class happen, for [E] stacks.
         uint64_t site = dept_mix(dept_mix(TAG_EVENT ^ o.cls, op), pc);
         if (!dept_seen_get(t, site)) {

@@ -76,7 +76,14 @@ static inline int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t p
     dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
     dept_leave();
     errno = e;
-    int r = real(m, clk, ts);
+    // Uncontended: take it without telling the hang monitor anything.
+    int r = __pthread_mutex_trylock(m);
+    if (r == EBUSY) {
+        dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, stack, extra & DEPT_WAIT_TIMED);
+        errno = e;
+        r = real(m, clk, ts);
+        dept_block_end(t);
+    }
     if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
         e = errno;
         dept_tls_guard = 1;

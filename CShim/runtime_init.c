@@ -64,24 +64,32 @@ void dept_shim_report_unlock(void) { atomic_flag_clear_explicit(&report_flag, me
 
 // ---- fork -------------------------------------------------------------
 DEPT_HIDDEN void dept_objects_atfork(int phase);
+DEPT_HIDDEN void dept_monitor_after_fork_child(void);
 
 static void fork_prepare(void) {
     int g = dept_tls_guard; dept_tls_guard = 1;
+    dept_shim_report_lock();
     dept_registry_atfork(0);
     dept_objects_atfork(0);
+    dept_sync_atfork(0);
     dept_core_lock();
     dept_tls_guard = g;
 }
 static void fork_parent(void) {
-    dept_core_unlock();
+    dept_shim_core_unlock_noflush();
+    dept_sync_atfork(1);
     dept_objects_atfork(1);
     dept_registry_atfork(1);
+    dept_shim_report_unlock();
 }
 static void fork_child(void) {
     int g = dept_tls_guard; dept_tls_guard = 1;
-    dept_core_unlock();
+    dept_shim_core_unlock_noflush();
+    dept_sync_atfork(1);
     dept_objects_atfork(1);
     dept_registry_after_fork_child();
+    dept_monitor_after_fork_child();
+    dept_shim_report_unlock();
     struct dept_thread *t = dept_tls_thread;
     dept_core_lock();
     dept_core_after_fork_child((uintptr_t)t > 1 ? t->tid : 0);

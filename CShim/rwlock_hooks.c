@@ -56,7 +56,13 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
     dept_ecxt_enter(t, (uintptr_t)l, o, mode, op, timed ? DEPT_HELD_TIMED : 0, stack, pc);
     dept_leave();
     errno = e;
-    int r = call_real(how, l, c, ts);
+    int r = call_real(write ? TRYWR : TRYRD, l, c, ts);
+    if (r == EBUSY) {
+        dept_block_begin(t, (uintptr_t)l, o, op, awaits, stack, timed);
+        errno = e;
+        r = call_real(how, l, c, ts);
+        dept_block_end(t);
+    }
     if (UNLIKELY(r != 0)) {
         e = errno;
         dept_tls_guard = 1;

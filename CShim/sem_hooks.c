@@ -127,11 +127,13 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
             dept_sync_wait_begin(sy, stamp);
         }
     }
+    if (how != TRY) dept_block_begin(t, (uintptr_t)s, o, DEPT_OP_SEM_WAIT, DEPT_EV_EXCL, stack, how != UNTIMED);
     dept_leave();
     errno = e;
     int r = call_real(how, s, c, ts);
     e = errno;
     dept_tls_guard = 1;
+    dept_block_end(t);
     if (how == UNTIMED) dept_sync_wait_end(sy);
     if (r == 0 && binary)
         took(t, s, o, sy, how == TRY ? DEPT_HELD_TRY : how == UNTIMED ? 0 : DEPT_HELD_TIMED, stack, op, pc);

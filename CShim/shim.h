@@ -70,6 +70,14 @@ struct dept_thread {
     uint32_t ntentative;
     uint32_t tentative_dropped;
 
+    // What the thread is blocked in right now (for the hang monitor).
+    // blocked_since is written last (release) and cleared to 0 afterwards.
+    _Atomic uint64_t blocked_since;   // CLOCK_MONOTONIC_COARSE ns, 0 = not blocked
+    uintptr_t blocked_obj;
+    uint32_t blocked_cls, blocked_inst, blocked_stack;
+    uint16_t blocked_op, blocked_awaits;
+    uint32_t blocked_timed;
+
     uint64_t seen[DEPT_SEEN_SLOTS];
     uint32_t seen_stack[DEPT_SEEN_SLOTS];
 };
@@ -83,6 +91,8 @@ DEPT_HIDDEN extern __thread struct dept_thread *dept_tls_thread __attribute__((t
 /// is initialised by then). Before that every hook passes through.
 extern _Atomic int dept_ready;
 extern _Atomic int dept_disabled;
+
+extern struct dept_config dept_config;
 
 DEPT_HIDDEN struct dept_thread *dept_thread_slow(void);
 /// The calling thread's record, or NULL when the hook must pass through.
@@ -181,6 +191,7 @@ struct dept_sync {
     _Atomic uint32_t holder;       // binary semaphore: dept tid of the taker, 0 if none
     _Atomic uint32_t hold_gen;     // bumped on every take and release
     _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
+    _Atomic uint32_t triggered_by[2]; // the last two threads that triggered its event
 };
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
 DEPT_HIDDEN uint64_t dept_wait_clock_tick(void);
@@ -200,6 +211,29 @@ DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16
 DEPT_HIDDEN void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm);
 /// Drops binary-semaphore holds that another thread released meanwhile.
 DEPT_HIDDEN void dept_held_validate(struct dept_thread *t);
+
+// ---- blocked waits and the hang monitor (hang_monitor.c) ---------------
+
+DEPT_HIDDEN uint64_t dept_coarse_now_ns(void);
+DEPT_HIDDEN void dept_monitor_kick(void);
+extern _Atomic int dept_monitor_armed;
+/// The thread is about to block in a wait on o.
+static inline void dept_block_begin(struct dept_thread *t, uintptr_t obj, struct dept_obj_ref o, uint16_t op,
+                                    uint16_t awaits, uint32_t stack, bool timed) {
+    t->blocked_obj = obj;
+    t->blocked_cls = o.cls;
+    t->blocked_inst = o.inst;
+    t->blocked_stack = stack;
+    t->blocked_op = op;
+    t->blocked_awaits = awaits;
+    t->blocked_timed = timed;
+    atomic_store_explicit(&t->blocked_since, dept_coarse_now_ns() | 1, memory_order_release);
+    if (UNLIKELY(!atomic_load_explicit(&dept_monitor_armed, memory_order_relaxed)) && dept_config.detect_hangs)
+        dept_monitor_kick();
+}
+static inline void dept_block_end(struct dept_thread *t) {
+    atomic_store_explicit(&t->blocked_since, 0, memory_order_relaxed);
+}
 
 // ---- real functions ----------------------------------------------------
 
@@ -224,7 +258,6 @@ extern int __pthread_rwlock_unlock(pthread_rwlock_t *);
 extern int __pthread_rwlock_init(pthread_rwlock_t *, const pthread_rwlockattr_t *);
 extern int __pthread_rwlock_destroy(pthread_rwlock_t *);
 
-extern struct dept_config dept_config;
 
 #define CALLER_PC() ((uintptr_t)__builtin_return_address(0))
 

@@ -77,3 +77,11 @@ void dept_sync_wait_end(struct dept_sync *s) {
 void dept_sync_atfork(int phase) {
     if (phase == 0) lock(); else unlock();
 }
+
+void dept_sync_foreach(void (*fn)(struct dept_sync *, void *), void *arg) {
+    lock();
+    if (index_slots)
+        for (uint64_t i = 0; i <= index_mask; i++)
+            if (index_slots[i]) fn(index_slots[i], arg);
+    unlock();
+}

@@ -101,8 +101,11 @@ static int join_common(pthread_t th, void **ret, int how, clockid_t c, const str
     if (t) {
         int e = errno;
         struct dept_obj_ref o;
-        if (how != 1 && dept_obj_find((uintptr_t)th, &o))
-            dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_JOIN, how >= 2 ? DEPT_WAIT_TIMED : 0, pc);
+        if (how != 1 && dept_obj_find((uintptr_t)th, &o)) {
+            uint32_t stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_JOIN, how >= 2 ? DEPT_WAIT_TIMED : 0, pc);
+            if (how == 0) dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_JOIN);
+            dept_block_begin(t, (uintptr_t)th, o, DEPT_OP_JOIN, DEPT_EV_EXCL, stack, how >= 2);
+        }
         dept_leave();
         errno = e;
     }
@@ -112,6 +115,7 @@ static int join_common(pthread_t th, void **ret, int how, clockid_t c, const str
     case 2: resolve_pthread_timedjoin_np(); r = REAL(pthread_timedjoin_np)(th, ret, ts); break;
     default: resolve_pthread_clockjoin_np(); r = REAL(pthread_clockjoin_np)(th, ret, c, ts); break;
     }
+    if (t) dept_block_end(t);
     if (r == 0 && t) {
         int e = errno;
         dept_tls_guard = 1;

@@ -38,14 +38,19 @@ static struct dept_thread *alloc_record(void) {
         if (t == MAP_FAILED) return 0;
         struct dept_thread *head = atomic_load(&all_threads);
         do t->next_all = head; while (!atomic_compare_exchange_weak(&all_threads, &head, t));
+        t->held = t->held_inline;
+        t->held_cap = DEPT_HELD_INLINE;
     } else {
+        // A recycled record keeps its (possibly grown) held array: memory
+        // the monitor may still be reading is never unmapped.
         struct dept_thread *keep = t->next_all;
-        if (t->held != t->held_inline) munmap(t->held, t->held_cap * sizeof *t->held);
+        struct dept_held *held = t->held == t->held_inline ? 0 : t->held;
+        uint32_t cap = t->held_cap;
         memset(t, 0, sizeof *t);
         t->next_all = keep;
+        t->held = held ? held : t->held_inline;
+        t->held_cap = held ? cap : DEPT_HELD_INLINE;
     }
-    t->held = t->held_inline;
-    t->held_cap = DEPT_HELD_INLINE;
     return t;
 }
 
@@ -126,7 +131,8 @@ struct dept_held *dept_held_push(struct dept_thread *t) {
         struct dept_held *n = mmap(0, ncap * sizeof *n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (n == MAP_FAILED) return 0;
         memcpy(n, t->held, t->nheld * sizeof *n);
-        if (t->held != t->held_inline) munmap(t->held, t->held_cap * sizeof *t->held);
+        // The old array is left mapped (the hang monitor may be reading it);
+        // doubling bounds what is left behind to the size of the new one.
         t->held = n;
         t->held_cap = ncap;
     }
@@ -158,3 +164,5 @@ struct dept_thread *dept_thread_by_handle(pthread_t th) {
         if (atomic_load(&t->live) && pthread_equal(t->self, th)) return t;
     return 0;
 }
+
+struct dept_thread *dept_registry_first(void) { return atomic_load(&all_threads); }

@@ -125,6 +125,28 @@ struct dept_dep {
     struct dept_wait wait;
 };
 
+/// A thread as the hang monitor saw it.
+struct dept_live_thread {
+    uint32_t tid;
+    int32_t os_tid;
+    uint64_t blocked_ms;
+    uint32_t blocked;         // 1 if inside an intercepted wait
+    uint32_t cls, inst, stack;
+    uint16_t op, awaits;
+    uint32_t timed;
+    uint32_t held_offset;     // its held contexts: held[held_offset ..< +nheld]
+    uint32_t nheld;
+};
+
+/// Who can end waits on an object besides lock owners.
+struct dept_waker {
+    uint32_t inst;
+    uint32_t tid;
+    uint32_t kind;            // DEPT_WAKER_*
+};
+enum { DEPT_WAKER_HOLDER = 1, DEPT_WAKER_TRIGGER = 2 };
+enum { DEPT_VERDICT_NONE = 0, DEPT_VERDICT_DEADLOCK = 1, DEPT_VERDICT_HANG = 2, DEPT_VERDICT_STALL = 3 };
+
 /// Options the shim needs on its own paths, filled by the core at start-up.
 struct dept_config {
     int32_t detect_potential;

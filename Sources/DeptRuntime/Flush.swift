@@ -13,9 +13,11 @@ func coreFlush() {
     defer { dept_shim_report_unlock() }
     dept_shim_core_lock()
     let pending = runtime.detector.takePending()
+    let liveReports = live.pending
+    live.pending = []
     let snapshot = runtime.detector
     dept_shim_core_unlock_noflush()
-    if pending.reports.isEmpty && pending.warnings.isEmpty { return }
+    if pending.reports.isEmpty && pending.warnings.isEmpty && liveReports.isEmpty { return }
 
     var symbolizer = ProcessSymbolizer(options: runtime.options)
     let builder = ReportBuilder(detector: snapshot, pid: getpid())
@@ -25,6 +27,34 @@ func coreFlush() {
     }
     for w in pending.warnings {
         publishWarning(w, snapshot: snapshot, builder: builder, symbolizer: &symbolizer)
+    }
+    let opts = runtime.options
+    for e in liveReports {
+        switch e.verdict {
+        case .stall:
+            let text = builder.stallWarning(state: e.state, stallMs: Int(opts.stallMs), symbolizer: &symbolizer)
+            emitWarningText(text, message: text.split(separator: "\n").first.map(String.init) ?? text)
+        case .running:
+            if !e.resolvedStall.isEmpty {
+                let names = e.resolvedStall.map { "T\($0)" }.joined(separator: ", ")
+                let text = "DEPT: warning: stall resolved: \(names) made progress (pid \(getpid()))\n"
+                emitWarningText(text, message: text)
+            }
+        default:
+            let edges = e.dependsOn
+            if let r = builder.buildLive(e.verdict, state: e.state, hangMs: Int(opts.hangMs),
+                                         dependsOn: { edges.contains([$0, $1]) }, symbolizer: &symbolizer) {
+                publish(r)
+            }
+        }
+    }
+}
+
+func emitWarningText(_ text: String, message: String) {
+    if runtime.options.format == .json {
+        emit(JSONReport.warning(pid: getpid(), message: message, stack: [], text: text) + "\n")
+    } else {
+        emit(text)
     }
 }
 

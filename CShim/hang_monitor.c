@@ -1,0 +1,211 @@
+// hang_monitor.c - notices threads blocked in intercepted waits and asks the
+// core to analyse the live state (DESIGN §3, "actual hang").
+//
+// The monitor thread is created on the first blocking wait, not at start-up.
+// It sleeps on a futex while no thread is blocked; a thread that blocks
+// while the monitor is disarmed arms and wakes it. Armed, it looks at the
+// threads a few times per second; once nobody is blocked it disarms again.
+// So a program that never blocks pays nothing, and one that blocks briefly
+// pays a wake-up per quiet period.
+#include "shim.h"
+#include <dirent.h>
+#include <errno.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+_Atomic int dept_monitor_armed;
+static _Atomic int monitor_started;
+static _Atomic uint32_t monitor_word;
+static int32_t monitor_os_tid;
+
+DEPT_HIDDEN struct dept_thread *dept_registry_first(void);
+DEPT_HIDDEN void dept_sync_foreach(void (*fn)(struct dept_sync *, void *), void *arg);
+
+uint64_t dept_coarse_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void futex_wait(_Atomic uint32_t *w, uint32_t val, long ms) {
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, ms >= 0 ? &ts : 0, 0, 0);
+}
+
+// Snapshot buffers, reused between checks (the monitor is the only user).
+static struct dept_live_thread *snap;
+static uint32_t snap_cap;
+static struct dept_held *held_buf;
+static size_t held_cap;
+static struct dept_waker *wakers;
+static uint32_t wakers_cap, nwakers;
+
+static void *grow(void *old, size_t old_bytes, size_t new_bytes) {
+    void *p = mmap(0, new_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return 0;
+    if (old) { memcpy(p, old, old_bytes); munmap(old, old_bytes); }
+    return p;
+}
+
+static void add_waker(uint32_t inst, uint32_t tid, uint32_t kind) {
+    if (!tid) return;
+    if (nwakers == wakers_cap) {
+        uint32_t n = wakers_cap ? wakers_cap * 2 : 256;
+        struct dept_waker *w = grow(wakers, wakers_cap * sizeof *wakers, n * sizeof *wakers);
+        if (!w) return;
+        wakers = w; wakers_cap = n;
+    }
+    wakers[nwakers++] = (struct dept_waker){ inst, tid, kind };
+}
+
+static void collect_waker(struct dept_sync *s, void *arg) {
+    (void)arg;
+    add_waker(s->inst, atomic_load(&s->holder), DEPT_WAKER_HOLDER);
+    add_waker(s->inst, atomic_load(&s->triggered_by[0]), DEPT_WAKER_TRIGGER);
+    add_waker(s->inst, atomic_load(&s->triggered_by[1]), DEPT_WAKER_TRIGGER);
+}
+
+// Threads of the process we do not track (created before the preload was
+// ready, by raw clone, ...): they could wake the others, so they forbid a
+// "hang" verdict.
+static uint32_t count_tasks(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return 0;
+    uint32_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
+static int stall_active;
+
+// Returns whether any thread is blocked.
+static bool check(void) {
+    uint64_t now = dept_coarse_now_ns();
+    uint32_t n = 0, live = 0;
+    size_t nh = 0;
+    bool any = false;
+    uint64_t oldest = 0;
+    for (struct dept_thread *t = dept_registry_first(); t; t = t->next_all) {
+        if (!atomic_load(&t->live)) continue;
+        live++;
+        uint64_t since = atomic_load_explicit(&t->blocked_since, memory_order_acquire);
+        if (since) { any = true; if (now > since && now - since > oldest) oldest = now - since; }
+    }
+    // Nothing to decide before a wait has lasted hang_ms (unless a stall
+    // warning is pending its "resolved" line).
+    if (!stall_active) {
+        if (!any) return false;
+        if (oldest < (uint64_t)dept_config.hang_ms * 1000000ull) return true;
+    }
+    if (snap_cap < live + 16) {
+        uint32_t c = (live + 16) * 2;
+        struct dept_live_thread *s = grow(0, 0, c * sizeof *s);
+        if (!s) return true;
+        if (snap) munmap(snap, snap_cap * sizeof *snap);
+        snap = s; snap_cap = c;
+    }
+    for (struct dept_thread *t = dept_registry_first(); t && n < snap_cap; t = t->next_all) {
+        if (!atomic_load(&t->live)) continue;
+        struct dept_live_thread *s = &snap[n];
+        memset(s, 0, sizeof *s);
+        uint64_t since = atomic_load_explicit(&t->blocked_since, memory_order_acquire);
+        s->tid = t->tid;
+        s->os_tid = t->os_tid;
+        if (since) {
+            s->blocked_ms = now > since ? (now - since) / 1000000ull : 0;
+            s->blocked = 1;
+            s->cls = t->blocked_cls; s->inst = t->blocked_inst; s->stack = t->blocked_stack;
+            s->op = t->blocked_op; s->awaits = t->blocked_awaits; s->timed = t->blocked_timed;
+        }
+        uint32_t h = t->nheld;
+        if (h > t->held_cap) h = t->held_cap;
+        if (nh + h > held_cap) {
+            size_t c = (nh + h) * 2 + 64;
+            struct dept_held *b = grow(held_buf, held_cap * sizeof *held_buf, c * sizeof *held_buf);
+            if (!b) return true;
+            held_buf = b; held_cap = c;
+        }
+        memcpy(&held_buf[nh], t->held, h * sizeof *held_buf);
+        s->held_offset = (uint32_t)nh;
+        s->nheld = h;
+        nh += h;
+        // A wait that ended (or changed) while we copied is not blocked.
+        if (since && atomic_load_explicit(&t->blocked_since, memory_order_acquire) != since) s->blocked = 0;
+        n++;
+    }
+    nwakers = 0;
+    dept_sync_foreach(collect_waker, 0);
+    uint32_t tasks = count_tasks();
+    uint32_t untracked = tasks > live + 1 ? tasks - live - 1 : 0;
+    dept_core_lock();
+    int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers);
+    dept_core_unlock();   // prints what the check queued
+    stall_active = verdict == DEPT_VERDICT_STALL;
+    if ((verdict == DEPT_VERDICT_DEADLOCK || verdict == DEPT_VERDICT_HANG) && dept_config.on_hang != 0) {
+        if (dept_config.on_hang == 2) abort();
+        fflush(NULL);
+        _exit(dept_config.exitcode ? dept_config.exitcode : 1);
+    }
+    return any || stall_active;
+}
+
+static void *monitor_main(void *arg) {
+    (void)arg;
+    dept_tls_thread = (struct dept_thread *)1;   // every hook passes through
+    dept_tls_guard = 1;
+    monitor_os_tid = (int32_t)syscall(SYS_gettid);
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, 0);
+    for (;;) {
+        if (!atomic_load(&dept_monitor_armed)) {
+            futex_wait(&monitor_word, atomic_load(&monitor_word), -1);
+            continue;
+        }
+        long period = dept_config.hang_ms / 4;
+        if (period < 20) period = 20;
+        if (period > 250) period = 250;
+        futex_wait(&monitor_word, atomic_load(&monitor_word), period);
+        if (!check()) {
+            atomic_store(&dept_monitor_armed, 0);
+            // A thread may have blocked between the check and the disarm.
+            if (check()) atomic_store(&dept_monitor_armed, 1);
+        }
+    }
+    return 0;
+}
+
+void dept_monitor_kick(void) {
+    if (atomic_exchange(&dept_monitor_armed, 1)) return;
+    int g = dept_tls_guard;
+    dept_tls_guard = 1;
+    if (!atomic_exchange(&monitor_started, 1)) {
+        int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
+            (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dept_real("pthread_create", 0);
+        pthread_t th;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 1 << 20);
+        if (!create || create(&th, &attr, monitor_main, 0) != 0) atomic_store(&monitor_started, 0);
+        pthread_attr_destroy(&attr);
+    }
+    atomic_fetch_add(&monitor_word, 1);
+    syscall(SYS_futex, &monitor_word, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
+    dept_tls_guard = g;
+}
+
+// The child of a fork has no monitor thread.
+DEPT_HIDDEN void dept_monitor_after_fork_child(void) {
+    atomic_store(&monitor_started, 0);
+    atomic_store(&dept_monitor_armed, 0);
+}

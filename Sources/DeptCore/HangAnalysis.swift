@@ -1,0 +1,154 @@
+/// A thread as seen while the program may be stuck.
+public struct LiveThread: Sendable {
+    public var tid: UInt32
+    public var osTid: Int32
+    /// The intercepted wait it is inside of, if any.
+    public var blocked: BlockedWait?
+    public var held: [HeldContext]
+    public init(tid: UInt32, osTid: Int32 = 0, blocked: BlockedWait? = nil, held: [HeldContext] = []) {
+        self.tid = tid; self.osTid = osTid; self.blocked = blocked; self.held = held
+    }
+}
+
+public struct BlockedWait: Sendable, Hashable {
+    public var cls: UInt32
+    public var inst: UInt32
+    public var stack: UInt32
+    public var op: Operation
+    public var awaits: EventModes
+    public var timed: Bool
+    public var ms: Int
+    public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, op: Operation, awaits: EventModes = [.exclusive, .shared],
+                timed: Bool = false, ms: Int) {
+        self.cls = cls; self.inst = inst; self.stack = stack; self.op = op; self.awaits = awaits
+        self.timed = timed; self.ms = ms
+    }
+}
+
+/// The live state the monitor hands over: threads, and who can end waits
+/// on objects without owning them (binary-semaphore takers, the threads
+/// that triggered an object's events before).
+public struct LiveState: Sendable {
+    public var threads: [LiveThread]
+    /// Threads of the process that dept does not track: they may progress.
+    public var untracked: Int
+    public var holders: [UInt32: UInt32] = [:]
+    public var triggerers: [UInt32: [UInt32]] = [:]
+    public init(threads: [LiveThread], untracked: Int = 0) { self.threads = threads; self.untracked = untracked }
+}
+
+/// Why a blocked thread waits on another one.
+public enum WakeReason: Sendable, Equatable {
+    case owns(HeldContext)        // it holds the object (lock, binary semaphore, thread body)
+    case semaphoreTaker           // it took the binary semaphore and has not posted it
+    case triggeredBefore          // it triggered this object's event before
+    case mustFirstGet(UInt32)     // the object's event has always come after a wait for this class, which it is blocked on
+}
+
+public enum LiveVerdict: Sendable, Equatable {
+    case running
+    /// Threads that wait for each other; `cycle` is one loop among them in
+    /// wait order (each waits for the next), `stuck` every thread proven stuck.
+    case deadlock(cycle: [UInt32], stuck: [UInt32])
+    case hang
+    case stall
+}
+
+/// Decides from the live state whether blocked threads can ever wake up.
+///
+/// A blocked thread can be woken by its *wakers*. Ownership proves it: the
+/// holders of what it waits for (lock holders, the taker of a binary
+/// semaphore, the thread it joins) are its only wakers. A set of blocked
+/// threads whose owners are all inside the set can never wake, whatever
+/// the other threads do: a `deadlock`.
+///
+/// A condvar, semaphore or eventfd nobody owns can be triggered by anyone,
+/// so while some thread still runs nothing is proven. When every thread of
+/// the process is blocked in an untimed wait for `hangMs`, nothing will run
+/// again: that is a `hang`, and if the threads that triggered such objects
+/// before, or the threads blocked on what those events have always come
+/// after (the dependency graph), close a loop, it is reported as the
+/// `deadlock` that explains the hang.
+public enum HangAnalysis {
+    /// Wakers that ownership proves.
+    public static func owners(of t: LiveThread, in s: LiveState) -> [(UInt32, WakeReason)] {
+        guard let b = t.blocked else { return [] }
+        var out: [(UInt32, WakeReason)] = []
+        for other in s.threads {
+            for h in other.held where h.inst == b.inst {
+                if h.isThreadBody {
+                    if b.op == .join { out.append((other.tid, .owns(h))) }
+                } else if b.awaits.contains(h.shared ? .shared : .exclusive) {
+                    out.append((other.tid, .owns(h)))
+                }
+            }
+        }
+        if out.isEmpty, let taker = s.holders[b.inst], taker != 0, s.threads.contains(where: { $0.tid == taker }) {
+            out.append((taker, .semaphoreTaker))
+        }
+        return out
+    }
+
+    /// Owners, or else the threads that could plausibly trigger the event.
+    public static func wakers(of t: LiveThread, in s: LiveState,
+                              dependsOn: (UInt32, UInt32) -> Bool = { _, _ in false }) -> [(UInt32, WakeReason)] {
+        let o = owners(of: t, in: s)
+        guard o.isEmpty, let b = t.blocked else { return o }
+        var out: [(UInt32, WakeReason)] = []
+        for tid in s.triggerers[b.inst] ?? [] where tid != t.tid && s.threads.contains(where: { $0.tid == tid }) {
+            out.append((tid, .triggeredBefore))
+        }
+        for other in s.threads where other.tid != t.tid && !out.contains(where: { $0.0 == other.tid }) {
+            if let ob = other.blocked, dependsOn(b.cls, ob.cls) { out.append((other.tid, .mustFirstGet(ob.cls))) }
+        }
+        return out
+    }
+
+    /// The largest set of threads whose wakers all lie inside the set, and
+    /// one loop within it.
+    static func stuckSet(_ s: LiveState, candidates: [LiveThread],
+                         wakers: (LiveThread) -> [(UInt32, WakeReason)]) -> (cycle: [UInt32], stuck: [UInt32])? {
+        var wakersOf: [UInt32: [UInt32]] = [:]
+        var set: Set<UInt32> = []
+        for t in candidates {
+            let w = wakers(t).map(\.0)
+            if !w.isEmpty { wakersOf[t.tid] = Array(Set(w)).sorted(); set.insert(t.tid) }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for tid in set where !(wakersOf[tid] ?? []).allSatisfy({ set.contains($0) }) {
+                set.remove(tid)
+                changed = true
+            }
+        }
+        guard let first = set.min() else { return nil }
+        var cycle: [UInt32] = []
+        var seen: [UInt32: Int] = [:]
+        var cur = first
+        while seen[cur] == nil {
+            seen[cur] = cycle.count
+            cycle.append(cur)
+            cur = wakersOf[cur]!.first { set.contains($0) }!
+        }
+        return (Array(cycle[seen[cur]!...]), set.sorted())
+    }
+
+    public static func analyze(_ s: LiveState, hangMs: Int, stallMs: Int,
+                               dependsOn: (UInt32, UInt32) -> Bool = { _, _ in false }) -> LiveVerdict {
+        let stuck = s.threads.filter { t in t.blocked.map { !$0.timed && $0.ms >= hangMs } ?? false }
+        if let d = stuckSet(s, candidates: stuck, wakers: { owners(of: $0, in: s) }) {
+            return .deadlock(cycle: d.cycle, stuck: d.stuck)
+        }
+        if s.untracked == 0 && !s.threads.isEmpty && stuck.count == s.threads.count {
+            if let d = stuckSet(s, candidates: stuck, wakers: { wakers(of: $0, in: s, dependsOn: dependsOn) }) {
+                return .deadlock(cycle: d.cycle, stuck: d.stuck)
+            }
+            return .hang
+        }
+        if s.threads.contains(where: { t in t.blocked.map { !$0.timed && $0.ms >= stallMs } ?? false }) {
+            return .stall
+        }
+        return .running
+    }
+}
