@@ -4,7 +4,6 @@
 #include "shim.h"
 #include <string.h>
 
-#define TAG_SITE 0x5349544500000000ull    // acquisition site of a context
 #define TAG_EVENT 0x4556454e00000000ull   // site of an event
 
 struct dept_held *dept_held_find(struct dept_thread *t, uintptr_t addr) {
@@ -14,7 +13,7 @@ struct dept_held *dept_held_find(struct dept_thread *t, uintptr_t addr) {
 }
 
 static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
-    uint64_t key = dept_mix(dept_mix(TAG_SITE ^ cls, op), pc);
+    uint64_t key = dept_site_key(cls, op, pc);
     uint32_t s = dept_seen_get(t, key);
     if (LIKELY(s)) return s;
     s = dept_capture_stack();
@@ -91,9 +90,7 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     if (n == 0 || (flags & DEPT_WAIT_TIMED) || !dept_config.detect_potential)
         return site_stack(t, o.cls, op, pc);
     if (UNLIKELY(t->sems_held)) return wait_with_semaphores(t, o, awaits, op, flags, pc);
-    uint64_t key = dept_mix(dept_mix(t->held[n - 1].chain, ((uint64_t)o.cls << 16) | awaits), pc);
-    for (uint32_t i = 0; i < n; i++)
-        if (t->held[i].cls == o.cls) { key = dept_mix(dept_mix(key, t->held[i].inst), o.inst); }
+    uint64_t key = dept_wait_key(t, o, awaits, pc);
     uint32_t s = dept_seen_get(t, key);
     if (LIKELY(s)) return s;
     s = dept_capture_stack();
@@ -108,11 +105,11 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
 void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
                      uint16_t mode, uint16_t op, uint32_t flags, uint32_t stack, uintptr_t pc) {
     if (!stack) stack = site_stack(t, o.cls, op, pc);
-    uint64_t prev = t->nheld ? t->held[t->nheld - 1].chain : 0x243f6a8885a308d3ull;
+    uint64_t prev = t->nheld ? t->held[t->nheld - 1].chain : DEPT_CHAIN_SEED;
     struct dept_held *h = dept_held_push(t);
     if (UNLIKELY(!h)) return;
     h->obj = addr;
-    h->chain = dept_mix(prev, ((uint64_t)o.cls << 16) | mode);
+    h->chain = dept_chain_next(prev, o.cls, mode);
     h->cls = o.cls;
     h->inst = o.inst;
     h->stack = stack;
@@ -122,15 +119,16 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
     h->flags = flags;
 }
 
-static void remove_at(struct dept_thread *t, uint32_t i) {
+#define remove_at dept_held_remove
+void dept_held_remove(struct dept_thread *t, uint32_t i) {
     uint32_t n = t->nheld;
     if (t->held[i].flags & DEPT_HELD_SEM) t->sems_held--;
     if (i + 1 < n) {
         memmove(&t->held[i], &t->held[i + 1], (n - i - 1) * sizeof t->held[0]);
         // The chains above the removed entry no longer include it.
-        uint64_t prev = i ? t->held[i - 1].chain : 0x243f6a8885a308d3ull;
+        uint64_t prev = i ? t->held[i - 1].chain : DEPT_CHAIN_SEED;
         for (uint32_t j = i; j < n - 1; j++) {
-            t->held[j].chain = dept_mix(prev, ((uint64_t)t->held[j].cls << 16) | t->held[j].mode);
+            t->held[j].chain = dept_chain_next(prev, t->held[j].cls, t->held[j].mode);
             prev = t->held[j].chain;
         }
     }
@@ -138,24 +136,21 @@ static void remove_at(struct dept_thread *t, uint32_t i) {
 }
 
 bool dept_ecxt_exit(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_t pc) {
-    uint32_t i = t->nheld;
-    while (i-- > 0)
-        if (t->held[i].obj == addr) break;
-    if (i == UINT32_MAX) return false;
-    if (t->held[i].count > 1) { t->held[i].count--; return true; }
-    uint32_t cls = t->held[i].cls;
-    remove_at(t, i);
-    // Remember where events of this class happen, once per site, so a
-    // report can show the [E] stack.
-    uint64_t key = dept_mix(dept_mix(TAG_EVENT ^ cls, op), pc);
-    if (UNLIKELY(!dept_seen_get(t, key))) {
-        uint32_t s = dept_capture_stack();
-        dept_core_lock();
-        dept_core_event_site(cls, op, s);
-        dept_core_unlock();
-        dept_seen_put(t, key, s ? s : 1);
-    }
+    int32_t i = dept_held_index(t, addr);
+    if (i < 0) return false;
+    dept_release_at(t, (uint32_t)i, op, pc);
     return true;
+}
+
+// First release of a class seen by this thread: remember where it happens,
+// so a report can show the [E] stack.
+void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
+    (void)pc;
+    t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] = cls;
+    uint32_t s = dept_capture_stack();
+    dept_core_lock();
+    dept_core_event_site(cls, op, s);
+    dept_core_unlock();
 }
 
 void dept_drop_held(struct dept_thread *t, uintptr_t addr) {

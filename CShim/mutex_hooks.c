@@ -55,37 +55,34 @@ DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
 }
 
 // Shared by lock, timedlock and clocklock. `real` performs the acquisition.
+// Nothing here changes errno except the real call (slow paths restore it).
 static inline int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
                           int (*real)(pthread_mutex_t *, clockid_t, const struct timespec *),
                           clockid_t clk, const struct timespec *ts) {
-    int e = errno;
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
     uint32_t flags = wait_flags(m) | extra;
-    if ((flags & DEPT_WAIT_RECURSIVE_OK) && dept_held_find(t, (uintptr_t)m)) {
-        // A recursive re-lock by the owner never waits.
-        dept_leave();
-        errno = e;
-        int r = real(m, clk, ts);
-        if (r == 0) {
-            struct dept_held *h = dept_held_find(t, (uintptr_t)m);
-            if (h) h->count++;
+    if (UNLIKELY(flags & DEPT_WAIT_RECURSIVE_OK)) {
+        int32_t i = dept_held_index(t, (uintptr_t)m);
+        if (i >= 0) {
+            // A recursive re-lock by the owner never waits.
+            dept_leave();
+            int r = real(m, clk, ts);
+            if (r == 0) t->held[i].count++;
+            return r;
         }
-        return r;
     }
-    uint32_t stack = dept_wait_begin(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
-    dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
+    uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
+    dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
     dept_leave();
-    errno = e;
     // Uncontended: take it without telling the hang monitor anything.
     int r = __pthread_mutex_trylock(m);
-    if (r == EBUSY) {
+    if (UNLIKELY(r == EBUSY)) {
         dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, stack, extra & DEPT_WAIT_TIMED);
-        errno = e;
         r = real(m, clk, ts);
         dept_block_end(t);
     }
     if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
-        e = errno;
+        int e = errno;
         dept_tls_guard = 1;
         dept_drop_held(t, (uintptr_t)m);
         if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, o.cls, true);
@@ -151,10 +148,10 @@ DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
 DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_unlock(m);
-    int e = errno;
-    uintptr_t pc = CALLER_PC();
-    if (!dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_UNLOCK, pc)) {
+    int32_t i = dept_held_index(t, (uintptr_t)m);
+    if (UNLIKELY(i < 0)) {
         // Not held by us as far as we know: ask the mutex itself.
+        uintptr_t pc = CALLER_PC();
         int owner = m->__data.__owner;
         if (m->__data.__lock == 0 && owner == 0) {
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
@@ -163,8 +160,13 @@ DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
             dept_warn(DEPT_WARN_UNLOCK_NOT_OWNER, t, o.cls, true);
         }
+        dept_leave();
+        return __pthread_mutex_unlock(m);
     }
+    // Release first, bookkeeping after: nothing of ours lengthens the time
+    // the mutex is held.
+    int r = __pthread_mutex_unlock(m);
+    if (LIKELY(r == 0)) dept_release_at(t, (uint32_t)i, DEPT_OP_UNLOCK, CALLER_PC());
     dept_leave();
-    errno = e;
-    return __pthread_mutex_unlock(m);
+    return r;
 }

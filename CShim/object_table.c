@@ -12,24 +12,14 @@
 #include <sys/mman.h>
 #include <string.h>
 #include <sched.h>
+#include <errno.h>
 
 #define EMPTY 0u
 #define TOMB 1u
 
-struct obj_slot {
-    _Atomic uintptr_t addr;
-    _Atomic uint64_t ref;          // cls << 32 | inst; 0 while being filled
-};
-
-struct obj_table {
-    struct obj_slot *slots;
-    uint64_t mask;
-    uint64_t used;                 // live + tombstones (guarded by table_lock)
-    uint64_t live;
-};
-
 static struct obj_table tables[48];
-static _Atomic(struct obj_table *) current;
+_Atomic(struct obj_table *) dept_obj_current;
+#define current dept_obj_current
 static int ntables;
 static atomic_flag table_lock = ATOMIC_FLAG_INIT;
 static _Atomic uint32_t next_inst = 1;
@@ -52,10 +42,7 @@ static void *raw_alloc(size_t bytes) {
     return p == MAP_FAILED ? 0 : p;
 }
 
-static inline uint64_t hash_addr(uintptr_t a) {
-    uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
-    return h ^ (h >> 31);
-}
+#define hash_addr dept_hash_addr
 
 static struct obj_table *table_new(uint64_t nslots) {
     if (ntables >= (int)(sizeof tables / sizeof tables[0])) return 0;
@@ -76,18 +63,7 @@ static struct obj_table *table_get(void) {
     return t;
 }
 
-// Lock-free probe. Returns the packed ref, or 0 when absent.
-static inline uint64_t probe(struct obj_table *t, uintptr_t addr) {
-    for (uint64_t i = hash_addr(addr) & t->mask;; i = (i + 1) & t->mask) {
-        uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_acquire);
-        if (a == addr) {
-            uint64_t r;
-            while ((r = atomic_load_explicit(&t->slots[i].ref, memory_order_acquire)) == 0) {}
-            return r;
-        }
-        if (a == EMPTY) return 0;
-    }
-}
+#define probe dept_obj_probe
 
 // Under table_lock: position of addr, or of the first free slot for it.
 static uint64_t find_slot(struct obj_table *t, uintptr_t addr, bool *found) {
@@ -261,17 +237,18 @@ void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
     spin_unlock(&table_lock);
 }
 
-struct dept_obj_ref dept_obj_lookup(uintptr_t addr, uint32_t kind, uintptr_t site) {
-    struct obj_table *t = atomic_load_explicit(&current, memory_order_acquire);
-    if (LIKELY(t)) {
-        uint64_t r = probe(t, addr);
-        if (LIKELY(r)) return (struct dept_obj_ref){ (uint32_t)(r >> 32), (uint32_t)r };
-    }
-    return insert(addr, kind, site, false);
+struct dept_obj_ref dept_obj_lookup_slow(uintptr_t addr, uint32_t kind, uintptr_t site) {
+    int e = errno;
+    struct dept_obj_ref r = insert(addr, kind, site, false);
+    errno = e;
+    return r;
 }
 
 struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site) {
-    return insert(addr, kind, site, true);
+    int e = errno;
+    struct dept_obj_ref r = insert(addr, kind, site, true);
+    errno = e;
+    return r;
 }
 
 void dept_obj_destroy(uintptr_t addr) {

@@ -36,7 +36,12 @@ void *dept_real(const char *name, const char *version) {
 // Swift core, which do bounded work and never call back into the loader.
 static atomic_flag core_flag = ATOMIC_FLAG_INIT;
 
+// The core may make system calls (output, mmap); the caller's errno is
+// saved here and restored by dept_core_unlock, so hooks need not.
+static __thread int saved_errno __attribute__((tls_model("initial-exec")));
+
 void dept_core_lock(void) {
+    saved_errno = errno;
     int n = 0;
     while (atomic_flag_test_and_set_explicit(&core_flag, memory_order_acquire)) {
         if (++n > 32) { sched_yield(); n = 0; }
@@ -48,11 +53,13 @@ static atomic_flag report_flag = ATOMIC_FLAG_INIT;
 // Releasing the core lock is where queued reports get printed: outside the
 // lock, so symbolization (loader, helper process) never runs under it.
 void dept_core_unlock(void) {
+    int e = saved_errno;
     atomic_flag_clear_explicit(&core_flag, memory_order_release);
     if (UNLIKELY(atomic_load_explicit(&pending_output, memory_order_relaxed))) {
         atomic_store(&pending_output, 0);
         dept_core_flush();
     }
+    errno = e;
 }
 void dept_shim_mark_pending(void) { atomic_store(&pending_output, 1); }
 void dept_shim_core_lock(void) { dept_core_lock(); }

@@ -31,7 +31,6 @@ static int call_real(int how, pthread_rwlock_t *l, clockid_t c, const struct tim
 static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts, uintptr_t pc) {
     struct dept_thread *t = dept_enter();
     if (!t) return call_real(how, l, c, ts);
-    int e = errno;
     bool write = how & 1;
     bool try = how == TRYRD || how == TRYWR;
     bool timed = how >= TIMEDRD;
@@ -40,31 +39,26 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)l, DEPT_OBJ_RWLOCK, pc);
     if (try) {
         dept_leave();
-        errno = e;
         int r = call_real(how, l, c, ts);
         if (r == 0) {
-            e = errno;
             dept_tls_guard = 1;
             dept_ecxt_enter(t, (uintptr_t)l, o, mode, op, DEPT_HELD_TRY, 0, pc);
             dept_leave();
-            errno = e;
         }
         return r;
     }
     uint16_t awaits = write ? (DEPT_EV_EXCL | DEPT_EV_SHARED) : DEPT_EV_EXCL;
-    uint32_t stack = dept_wait_begin(t, o, awaits, op, timed ? DEPT_WAIT_TIMED : 0, pc);
-    dept_ecxt_enter(t, (uintptr_t)l, o, mode, op, timed ? DEPT_HELD_TIMED : 0, stack, pc);
+    uint32_t stack = dept_wait_begin_fast(t, o, awaits, op, timed ? DEPT_WAIT_TIMED : 0, pc);
+    dept_push_fast(t, (uintptr_t)l, o, mode, op, timed ? DEPT_HELD_TIMED : 0, stack, pc);
     dept_leave();
-    errno = e;
     int r = call_real(write ? TRYWR : TRYRD, l, c, ts);
-    if (r == EBUSY) {
+    if (UNLIKELY(r == EBUSY)) {
         dept_block_begin(t, (uintptr_t)l, o, op, awaits, stack, timed);
-        errno = e;
         r = call_real(how, l, c, ts);
         dept_block_end(t);
     }
     if (UNLIKELY(r != 0)) {
-        e = errno;
+        int e = errno;
         dept_tls_guard = 1;
         dept_drop_held(t, (uintptr_t)l);
         dept_leave();
@@ -85,11 +79,11 @@ DEPT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, con
 DEPT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l) {
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_rwlock_unlock(l);
-    int e = errno;
-    dept_ecxt_exit(t, (uintptr_t)l, DEPT_OP_UNLOCK, CALLER_PC());
+    int32_t i = dept_held_index(t, (uintptr_t)l);
+    int r = __pthread_rwlock_unlock(l);
+    if (LIKELY(i >= 0 && r == 0)) dept_release_at(t, (uint32_t)i, DEPT_OP_UNLOCK, CALLER_PC());
     dept_leave();
-    errno = e;
-    return __pthread_rwlock_unlock(l);
+    return r;
 }
 
 DEPT_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a) {

@@ -26,6 +26,7 @@
 
 /// Inline room for held locks; more grow into mmap'd memory (no cap).
 #define DEPT_HELD_INLINE 32
+#define DEPT_EVENT_SLOTS 256
 
 /// A completed or ongoing wait that is not a lock acquisition (semaphore,
 /// condvar, eventfd, join): what later events of the thread depend on.
@@ -80,6 +81,8 @@ struct dept_thread {
 
     uint64_t seen[DEPT_SEEN_SLOTS];
     uint32_t seen_stack[DEPT_SEEN_SLOTS];
+    /// Classes whose release site this thread already reported (direct-mapped).
+    uint32_t event_seen[DEPT_EVENT_SLOTS];
 };
 
 /// Re-entry guard: non-zero while this thread is inside dept itself (core,
@@ -127,8 +130,44 @@ struct dept_obj_ref {
     uint32_t inst;
 };
 
+// The object table (object_table.c): open addressing, probed lock-free.
+struct obj_slot {
+    _Atomic uintptr_t addr;
+    _Atomic uint64_t ref;          // cls << 32 | inst; 0 while being filled
+};
+struct obj_table {
+    struct obj_slot *slots;
+    uint64_t mask;
+    uint64_t used;                 // live + tombstones (guarded by the table lock)
+    uint64_t live;
+};
+DEPT_HIDDEN extern _Atomic(struct obj_table *) dept_obj_current;
+static inline uint64_t dept_hash_addr(uintptr_t a) {
+    uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 31);
+}
+/// Lock-free probe. Returns the packed ref, or 0 when absent.
+static inline uint64_t dept_obj_probe(struct obj_table *t, uintptr_t addr) {
+    for (uint64_t i = dept_hash_addr(addr) & t->mask;; i = (i + 1) & t->mask) {
+        uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_acquire);
+        if (LIKELY(a == addr)) {
+            uint64_t r;
+            while ((r = atomic_load_explicit(&t->slots[i].ref, memory_order_acquire)) == 0) {}
+            return r;
+        }
+        if (a == 0) return 0;
+    }
+}
+DEPT_HIDDEN struct dept_obj_ref dept_obj_lookup_slow(uintptr_t addr, uint32_t kind, uintptr_t site);
 /// Looks up (or creates, keyed by `site`) the class and instance of an object.
-DEPT_HIDDEN struct dept_obj_ref dept_obj_lookup(uintptr_t addr, uint32_t kind, uintptr_t site);
+static inline struct dept_obj_ref dept_obj_lookup(uintptr_t addr, uint32_t kind, uintptr_t site) {
+    struct obj_table *t = atomic_load_explicit(&dept_obj_current, memory_order_acquire);
+    if (LIKELY(t)) {
+        uint64_t r = dept_obj_probe(t, addr);
+        if (LIKELY(r)) return (struct dept_obj_ref){ (uint32_t)(r >> 32), (uint32_t)r };
+    }
+    return dept_obj_lookup_slow(addr, kind, site);
+}
 /// Registers an explicit initialisation: a fresh instance, classed by site.
 DEPT_HIDDEN struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site);
 /// Forgets an object so a later object at the same address is a new one.
@@ -146,19 +185,20 @@ DEPT_HIDDEN void dept_objects_atfork(int phase);
 /// Captures the caller's stack (skipping dept's own frames) and interns it.
 DEPT_HIDDEN uint32_t dept_capture_stack(void);
 /// Per-thread memo: returns the stack id remembered for key, or 0.
+#define DEPT_SEEN_SLOT(key) ((uint32_t)((key) >> 55) & (DEPT_SEEN_SLOTS - 1))
 static inline uint32_t dept_seen_get(struct dept_thread *t, uint64_t key) {
-    uint32_t slot = (uint32_t)(key ^ (key >> 29)) & (DEPT_SEEN_SLOTS - 1);
+    uint32_t slot = DEPT_SEEN_SLOT(key);
     return t->seen[slot] == key ? t->seen_stack[slot] : 0;
 }
 static inline void dept_seen_put(struct dept_thread *t, uint64_t key, uint32_t stack) {
-    uint32_t slot = (uint32_t)(key ^ (key >> 29)) & (DEPT_SEEN_SLOTS - 1);
+    uint32_t slot = DEPT_SEEN_SLOT(key);
     t->seen[slot] = key;
     t->seen_stack[slot] = stack;
 }
+/// One multiply per step: bijective in v for a given h, so distinct
+/// (chain, value) pairs practically never collide; the top bits index.
 static inline uint64_t dept_mix(uint64_t h, uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    h *= 0xff51afd7ed558ccdull;
-    return h ^ (h >> 32);
+    return ((h ^ v) + 0x632be59bd9b4e019ull) * 0x9e3779b97f4a7c15ull;
 }
 
 // ---- the model, as the hooks use it -----------------------------------
@@ -211,6 +251,80 @@ DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16
 DEPT_HIDDEN void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm);
 /// Drops binary-semaphore holds that another thread released meanwhile.
 DEPT_HIDDEN void dept_held_validate(struct dept_thread *t);
+
+// ---- the fast path, inline in the hooks --------------------------------
+// A known situation is answered from the thread's own memo: no call, no
+// lock, no shared write. Anything new falls back to the out-of-line
+// functions above, which compute the same keys.
+
+#define DEPT_TAG_SITE 0x5349544500000000ull
+#define DEPT_CHAIN_SEED 0x243f6a8885a308d3ull
+
+static inline uint64_t dept_site_key(uint32_t cls, uint16_t op, uintptr_t pc) {
+    return dept_mix(DEPT_TAG_SITE ^ ((uint64_t)cls << 16) ^ op, pc);
+}
+static inline uint64_t dept_chain_next(uint64_t prev, uint32_t cls, uint16_t mode) {
+    return dept_mix(prev, ((uint64_t)cls << 16) | mode);
+}
+/// Memo key of a wait while contexts are held: the whole held chain, the
+/// wait and its site; same-class nesting adds the instance pair.
+static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits, uintptr_t pc) {
+    uint32_t n = t->nheld;
+    uint64_t key = dept_mix(t->held[n - 1].chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc);
+    for (uint32_t i = 0; i < n; i++)
+        if (UNLIKELY(t->held[i].cls == o.cls)) key = dept_mix(key ^ t->held[i].inst, o.inst);
+    return key;
+}
+
+static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
+                                            uint16_t op, uint32_t flags, uintptr_t pc) {
+    if (LIKELY(!t->sems_held && !(flags & DEPT_WAIT_TIMED) && dept_config.detect_potential)) {
+        uint64_t key = t->nheld ? dept_wait_key(t, o, awaits, pc) : dept_site_key(o.cls, op, pc);
+        uint32_t s = dept_seen_get(t, key);
+        if (LIKELY(s)) return s;
+    }
+    return dept_wait_begin(t, o, awaits, op, flags, pc);
+}
+
+static inline void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
+                                  uint16_t mode, uint16_t op, uint32_t flags, uint32_t stack, uintptr_t pc) {
+    uint32_t n = t->nheld;
+    if (UNLIKELY(n == t->held_cap)) { dept_ecxt_enter(t, addr, o, mode, op, flags, stack, pc); return; }
+    struct dept_held *h = &t->held[n];
+    h->obj = addr;
+    h->chain = dept_chain_next(n ? t->held[n - 1].chain : DEPT_CHAIN_SEED, o.cls, mode);
+    h->cls = o.cls;
+    h->inst = o.inst;
+    h->stack = stack;
+    h->mode = mode;
+    h->op = op;
+    h->count = 1;
+    h->flags = flags;
+    t->nheld = n + 1;
+}
+
+/// Index of the held entry for addr (top first), or -1.
+static inline int32_t dept_held_index(struct dept_thread *t, uintptr_t addr) {
+    int32_t i = (int32_t)t->nheld - 1;
+    if (LIKELY(i >= 0 && t->held[i].obj == addr)) return i;
+    while (--i >= 0)
+        if (t->held[i].obj == addr) return i;
+    return -1;
+}
+
+DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
+DEPT_HIDDEN void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);
+
+/// The event of held entry i happened (its release): pop it, and remember
+/// once per class where such events happen (for [E] stacks).
+static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t op, uintptr_t pc) {
+    struct dept_held *h = &t->held[i];
+    if (UNLIKELY(h->count > 1)) { h->count--; return; }
+    uint32_t cls = h->cls;
+    if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_SEM))) t->nheld = i;
+    else dept_held_remove(t, i);
+    if (UNLIKELY(t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] != cls)) dept_event_site_slow(t, cls, op, pc);
+}
 
 // ---- blocked waits and the hang monitor (hang_monitor.c) ---------------
 

@@ -6,6 +6,7 @@
 #include "shim.h"
 #include <libunwind.h>
 #include <link.h>
+#include <errno.h>
 
 #define MAX_DEPTH 256
 
@@ -21,6 +22,7 @@ static void find_self(void) {
 }
 
 uint32_t dept_capture_stack(void) {
+    int e = errno;
     if (!self_hi) find_self();
     void *pcs[MAX_DEPTH];
     int depth = dept_config.stack_depth > 0 ? dept_config.stack_depth : 32;
@@ -35,5 +37,6 @@ uint32_t dept_capture_stack(void) {
     dept_core_lock();
     uint32_t id = dept_core_intern_stack((const uintptr_t *)&pcs[skip], (uint32_t)keep);
     dept_core_unlock();
+    errno = e;
     return id;
 }

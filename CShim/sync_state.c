@@ -6,6 +6,7 @@
 #include "shim.h"
 #include <sys/mman.h>
 #include <sched.h>
+#include <errno.h>
 #include <string.h>
 
 static atomic_flag sync_lock = ATOMIC_FLAG_INIT;
@@ -19,6 +20,8 @@ static void lock(void) { while (atomic_flag_test_and_set_explicit(&sync_lock, me
 static void unlock(void) { atomic_flag_clear_explicit(&sync_lock, memory_order_release); }
 
 uint64_t dept_wait_clock_tick(void) { return atomic_fetch_add_explicit(&wait_clock, 1, memory_order_relaxed); }
+
+static struct dept_sync *sync_get(uint32_t inst);
 
 static bool grow(void) {
     uint64_t n = index_slots ? (index_mask + 1) * 2 : 1024;
@@ -40,6 +43,13 @@ static bool grow(void) {
 }
 
 struct dept_sync *dept_sync_get(uint32_t inst) {
+    int e = errno;
+    struct dept_sync *r = sync_get(inst);
+    errno = e;
+    return r;
+}
+
+static struct dept_sync *sync_get(uint32_t inst) {
     lock();
     if ((!index_slots || (index_used + 1) * 2 > index_mask + 1) && !grow() && !index_slots) { unlock(); return 0; }
     uint64_t j = (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask;
