@@ -66,7 +66,8 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
         w.sync = dept_sync_get(oc.inst);
         dept_sync_wait_begin(w.sync, stamp);
     }
-    dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack, !w.untimed);
+    dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack,
+                     (w.untimed ? 0 : DEPT_BLOCK_TIMED) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
     dept_leave();
     errno = e;
     int r;

@@ -17,8 +17,9 @@ void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int3
 void dept_core_thread_name(uint32_t tid, const char *name);
 void dept_core_thread_exit(uint32_t tid, const struct dept_held *held, uint32_t count);
 void dept_core_wait(uint32_t tid, const struct dept_held *held, uint32_t count, const struct dept_wait *wait);
-void dept_core_event(uint32_t tid, const struct dept_event *event, const struct dept_dep *deps, uint32_t ndeps,
-                     const uint32_t *gates, uint32_t ngates);
+void dept_core_event(uint32_t tid, const struct dept_event *event, const struct dept_held *held, uint32_t nheld,
+                     const struct dept_history_view *history, uint32_t nhistory, uint32_t window_active,
+                     uint64_t window_start);
 void dept_core_dependency(uint32_t tid, const struct dept_held *from, const struct dept_wait *wait,
                           const uint32_t *gates, uint32_t ngates);
 int32_t dept_core_live_check(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,

@@ -84,7 +84,7 @@ static void on_read(int fd, uintptr_t pc, struct dept_thread **tp, struct dept_s
     uint64_t stamp = dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_EVENTFD_READ);
     *sp = dept_sync_get(o.inst);
     dept_sync_wait_begin(*sp, stamp);
-    dept_block_begin(t, FD_KEY(fd), o, DEPT_OP_EVENTFD_READ, DEPT_EV_EXCL, stack, false);
+    dept_block_begin(t, FD_KEY(fd), o, DEPT_OP_EVENTFD_READ, DEPT_EV_EXCL, stack, 0);
     dept_leave();
 }
 

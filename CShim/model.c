@@ -189,45 +189,17 @@ void dept_held_validate(struct dept_thread *t) {
     }
 }
 
-#define DEPS_BATCH 64
-
-// The rules for an event on o (DESIGN §2), each pinned by a test:
-//  1. Held contexts: the thread had to get through the wait that acquired
-//     each context it still holds (lock, binary semaphore) before it could
-//     trigger the event, so the event depends on those waits. This also
-//     covers an event triggered before anyone waited (a producer that
-//     writes an eventfd under the consumer's mutex before the consumer
-//     reads). Contexts taken without waiting (trylock), with a timeout, and
-//     the thread body itself are not waits and give nothing.
-//  2. Wait history (the kernel DEPT's rule, narrowed): the event is meant
-//     for the threads waiting on o now; the non-lock waits its thread
-//     started after the current waiting episode on o began are what it
-//     depended on. With nobody waiting, no history counts: a stale "latest
-//     wait" from an earlier round is how predicate loops (bounded buffers)
-//     would otherwise look circular. Waits on o itself are skipped (every
-//     condvar ping-pong waits on C before it signals C).
-//  3. A release of a binary semaphore on another thread's behalf (hand-off)
-//     is a lock release: rule 1 only. Its context was the taker's.
+// Events: which waits an event depends on is decided by the core
+// (Sources/DeptCore/EventRules.swift, where each rule is written down and
+// unit-tested). The shim hands it the raw material: the contexts the thread
+// holds, its recent non-lock waits, and the object's current waiting
+// episode. The memo key covers everything the rules could look at, so a
+// known situation does not leave the thread.
 void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc) {
     if (t->sems_held) dept_held_validate(t);
-    struct dept_dep deps[DEPS_BATCH];
-    uint32_t gates[DEPS_BATCH];
-    uint32_t nd = 0, ng = 0;
-    uint64_t key = dept_mix(dept_mix(0x45564e5400000000ull ^ o.cls, op), pc);
-    for (uint32_t i = 0; i < t->nheld; i++) {
-        struct dept_held *h = &t->held[i];
-        if (h->flags & DEPT_HELD_THREAD) continue;
-        if (ng < DEPS_BATCH) gates[ng++] = h->inst;
-        if (h->flags & (DEPT_HELD_TRY | DEPT_HELD_TIMED) || h->inst == o.inst) continue;
-        if (nd == DEPS_BATCH) break;
-        struct dept_dep *d = &deps[nd++];
-        d->start_cls = h->cls; d->start_inst = h->inst; d->start_stack = h->stack; d->start_op = h->op;
-        d->wait.cls = h->cls; d->wait.inst = h->inst; d->wait.stack = h->stack;
-        d->wait.awaits = h->mode == DEPT_EV_SHARED ? DEPT_EV_EXCL : (DEPT_EV_EXCL | DEPT_EV_SHARED);
-        d->wait.op = h->op; d->wait.flags = 0;
-        key = dept_mix(key, ((uint64_t)h->cls << 16) | d->wait.awaits);
-    }
     struct dept_sync *sy = dept_sync_get(o.inst);
+    uint64_t window = 0;
+    bool active = false;
     if (sy) {
         // Who triggers this object's events: the hang monitor's candidates
         // for waking its waiters.
@@ -236,42 +208,46 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
             atomic_store_explicit(&sy->triggered_by[1], last, memory_order_relaxed);
             atomic_store_explicit(&sy->triggered_by[0], t->tid, memory_order_relaxed);
         }
+        active = atomic_load(&sy->waiters) > 0;
+        window = atomic_load(&sy->window);
     }
-    if (!(flags & DEPT_EVENT_RELEASE)) {
-        struct dept_sync *s = sy;
-        if (s && atomic_load(&s->waiters) > 0) {
-            uint64_t window = atomic_load(&s->window);
-            uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY;
-            for (uint32_t k = 0; k < n && nd < DEPS_BATCH; k++) {
-                struct dept_hist *h = &t->hist[(t->nhist - 1 - k) % DEPT_HISTORY];
-                if (h->ts <= window) continue;
-                if (h->cls == o.cls) continue;
-                struct dept_dep *d = &deps[nd++];
-                d->start_cls = h->cls; d->start_inst = h->inst; d->start_stack = h->stack; d->start_op = h->op;
-                d->wait.cls = h->cls; d->wait.inst = h->inst; d->wait.stack = h->stack;
-                d->wait.awaits = h->awaits; d->wait.op = h->op; d->wait.flags = 0;
-                key = dept_mix(key, ((uint64_t)h->cls << 16) | h->awaits | 0x8000);
-            }
+    uint64_t key = dept_mix(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
+    key = dept_mix(key, flags);
+    uint32_t relevant = 0;
+    for (uint32_t i = 0; i < t->nheld; i++) {
+        struct dept_held *h = &t->held[i];
+        if (h->flags & DEPT_HELD_THREAD) continue;
+        key = dept_mix(key, ((uint64_t)h->cls << 16) ^ ((uint64_t)h->flags << 8) ^ h->mode);
+        relevant++;
+    }
+    struct dept_hist hist[DEPT_HISTORY];
+    uint32_t nh = 0;
+    if (active && !(flags & DEPT_EVENT_RELEASE)) {
+        uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY;
+        for (uint32_t k = 0; k < n; k++) {
+            struct dept_hist *h = &t->hist[(t->nhist - 1 - k) % DEPT_HISTORY];
+            if (h->ts <= window) continue;
+            hist[nh++] = *h;
+            key = dept_mix(key, ((uint64_t)h->cls << 16) ^ h->awaits ^ 0x8000);
+            relevant++;
         }
     }
-    if (nd == 0 || !dept_config.detect_potential) {
-        // Still remember where events of this class happen, for [E] stacks.
-        uint64_t site = dept_mix(dept_mix(TAG_EVENT ^ o.cls, op), pc);
-        if (!dept_seen_get(t, site)) {
-            uint32_t s = dept_capture_stack();
-            dept_core_lock();
-            dept_core_event_site(o.cls, op, s);
-            dept_core_unlock();
-            dept_seen_put(t, site, s ? s : 1);
-        }
+    if (relevant == 0 || !dept_config.detect_potential) {
+        // Nothing it could depend on; still remember where events of this
+        // class happen, for [E] stacks.
+        if (t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] != o.cls) dept_event_site_slow(t, o.cls, op, pc);
         return;
     }
     if (dept_seen_get(t, key)) return;
     uint32_t stack = dept_capture_stack();
-    struct dept_event ev = { o.cls, o.inst, stack, op, 0 };
+    struct dept_event ev = { o.cls, o.inst, stack, op, (uint16_t)((flags & DEPT_EVENT_RELEASE) ? 1 : 0) };
+    struct dept_history_view view[DEPT_HISTORY];
+    for (uint32_t k = 0; k < nh; k++)
+        view[k] = (struct dept_history_view){ hist[k].ts, hist[k].cls, hist[k].inst, hist[k].stack, hist[k].awaits, hist[k].op };
     dept_core_lock();
-    dept_core_event(t->tid, &ev, deps, nd, gates, ng);
+    dept_core_event(t->tid, &ev, t->held, t->nheld, view, nh, active ? 1 : 0, window);
     dept_core_event_site(o.cls, op, stack);
     dept_core_unlock();
     dept_seen_put(t, key, stack);
+    t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] = o.cls;
 }

@@ -74,10 +74,14 @@ static inline int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t p
     uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
     dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
     dept_leave();
-    // Uncontended: take it without telling the hang monitor anything.
-    int r = __pthread_mutex_trylock(m);
+    // Uncontended: take it without telling the hang monitor anything. Not for
+    // robust, priority-inheritance or priority-protect mutexes, whose trylock
+    // has side effects of its own (glibc leaves a not-recoverable robust
+    // mutex locked after a failed trylock).
+    int r = LIKELY(!(m->__data.__kind & (16 | 32 | 64))) ? __pthread_mutex_trylock(m) : EBUSY;
     if (UNLIKELY(r == EBUSY)) {
-        dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, stack, extra & DEPT_WAIT_TIMED);
+        dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, stack,
+                         ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
         r = real(m, clk, ts);
         dept_block_end(t);
     }

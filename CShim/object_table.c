@@ -17,6 +17,7 @@
 #define EMPTY 0u
 #define TOMB 1u
 
+DEPT_HIDDEN _Atomic uint32_t dept_unload_generation;
 static struct obj_table tables[48];
 _Atomic(struct obj_table *) dept_obj_current;
 #define current dept_obj_current
@@ -149,6 +150,9 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
     else if (explicit_init) { key_kind = DEPT_KEY_INIT_SITE; key = site; }
     else { key_kind = DEPT_KEY_FIRST_USE; key = site; }
     uint64_t ckey = ((uint64_t)key_kind << 56) ^ ((uint64_t)kind << 52) ^ key;
+    // After a library was unloaded, a static address may belong to another
+    // object: static keys of a new generation never meet the old ones.
+    if (key_kind == DEPT_KEY_STATIC) ckey ^= (uint64_t)atomic_load(&dept_unload_generation) << 47;
 
     bool fresh = false;
     struct dept_obj_ref ref = {0, 0};
@@ -268,4 +272,18 @@ void dept_obj_destroy(uintptr_t addr) {
 void dept_objects_atfork(int phase) {
     if (phase == 0) spin_lock(&table_lock);
     else spin_unlock(&table_lock);
+}
+
+// A library was unloaded: every object inside its mapping is gone.
+void dept_obj_forget_range(uintptr_t lo, uintptr_t hi) {
+    spin_lock(&table_lock);
+    struct obj_table *t = table_get();
+    for (uint64_t i = 0; i <= t->mask; i++) {
+        uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed);
+        if (a >= lo && a < hi && a > TOMB) {
+            atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
+            t->live--;
+        }
+    }
+    spin_unlock(&table_lock);
 }

@@ -53,7 +53,7 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
     dept_leave();
     int r = call_real(write ? TRYWR : TRYRD, l, c, ts);
     if (UNLIKELY(r == EBUSY)) {
-        dept_block_begin(t, (uintptr_t)l, o, op, awaits, stack, timed);
+        dept_block_begin(t, (uintptr_t)l, o, op, awaits, stack, timed ? DEPT_BLOCK_TIMED : 0);
         r = call_real(how, l, c, ts);
         dept_block_end(t);
     }

@@ -22,9 +22,9 @@ DEFINE_REAL(int, sem_post, sem_t *)
 DEFINE_REAL(int, sem_close, sem_t *)
 static sem_t *(*real_sem_open)(const char *, int, ...);
 
-static void mark_binary(struct dept_obj_ref o, unsigned value) {
+static void mark_binary(struct dept_obj_ref o, unsigned value, int pshared) {
     struct dept_sync *s = dept_sync_get(o.inst);
-    if (s) atomic_store(&s->binary, value == 1);
+    if (s) { atomic_store(&s->binary, value == 1); atomic_store(&s->pshared, pshared != 0); }
 }
 
 DEPT_EXPORT int sem_init(sem_t *s, int pshared, unsigned value) {
@@ -33,7 +33,7 @@ DEPT_EXPORT int sem_init(sem_t *s, int pshared, unsigned value) {
     struct dept_thread *t = dept_enter();
     if (!t) return r;
     int e = errno;
-    if (r == 0) mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), value);
+    if (r == 0) mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), value, pshared);
     dept_leave();
     errno = e;
     return r;
@@ -54,7 +54,7 @@ DEPT_EXPORT sem_t *sem_open(const char *name, int oflag, ...) {
     struct dept_thread *t = dept_enter();
     if (!t) return s;
     int e = errno;
-    if (s != SEM_FAILED) mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), (oflag & O_CREAT) ? value : 0);
+    if (s != SEM_FAILED) mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), (oflag & O_CREAT) ? value : 0, 1);
     dept_leave();
     errno = e;
     return s;
@@ -127,7 +127,9 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
             dept_sync_wait_begin(sy, stamp);
         }
     }
-    if (how != TRY) dept_block_begin(t, (uintptr_t)s, o, DEPT_OP_SEM_WAIT, DEPT_EV_EXCL, stack, how != UNTIMED);
+    if (how != TRY)
+        dept_block_begin(t, (uintptr_t)s, o, DEPT_OP_SEM_WAIT, DEPT_EV_EXCL, stack,
+                         (how != UNTIMED ? DEPT_BLOCK_TIMED : 0) | (sy && atomic_load(&sy->pshared) ? DEPT_BLOCK_SHARED : 0));
     dept_leave();
     errno = e;
     int r = call_real(how, s, c, ts);

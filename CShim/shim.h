@@ -231,6 +231,7 @@ struct dept_sync {
     _Atomic uint32_t holder;       // binary semaphore: dept tid of the taker, 0 if none
     _Atomic uint32_t hold_gen;     // bumped on every take and release
     _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
+    _Atomic uint32_t pshared;      // shared between processes: another process may post it
     _Atomic uint32_t triggered_by[2]; // the last two threads that triggered its event
 };
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
@@ -332,8 +333,11 @@ DEPT_HIDDEN uint64_t dept_coarse_now_ns(void);
 DEPT_HIDDEN void dept_monitor_kick(void);
 extern _Atomic int dept_monitor_armed;
 /// The thread is about to block in a wait on o.
+/// `how`: DEPT_BLOCK_TIMED (can time out), DEPT_BLOCK_SHARED (another process
+/// may end it): either way it cannot be proven stuck.
+enum { DEPT_BLOCK_TIMED = 1, DEPT_BLOCK_SHARED = 2 };
 static inline void dept_block_begin(struct dept_thread *t, uintptr_t obj, struct dept_obj_ref o, uint16_t op,
-                                    uint16_t awaits, uint32_t stack, bool timed) {
+                                    uint16_t awaits, uint32_t stack, uint32_t timed) {
     t->blocked_obj = obj;
     t->blocked_cls = o.cls;
     t->blocked_inst = o.inst;

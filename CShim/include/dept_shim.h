@@ -110,19 +110,14 @@ struct dept_event {
     uint32_t inst;
     uint32_t stack;       // stack id of the [E]
     uint16_t op;          // enum dept_op
-    uint16_t pad;
+    uint16_t release;     // 1: a binary semaphore released on its taker's behalf
 };
 
-/// One wait an event depends on: the wait itself and the [S] from which the
-/// thread was heading for the event (the acquisition of a held context, or
-/// the wait itself for a completed wait).
-struct dept_dep {
-    uint32_t start_cls;
-    uint32_t start_inst;
-    uint32_t start_stack;
-    uint16_t start_op;
-    uint16_t pad;
-    struct dept_wait wait;
+/// A recent non-lock wait of the thread (semaphore, condvar, eventfd, join).
+struct dept_history_view {
+    uint64_t ts;          // wait clock when it started
+    uint32_t cls, inst, stack;
+    uint16_t awaits, op;
 };
 
 /// A thread as the hang monitor saw it.

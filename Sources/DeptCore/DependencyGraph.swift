@@ -84,6 +84,7 @@ public struct DependencyGraph: Sendable {
     /// Same-class nesting: instance pairs per class node.
     private var instancePairs: [EventNode: [UInt32: [UInt32: Witness]]] = [:]
     private var selfEdges: [EventNode: Int] = [:]
+    private var instancePairCount: [EventNode: Int] = [:]
     public private(set) var droppedInstancePairs = 0
 
     public static let maxWitnessesPerEdge = 8
@@ -104,12 +105,30 @@ public struct DependencyGraph: Sendable {
     public mutating func addWait(thread: UInt32, held: [HeldContext], wait: WaitPoint) -> [FoundCycle] {
         var found: [FoundCycle] = []
         if wait.isTimed { return found }
-        let allGates = held.filter { !$0.isThreadBody }.map(\.inst)
-        for h in held {
-            found += addDependency(thread: thread, from: h, wait: wait, gates: allGates.filter { $0 != h.inst })
+        // Gates: the outermost held instances (a gate lock is taken first);
+        // capped so a thread holding thousands of locks stays linear.
+        let gatePool = held.filter { !$0.isThreadBody }.prefix(Self.maxGates).map(\.inst)
+        // Every held context's event depends on this wait (DESIGN §2), but
+        // only the innermost one needs its own edge: the others already lead
+        // to it through the edges recorded when each inner context was
+        // waited for. An inner context entered without waiting (trylock,
+        // timeout, a semaphore taken by another thread's release) breaks
+        // that chain, so the search goes on below it.
+        // Same-class nesting likewise needs only the innermost instance of
+        // the class: the outer ones lead to it through their own pairs.
+        var sameClassDone = false
+        for h in held.reversed() {
+            if h.cls != wait.cls || !sameClassDone {
+                found += addDependency(thread: thread, from: h, wait: wait, gates: gatePool.filter { $0 != h.inst })
+            }
+            if h.cls == wait.cls { sameClassDone = true }
+            if h.isThreadBody || h.flags & (HeldContext.tryFlag | HeldContext.timedFlag | HeldContext.semFlag) != 0 { continue }
+            break
         }
         return found
     }
+
+    public static let maxGates = 16
 
     /// One dependency: the event of `from` waits for `wait`, observed while
     /// the thread also held `gates`.
@@ -119,8 +138,11 @@ public struct DependencyGraph: Sendable {
         let w = Witness(thread: thread, from: h, wait: wait, gates: gates.sorted())
         let from = h.node
         for target in wait.nodes {
-            if h.cls == wait.cls && from == target {
-                if let c = addSameClass(node: from, witness: w) { found.append(c) }
+            if h.cls == wait.cls {
+                // One class in both roles: instances decide (DESIGN §4).
+                if target == wait.nodes.first, let c = addSameClass(node: EventNode(cls: h.cls), witness: w) {
+                    found.append(c)
+                }
                 continue
             }
             guard let index = record(from: from, to: target, witness: w) else { continue }
@@ -170,77 +192,101 @@ public struct DependencyGraph: Sendable {
         return i
     }
 
-    /// Depth-first search for a path from the new edge's target back to its
-    /// source whose observations can coexist.
+    /// Search budget of one cycle check: the search below backtracks over
+    /// nodes and over the observations of each edge, which is exponential
+    /// in the worst case; real graphs stay far below this.
+    public static let searchBudget = 20_000
+
+    /// Depth-first search for a simple path from the new edge's target back
+    /// to its source whose observations can coexist (pairwise disjoint
+    /// gates). Nodes are unmarked when the search backs out of them, and each
+    /// edge's observations are all tried, so a path whose first observation
+    /// clashes is still found through another one.
     private func findCycle(closing index: Int, with witness: Witness) -> FoundCycle? {
         let start = edges[index].to, goal = edges[index].from
-        var visited: Set<EventNode> = [start]
+        var onPath: Set<EventNode> = [start]
         var path: [(edge: Int, witness: Witness)] = [(index, witness)]
+        var budget = Self.searchBudget
 
         func dfs(_ node: EventNode) -> Bool {
             if path.count > Self.maxCycleLength { return false }
             guard let next = adjacency[node] else { return false }
             for (to, e) in next.sorted(by: { $0.key < $1.key }) {
-                if to == goal {
-                    if let w = pick(e) { path.append((e, w)); return true }
-                    continue
-                }
-                if visited.contains(to) { continue }
-                visited.insert(to)
-                if let w = pick(e) {
+                if to != goal && onPath.contains(to) { continue }
+                for w in edges[e].witnesses where path.allSatisfy({ $0.witness.compatible(with: w) }) {
+                    budget -= 1
+                    if budget < 0 { return false }
                     path.append((e, w))
+                    if to == goal { return true }
+                    onPath.insert(to)
                     if dfs(to) { return true }
+                    onPath.remove(to)
                     path.removeLast()
                 }
             }
             return false
         }
-        func pick(_ e: Int) -> Witness? {
-            edges[e].witnesses.first { w in path.allSatisfy { $0.witness.compatible(with: w) } }
-        }
         guard dfs(start) else { return nil }
         return FoundCycle(edges: path, identity: path.map(\.edge).sorted())
     }
 
-    /// Same-class nesting (`a` held while waiting for `b`, both of one class).
-    /// Reported only when the instance pairs close a cycle.
+    /// Nesting inside one class (`a` held while waiting for `b`, both of one
+    /// class, in any modes). Reported only when the instance pairs close a
+    /// loop in which each wait really waits for the next hold (a read wait
+    /// does not wait for a read hold), with coexisting observations.
     private mutating func addSameClass(node: EventNode, witness: Witness) -> FoundCycle? {
         let a = witness.from.inst, b = witness.wait.inst
+        func waitsFor(_ w: Witness, _ next: Witness) -> Bool {
+            w.wait.awaits.contains(next.from.shared ? .shared : .exclusive)
+        }
         if a == b {
             // Waiting for an instance this very thread holds: only it could
-            // release it. A cycle of one event.
+            // release it. A cycle of one event (unless it is a recursive or
+            // error-checking mutex, or a read relock, which do not wait).
             if witness.wait.flags & (WaitPoint.recursiveFlag | WaitPoint.errorcheckFlag) != 0 { return nil }
+            if !waitsFor(witness, witness) { return nil }
             let i = selfEdge(node, witness)
-            return FoundCycle(edges: [(i, witness)], identity: [i, -1 - Int(a)])
+            return FoundCycle(edges: [(i, witness)], identity: [i, -1])
         }
-        var pairs = instancePairs[node, default: [:]]
-        if pairs[a]?[b] != nil { return nil }
-        if pairs.values.reduce(0, { $0 + $1.count }) >= Self.maxInstancePairsPerClass {
+        if let known = instancePairs[node]?[a]?[b], known.from.shared == witness.from.shared,
+           known.wait.awaits == witness.wait.awaits {
+            return nil
+        }
+        if instancePairCount[node, default: 0] >= Self.maxInstancePairsPerClass {
             droppedInstancePairs += 1
             return nil
         }
-        pairs[a, default: [:]][b] = witness
-        instancePairs[node] = pairs
-        // Path b -> ... -> a among instance pairs, with coexisting observations.
+        if instancePairs[node]?[a]?[b] == nil { instancePairCount[node, default: 0] += 1 }
+        instancePairs[node, default: [:]][a, default: [:]][b] = witness
+        let pairs = instancePairs[node]!
+        // A path b -> ... -> a among instance pairs.
         var chain: [Witness] = [witness]
-        var seen: Set<UInt32> = [b]
+        var onPath: Set<UInt32> = [b]
+        var budget = Self.searchBudget
         func dfs(_ x: UInt32) -> Bool {
             if chain.count > Self.maxCycleLength { return false }
             for (y, w) in (pairs[x] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                guard chain.allSatisfy({ $0.compatible(with: w) }) else { continue }
-                if y == a { chain.append(w); return true }
-                if seen.contains(y) { continue }
-                seen.insert(y)
+                budget -= 1
+                if budget < 0 { return false }
+                guard waitsFor(chain.last!, w), chain.allSatisfy({ $0.compatible(with: w) }) else { continue }
+                if y == a {
+                    guard waitsFor(w, witness) else { continue }
+                    chain.append(w)
+                    return true
+                }
+                if onPath.contains(y) { continue }
+                onPath.insert(y)
                 chain.append(w)
                 if dfs(y) { return true }
                 chain.removeLast()
+                onPath.remove(y)
             }
             return false
         }
         guard dfs(b) else { return nil }
         let i = selfEdge(node, witness)
-        let insts = chain.map { Int($0.from.inst) }.sorted()
-        return FoundCycle(edges: chain.map { (i, $0) }, identity: [i] + insts.map { -1 - $0 })
+        // Once per class: the same inversion on other instances is the same bug.
+        return FoundCycle(edges: chain.map { (i, $0) }, identity: [i])
     }
 
     private mutating func selfEdge(_ node: EventNode, _ witness: Witness) -> Int {

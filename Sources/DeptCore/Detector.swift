@@ -63,11 +63,19 @@ public struct Detector: Sendable {
         queue(graph.addDependency(thread: thread, from: from, wait: wait, gates: gates))
     }
 
-    /// An event (post, signal, write, release on another's behalf) after the
-    /// waits in `deps`; queues one report per newly closed cycle.
+    /// An event (post, signal, write, release on another's behalf): the
+    /// rules of `EventRules` decide which waits it depends on; queues one
+    /// report per newly closed cycle.
+    public mutating func event(thread: UInt32, event: PointRef, held: [HeldContext], history: [HistoryWait],
+                               window: UInt64?, release: Bool) {
+        let deps = EventRules.dependencies(of: event, held: held, history: history, window: window, release: release)
+        let gates = held.filter { !$0.isThreadBody }.map(\.inst)
+        self.event(thread: thread, event: event, deps: deps, gates: gates)
+    }
+
+    /// Records an event whose dependencies are already chosen.
     public mutating func event(thread: UInt32, event: PointRef, deps: [EventDependency], gates: [UInt32]) {
-        let cycles = graph.addEvent(thread: thread, event: event, deps: deps, gates: gates)
-        queue(cycles)
+        queue(graph.addEvent(thread: thread, event: event, deps: deps, gates: gates))
     }
 
     private mutating func queue(_ cycles: [FoundCycle]) {

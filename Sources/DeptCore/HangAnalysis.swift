@@ -16,13 +16,18 @@ public struct BlockedWait: Sendable, Hashable {
     public var stack: UInt32
     public var op: Operation
     public var awaits: EventModes
+    /// Has a timeout: it ends by itself.
     public var timed: Bool
+    /// On an object shared with other processes: another process may end it.
+    public var shared: Bool
     public var ms: Int
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, op: Operation, awaits: EventModes = [.exclusive, .shared],
-                timed: Bool = false, ms: Int) {
+                timed: Bool = false, shared: Bool = false, ms: Int) {
         self.cls = cls; self.inst = inst; self.stack = stack; self.op = op; self.awaits = awaits
-        self.timed = timed; self.ms = ms
+        self.timed = timed; self.shared = shared; self.ms = ms
     }
+    /// Only such waits can be proven stuck.
+    public var canHangForever: Bool { !timed && !shared }
 }
 
 /// The live state the monitor hands over: threads, and who can end waits
@@ -136,7 +141,7 @@ public enum HangAnalysis {
 
     public static func analyze(_ s: LiveState, hangMs: Int, stallMs: Int,
                                dependsOn: (UInt32, UInt32) -> Bool = { _, _ in false }) -> LiveVerdict {
-        let stuck = s.threads.filter { t in t.blocked.map { !$0.timed && $0.ms >= hangMs } ?? false }
+        let stuck = s.threads.filter { t in t.blocked.map { $0.canHangForever && $0.ms >= hangMs } ?? false }
         if let d = stuckSet(s, candidates: stuck, wakers: { owners(of: $0, in: s) }) {
             return .deadlock(cycle: d.cycle, stuck: d.stuck)
         }
@@ -146,7 +151,7 @@ public enum HangAnalysis {
             }
             return .hang
         }
-        if s.threads.contains(where: { t in t.blocked.map { !$0.timed && $0.ms >= stallMs } ?? false }) {
+        if s.threads.contains(where: { t in t.blocked.map { $0.canHangForever && $0.ms >= stallMs } ?? false }) {
             return .stall
         }
         return .running

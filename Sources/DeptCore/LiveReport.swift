@@ -55,6 +55,7 @@ extension ReportBuilder {
                 }.joined(separator: "; ")
             }
             if b.timed { detail += " (has a timeout)" }
+            if b.shared { detail += " (process-shared: another process may end it)" }
             blocked.append(BlockedThread(thread: threadRef(t.tid, frames: frames), waitsFor: waitPoint(b), detail: detail, blockedMs: b.ms))
         }
 
@@ -104,7 +105,8 @@ extension ReportBuilder {
     /// The `DEPT: warning: stall:` dump.
     public func stallWarning(state s: LiveState, stallMs: Int, symbolizer: inout some Symbolizing) -> String {
         var r = buildLive(.hang, state: s, hangMs: stallMs, symbolizer: &symbolizer)!
-        r.blocked = r.blocked.filter { !$0.detail.hasSuffix("(has a timeout)") }
+        let stuckTids = Set(s.threads.filter { $0.blocked?.canHangForever ?? false }.map(\.tid))
+        r.blocked = r.blocked.filter { stuckTids.contains($0.thread.tid) }
         var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(stallMs) ms without a verdict (pid \(pid)); other threads may still wake them\n"
         for b in r.blocked {
             text += "thread \(b.thread.title) blocked for \(b.blockedMs) ms in \(b.waitsFor.text): \(b.detail)\n"

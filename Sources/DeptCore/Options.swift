@@ -84,7 +84,7 @@ public struct Options: Sendable, Equatable {
     }
 
     public static func helpText() -> String {
-        var s = "DEPT: options (DEPT_OPTIONS=key=value:key=value):\n"
+        var s = "dept options (DEPT_OPTIONS=key=value:key=value):\n"
         for d in documentation {
             s += "  " + d.key.padded(to: 20) + d.value.padded(to: 10) + d.meaning + "\n"
         }

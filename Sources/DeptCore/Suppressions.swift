@@ -15,13 +15,14 @@ public struct Suppressions: Sendable {
     public static func parse(_ text: String) -> (Suppressions, [String]) {
         var s = Suppressions()
         var problems: [String] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: split on both forms.
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             var line = raw
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let t = line.trimmingSpaces()
             if t.isEmpty { continue }
             guard t.hasPrefix("deadlock:") else {
-                problems.append("line \(n + 1): expected 'deadlock:<pattern>', got '\(t)'")
+                problems.append("line \(n + 1): not a suppression (the form is KIND:PATTERN), got '\(t)'")
                 continue
             }
             let pattern = String(t.dropFirst("deadlock:".count)).trimmingSpaces()
@@ -58,13 +59,18 @@ public struct Suppressions: Sendable {
         return nil
     }
 
-    /// `*` matches any run; a pattern without `*` must match a whole subject
-    /// or, for paths, its last component.
+    /// `*` matches any run; a pattern must match a whole subject or, for
+    /// paths, its last component.
     public static func glob(_ pattern: String, _ subject: String) -> Bool {
-        let p = Array(pattern.utf8), s = Array(subject.utf8)
-        if !pattern.contains("*"), let slash = subject.lastIndex(of: "/") {
-            if subject[subject.index(after: slash)...] == pattern { return true }
+        if let slash = subject.lastIndex(of: "/"), !pattern.contains("/"),
+           globWhole(pattern, String(subject[subject.index(after: slash)...])) {
+            return true
         }
+        return globWhole(pattern, subject)
+    }
+
+    static func globWhole(_ pattern: String, _ subject: String) -> Bool {
+        let p = Array(pattern.utf8), s = Array(subject.utf8)
         var pi = 0, si = 0, star = -1, mark = 0
         while si < s.count {
             if pi < p.count && p[pi] == s[si] { pi += 1; si += 1 }

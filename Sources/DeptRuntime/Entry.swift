@@ -72,22 +72,20 @@ func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: U
 }
 
 @_cdecl("dept_core_event")
-func coreEvent(_ tid: UInt32, _ e: UnsafePointer<dept_event>, _ d: UnsafePointer<dept_dep>?, _ nd: UInt32,
-               _ g: UnsafePointer<UInt32>?, _ ng: UInt32) {
+func coreEvent(_ tid: UInt32, _ e: UnsafePointer<dept_event>, _ h: UnsafePointer<dept_held>?, _ nh: UInt32,
+               _ hist: UnsafePointer<dept_history_view>?, _ nhist: UInt32, _ active: UInt32, _ windowStart: UInt64) {
     let ev = e.pointee
     let event = PointRef(cls: ev.cls, inst: ev.inst, op: Operation(code: ev.op), stack: ev.stack)
-    var deps: [EventDependency] = []
-    if let d {
-        for i in 0..<Int(nd) {
-            let x = d[i]
-            deps.append(EventDependency(
-                start: PointRef(cls: x.start_cls, inst: x.start_inst, op: Operation(code: x.start_op), stack: x.start_stack),
-                wait: WaitPoint(cls: x.wait.cls, inst: x.wait.inst, stack: x.wait.stack,
-                                awaits: EventModes(rawValue: x.wait.awaits), op: Operation(code: x.wait.op), flags: x.wait.flags)))
+    var history: [HistoryWait] = []
+    if let hist {
+        for i in 0..<Int(nhist) {
+            let x = hist[i]
+            history.append(HistoryWait(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
+                                       op: Operation(code: x.op), timestamp: x.ts))
         }
     }
-    let gates = g.map { Array(UnsafeBufferPointer(start: $0, count: Int(ng))) } ?? []
-    runtime.detector.event(thread: tid, event: event, deps: deps, gates: gates)
+    runtime.detector.event(thread: tid, event: event, held: held(h, nh), history: history,
+                           window: active != 0 ? windowStart : nil, release: ev.release != 0)
     markPendingIfNeeded()
 }
 

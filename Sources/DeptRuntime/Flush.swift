@@ -62,6 +62,13 @@ func emitWarningText(_ text: String, message: String) {
 /// report sets the exit status.
 func publish(_ report: Report) {
     dept_shim_core_lock()
+    // Each distinct cycle once per process (DESIGN §5), whatever instances
+    // or which edge revealed it.
+    if report.kind == .potential && runtime.reportedKeys.contains(report.key) {
+        dept_shim_core_unlock_noflush()
+        return
+    }
+    runtime.reportedKeys.insert(report.key)
     let suppressed = runtime.suppressions.match(report) != nil
     if suppressed { runtime.suppressedCount += 1 } else { runtime.reportedDeadlock = true }
     dept_shim_core_unlock_noflush()

@@ -57,7 +57,8 @@ func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ h
         }
         let blocked = t.blocked != 0
             ? BlockedWait(cls: t.cls, inst: t.inst, stack: t.stack, op: Operation(code: t.op),
-                          awaits: EventModes(rawValue: t.awaits), timed: t.timed != 0, ms: Int(t.blocked_ms))
+                          awaits: EventModes(rawValue: t.awaits), timed: t.timed & 1 != 0,
+                          shared: t.timed & 2 != 0, ms: Int(t.blocked_ms))
             : nil
         list.append(LiveThread(tid: t.tid, osTid: t.os_tid, blocked: blocked, held: held))
     }
@@ -91,7 +92,7 @@ func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ h
         }
     case .stall:
         if live.stalled.isEmpty {
-            for t in list { if let b = t.blocked, !b.timed, b.ms >= Int(opts.stallMs) { live.stalled[t.tid] = b.inst } }
+            for t in list { if let b = t.blocked, b.canHangForever, b.ms >= Int(opts.stallMs) { live.stalled[t.tid] = b.inst } }
             live.pending.append(LiveEvidence(verdict: verdict, state: state))
             queued = true
         }

@@ -14,6 +14,7 @@ struct Runtime {
     var logFD: Int32 = 2
     var logPid: Int32 = 0
     var lostReports = 0
+    var reportedKeys: Set<String> = []
 }
 
 nonisolated(unsafe) var runtime = Runtime()

@@ -1,0 +1,57 @@
+/// A recent wait of a thread that was not a lock acquisition (semaphore,
+/// condvar, eventfd, join), with the wait clock at its start.
+public struct HistoryWait: Hashable, Sendable {
+    public var cls: UInt32
+    public var inst: UInt32
+    public var stack: UInt32
+    public var awaits: EventModes
+    public var op: Operation
+    public var timestamp: UInt64
+    public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = .exclusive, op: Operation, timestamp: UInt64) {
+        self.cls = cls; self.inst = inst; self.stack = stack; self.awaits = awaits; self.op = op; self.timestamp = timestamp
+    }
+}
+
+/// Which waits an event depends on (DESIGN §2). An event X depends on a wait
+/// W when the thread that triggers X had to get through W first, so that if
+/// W never ends, X never happens. Three rules, each pinned by a unit test:
+///
+/// 1. **Held contexts.** The thread got every context it still holds (a lock,
+///    a binary semaphore taken like one) through a wait; the event depends on
+///    those waits. This also covers events triggered before anyone waited:
+///    a producer that writes an eventfd under the mutex its consumer holds
+///    while reading has the dependency whatever the order in this run.
+///    Contexts entered without waiting (trylock), with a timeout, and the
+///    thread body itself give nothing, nor does the event's own object.
+/// 2. **Current waiting episode** (the kernel DEPT's rule, narrowed). The
+///    event is meant for the threads waiting on its object now; the non-lock
+///    waits its thread started after that waiting episode began are what it
+///    depended on. With nobody waiting there is no episode and no history
+///    dependency: the kernel's "latest wait" from an earlier round is how a
+///    bounded buffer's two condvars would look circular. Waits on the event's
+///    own class are skipped: every condvar ping-pong waits on C before it
+///    signals C.
+/// 3. **Hand-off.** A binary semaphore posted on its taker's behalf is a
+///    release of the taker's context, not a signal: rule 1 only.
+public enum EventRules {
+    public static func dependencies(of event: PointRef, held: [HeldContext], history: [HistoryWait],
+                                    window: UInt64?, release: Bool) -> [EventDependency] {
+        var deps: [EventDependency] = []
+        for h in held {
+            if h.isThreadBody || h.flags & (HeldContext.tryFlag | HeldContext.timedFlag) != 0 { continue }
+            if h.inst == event.inst { continue }
+            let start = PointRef(cls: h.cls, inst: h.inst, op: h.op, stack: h.stack)
+            let wait = WaitPoint(cls: h.cls, inst: h.inst, stack: h.stack,
+                                 awaits: h.shared ? .exclusive : [.exclusive, .shared], op: h.op)
+            deps.append(EventDependency(start: start, wait: wait))
+        }
+        if !release, let window {
+            for w in history where w.timestamp > window && w.cls != event.cls {
+                let start = PointRef(cls: w.cls, inst: w.inst, op: w.op, stack: w.stack)
+                deps.append(EventDependency(start: start, wait: WaitPoint(cls: w.cls, inst: w.inst, stack: w.stack,
+                                                                          awaits: w.awaits, op: w.op)))
+            }
+        }
+        return deps
+    }
+}

@@ -1,0 +1,150 @@
+import XCTest
+@testable import DeptCore
+
+/// Detector bookkeeping other than cycles: warnings, threads, classes,
+/// event sites, the pending queues; and the stack depot.
+final class DetectorStateTests: XCTestCase {
+    typealias C = Cls
+
+    /// Rule: identical warnings (same kind and site) are queued once
+    /// (Detector.warn dedups on kind + stack, or kind + class without stack).
+    func testIdenticalWarningsAreDeduplicated() {
+        var d = Detector()
+        let s1 = d.internStack([0x10, 0x20])
+        let s2 = d.internStack([0x30])
+        d.warn(Warning(kind: .unlockNotOwner, thread: 2, cls: C.A, stack: s1))
+        d.warn(Warning(kind: .unlockNotOwner, thread: 3, cls: C.A, stack: s1))   // same site
+        XCTAssertEqual(d.pendingWarnings.count, 1)
+        d.warn(Warning(kind: .unlockNotOwner, thread: 2, cls: C.A, stack: s2))   // other site
+        d.warn(Warning(kind: .unlockNotLocked, thread: 2, cls: C.A, stack: s1))  // other kind
+        XCTAssertEqual(d.pendingWarnings.count, 3)
+        // Without a stack, the class tells sites apart.
+        d.warn(Warning(kind: .destroyLocked, thread: 2, cls: C.A, stack: 0))
+        d.warn(Warning(kind: .destroyLocked, thread: 2, cls: C.A, stack: 0))
+        d.warn(Warning(kind: .destroyLocked, thread: 2, cls: C.B, stack: 0))
+        let w = d.takePending().warnings
+        XCTAssertEqual(w.count, 5)
+        XCTAssertEqual(w.map(\.kind), [.unlockNotOwner, .unlockNotOwner, .unlockNotLocked, .destroyLocked, .destroyLocked])
+        // Dedup is per process, not per takePending().
+        d.warn(Warning(kind: .unlockNotOwner, thread: 2, cls: C.A, stack: s1))
+        XCTAssertTrue(d.takePending().warnings.isEmpty)
+    }
+
+    /// Rule: a thread that exits holding locks queues an exitHoldingLocks
+    /// warning listing those locks; its thread-body context is not a lock.
+    func testThreadExitHoldingLocksWarnsExcludingThreadBody() {
+        var d = Detector()
+        d.threadStarted(ThreadInfo(tid: 2, osTid: 1002))
+        let s = d.internStack([0x1234])
+        d.threadExited(2, holding: [threadBody(C.T, 4002), held(C.A, stack: s), held(C.B)])
+        XCTAssertEqual(d.threads[2]?.live, false)
+        let w = d.takePending().warnings
+        XCTAssertEqual(w.count, 1)
+        guard let first = w.first else { return }
+        XCTAssertEqual(first.kind, .exitHoldingLocks)
+        XCTAssertEqual(first.thread, 2)
+        XCTAssertEqual(first.cls, C.A)
+        XCTAssertEqual(first.stack, s)
+        XCTAssertEqual(first.held.map(\.cls), [C.A, C.B])
+    }
+
+    /// Rule: exiting with only the thread body "held" is a normal exit.
+    func testThreadExitWithOnlyItsBodyIsSilent() {
+        var d = Detector()
+        d.threadStarted(ThreadInfo(tid: 3))
+        d.threadExited(3, holding: [threadBody(C.T, 4003)])
+        d.threadExited(3, holding: [])
+        XCTAssertTrue(d.takePending().warnings.isEmpty)
+        XCTAssertEqual(d.threads[3]?.live, false)
+    }
+
+    /// Rule: takePending hands over both queues and empties them.
+    func testTakePendingEmptiesQueues() {
+        var d = Detector()
+        d.wait(thread: 2, held: [held(C.A)], wait: lockWait(C.B))
+        d.wait(thread: 3, held: [held(C.B)], wait: lockWait(C.A))
+        d.warn(Warning(kind: .tableFull, thread: 2, cls: 0, stack: 0))
+        XCTAssertEqual(d.pendingReports.count, 1)
+        XCTAssertEqual(d.pendingWarnings.count, 1)
+        let p = d.takePending()
+        XCTAssertEqual(p.reports.count, 1)
+        XCTAssertEqual(p.warnings.count, 1)
+        XCTAssertTrue(d.pendingReports.isEmpty)
+        XCTAssertTrue(d.pendingWarnings.isEmpty)
+        let again = d.takePending()
+        XCTAssertTrue(again.reports.isEmpty)
+        XCTAssertTrue(again.warnings.isEmpty)
+    }
+
+    /// Rule: a class keeps its first registration; an unknown id reads as an
+    /// anonymous first-use mutex.
+    func testClassesKeepFirstRegistration() {
+        var d = Detector()
+        d.addClass(ClassInfo(id: 7, kind: .rwlock, keyKind: .initSite, key: 0x1000, stack: 1))
+        d.addClass(ClassInfo(id: 7, kind: .mutex, keyKind: .staticObject, key: 0x2000, stack: 2))
+        XCTAssertEqual(d.classInfo(7).kind, .rwlock)
+        XCTAssertEqual(d.classInfo(7).key, 0x1000)
+        let unknown = d.classInfo(99)
+        XCTAssertEqual(unknown.id, 99)
+        XCTAssertEqual(unknown.kind, .mutex)
+        XCTAssertEqual(unknown.keyKind, .firstUse)
+    }
+
+    /// Rule: a thread name survives a later (re-)start record without a name;
+    /// forkedChild leaves only the survivor live.
+    func testThreadNamesAndFork() {
+        var d = Detector()
+        d.threadNamed(2, "worker")
+        d.threadStarted(ThreadInfo(tid: 2, osTid: 55, parent: 1, createStack: 3))
+        XCTAssertEqual(d.threads[2]?.name, "worker")
+        XCTAssertEqual(d.threads[2]?.osTid, 55)
+        d.threadStarted(ThreadInfo(tid: 1))
+        d.threadStarted(ThreadInfo(tid: 3))
+        d.forkedChild(survivor: 3)
+        XCTAssertEqual(d.threads[1]?.live, false)
+        XCTAssertEqual(d.threads[2]?.live, false)
+        XCTAssertEqual(d.threads[3]?.live, true)
+    }
+
+    /// Rule: the first stack seen per (class, operation) is the event site.
+    func testEventSiteKeepsFirstStack() {
+        var d = Detector()
+        d.eventSite(cls: C.A, op: .unlock, stack: 5)
+        d.eventSite(cls: C.A, op: .unlock, stack: 6)
+        d.eventSite(cls: C.A, op: .condSignal, stack: 7)
+        XCTAssertEqual(d.eventSites[C.A]?[.unlock], 5)
+        XCTAssertEqual(d.eventSites[C.A]?[.condSignal], 7)
+    }
+
+    // MARK: StackDepot
+
+    /// Rule: interning dedups; ids start at 1 (0 means "no stack"); pcs(0)
+    /// and unknown ids are empty.
+    func testStackDepotInterning() {
+        var depot = StackDepot()
+        XCTAssertEqual(depot.count, 0)
+        XCTAssertEqual(depot.pcs(0), [])
+        let a = depot.intern([1, 2, 3])
+        let b = depot.intern([4, 5])
+        let a2 = depot.intern([1, 2, 3])
+        XCTAssertEqual(a, 1)
+        XCTAssertEqual(b, 2)
+        XCTAssertEqual(a2, a)
+        XCTAssertEqual(depot.count, 2)
+        XCTAssertEqual(depot.pcs(a), [1, 2, 3])
+        XCTAssertEqual(depot.pcs(b), [4, 5])
+        XCTAssertEqual(depot.pcs(0), [])
+        XCTAssertEqual(depot.pcs(999), [])
+        // A prefix is a different stack.
+        XCTAssertEqual(depot.intern([1, 2]), 3)
+    }
+
+    /// Rule: Detector.internStack goes through the same depot.
+    func testDetectorInternStackUsesDepot() {
+        var d = Detector()
+        let s = d.internStack([0xa, 0xb])
+        XCTAssertEqual(s, 1)
+        XCTAssertEqual(d.internStack([0xa, 0xb]), 1)
+        XCTAssertEqual(d.depot.pcs(s), [0xa, 0xb])
+    }
+}

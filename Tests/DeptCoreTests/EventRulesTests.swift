@@ -1,0 +1,91 @@
+import XCTest
+@testable import DeptCore
+
+/// The three rules of `EventRules` (which waits an event depends on), each
+/// with a stream that passes only while the rule is in place.
+final class EventRulesTests: XCTestCase {
+    static let S: UInt32 = 60, E: UInt32 = 61, C: UInt32 = 62, M: UInt32 = 63, L: UInt32 = 64
+    static func post(_ cls: UInt32 = S, op: DeptCore.Operation = .semPost) -> PointRef {
+        PointRef(cls: cls, inst: cls * 10, op: op, stack: 0)
+    }
+    static func lock(_ cls: UInt32, flags: UInt32 = 0) -> HeldContext {
+        HeldContext(cls: cls, inst: cls * 10, op: .lock, flags: flags)
+    }
+    static func waited(_ cls: UInt32, at ts: UInt64, op: DeptCore.Operation = .eventfdRead) -> HistoryWait {
+        HistoryWait(cls: cls, inst: cls * 10, op: op, timestamp: ts)
+    }
+
+    // Rule 1: the waits behind held contexts. Without it the producer that
+    // writes an eventfd under the consumer's mutex before anyone reads
+    // (eventfd_under_mutex) is invisible.
+    func testEventDependsOnHeldLocks() {
+        let deps = EventRules.dependencies(of: Self.post(Self.E, op: .eventfdWrite), held: [Self.lock(Self.M)],
+                                           history: [], window: nil, release: false)
+        XCTAssertEqual(deps.map(\.wait.cls), [Self.M])
+        XCTAssertEqual(deps.first?.wait.awaits, [.exclusive, .shared])
+        // The full stream: consumer holds M and reads E; producer wrote E under M first.
+        var d = Detector()
+        d.event(thread: 2, event: Self.post(Self.E, op: .eventfdWrite), held: [Self.lock(Self.M)], history: [],
+                window: nil, release: false)
+        d.wait(thread: 3, held: [Self.lock(Self.M)],
+               wait: WaitPoint(cls: Self.E, inst: Self.E * 10, awaits: .exclusive, op: .eventfdRead))
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    // Rule 1, exclusions: a read-held lock waited only for writers; trylock,
+    // timed and thread-body contexts were never waited for; the event's own
+    // object gives nothing.
+    func testHeldContextsNotReachedThroughAWaitGiveNothing() {
+        let held = [HeldContext(cls: 1, inst: 1, op: .threadStart, flags: HeldContext.threadFlag),
+                    Self.lock(Self.L, flags: HeldContext.tryFlag),
+                    Self.lock(Self.M, flags: HeldContext.timedFlag),
+                    HeldContext(cls: Self.S, inst: Self.S * 10, op: .semWait, flags: HeldContext.semFlag)]
+        XCTAssertTrue(EventRules.dependencies(of: Self.post(), held: held, history: [], window: nil, release: false).isEmpty)
+        let reader = HeldContext(cls: Self.L, inst: 7, shared: true, op: .rdlock)
+        let deps = EventRules.dependencies(of: Self.post(), held: [reader], history: [], window: nil, release: false)
+        XCTAssertEqual(deps.first?.wait.awaits, .exclusive)
+    }
+
+    // Rule 2: history counts only inside the current waiting episode. Without
+    // the window a wait on E from any earlier round would count.
+    func testHistoryCountsOnlyDuringTheCurrentWaitingEpisode() {
+        let history = [Self.waited(Self.E, at: 5), Self.waited(Self.L, at: 20, op: .semWait)]
+        let c = Self.post(Self.C, op: .condSignal)
+        XCTAssertEqual(EventRules.dependencies(of: c, held: [], history: history, window: 10, release: false).map(\.wait.cls),
+                       [Self.L])
+        XCTAssertEqual(Set(EventRules.dependencies(of: c, held: [], history: history, window: 0, release: false).map(\.wait.cls)),
+                       [Self.E, Self.L])
+        // Nobody waiting on C: no episode, no history dependency.
+        XCTAssertTrue(EventRules.dependencies(of: c, held: [], history: history, window: nil, release: false).isEmpty)
+    }
+
+    // Rule 2, the mixed example: T1 holds M and waits on C; T2 reads E during
+    // that wait, then signals C; T3 takes M before writing E.
+    func testCycleThroughConditionEventfdAndMutex() {
+        var d = Detector()
+        d.wait(thread: 1, held: [Self.lock(Self.M)], wait: WaitPoint(cls: Self.C, inst: Self.C * 10, awaits: .exclusive, op: .condWait))
+        d.event(thread: 2, event: Self.post(Self.C, op: .condSignal), held: [], history: [Self.waited(Self.E, at: 8)],
+                window: 3, release: false)
+        d.event(thread: 3, event: Self.post(Self.E, op: .eventfdWrite), held: [Self.lock(Self.M)], history: [],
+                window: nil, release: false)
+        let r = d.takePending().reports
+        XCTAssertEqual(r.count, 1)
+        XCTAssertEqual(r.first?.links.count, 3)
+    }
+
+    // Rule 2, same class skipped: a ping-pong waits on C before it signals C.
+    func testWaitOnTheEventsOwnClassIsSkipped() {
+        let history = [Self.waited(Self.C, at: 20, op: .condWait)]
+        XCTAssertTrue(EventRules.dependencies(of: Self.post(Self.C, op: .condSignal), held: [], history: history,
+                                              window: 1, release: false).isEmpty)
+    }
+
+    // Rule 3: a hand-off release ignores history: B waited for H, then posts
+    // S1 that A took; the post is A's release, it does not wait for H.
+    func testHandOffReleaseIgnoresHistory() {
+        let history = [Self.waited(Self.L, at: 20, op: .semWait)]
+        XCTAssertTrue(EventRules.dependencies(of: Self.post(), held: [], history: history, window: 1, release: true).isEmpty)
+        XCTAssertEqual(EventRules.dependencies(of: Self.post(), held: [Self.lock(Self.M)], history: history, window: 1,
+                                               release: true).map(\.wait.cls), [Self.M])
+    }
+}
