@@ -1,0 +1,353 @@
+// Runs the `expect: potential` and `expect: silent` examples under
+// LD_PRELOAD=libdept.so and checks the verdict of DESIGN.md §5, plus the
+// DEPT_OPTIONS basics and "the preload does not change what programs do".
+//
+// Not here: the hang_* programs and the three sleeping "not a hang" examples
+// (sleeper_signals_later, pipe_reader_later, epoll_server_idle_workers).
+//
+// Every test is independent: examples are built once per test process
+// (ExampleBuilder caches, thread-safely) and every scratch file lives in a
+// directory of its own.
+
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class LockExamplesTests: XCTestCase {
+
+    /// Examples this file covers; `test_everyPotentialAndSilentExampleIsCovered`
+    /// fails when an example is added without a test here.
+    static let covered: Set<String> = [
+        // lock order, potential
+        "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "heap_class_inversion", "cpp_abba",
+        // lock order, silent
+        "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
+        "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
+        // condvars, semaphores, eventfd, join: potential
+        "seed_page_lock", "seed_completion", "cond_outer_lock", "eventfd_under_mutex", "sem_as_locks",
+        "join_under_mutex", "mixed_three_kinds",
+        // condvars, semaphores, eventfd: silent
+        "bounded_buffer", "thread_pool", "signal_before_wait", "sem_pingpong", "cond_pingpong",
+        "sem_cross_thread", "sem_handoff", "nonblocking_eventfd_epoll", "timedwait_poll",
+    ]
+
+    /// Covered elsewhere (real hangs, long sleeps).
+    static let notHere: Set<String> = ["sleeper_signals_later", "pipe_reader_later", "epoll_server_idle_workers"]
+
+    static let timeout: TimeInterval = 60
+
+    // MARK: helpers
+
+    /// `[W] pthread_mutex_lock(` must appear in the lock-order reports.
+    static let mutexWait = "[W] pthread_mutex_lock("
+
+    /// Builds, runs under the preload and checks a `potential` example.
+    @discardableResult
+    func checkPotential(_ name: String, events: ClosedRange<Int>?, mustContain: [String] = [],
+                        mustMatch: [(String, NSRegularExpression)] = [],
+                        file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+        _ = try requirePreload(file: file, line: line)
+        let example = try ExampleBuilder.shared.build(name, file: file, line: line)
+        XCTAssertEqual(example.header.expect, .potential, "\(name): the header no longer says `expect: potential`",
+                       file: file, line: line)
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: events,
+                     mustContain: mustContain, mustMatch: mustMatch, exitCode: 66, file: file, line: line)
+        // The run must complete (this interleaving does not hang).
+        XCTAssertTrue(run.stdout.contains("\(name): done"),
+                      "\(name) did not run to completion under the preload\n\(run.transcript)", file: file, line: line)
+        return run
+    }
+
+    /// Builds, runs under the preload and checks a `silent` example.
+    func checkSilent(_ name: String, allowWarnings: Bool = false, compareStdout: Bool = true,
+                     file: StaticString = #filePath, line: UInt = #line) throws {
+        _ = try requirePreload(file: file, line: line)
+        let example = try ExampleBuilder.shared.build(name, file: file, line: line)
+        XCTAssertEqual(example.header.expect, .silent, "\(name): the header no longer says `expect: silent`",
+                       file: file, line: line)
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        assertSilent(run, example: example, allowWarnings: allowWarnings, compareStdout: compareStdout,
+                     file: file, line: line)
+        // The run must complete (every example prints "<name>: done" or, for
+        // swift_nslock, "<name>: result").
+        XCTAssertTrue(run.stdout.hasPrefix("\(name): "),
+                      "\(name) did not run to completion under the preload\n\(run.transcript)", file: file, line: line)
+    }
+
+    // MARK: lock order, potential
+
+    func test_abba() throws {
+        try checkPotential("abba", events: 2...2, mustContain: [Self.mutexWait])
+    }
+
+    func test_three_cycle() throws {
+        try checkPotential("three_cycle", events: 3...3, mustContain: [Self.mutexWait])
+    }
+
+    func test_rwlock_inversion() throws {
+        try checkPotential("rwlock_inversion", events: 2...2, mustContain: [Self.mutexWait], mustMatch: [
+            ("an rwlock operation on R", makeRegex(#"pthread_rwlock_(rd|wr)lock\(&?R(?:[)@ +:,\[]|$)"#, [.anchorsMatchLines])),
+        ])
+    }
+
+    func test_shlib_inversion() throws {
+        try checkPotential("shlib_inversion", events: 2...2, mustContain: [Self.mutexWait])
+    }
+
+    func test_heap_class_inversion() throws {
+        try checkPotential("heap_class_inversion", events: 2...2, mustContain: [Self.mutexWait])
+    }
+
+    func test_cpp_abba() throws {
+        try checkPotential("cpp_abba", events: 2...2, mustContain: [Self.mutexWait])
+    }
+
+    // MARK: lock order, silent
+
+    func test_consistent_order() throws { try checkSilent("consistent_order") }
+    func test_gate_lock() throws { try checkSilent("gate_lock") }
+    func test_trylock_backoff() throws {
+        // It prints how often it backed off, which depends on scheduling.
+        try checkSilent("trylock_backoff", compareStdout: false)
+    }
+    func test_rwlock_readers() throws { try checkSilent("rwlock_readers") }
+    func test_recursive_mutex() throws { try checkSilent("recursive_mutex") }
+    func test_hand_over_hand() throws { try checkSilent("hand_over_hand") }
+    func test_mutex_reuse() throws { try checkSilent("mutex_reuse") }
+    func test_cpp_std_mutex() throws { try checkSilent("cpp_std_mutex") }
+    func test_swift_nslock() throws { try checkSilent("swift_nslock") }
+
+    // MARK: condvars, semaphores, eventfd, join: potential
+
+    func test_seed_page_lock() throws {
+        // A -> B (Y waits for sem_b under A) and B -> A (Z posts sem_b under
+        // A): 2 events, or 3 if X's acquisition of B is counted in the cycle.
+        try checkPotential("seed_page_lock", events: 2...3)
+    }
+
+    func test_seed_completion() throws {
+        try checkPotential("seed_completion", events: 2...2)
+    }
+
+    func test_cond_outer_lock() throws {
+        try checkPotential("cond_outer_lock", events: 2...2)
+    }
+
+    func test_eventfd_under_mutex() throws {
+        try checkPotential("eventfd_under_mutex", events: 2...2)
+    }
+
+    func test_sem_as_locks() throws {
+        try checkPotential("sem_as_locks", events: 2...2)
+    }
+
+    func test_join_under_mutex() throws {
+        try checkPotential("join_under_mutex", events: 2...2)
+    }
+
+    func test_mixed_three_kinds() throws {
+        try checkPotential("mixed_three_kinds", events: 3...3)
+    }
+
+    // MARK: condvars, semaphores, eventfd: silent
+
+    func test_bounded_buffer() throws { try checkSilent("bounded_buffer") }
+    func test_thread_pool() throws { try checkSilent("thread_pool") }
+    func test_signal_before_wait() throws { try checkSilent("signal_before_wait") }
+    func test_sem_pingpong() throws { try checkSilent("sem_pingpong") }
+    func test_cond_pingpong() throws { try checkSilent("cond_pingpong") }
+    func test_sem_cross_thread() throws { try checkSilent("sem_cross_thread") }
+    func test_sem_handoff() throws { try checkSilent("sem_handoff") }
+    func test_nonblocking_eventfd_epoll() throws { try checkSilent("nonblocking_eventfd_epoll") }
+
+    func test_timedwait_poll() throws {
+        // Examples/README.md: a timed wait "cannot hang forever ... (at most a
+        // warning)": a `DEPT: warning:` line is allowed, no report.
+        try checkSilent("timedwait_poll", allowWarnings: true)
+    }
+
+    // MARK: the example list itself
+
+    func test_everyPotentialAndSilentExampleIsCovered() throws {
+        let all = try ExampleHeader.all()
+        XCTAssertFalse(all.isEmpty, "no examples found in \(DeptPaths.examplesDir.path)")
+        let wanted = Set(all.filter { ($0.expect == .potential || $0.expect == .silent)
+                                      && !$0.name.hasPrefix("hang_") && !$0.name.hasPrefix("hostile_")   // HostileTests
+                                      && !Self.notHere.contains($0.name) }
+                            .map(\.name))
+        XCTAssertEqual(wanted.subtracting(Self.covered).sorted(), [],
+                       "potential/silent examples without a test in LockExamplesTests")
+        XCTAssertEqual(Self.covered.subtracting(wanted).sorted(), [],
+                       "tests for examples that are gone or no longer potential/silent")
+        for header in all {
+            XCTAssertFalse(header.objects.isEmpty, "\(header.name): empty `// objects:` header")
+        }
+    }
+
+    // MARK: the preload does not change what programs do
+
+    func test_plainCProgramOutputUnchangedUnderPreload() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("consistent_order")
+        let plain = runExample(example, preload: false, timeout: Self.timeout)
+        XCTAssertEqual(plain.exitCode, 0, plain.transcript)
+        let preloaded = runExample(example, preload: true, timeout: Self.timeout)
+        XCTAssertEqual(preloaded.exitCode, 0, preloaded.transcript)
+        XCTAssertEqual(preloaded.stdout, plain.stdout, "stdout changed under the preload\n\(preloaded.transcript)")
+        XCTAssertTrue(preloaded.stdout.hasPrefix("consistent_order: done "), preloaded.transcript)
+        assertNoDeptLines(preloaded)
+    }
+
+    func test_ls_unchangedUnderPreload() throws {
+        let ls = DeptPaths.which("ls") ?? "/bin/ls"
+        try assertSameBehaviour(ls, ["/"])
+    }
+
+    func test_python_threading_unchangedUnderPreload() throws {
+        guard let python = DeptPaths.which("python3") else { throw XCTSkip("python3 is not installed") }
+        // Resolve wrappers (pyenv shims are shell scripts) to the interpreter.
+        let probe = runProgram(python, ["-c", "import sys; print(sys.executable)"], preload: false, timeout: 60)
+        let resolved = probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let interpreter = (probe.exitCode == 0 && FileManager.default.isExecutableFile(atPath: resolved)) ? resolved : python
+        let script = """
+            import threading
+            lock = threading.Lock()
+            cond = threading.Condition()
+            queue = []
+            total = [0]
+            def producer(base):
+                for i in range(500):
+                    with cond:
+                        queue.append(base + i)
+                        cond.notify()
+            def consumer():
+                while True:
+                    with cond:
+                        while not queue:
+                            cond.wait()
+                        item = queue.pop(0)
+                    if item is None:
+                        return
+                    with lock:
+                        total[0] += item
+            consumers = [threading.Thread(target=consumer) for _ in range(2)]
+            producers = [threading.Thread(target=producer, args=(k * 1000,)) for k in range(2)]
+            for t in consumers + producers:
+                t.start()
+            for t in producers:
+                t.join()
+            with cond:
+                queue.extend([None, None])
+                cond.notify_all()
+            for t in consumers:
+                t.join()
+            print("python threads done", total[0])
+            """
+        try assertSameBehaviour(interpreter, ["-c", script])
+    }
+
+    func test_git_version_unchangedUnderPreload() throws {
+        guard let git = DeptPaths.which("git") else { throw XCTSkip("git is not installed") }
+        try assertSameBehaviour(git, ["--version"])
+    }
+
+    // MARK: DEPT_OPTIONS
+
+    func test_option_exitcode0_stillReports() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("abba")
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "exitcode=0"], timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: 2...2, exitCode: 0)
+    }
+
+    func test_option_exitcode3() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("abba")
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "exitcode=3"], timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: 2...2, exitCode: 3)
+    }
+
+    func test_option_logPath_writesReportFile() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("abba")
+        let dir = try DeptPaths.makeTempDir("log_path")
+        let prefix = dir.appendingPathComponent("r").path
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "log_path=\(prefix)"], timeout: Self.timeout)
+        XCTAssertFalse(run.timedOut, run.transcript)
+        let logFile = "\(prefix).\(run.pid)"
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else {
+            XCTFail("no report file \(logFile); \(dir.path) holds \(present.sorted())\n\(run.transcript)")
+            return
+        }
+        assertReportText(text, kind: .potential, header: example.header, pid: run.pid, events: 2...2,
+                         context: "--- \(logFile) ---\n\(text)\n--- run ---\n\(run.transcript)")
+        assertWarningsWellFormed(text, context: text)
+        let deptOnStderr = run.stderrLines.filter { $0.hasPrefix("DEPT:") }
+        XCTAssertEqual(deptOnStderr, [], "with log_path, nothing `DEPT:` belongs on stderr\n\(run.transcript)")
+        XCTAssertTrue(run.exitedNormally && run.terminationStatus == 66,
+                      "a report sent to log_path still sets the exit status 66, got \(run.statusDescription)\n\(run.transcript)")
+        XCTAssertTrue(run.stdout.contains("abba: done"), run.transcript)
+    }
+
+    func test_option_unknownKey_warnsOnce() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("consistent_order")
+        let plain = runExample(example, preload: false, timeout: Self.timeout)
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "bogus_key=1"], timeout: Self.timeout)
+        let warnings = run.stderrLines.filter { $0.hasPrefix("DEPT: warning:") }
+        XCTAssertEqual(warnings.count, 1, "expected exactly one `DEPT: warning:` line\n\(run.transcript)")
+        XCTAssertTrue(warnings.allSatisfy { $0.contains("bogus_key") },
+                      "the warning must name the unknown key `bogus_key`\n\(run.transcript)")
+        // Otherwise the program runs normally.
+        let others = run.stderrLines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: warning:") }
+        XCTAssertEqual(others, [], run.transcript)
+        assertWarningsWellFormed(run.stderr, context: run.transcript)
+        XCTAssertEqual(run.exitCode, 0, run.transcript)
+        XCTAssertEqual(run.stdout, plain.stdout, "stdout changed under the preload\n\(run.transcript)")
+    }
+
+    func test_option_badValue_warnsNamingKey() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("consistent_order")
+        let plain = runExample(example, preload: false, timeout: Self.timeout)
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "hang_ms=abc"], timeout: Self.timeout)
+        let warnings = run.stderrLines.filter { $0.hasPrefix("DEPT: warning:") }
+        XCTAssertTrue(warnings.contains { $0.contains("hang_ms") },
+                      "expected a `DEPT: warning:` line naming `hang_ms`\n\(run.transcript)")
+        let others = run.stderrLines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: warning:") }
+        XCTAssertEqual(others, [], run.transcript)
+        assertWarningsWellFormed(run.stderr, context: run.transcript)
+        XCTAssertEqual(run.exitCode, 0, run.transcript)
+        XCTAssertEqual(run.stdout, plain.stdout, "stdout changed under the preload\n\(run.transcript)")
+    }
+
+    // MARK: shared checks
+
+    func assertNoDeptLines(_ run: RunResult, file: StaticString = #filePath, line: UInt = #line) {
+        let dept = run.stderrLines.filter { $0.hasPrefix("DEPT:") }
+        XCTAssertEqual(dept, [], "expected no `DEPT:` line on stderr\n\(run.transcript)", file: file, line: line)
+    }
+
+    /// Same stdout and exit status with and without the preload, and no
+    /// `DEPT:` line on stderr.
+    func assertSameBehaviour(_ executable: String, _ arguments: [String],
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+        _ = try requirePreload(file: file, line: line)
+        let plain = runProgram(executable, arguments, preload: false, timeout: Self.timeout)
+        XCTAssertFalse(plain.timedOut, plain.transcript, file: file, line: line)
+        let preloaded = runProgram(executable, arguments, preload: true, timeout: Self.timeout)
+        XCTAssertFalse(preloaded.timedOut, preloaded.transcript, file: file, line: line)
+        XCTAssertEqual(preloaded.stdout, plain.stdout, "stdout changed under the preload\n\(preloaded.transcript)",
+                       file: file, line: line)
+        XCTAssertEqual(preloaded.exitedNormally, plain.exitedNormally, preloaded.transcript, file: file, line: line)
+        XCTAssertEqual(preloaded.terminationStatus, plain.terminationStatus,
+                       "exit status changed under the preload: plain \(plain.statusDescription)\n\(preloaded.transcript)",
+                       file: file, line: line)
+        assertNoDeptLines(preloaded, file: file, line: line)
+    }
+}
