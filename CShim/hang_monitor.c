@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sched.h>
 #include <unistd.h>
 
 _Atomic int dept_monitor_armed;
@@ -87,8 +88,19 @@ static uint32_t count_tasks(void) {
 
 static int stall_active;
 
-// Returns whether any thread is blocked.
+static atomic_flag check_flag = ATOMIC_FLAG_INIT;
+static bool check_locked(void);
+
+// Returns whether any thread is blocked. The monitor and the exiting thread
+// may both look: one at a time (the snapshot buffers are shared).
 static bool check(void) {
+    while (atomic_flag_test_and_set_explicit(&check_flag, memory_order_acquire)) sched_yield();
+    bool r = check_locked();
+    atomic_flag_clear_explicit(&check_flag, memory_order_release);
+    return r;
+}
+
+static bool check_locked(void) {
     uint64_t now = dept_coarse_now_ns();
     uint32_t n = 0, live = 0;
     size_t nh = 0;
@@ -151,7 +163,20 @@ static bool check(void) {
     dept_core_unlock();   // prints what the check queued
     stall_active = verdict == DEPT_VERDICT_STALL;
     if ((verdict == DEPT_VERDICT_DEADLOCK || verdict == DEPT_VERDICT_HANG) && dept_config.on_hang != 0) {
-        if (dept_config.on_hang == 2) abort();
+        if (dept_config.on_hang == 2) {
+            // A core dump of the stuck process: the default action, whatever
+            // handler is installed, from a thread that does not block it.
+            struct sigaction dfl;
+            memset(&dfl, 0, sizeof dfl);
+            dfl.sa_handler = SIG_DFL;
+            sigaction(SIGABRT, &dfl, 0);
+            sigset_t abrt;
+            sigemptyset(&abrt);
+            sigaddset(&abrt, SIGABRT);
+            pthread_sigmask(SIG_UNBLOCK, &abrt, 0);
+            raise(SIGABRT);
+            _exit(128 + SIGABRT);
+        }
         fflush(NULL);
         _exit(dept_config.exitcode ? dept_config.exitcode : 1);
     }
@@ -202,6 +227,12 @@ void dept_monitor_kick(void) {
     atomic_fetch_add(&monitor_word, 1);
     syscall(SYS_futex, &monitor_word, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
     dept_tls_guard = g;
+}
+
+// At exit: a stall still open gets its last look (the stalled threads may
+// have been woken just before the end), so its "resolved" line is printed.
+DEPT_HIDDEN void dept_monitor_at_exit(void) {
+    if (stall_active && atomic_load(&monitor_started)) check();
 }
 
 // The child of a fork has no monitor thread.

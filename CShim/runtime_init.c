@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
+#include <signal.h>
 
 _Atomic int dept_ready;
 _Atomic int dept_disabled;
@@ -108,8 +109,11 @@ static void fork_child(void) {
 // Runs after the program's own atexit handlers (registered later), before
 // stdio is torn down. A reported deadlock turns the exit status into
 // `exitcode`, as sanitizers do.
+DEPT_HIDDEN void dept_monitor_at_exit(void);
+
 static void at_exit(void) {
     int g = dept_tls_guard; dept_tls_guard = 1;
+    dept_monitor_at_exit();
     dept_core_flush();
     dept_core_lock();
     int32_t code = dept_core_at_exit();
@@ -134,11 +138,56 @@ void dept_shim_write_report(const char *buf, size_t len) {
     }
 }
 
+// libswiftCore, which the core needs, installs the Swift crash backtracer's
+// signal handlers in every process it is loaded into. A C or C++ program
+// under dept must crash (or abort) exactly as it would without us, so those
+// handlers are put back to the default unless the program is itself a Swift
+// program (which would have them anyway) or asked for them.
+static int needs_swift(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    int *is_swift = arg;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+        if (p->p_type != PT_DYNAMIC) continue;
+        const ElfW(Dyn) *d = (const ElfW(Dyn) *)(info->dlpi_addr + p->p_vaddr);
+        const char *strtab = 0;
+        for (const ElfW(Dyn) *x = d; x->d_tag != DT_NULL; x++)
+            if (x->d_tag == DT_STRTAB) strtab = (const char *)x->d_un.d_ptr;
+        if (!strtab) break;
+        for (const ElfW(Dyn) *x = d; x->d_tag != DT_NULL; x++)
+            if (x->d_tag == DT_NEEDED && strstr(strtab + x->d_un.d_val, "libswiftCore")) *is_swift = 1;
+    }
+    return 1;   // the first entry is the main program
+}
+
+static void drop_swift_crash_handlers(void) {
+    const char *b = getenv("SWIFT_BACKTRACE");
+    if (b && strstr(b, "enable=yes")) return;
+    int is_swift = 0;
+    dl_iterate_phdr(needs_swift, &is_swift);
+    if (is_swift) return;
+    static const int sigs[] = { SIGQUIT, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], 0, &old) != 0) continue;
+        void *h = (old.sa_flags & SA_SIGINFO) ? (void *)old.sa_sigaction : (void *)old.sa_handler;
+        if (h == (void *)SIG_DFL || h == (void *)SIG_IGN) continue;
+        Dl_info info;
+        if (dladdr(h, &info) && info.dli_fname && strstr(info.dli_fname, "libswiftCore")) {
+            struct sigaction dfl;
+            memset(&dfl, 0, sizeof dfl);
+            dfl.sa_handler = SIG_DFL;
+            sigaction(sigs[i], &dfl, 0);
+        }
+    }
+}
+
 __attribute__((constructor))
 static void dept_init(void) {
     int saved = errno;
     dept_tls_guard = 1;
     const char *opts = getenv("DEPT_OPTIONS");
+    drop_swift_crash_handlers();
     dept_registry_init();
     dept_core_lock();
     dept_core_init(opts ? opts : "", &dept_config);

@@ -1,7 +1,7 @@
 /// Reports about the live state: a deadlock among blocked threads, a hang
 /// of the whole process, a stall warning.
 extension ReportBuilder {
-    func threadRef(_ tid: UInt32, frames: [UInt: Frame]) -> ThreadRef {
+    public func threadRef(_ tid: UInt32, frames: [UInt: Frame]) -> ThreadRef {
         let info = detector.threads[tid] ?? ThreadInfo(tid: tid)
         return ThreadRef(tid: tid, osTid: info.osTid, name: info.name,
                          createdAt: detector.depot.pcs(info.createStack).map { frames[$0] ?? Frame(pc: $0) })
@@ -105,7 +105,7 @@ extension ReportBuilder {
     /// The `DEPT: warning: stall:` dump.
     public func stallWarning(state s: LiveState, stallMs: Int, symbolizer: inout some Symbolizing) -> String {
         var r = buildLive(.hang, state: s, hangMs: stallMs, symbolizer: &symbolizer)!
-        let stuckTids = Set(s.threads.filter { $0.blocked?.canHangForever ?? false }.map(\.tid))
+        let stuckTids = Set(s.threads.filter { t in t.blocked.map { $0.canHangForever && $0.ms >= stallMs } ?? false }.map(\.tid))
         r.blocked = r.blocked.filter { stuckTids.contains($0.thread.tid) }
         var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(stallMs) ms without a verdict (pid \(pid)); other threads may still wake them\n"
         for b in r.blocked {

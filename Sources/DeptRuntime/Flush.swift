@@ -36,8 +36,8 @@ func coreFlush() {
             emitWarningText(text, message: text.split(separator: "\n").first.map(String.init) ?? text)
         case .running:
             if !e.resolvedStall.isEmpty {
-                let names = e.resolvedStall.map { "T\($0)" }.joined(separator: ", ")
-                let text = "DEPT: warning: stall resolved: \(names) made progress (pid \(getpid()))\n"
+                let names = e.resolvedStall.map { builder.threadRef($0, frames: [:]).title }.joined(separator: ", ")
+                let text = "DEPT: warning: stall resolved: \(e.resolvedStall.count) thread(s) made progress: \(names) (pid \(getpid()))\n"
                 emitWarningText(text, message: text)
             }
         default:

@@ -1,0 +1,546 @@
+// Runs the real hangs of Examples/ (hang_*.c) and the three long waits that
+// are not hangs (sleeper_signals_later, pipe_reader_later,
+// epoll_server_idle_workers) under LD_PRELOAD=libdept.so, and checks the live
+// monitor of DESIGN.md §3 ("actual hang") and §5 (reports), issue 5:
+//
+//  * every hang_* program gets exactly one `DEPT: deadlock:` (or, for
+//    hang_eventfd_pair, `DEPT: hang:`) report naming the right threads (by the
+//    names the examples give with pthread_setname_np) and objects, with a
+//    "blocked threads" section listing every blocked thread, what it waits
+//    for and who would wake it, and the process exits with status 66
+//    (`on_hang=exit`, `exitcode`) within hang_ms + 2 s of its start;
+//  * the long-but-legitimate waits give no verdict (and at most one stall
+//    warning, then its "resolved" line);
+//  * `on_hang`, `detect_hangs` and `hang_ms` really change what happens.
+//
+// The hang_* programs hang within milliseconds of their start (their warm-up
+// rounds are a few thread creations), so "the report appears within 2 s of
+// the hang" is checked as: the whole run, start to exit, takes less than
+// hang_ms + 2000 ms; the time before the hang only makes that stricter.
+// Scripts/hang-latency measures the latency precisely (stderr time stamps).
+//
+// Runtime: about 60 s on 2 cores (two runs last until the examples' alarm(10)).
+
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class HangExamplesTests: XCTestCase {
+
+    static let timeout: TimeInterval = 15
+    /// The default `hang_ms`.
+    static let defaultHangMs = 1000
+
+    // MARK: - What each example must show
+
+    /// A thread as a report prints it: `thread T<n> [(main thread) ]["<name>" ]tid <os tid>`.
+    struct ThreadRef: CustomStringConvertible {
+        let name: String?
+        let isMain: Bool
+
+        static func named(_ name: String) -> ThreadRef { ThreadRef(name: name, isMain: false) }
+        /// The main thread, unnamed.
+        static let main = ThreadRef(name: nil, isMain: true)
+        /// The main thread, renamed by the program.
+        static func main(_ name: String) -> ThreadRef { ThreadRef(name: name, isMain: true) }
+
+        var description: String {
+            (isMain ? "(main thread) " : "") + (name.map { "\"\($0)\"" } ?? "")
+        }
+
+        /// Matches `T<n> ... tid <os tid>` for this thread (nothing else).
+        var pattern: String {
+            #"T[0-9]+ "# + (isMain ? #"\(main thread\) "# : "")
+                + (name.map { "\"" + NSRegularExpression.escapedPattern(for: $0) + "\" " } ?? "")
+                + #"tid [0-9]+"#
+        }
+
+        func matches(_ text: String) -> Bool { firstMatch(makeRegex(pattern), text) != nil }
+    }
+
+    /// One line of the "blocked threads" section:
+    /// `thread T3 "ctx-Y" tid 3110 blocked for 1247 ms in pthread_mutex_lock(A): held by T2 "ctx-X" tid 3109`.
+    struct ExpectedBlocked {
+        let thread: ThreadRef
+        /// Regex of the operation (the text before the parenthesis).
+        let op: String
+        /// An object of the example header (its accepted spellings come from
+        /// `objectNameChecks`), or nil (a join names a thread).
+        let object: String?
+        /// The thread the detail must name (the owner, the thread that would
+        /// have triggered the event, the joined thread), or nil.
+        let by: ThreadRef?
+    }
+
+    struct HangCase {
+        let name: String
+        let kind: ReportKind
+        /// `<n>` of the headline: threads in the cycle (deadlock) or threads
+        /// blocked (hang).
+        let count: Int
+        /// The threads of the [S]/[W]/[E] contexts (deadlock), in any order.
+        let cycle: [ThreadRef]
+        /// Exactly the threads of the "blocked threads" section, in any order.
+        let blocked: [ExpectedBlocked]
+    }
+
+    static let X = ThreadRef.named("ctx-X"), Y = ThreadRef.named("ctx-Y"), Z = ThreadRef.named("ctx-Z")
+    static let lock = "pthread_mutex_lock", join = "pthread_join", efdRead = "(eventfd )?read"
+
+    static func b(_ t: ThreadRef, _ op: String, _ object: String?, by: ThreadRef?) -> ExpectedBlocked {
+        ExpectedBlocked(thread: t, op: op, object: object, by: by)
+    }
+
+    static let cases: [String: HangCase] = {
+        var c: [String: HangCase] = [:]
+        func add(_ name: String, _ kind: ReportKind, _ count: Int, cycle: [ThreadRef], blocked: [ExpectedBlocked]) {
+            c[name] = HangCase(name: name, kind: kind, count: count, cycle: cycle, blocked: blocked)
+        }
+        add("hang_abba", .deadlock, 2, cycle: [X, Y], blocked: [
+            b(X, lock, "B", by: Y), b(Y, lock, "A", by: X), b(.main, join, nil, by: X),
+        ])
+        // main sleeps ("ctx-watchdog"): not blocked in a wait, not listed.
+        add("hang_abba_watchdog", .deadlock, 2, cycle: [X, Y], blocked: [
+            b(X, lock, "B", by: Y), b(Y, lock, "A", by: X),
+        ])
+        add("hang_three_cycle", .deadlock, 3, cycle: [X, Y, Z], blocked: [
+            b(X, lock, "B", by: Y), b(Y, lock, "C", by: Z), b(Z, lock, "A", by: X), b(.main, join, nil, by: X),
+        ])
+        add("hang_rwlock", .deadlock, 2, cycle: [X, Y], blocked: [
+            b(X, lock, "M", by: Y), b(Y, "pthread_rwlock_rdlock", "R", by: X), b(.main, join, nil, by: X),
+        ])
+        add("hang_shlib", .deadlock, 2, cycle: [X, Y], blocked: [
+            b(X, lock, "M", by: Y), b(Y, lock, "lib_lock", by: X), b(.main, join, nil, by: X),
+        ])
+        let mainM = ThreadRef.main("ctx-main"), worker = ThreadRef.named("ctx-worker")
+        add("hang_join_under_mutex", .deadlock, 2, cycle: [mainM, worker], blocked: [
+            b(worker, lock, "M", by: mainM), b(mainM, join, nil, by: worker),
+        ])
+        // X took sem_b and exited; Y (holding A) waits for sem_b, Z waits for A.
+        add("hang_seed_page_lock", .deadlock, 2, cycle: [Y, Z], blocked: [
+            b(Z, lock, "A", by: Y), b(Y, "sem_wait", "sem_b", by: Z), b(.main, join, nil, by: Y),
+        ])
+        add("hang_seed_completion", .deadlock, 2, cycle: [Y, X], blocked: [
+            b(X, lock, "A", by: Y), b(Y, "sem_wait", "comp_b", by: X), b(.main, join, nil, by: Y),
+        ])
+        let waiter = ThreadRef.named("ctx-waiter"), signaller = ThreadRef.named("ctx-signaller")
+        add("hang_cond_outer_lock", .deadlock, 2, cycle: [waiter, signaller], blocked: [
+            b(signaller, lock, "L", by: waiter), b(waiter, "pthread_cond_wait", "cond_c", by: signaller),
+            b(.main, join, nil, by: waiter),
+        ])
+        let consumer = ThreadRef.named("ctx-consumer"), producer = ThreadRef.named("ctx-producer")
+        add("hang_eventfd_under_mutex", .deadlock, 2, cycle: [consumer, producer], blocked: [
+            b(producer, lock, "M", by: consumer), b(consumer, efdRead, "efd_e", by: producer),
+            b(.main, join, nil, by: consumer),
+        ])
+        let t1 = ThreadRef.named("ctx-T1"), t2 = ThreadRef.named("ctx-T2"), t3 = ThreadRef.named("ctx-T3")
+        add("hang_mixed_three_kinds", .deadlock, 3, cycle: [t1, t2, t3], blocked: [
+            b(t3, lock, "M", by: t1), b(t1, "pthread_cond_wait", "cond_c", by: t2), b(t2, efdRead, "efd_e", by: t3),
+            b(.main, join, nil, by: t1),
+        ])
+        // No owner, no history: only "every thread is blocked"; main joins X.
+        add("hang_eventfd_pair", .hang, 3, cycle: [], blocked: [
+            b(X, efdRead, "efd_1", by: nil), b(Y, efdRead, "efd_2", by: nil), b(.main, join, nil, by: X),
+        ])
+        return c
+    }()
+
+    static let notHangs: [String: String] = [
+        "sleeper_signals_later": "sleeper_signals_later: done\n",
+        "pipe_reader_later": "pipe_reader_later: done (5 bytes)\n",
+        "epoll_server_idle_workers": "epoll_server_idle_workers: done\n",
+    ]
+
+    // MARK: - Parsing the live parts of a report
+
+    struct BlockedLine {
+        let line: String
+        let threadText: String     // `T3 "ctx-Y" tid 3110`
+        let ms: Int
+        let op: String             // `pthread_mutex_lock`, `eventfd read`
+        let object: String         // `A`, `init@hang_eventfd_pair.c:38`, `thread@hang_abba.c:43`
+        let detail: String
+    }
+
+    static let blockedLineRegex = makeRegex(
+        #"^thread (T[0-9]+ .*?tid [0-9]+) blocked for ([0-9]+) ms in ([^(]+)\(([^)]*)\): (.*)$"#)
+
+    /// The thread lines of the `blocked threads` section of `lines` (a report,
+    /// or a stall warning when `fromStart`: its dump has no section title).
+    static func blockedLines(_ lines: [String], fromStart: Bool = false) -> [BlockedLine]? {
+        var i: Int
+        if fromStart {
+            i = 1
+        } else {
+            guard let title = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "blocked threads" })
+            else { return nil }
+            i = title + 1
+        }
+        var out: [BlockedLine] = []
+        while i < lines.count {
+            let l = lines[i]
+            if l.hasPrefix("key:") || l.hasPrefix("SUMMARY: DEPT: ") || l.hasPrefix("DEPT: ") { break }
+            if let m = firstMatch(blockedLineRegex, l) {
+                func g(_ k: Int) -> String { Range(m.range(at: k), in: l).map { String(l[$0]) } ?? "" }
+                out.append(BlockedLine(line: l, threadText: g(1), ms: Int(g(2)) ?? -1,
+                                       op: g(3).trimmingCharacters(in: .whitespaces), object: g(4), detail: g(5)))
+            }
+            i += 1
+        }
+        return out
+    }
+
+    /// The thread of every `context <X>: thread ...` line (summary and details).
+    static func contextThreads(_ lines: [String]) -> [String: String] {
+        let re = makeRegex(#"^context ([A-Z]+): thread (T[0-9]+ .*tid [0-9]+)$"#)
+        var out: [String: String] = [:]
+        for l in lines {
+            if let m = firstMatch(re, l), let c = Range(m.range(at: 1), in: l), let t = Range(m.range(at: 2), in: l) {
+                out[String(l[c])] = String(l[t])
+            }
+        }
+        return out
+    }
+
+    static func liveHeadlines(_ run: RunResult) -> [String] {
+        run.stderrLines.filter { $0.hasPrefix("DEPT: deadlock:") || $0.hasPrefix("DEPT: hang:") }
+    }
+
+    // MARK: - Checks
+
+    /// Problems of the "blocked threads" section against the expectations.
+    func blockedProblems(_ lines: [BlockedLine]?, expected: [ExpectedBlocked], header: ExampleHeader,
+                         exact: Bool = true) -> [String] {
+        guard let lines = lines else { return ["no `blocked threads` section"] }
+        var problems: [String] = []
+        let checks = objectNameChecks(for: header)
+        for e in expected {
+            let mine = lines.filter { Self.isExactly(e.thread, $0.threadText) }
+            guard mine.count == 1 else {
+                problems.append("thread \(e.thread) listed \(mine.count) times as blocked (expected once)")
+                continue
+            }
+            let l = mine[0]
+            if firstMatch(makeRegex("^(" + e.op + ")$"), l.op) == nil {
+                problems.append("thread \(e.thread) blocked in `\(l.op)`, expected /\(e.op)/: \(l.line)")
+            }
+            if let object = e.object {
+                let check = checks.first { $0.name == object } ?? symbolNameCheck(object)
+                if !check.found(in: "(" + l.object + ")") {
+                    problems.append("thread \(e.thread) waits for `\(l.object)`, expected \(object) (\(check.explanation)): \(l.line)")
+                }
+            }
+            if let by = e.by, !by.matches(l.detail) {
+                problems.append("thread \(e.thread): the detail does not name \(by): \(l.line)")
+            }
+        }
+        if exact && lines.count != expected.count {
+            problems.append("\(lines.count) blocked threads listed, expected \(expected.count) ("
+                            + expected.map(\.thread.description).joined(separator: ", ") + ")")
+        }
+        return problems
+    }
+
+    /// `T3 "ctx-Y" tid 3110` is exactly `ref` (not the main thread when ref is
+    /// not, and the same name).
+    static func isExactly(_ ref: ThreadRef, _ threadText: String) -> Bool {
+        firstMatch(makeRegex("^" + ref.pattern + "$"), threadText) != nil
+    }
+
+    /// Runs a hang_* example and checks everything issue 5 asks of its report.
+    @discardableResult
+    func checkHang(_ name: String, env: [String: String] = [:], hangMs: Int = HangExamplesTests.defaultHangMs,
+                   maxWall: TimeInterval? = nil,
+                   file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+        _ = try requirePreload(file: file, line: line)
+        guard let c = Self.cases[name] else {
+            XCTFail("no expectations for \(name) in HangExamplesTests.cases", file: file, line: line)
+            throw HarnessError("unknown example \(name)")
+        }
+        let example = try ExampleBuilder.shared.build(name, file: file, line: line)
+        XCTAssertEqual(example.header.expect.rawValue, c.kind.rawValue,
+                       "\(name): the header no longer says `expect: \(c.kind.rawValue)`", file: file, line: line)
+        let run = runExample(example, preload: true, env: env, timeout: Self.timeout)
+
+        // Exactly one live verdict, of the right kind.
+        let heads = Self.liveHeadlines(run)
+        XCTAssertEqual(heads.count, 1, "expected exactly one `DEPT: deadlock:`/`DEPT: hang:` line, found:\n"
+                       + heads.joined(separator: "\n") + "\n\(run.transcript)", file: file, line: line)
+        let other: ReportKind = c.kind == .deadlock ? .hang : .deadlock
+        XCTAssertTrue(parseReports(run.stderr, kind: other).isEmpty,
+                      "a `\(other.rawValue)` report where the example expects `\(c.kind.rawValue)`\n\(run.transcript)",
+                      file: file, line: line)
+
+        // The report: headline, objects, pid, key, SUMMARY (and, for a
+        // deadlock, the [S]/[W]/[E] contexts of the cycle).
+        var report: ParsedReport?
+        let cycleMatch: [(String, NSRegularExpression)] = c.cycle.map { t in
+            ("a context of thread \(t)", makeRegex(#"^context [A-Z]+: thread "# + t.pattern + "$", [.anchorsMatchLines]))
+        }
+        switch c.kind {
+        case .deadlock:
+            report = assertReportText(run.stderr, kind: .deadlock, header: example.header, pid: run.pid,
+                                      events: c.count...c.count, mustMatch: cycleMatch,
+                                      context: run.transcript, file: file, line: line)
+            if let r = report {
+                let contexts = Self.contextThreads(r.lines)
+                XCTAssertEqual(contexts.count, c.count, "expected \(c.count) contexts ([S]/[W]/[E] blocks), found "
+                               + "\(contexts.sorted { $0.key < $1.key })\n\(run.transcript)", file: file, line: line)
+            }
+        case .hang:
+            report = checkHangReport(run, example: example, count: c.count, hangMs: hangMs, file: file, line: line)
+        case .potential:
+            XCTFail("not a live verdict", file: file, line: line)
+        }
+        assertWarningsWellFormed(run.stderr, context: run.transcript, file: file, line: line)
+
+        // Every blocked thread, what it waits for, who would wake it.
+        if let r = report {
+            let blocked = Self.blockedLines(r.lines)
+            let problems = blockedProblems(blocked, expected: c.blocked, header: example.header)
+            XCTAssertTrue(problems.isEmpty, "the `blocked threads` section of the \(c.kind.rawValue) report:\n  - "
+                          + problems.joined(separator: "\n  - ") + "\n\(run.transcript)", file: file, line: line)
+            // The verdict came after hang_ms (not before), and not late by the
+            // detector's own clock.
+            let oldest = (blocked ?? []).map(\.ms).max() ?? -1
+            XCTAssertTrue(oldest >= hangMs && oldest < hangMs + 2000,
+                          "the longest `blocked for` in the report is \(oldest) ms, expected hang_ms \(hangMs) ... "
+                          + "\(hangMs + 2000) ms\n\(run.transcript)", file: file, line: line)
+        }
+
+        // on_hang=exit (default): exit status 66, well before the alarm.
+        XCTAssertFalse(run.timedOut, "the run timed out\n\(run.transcript)", file: file, line: line)
+        XCTAssertTrue(run.exitedNormally && run.terminationStatus == 66,
+                      "expected exit status 66 after the \(c.kind.rawValue) report, got \(run.statusDescription)\n"
+                      + run.transcript, file: file, line: line)
+        XCTAssertFalse(run.stdout.contains("unreachable"), run.transcript, file: file, line: line)
+        let limit = maxWall ?? Double(hangMs + 2000) / 1000
+        XCTAssertLessThan(run.wallTime, limit,
+                          String(format: "the report (and exit) came %.2f s after the start, expected < %.2f s "
+                                 + "(hang_ms %d + 2 s)\n", run.wallTime, limit, hangMs) + run.transcript,
+                          file: file, line: line)
+        return run
+    }
+
+    /// A `DEPT: hang:` report: the [S]/[W]/[E] cycle is optional (no cycle
+    /// is known), the rest is as for the other kinds.
+    func checkHangReport(_ run: RunResult, example: BuiltExample, count: Int, hangMs: Int,
+                         file: StaticString = #filePath, line: UInt = #line) -> ParsedReport? {
+        let reports = parseReports(run.stderr, kind: .hang)
+        guard let r = reports.first else {
+            XCTFail("no `hang` report: expected a line matching /\(ReportKind.hang.headlinePattern)/\n\(run.transcript)",
+                    file: file, line: line)
+            return nil
+        }
+        var problems: [String] = []
+        if r.pid != Int(run.pid) { problems.append("headline pid \(r.pid), expected \(run.pid)") }
+        if r.count != count { problems.append("headline says \(r.count) threads blocked, expected \(count)") }
+        let progressMs = r.numbers.first ?? -1
+        if progressMs < hangMs {
+            problems.append("headline says no progress for \(progressMs) ms, less than hang_ms \(hangMs)")
+        }
+        if !r.lines.contains(where: { $0.hasPrefix("key: ") }) { problems.append("no `key: ` line") }
+        if !r.lines.contains(where: { $0.hasPrefix("SUMMARY: DEPT: hang ") }) {
+            problems.append("no `SUMMARY: DEPT: hang ...` line")
+        }
+        if let blocked = Self.blockedLines(r.lines), blocked.count != r.count {
+            problems.append("the headline says \(r.count) threads blocked, the section lists \(blocked.count)")
+        }
+        for check in objectNameChecks(for: example.header) where !check.found(in: r.text) {
+            problems.append("object \(check.name) not named (accepted: \(check.explanation))")
+        }
+        // Every blocked thread with its symbolized stack (a `#0 ` frame line
+        // right after each thread line).
+        let lines = r.lines
+        for (i, l) in lines.enumerated() where firstMatch(Self.blockedLineRegex, l) != nil {
+            if i + 1 >= lines.count || !lines[i + 1].trimmingCharacters(in: .whitespaces).hasPrefix("#0 ") {
+                problems.append("no stack after `\(l)`")
+            }
+        }
+        XCTAssertTrue(problems.isEmpty, "the hang report:\n  - " + problems.joined(separator: "\n  - ")
+                      + "\n\(run.transcript)", file: file, line: line)
+        return r
+    }
+
+    // MARK: - Real hangs (one test per example)
+
+    func test_hang_abba() throws { try checkHang("hang_abba") }
+
+    /// main sleeps in a loop instead of joining: a sleeping thread could wake
+    /// nobody here, the X/Y cycle is proven from ownership.
+    func test_hang_abba_watchdog() throws { try checkHang("hang_abba_watchdog") }
+
+    func test_hang_three_cycle() throws { try checkHang("hang_three_cycle") }
+    func test_hang_rwlock() throws { try checkHang("hang_rwlock") }
+    func test_hang_shlib() throws { try checkHang("hang_shlib") }
+    func test_hang_join_under_mutex() throws { try checkHang("hang_join_under_mutex") }
+    func test_hang_seed_page_lock() throws { try checkHang("hang_seed_page_lock") }
+    func test_hang_seed_completion() throws { try checkHang("hang_seed_completion") }
+    func test_hang_cond_outer_lock() throws { try checkHang("hang_cond_outer_lock") }
+    func test_hang_eventfd_under_mutex() throws { try checkHang("hang_eventfd_under_mutex") }
+    func test_hang_mixed_three_kinds() throws { try checkHang("hang_mixed_three_kinds") }
+    func test_hang_eventfd_pair() throws { try checkHang("hang_eventfd_pair") }
+
+    // MARK: - Long waits that are not hangs
+
+    func checkNotHang(_ name: String, env: [String: String] = [:],
+                      file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+        _ = try requirePreload(file: file, line: line)
+        let example = try ExampleBuilder.shared.build(name, file: file, line: line)
+        XCTAssertEqual(example.header.expect, .silent, "\(name): the header no longer says `expect: silent`",
+                       file: file, line: line)
+        let run = runExample(example, preload: true, env: env, timeout: Self.timeout)
+        XCTAssertEqual(Self.liveHeadlines(run), [], "a long but legitimate wait got a verdict\n\(run.transcript)",
+                       file: file, line: line)
+        return run
+    }
+
+    /// Workers wait 3 s on a condvar that the sleeping main thread broadcasts.
+    func test_sleeper_signals_later() throws {
+        let run = try checkNotHang("sleeper_signals_later")
+        assertSilent(run, plainStdout: Self.notHangs["sleeper_signals_later"])
+    }
+
+    /// A reader blocked 2 s in read() on a pipe a sleeping feeder writes.
+    func test_pipe_reader_later() throws {
+        let run = try checkNotHang("pipe_reader_later")
+        assertSilent(run, plainStdout: Self.notHangs["pipe_reader_later"])
+    }
+
+    /// A server in epoll_wait, idle workers on a condvar, main sleeping 2.5 s.
+    func test_epoll_server_idle_workers() throws {
+        let run = try checkNotHang("epoll_server_idle_workers")
+        assertSilent(run, plainStdout: Self.notHangs["epoll_server_idle_workers"])
+    }
+
+    /// "A worker idle on a condvar for 10 s while the main thread sleeps" is
+    /// no deadlock or hang. Shorter and as strong: with hang_ms=200 the
+    /// workers of sleeper_signals_later wait 15 times hang_ms (3 s) while main
+    /// sleeps, and the monitor analyses the state a dozen times.
+    func test_longIdleConditionWait_hangMs200_isNoHang() throws {
+        let run = try checkNotHang("sleeper_signals_later", env: ["DEPT_OPTIONS": "hang_ms=200"])
+        assertSilent(run, plainStdout: Self.notHangs["sleeper_signals_later"])
+    }
+
+    /// stall_ms=1500: the workers of sleeper_signals_later are blocked for 3 s
+    /// without a verdict: one `DEPT: warning: stall:` dump of the three
+    /// workers, then one `DEPT: warning: stall resolved` line once main has
+    /// broadcast, and the exit status is unchanged.
+    func test_sleeper_signals_later_stallWarningThenResolved() throws {
+        let run = try checkNotHang("sleeper_signals_later", env: ["DEPT_OPTIONS": "stall_ms=1500"])
+        let lines = run.stderrLines
+        let stalls = lines.indices.filter { lines[$0].hasPrefix("DEPT: warning: stall:") }
+        let resolved = lines.indices.filter { lines[$0].hasPrefix("DEPT: warning: stall resolved") }
+        XCTAssertEqual(stalls.count, 1, "expected exactly one `DEPT: warning: stall:` line\n\(run.transcript)")
+        XCTAssertEqual(resolved.count, 1, "expected exactly one `DEPT: warning: stall resolved` line after the "
+                       + "workers were woken\n\(run.transcript)")
+        if let s = stalls.first, let r = resolved.first {
+            XCTAssertLessThan(s, r, "`stall resolved` before the stall warning\n\(run.transcript)")
+        }
+        if let s = stalls.first {
+            // The dump: every worker, in pthread_cond_wait(go), with its stack.
+            let dump = Array(lines[s...].prefix { l in l == lines[s] || !l.hasPrefix("DEPT: ") })
+            let workers = (0..<3).map { ThreadRef.named("ctx-worker-\($0)") }
+            let expected = workers.map { Self.b($0, "pthread_cond_wait", "go", by: nil) }
+            let example = try ExampleBuilder.shared.build("sleeper_signals_later")
+            let problems = blockedProblems(Self.blockedLines(dump, fromStart: true), expected: expected,
+                                           header: example.header)
+            XCTAssertTrue(problems.isEmpty, "the stall dump:\n  - " + problems.joined(separator: "\n  - ")
+                          + "\n\(run.transcript)")
+            XCTAssertTrue(dump.contains { $0.contains("#0 ") && $0.contains("sleeper_signals_later.c:") },
+                          "the stall dump has no symbolized stack\n\(run.transcript)")
+            XCTAssertTrue(lines[s].contains("3 thread"), "the stall warning should count 3 threads: \(lines[s])")
+        }
+        let reports = run.stderrLines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: warning:") }
+        XCTAssertEqual(reports, [], "a stall is no report\n\(run.transcript)")
+        assertWarningsWellFormed(run.stderr, context: run.transcript)
+        XCTAssertTrue(run.exitedNormally && run.terminationStatus == 0,
+                      "a stall changes no exit status: got \(run.statusDescription)\n\(run.transcript)")
+        XCTAssertEqual(run.stdout, Self.notHangs["sleeper_signals_later"], run.transcript)
+    }
+
+    // MARK: - Options: each one changes what happens
+
+    /// on_hang=report: one deadlock report, then the process keeps running
+    /// (hung) until its own alarm(10) kills it: SIGALRM, not 66.
+    func test_option_onHangReport_keepsRunningUntilAlarm() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("hang_abba")
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "on_hang=report"], timeout: Self.timeout)
+        XCTAssertEqual(Self.liveHeadlines(run).count, 1,
+                       "expected the deadlock report exactly once in ~9 s of hanging\n\(run.transcript)")
+        assertReportText(run.stderr, kind: .deadlock, header: example.header, pid: run.pid, events: 2...2,
+                         context: run.transcript)
+        XCTAssertFalse(run.timedOut, "the run timed out (the alarm should end it at 10 s)\n\(run.transcript)")
+        XCTAssertEqual(run.signal, SIGALRM, "expected the example's alarm(10) to end it (SIGALRM), got "
+                       + "\(run.statusDescription)\n\(run.transcript)")
+        XCTAssertGreaterThan(run.wallTime, 9.0, "the process did not keep running\n\(run.transcript)")
+    }
+
+    /// on_hang=abort: the deadlock report, then SIGABRT (for a core dump).
+    func test_option_onHangAbort_raisesSIGABRT() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("hang_abba")
+        // In a scratch directory: a core file, if any, lands there.
+        let dir = try DeptPaths.makeTempDir("on_hang_abort")
+        var env = ProcessRunner.cleanEnvironment()
+        let overrides = ["LD_PRELOAD": DeptPaths.preload.path, "DEPT_OPTIONS": "on_hang=abort"]
+        for (k, v) in overrides { env[k] = v }
+        // A short timeout: the abort is due ~1.3 s after the start.
+        let run = ProcessRunner.run(executable: example.executable.path, environment: env, overrides: overrides,
+                                    currentDirectory: dir, timeout: 6)
+        XCTAssertEqual(Self.liveHeadlines(run).count, 1, run.transcript)
+        assertReportText(run.stderr, kind: .deadlock, header: example.header, pid: run.pid, events: 2...2,
+                         context: run.transcript)
+        XCTAssertFalse(run.timedOut, run.transcript)
+        XCTAssertEqual(run.signal, SIGABRT, "expected SIGABRT, got \(run.statusDescription)\n\(run.transcript)")
+        XCTAssertLessThan(run.wallTime, Double(Self.defaultHangMs + 2000) / 1000, run.transcript)
+    }
+
+    /// detect_hangs=0: no monitor, so no live verdict (the potential report
+    /// of the AB-BA order may appear); the process hangs until its alarm.
+    func test_option_detectHangs0_noLiveVerdict() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("hang_abba")
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "detect_hangs=0"], timeout: Self.timeout)
+        XCTAssertEqual(Self.liveHeadlines(run), [], "detect_hangs=0 still reported a live verdict\n\(run.transcript)")
+        XCTAssertFalse(run.stderrLines.contains { $0.hasPrefix("DEPT: warning: stall") }, run.transcript)
+        XCTAssertFalse(run.timedOut, run.transcript)
+        XCTAssertEqual(run.signal, SIGALRM, "expected the example's alarm(10) to end it (SIGALRM), got "
+                       + "\(run.statusDescription)\n\(run.transcript)")
+    }
+
+    /// hang_ms=300: the verdict comes before the default hang_ms could have
+    /// elapsed (the detector's "blocked for" is 300 ... 999 ms) and the run
+    /// ends within 2.3 s.
+    func test_option_hangMs300_reportsSooner() throws {
+        let run = try checkHang("hang_abba", env: ["DEPT_OPTIONS": "hang_ms=300"], hangMs: 300, maxWall: 2.3)
+        if let r = parseReports(run.stderr, kind: .deadlock).first, let blocked = Self.blockedLines(r.lines) {
+            let oldest = blocked.map(\.ms).max() ?? -1
+            XCTAssertLessThan(oldest, Self.defaultHangMs,
+                              "with hang_ms=300 the verdict waited \(oldest) ms, as long as the default\n\(run.transcript)")
+        }
+    }
+
+    // MARK: - The example list itself
+
+    func test_everyHangExampleIsCovered() throws {
+        let all = try ExampleHeader.all()
+        let hangs = all.filter { $0.name.hasPrefix("hang_") }
+        XCTAssertEqual(Set(hangs.map(\.name)).symmetricDifference(Self.cases.keys).sorted(), [],
+                       "hang_* examples and HangExamplesTests.cases differ")
+        for h in hangs {
+            XCTAssertTrue(h.expect == .deadlock || h.expect == .hang, "\(h.name): expect \(h.expect.rawValue)")
+            if let c = Self.cases[h.name] {
+                XCTAssertEqual(h.expect.rawValue, c.kind.rawValue, "\(h.name): header and test disagree")
+                XCTAssertFalse(h.objects.isEmpty, "\(h.name): no `// objects:`")
+            }
+        }
+        for name in Self.notHangs.keys {
+            XCTAssertNotNil(all.first { $0.name == name }, "example \(name) is gone")
+        }
+    }
+}
