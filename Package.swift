@@ -36,7 +36,8 @@ let package = Package(
             cSettings: [
                 .unsafeFlags(["-fvisibility=hidden", "-O2", "-fno-omit-frame-pointer", "-ftls-model=initial-exec"]),
             ],
-            linkerSettings: [.linkedLibrary("unwind"), .linkedLibrary("dl")]
+            // libunwind is bound at run time (stack_capture.c), not linked.
+            linkerSettings: [.linkedLibrary("dl")]
         ),
         .target(name: "DeptCore", swiftSettings: lean),
         .target(
@@ -56,5 +57,6 @@ let package = Package(
         ),
         .testTarget(name: "DeptCoreTests", dependencies: ["DeptCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DeptCore"]),
+        .testTarget(name: "CLITests", dependencies: []),
     ]
 )

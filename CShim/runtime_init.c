@@ -20,6 +20,7 @@ struct dept_config dept_config = {
 };
 
 DEPT_HIDDEN void dept_registry_init(void);
+DEPT_HIDDEN void dept_stack_init(void);
 DEPT_HIDDEN void dept_registry_atfork(int phase);
 DEPT_HIDDEN void dept_registry_after_fork_child(void);
 
@@ -192,6 +193,7 @@ static void dept_init(void) {
     dept_core_lock();
     dept_core_init(opts ? opts : "", &dept_config);
     dept_core_unlock();
+    dept_stack_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     atexit(at_exit);
     dept_tls_guard = 0;
@@ -263,3 +265,5 @@ const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr) {
 }
 
 int dept_shim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int dept_shim_fd_high(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 200); }

@@ -153,6 +153,7 @@ struct dept_config {
     int32_t exitcode;
     int32_t on_hang;          // 0 report, 1 exit, 2 abort
     int32_t log_fd;           // where reports go (stderr unless log_path)
+    int32_t unwinder;         // 0 libgcc's _Unwind_Backtrace, 1 libunwind
 };
 
 // ---- Services the shim offers the Swift runtime (callable from Swift) ----
@@ -174,6 +175,8 @@ int32_t dept_shim_pid(void);
 
 /// dladdr: the nearest dynamic symbol at or below addr (NULL if none).
 const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr);
+/// A close-on-exec duplicate of fd numbered 200 or above (-1 on failure).
+int dept_shim_fd_high(int fd);
 /// pipe2(fds, O_CLOEXEC).
 int dept_shim_pipe_cloexec(int fds[2]);
 

@@ -19,6 +19,8 @@ public struct Options: Sendable, Equatable {
     public var detectHangs = true
     public var symbolize = true
     public var symbolizerPath: String? = nil
+    public enum Unwinder: String, Sendable, CaseIterable { case gcc, libunwind }
+    public var unwinder: Unwinder = .gcc
     public var help = false
 
     public init() {}
@@ -39,6 +41,7 @@ public struct Options: Sendable, Equatable {
         ("detect_hangs", "1", "watch blocked threads and report real deadlocks and hangs"),
         ("symbolize", "1", "symbolize stacks in reports (0: raw addresses and modules only)"),
         ("symbolizer_path", "(auto)", "llvm-symbolizer or addr2line to use"),
+        ("unwinder", "gcc", "stack unwinder: gcc (libgcc's, no system calls) or libunwind"),
         ("help", "0", "print this list at start-up"),
     ]
 
@@ -77,6 +80,7 @@ public struct Options: Sendable, Equatable {
             case "symbolize": bool { o.symbolize = $0 }
             case "symbolizer_path": if value.isEmpty { bad("a path") } else { o.symbolizerPath = value }
             case "help": bool { o.help = $0 }
+            case "unwinder": if let u = Unwinder(rawValue: value) { o.unwinder = u } else { bad("gcc or libunwind") }
             default: problems.append("DEPT_OPTIONS: unknown option '\(key)'; ignored (help=1 lists the options)")
             }
         }

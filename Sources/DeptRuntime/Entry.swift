@@ -19,6 +19,7 @@ private func held(_ p: UnsafePointer<dept_held>?, _ n: UInt32) -> [HeldContext] 
 func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept_config>) {
     let (opts, problems) = Options.parse(text.map { String(cString: $0) } ?? "")
     runtime.options = opts
+    runtime.stderrIdentity = FileIdentity(fd: 2)
     runtime.detector = Detector(options: opts)
     config.pointee.detect_potential = opts.detectPotential ? 1 : 0
     config.pointee.detect_hangs = opts.detectHangs ? 1 : 0
@@ -28,6 +29,7 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
     config.pointee.stall_ms = opts.stallMs
     config.pointee.exitcode = opts.exitcode
     config.pointee.on_hang = opts.onHang == .report ? 0 : opts.onHang == .exit ? 1 : 2
+    config.pointee.unwinder = opts.unwinder == .libunwind ? 1 : 0
     for p in problems { emit("DEPT: warning: \(p)\n") }
     if opts.help { emit(Options.helpText()) }
     loadSuppressions()
@@ -124,8 +126,11 @@ func coreAtExit() -> Int32 {
         for r in runtime.suppressions.rules { s += "  \(r.hits) deadlock:\(r.pattern)\n" }
         emit(s)
     }
-    if runtime.lostReports > 0 {
-        _ = writeAll(2, "DEPT: warning: \(runtime.lostReports) report(s) could not be written\n")
+    if runtime.divertedReports > 0, let path = runtime.divertedTo, stderrUsable() {
+        writeAll(2, "DEPT: warning: stderr was closed or reused by the program: \(runtime.divertedReports) report(s) written to \(path)\n")
+    }
+    if runtime.lostReports > 0, stderrUsable() {
+        writeAll(2, "DEPT: warning: \(runtime.lostReports) report(s) could not be written anywhere\n")
     }
     return runtime.reportedDeadlock ? runtime.options.exitcode : 0
 }

@@ -14,28 +14,79 @@ struct Runtime {
     var logFD: Int32 = 2
     var logPid: Int32 = 0
     var lostReports = 0
+    var divertedReports = 0
+    var divertedTo: String? = nil
+    var logIdentity: FileIdentity? = nil
+    var stderrIdentity: FileIdentity? = nil
     var reportedKeys: Set<String> = []
 }
 
 nonisolated(unsafe) var runtime = Runtime()
 
-/// Where reports go: stderr, or `<log_path>.<pid>` opened on first use (so
-/// a forked child writes its own file).
-func outputFD() -> Int32 {
-    guard let prefix = runtime.options.logPath else { return 2 }
-    let pid = getpid()
-    if runtime.logPid == pid && runtime.logFD >= 0 { return runtime.logFD }
-    let path = "\(prefix).\(pid)"
-    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-    if fd < 0 {
-        let msg = "DEPT: warning: cannot open log_path file '\(path)': \(String(cString: strerror(errno))); writing to stderr\n"
-        writeAll(2, msg)
-        runtime.options.logPath = nil
-        return 2
+/// Identity of a file descriptor's file, to notice when the program closed
+/// it and the number now means something else.
+struct FileIdentity: Equatable {
+    var dev: UInt
+    var ino: UInt
+    var mode: UInt32
+    init?(fd: Int32) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        dev = UInt(st.st_dev); ino = UInt(st.st_ino); mode = UInt32(st.st_mode)
     }
+    var isRegularOrTerminal: Bool {
+        let t = mode & UInt32(S_IFMT)
+        return t == UInt32(S_IFREG) || t == UInt32(S_IFCHR)
+    }
+}
+
+/// Where reports go. stderr, as long as fd 2 is still the stderr the
+/// process started with (or a file or terminal the program put there):
+/// a program that closed its stderr and reused the number for a socket or
+/// pipe of its own must not receive our text. Then reports go to
+/// `$TMPDIR/dept.<pid>.log`, and the next usable stderr is told so.
+/// With `log_path`, `<log_path>.<pid>`, reopened if the program closed it.
+func outputFD() -> Int32 {
+    let pid = getpid()
+    if let prefix = runtime.options.logPath {
+        if runtime.logPid == pid && runtime.logFD >= 0, let id = FileIdentity(fd: runtime.logFD), id == runtime.logIdentity {
+            return runtime.logFD
+        }
+        let path = "\(prefix).\(pid)"
+        if let fd = openLog(path) { return fd }
+        let msg = "DEPT: warning: cannot open log_path file '\(path)': \(String(cString: strerror(errno))); writing to stderr\n"
+        runtime.options.logPath = nil
+        if stderrUsable() { writeAll(2, msg) }
+    }
+    if stderrUsable() { return 2 }
+    var dir = "/tmp"
+    if let t = getenv("TMPDIR") { dir = String(cString: t) }
+    let path = "\(dir)/dept.\(pid).log"
+    if runtime.logPid == pid && runtime.logFD >= 0, let id = FileIdentity(fd: runtime.logFD), id == runtime.logIdentity {
+        return runtime.logFD
+    }
+    if let fd = openLog(path) {
+        runtime.divertedTo = path
+        return fd
+    }
+    return -1
+}
+
+private func openLog(_ path: String) -> Int32? {
+    var fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { return nil }
+    // Out of the way of descriptors the program counts on.
+    let high = dept_shim_fd_high(fd)
+    if high >= 0 { close(fd); fd = high }
     runtime.logFD = fd
-    runtime.logPid = pid
+    runtime.logPid = getpid()
+    runtime.logIdentity = FileIdentity(fd: fd)
     return fd
+}
+
+func stderrUsable() -> Bool {
+    guard let id = FileIdentity(fd: 2) else { return false }
+    return id == runtime.stderrIdentity || id.isRegularOrTerminal
 }
 
 @discardableResult
@@ -54,9 +105,12 @@ func writeAll(_ fd: Int32, _ s: String) -> Bool {
 }
 
 func emit(_ s: String) {
-    if !writeAll(outputFD(), s) {
-        // stderr closed or broken: count it and say so at the next chance.
+    let fd = outputFD()
+    if fd < 0 || !writeAll(fd, s) {
+        // Nowhere to write: count it and say so at the next chance.
         runtime.lostReports += 1
+    } else if fd != 2, runtime.divertedTo != nil {
+        runtime.divertedReports += 1
     }
 }
 

@@ -63,6 +63,7 @@ enum DotRender {
                 s += "      \(cid)_W [label=\(quoted(nodeLabel("W", c.wait))), fillcolor=\"#ffe0e0\"];\n"
                 s += "      \(cid)_E [label=\(quoted(nodeLabel("E", c.event))), fillcolor=\"#e0f0ff\"];\n"
                 s += "      \(cid)_S -> \(cid)_W [label=\(quoted(location(c.wait.stack)))];\n"
+                s += "      \(cid)_W -> \(cid)_E [style=invis];\n"
                 s += "    }\n"
             }
             // Each context waits for the event of the next one; in a hang

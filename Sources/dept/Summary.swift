@@ -45,7 +45,9 @@ struct Collection {
     }
 
     /// Collects `files`; reports matching `suppressions` are left out.
-    static func collect(_ files: [ReportFile], suppressions: Suppressions? = nil) -> Collection {
+    /// Plain-text diagnostics in `ignoring` (already shown once by the CLI,
+    /// e.g. DEPT_OPTIONS problems that every process repeats) are dropped.
+    static func collect(_ files: [ReportFile], suppressions: Suppressions? = nil, ignoring: Set<String> = []) -> Collection {
         var c = Collection()
         var sup = suppressions
         var groupIndex: [String: Int] = [:]
@@ -103,6 +105,7 @@ struct Collection {
                     else { warningIndex[key] = c.warnings.count; c.warnings.append(WarningGroup(warning: w, occurrences: occ)) }
                 case .diagnostic(let pid, let text):
                     if text.hasPrefix("DEPT: warning: info:") { continue }   // start-up lines (verbosity=2)
+                    if ignoring.contains(text.trimmingCharacters(in: .newlines)) { continue }
                     if text.hasPrefix("DEPT: warning: suppressions used:") {
                         for line in text.split(separator: "\n").dropFirst() {
                             let t = line.drop(while: { $0 == " " })
@@ -142,8 +145,10 @@ struct Collection {
     /// The last line: how many distinct reports, where.
     func verdict(processesRan: Int?) -> String {
         let ran = processesRan.map { " (\($0) process\($0 == 1 ? "" : "es") ran)" } ?? ""
-        if groups.isEmpty { return "dept: no deadlock report\(ran)" }
-        return "dept: \(groups.count) distinct deadlock report(s) in \(reportingProcesses.count) process(es)\(ran)"
+        let w = warnings.count + diagnostics.filter { $0.text.hasPrefix("DEPT: warning:") }.count
+        let warned = w > 0 ? ", \(w) distinct warning(s)" : ""
+        if groups.isEmpty { return "dept: no deadlock report\(warned)\(ran)" }
+        return "dept: \(groups.count) distinct deadlock report(s) in \(reportingProcesses.count) process(es)\(warned)\(ran)"
     }
 
     // MARK: renderings
@@ -191,9 +196,44 @@ struct Collection {
         return "[\n" + items.joined(separator: ",\n") + "\n]\n"
     }
 
+    static func fileURI(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "%")
+        return "file://" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path)
+    }
+
+    /// Rewrites every artifactLocation.uri that is an absolute path.
+    static func rewriteURIs(_ value: Any, rootSlash: String) -> Any {
+        if var d = value as? [String: Any] {
+            for (k, v) in d {
+                if k == "artifactLocation", var loc = v as? [String: Any], let uri = loc["uri"] as? String, uri.hasPrefix("/") {
+                    if uri.hasPrefix(rootSlash) {
+                        let rel = String(uri.dropFirst(rootSlash.count))
+                        var allowed = CharacterSet.urlPathAllowed
+                        allowed.remove(charactersIn: "%")
+                        loc["uri"] = rel.addingPercentEncoding(withAllowedCharacters: allowed) ?? rel
+                        loc["uriBaseId"] = "%SRCROOT%"
+                    } else {
+                        loc["uri"] = fileURI(uri)
+                    }
+                    d[k] = loc
+                } else {
+                    d[k] = rewriteURIs(v, rootSlash: rootSlash)
+                }
+            }
+            return d
+        }
+        if let a = value as? [Any] { return a.map { rewriteURIs($0, rootSlash: rootSlash) } }
+        return value
+    }
+
     /// One SARIF 2.1.0 log (DeptCore's rendering), each result carrying the
     /// processes it appeared in as properties.
-    func sarif(invocation: [String: Any]? = nil) -> String {
+    ///
+    /// Source paths under `sourceRoot` become relative URIs with uriBaseId
+    /// %SRCROOT% (what code-scanning services resolve against the checkout);
+    /// other absolute paths become file:// URIs.
+    func sarif(invocation: [String: Any]? = nil, sourceRoot: String? = nil) -> String {
         let base = SARIFReport.render(groups.map(\.report))
         guard let data = base.data(using: .utf8),
               var log = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
@@ -214,6 +254,11 @@ struct Collection {
             run["results"] = results
         }
         if let inv = invocation { run["invocations"] = [inv] }
+        if let root = sourceRoot.map(absolutePath) {
+            let rootSlash = root.hasSuffix("/") ? root : root + "/"
+            run = Self.rewriteURIs(run, rootSlash: rootSlash) as? [String: Any] ?? run
+            run["originalUriBaseIds"] = ["%SRCROOT%": ["uri": Self.fileURI(rootSlash)]]
+        }
         runs[0] = run
         log["runs"] = runs
         guard let out = try? JSONSerialization.data(withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
