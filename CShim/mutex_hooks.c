@@ -111,9 +111,15 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
 }
 
 DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
+    uintptr_t pc = CALLER_PC();
+    if (UNLIKELY(dept_from_runtime(pc))) {
+        int r = __pthread_mutex_lock(m);
+        if (r == 0) dept_tls_runtime++;
+        return r;
+    }
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_lock(m);
-    return acquire(t, m, CALLER_PC(), DEPT_OP_LOCK, 0, real_lock, 0, 0);
+    return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0);
 }
 
 DEPT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts) {
@@ -129,6 +135,11 @@ DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const s
 }
 
 DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
+    if (UNLIKELY(dept_from_runtime(CALLER_PC()))) {
+        int r = __pthread_mutex_trylock(m);
+        if (r == 0) dept_tls_runtime++;
+        return r;
+    }
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_trylock(m);
     dept_leave();
@@ -150,6 +161,10 @@ DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
 }
 
 DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
+    if (UNLIKELY(dept_from_runtime(CALLER_PC()))) {
+        if (dept_tls_runtime > 0) dept_tls_runtime--;
+        return __pthread_mutex_unlock(m);
+    }
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_unlock(m);
     int32_t i = dept_held_index(t, (uintptr_t)m);

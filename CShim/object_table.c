@@ -11,6 +11,7 @@
 #include <link.h>
 #include <sys/mman.h>
 #include <string.h>
+#include <link.h>
 #include <sched.h>
 #include <errno.h>
 
@@ -143,13 +144,49 @@ static bool is_static_storage(uintptr_t addr) {
 
 static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key);
 
+DEPT_HIDDEN int dept_caller_frames(uintptr_t *out, int max);
+
+// Libraries whose lock wrappers (std::mutex, NSLock, GMutex, QMutex, ...)
+// call pthread_*_init for every lock of the program: an init site inside one
+// of them names no class, its caller does.
+static bool in_wrapper_library(uintptr_t pc) {
+    struct dl_find_object r;
+    if (_dl_find_object((void *)pc, &r) != 0 || !r.dlfo_link_map || !r.dlfo_link_map->l_name) return false;
+    const char *n = r.dlfo_link_map->l_name;
+    static const char *const libs[] = { "libstdc++", "libc++", "libFoundation", "libswiftCore", "libdispatch",
+                                        "libswiftDispatch", "libglib-2", "libgthread", "libQt5Core", "libQt6Core",
+                                        "libboost_thread", "libuv", "libapr-" };
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++)
+        if (strstr(n, libs[i])) return true;
+    return false;
+}
+
+// The class key of a dynamic object (DESIGN §4), and the site it is named by.
+// A zero-initialised object is classed by its first use AND that site's
+// caller: the first use is often inside an out-of-line wrapper shared by
+// every lock of the program (std::mutex::lock in a -O0 build), which would
+// otherwise put all of them in one class. An explicit init site is the
+// class, as in lockdep, unless it lies inside a wrapper library.
+static uint64_t dynamic_key(uintptr_t site, bool explicit_init, uintptr_t *name_pc) {
+    *name_pc = site;
+    if (explicit_init && !in_wrapper_library(site)) return site;
+    uintptr_t f[2];
+    int n = dept_caller_frames(f, 2);
+    if (n < 2 || f[0] != site) return site;
+    *name_pc = f[1];
+    return site ^ (f[1] * 0x9e3779b97f4a7c15ull);
+}
+
 static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site, bool explicit_init) {
     uint32_t key_kind;
     uintptr_t key;
-    if (is_static_storage(addr)) { key_kind = DEPT_KEY_STATIC; key = addr; }
-    else if (explicit_init) { key_kind = DEPT_KEY_INIT_SITE; key = site; }
-    else { key_kind = DEPT_KEY_FIRST_USE; key = site; }
-    uint64_t ckey = ((uint64_t)key_kind << 56) ^ ((uint64_t)kind << 52) ^ key;
+    uint64_t hashed;
+    if (is_static_storage(addr)) { key_kind = DEPT_KEY_STATIC; key = addr; hashed = addr; }
+    else {
+        key_kind = explicit_init ? DEPT_KEY_INIT_SITE : DEPT_KEY_FIRST_USE;
+        hashed = dynamic_key(site, explicit_init, &key);
+    }
+    uint64_t ckey = ((uint64_t)key_kind << 56) ^ ((uint64_t)kind << 52) ^ hashed;
     // After a library was unloaded, a static address may belong to another
     // object: static keys of a new generation never meet the old ones.
     if (key_kind == DEPT_KEY_STATIC) ckey ^= (uint64_t)atomic_load(&dept_unload_generation) << 47;

@@ -183,12 +183,24 @@ static void drop_swift_crash_handlers(void) {
     }
 }
 
+extern void swift_retain(void);
+
+// Where the Swift runtime's code is, for dept_from_runtime.
+static void find_swift_runtime(void) {
+    struct dl_find_object r;
+    if (_dl_find_object((void *)&swift_retain, &r) == 0) {
+        dept_runtime_lo = (uintptr_t)r.dlfo_map_start;
+        dept_runtime_span = (uintptr_t)r.dlfo_map_end - (uintptr_t)r.dlfo_map_start;
+    }
+}
+
 __attribute__((constructor))
 static void dept_init(void) {
     int saved = errno;
     dept_tls_guard = 1;
     const char *opts = getenv("DEPT_OPTIONS");
     drop_swift_crash_handlers();
+    find_swift_runtime();
     dept_registry_init();
     dept_core_lock();
     dept_core_init(opts ? opts : "", &dept_config);

@@ -29,6 +29,11 @@ static int call_real(int how, pthread_rwlock_t *l, clockid_t c, const struct tim
 }
 
 static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts, uintptr_t pc) {
+    if (UNLIKELY(dept_from_runtime(pc))) {
+        int r = call_real(how, l, c, ts);
+        if (r == 0) dept_tls_runtime++;
+        return r;
+    }
     struct dept_thread *t = dept_enter();
     if (!t) return call_real(how, l, c, ts);
     bool write = how & 1;
@@ -77,6 +82,10 @@ DEPT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, con
 DEPT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKWR, l, c, ts, CALLER_PC()); }
 
 DEPT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l) {
+    if (UNLIKELY(dept_from_runtime(CALLER_PC()))) {
+        if (dept_tls_runtime > 0) dept_tls_runtime--;
+        return __pthread_rwlock_unlock(l);
+    }
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_rwlock_unlock(l);
     int32_t i = dept_held_index(t, (uintptr_t)l);

@@ -99,8 +99,17 @@ extern struct dept_config dept_config;
 
 DEPT_HIDDEN struct dept_thread *dept_thread_slow(void);
 /// The calling thread's record, or NULL when the hook must pass through.
+/// Locks the Swift runtime holds right now on this thread (its metadata and
+/// conformance caches use pthread mutexes). While it holds one, nothing may
+/// enter the core: the core is Swift code and would need the same lock.
+DEPT_HIDDEN extern __thread int dept_tls_runtime __attribute__((tls_model("initial-exec")));
+/// The Swift runtime's own code (libswiftCore), whose locks are passed
+/// through untracked and counted in dept_tls_runtime.
+DEPT_HIDDEN extern uintptr_t dept_runtime_lo, dept_runtime_span;
+static inline bool dept_from_runtime(uintptr_t pc) { return pc - dept_runtime_lo < dept_runtime_span; }
+
 static inline struct dept_thread *dept_enter(void) {
-    if (UNLIKELY(dept_tls_guard)) return 0;
+    if (UNLIKELY(dept_tls_guard | dept_tls_runtime)) return 0;
     struct dept_thread *t = dept_tls_thread;
     if (LIKELY((uintptr_t)t > 1)) { dept_tls_guard = 1; return t; }
     if ((uintptr_t)t == 1) return 0;          // thread is exiting: untracked

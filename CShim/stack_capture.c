@@ -89,3 +89,15 @@ uint32_t dept_capture_stack(void) {
     errno = e;
     return id;
 }
+
+// The first `max` frames of the caller outside dept, without interning.
+int dept_caller_frames(uintptr_t *out, int max) {
+    if (!self_hi) find_self();
+    void *pcs[40];
+    int n = unwind(pcs, 40);
+    int skip = 0;
+    while (skip < n && (uintptr_t)pcs[skip] >= self_lo && (uintptr_t)pcs[skip] < self_hi) skip++;
+    int k = 0;
+    for (; k < max && skip + k < n; k++) out[k] = (uintptr_t)pcs[skip + k];
+    return k;
+}

@@ -192,6 +192,24 @@ public struct DependencyGraph: Sendable {
         return i
     }
 
+    /// Whether a cycle's observations can be the contexts of one deadlock.
+    /// Lock-order cycles are reported as lockdep does, even when one thread
+    /// took the locks in both orders (another thread running the same code
+    /// deadlocks). A cycle that goes through an event (a signal, post, write,
+    /// thread exit) is the DEPT model's over-approximation: an event usually
+    /// has several possible triggers, so such a cycle counts only when its
+    /// contexts were observed in pairwise different threads, as the threads
+    /// of a real deadlock are. (A program whose one thread signals a condvar
+    /// under its API lock and later waits on it under the same lock is not
+    /// reported; the same with two threads is.)
+    static func plausible(_ witnesses: [Witness]) -> Bool {
+        let throughEvent = witnesses.contains { w in
+            w.event != nil || w.from.isThreadBody || !w.wait.op.isLockAcquisition
+        }
+        guard throughEvent else { return true }
+        return Set(witnesses.map(\.thread)).count == witnesses.count
+    }
+
     /// Search budget of one cycle check: the search below backtracks over
     /// nodes and over the observations of each edge, which is exponential
     /// in the worst case; real graphs stay far below this.
@@ -217,7 +235,11 @@ public struct DependencyGraph: Sendable {
                     budget -= 1
                     if budget < 0 { return false }
                     path.append((e, w))
-                    if to == goal { return true }
+                    if to == goal {
+                        if Self.plausible(path.map(\.witness)) { return true }
+                        path.removeLast()
+                        continue
+                    }
                     onPath.insert(to)
                     if dfs(to) { return true }
                     onPath.remove(to)

@@ -21,6 +21,14 @@ public enum Operation: UInt16, Sendable, Codable {
     case unknown = 0xffff
 
     public init(code: UInt16) { self = Operation(rawValue: code) ?? .unknown }
+
+    /// A lock acquisition (mutex, rwlock) as opposed to a wait for an event.
+    public var isLockAcquisition: Bool {
+        switch self {
+        case .lock, .trylock, .rdlock, .tryrdlock, .wrlock, .trywrlock, .timedlock: return true
+        default: return false
+        }
+    }
 }
 
 /// An event type: one of the (at most two) events of a class. A lock has a

@@ -131,10 +131,17 @@ public struct ReportBuilder {
         return r
     }
 
-    /// FNV-1a over the cycle's operations and classes, rotated to a canonical
-    /// start so the same cycle found from another edge has the same key.
+    /// FNV-1a over the cycle's operations, classes and wait sites (module and
+    /// function of each [W]), rotated to a canonical start so the same cycle
+    /// found from another edge has the same key, while the same shape in
+    /// another program or function does not.
     public static func key(_ contexts: [Context]) -> String {
-        let parts = contexts.map { "\($0.start.text)>\($0.wait.text)" }
+        func site(_ p: Point) -> String {
+            guard let f = p.stack.first else { return "" }
+            let module = f.module.split(separator: "/").last.map(String.init) ?? f.module
+            return "@\(module):\(f.function ?? "")"
+        }
+        let parts = contexts.map { "\($0.start.text)>\($0.wait.text)\(site($0.wait))" }
         guard !parts.isEmpty else { return "0000000000000000" }
         let rotations = parts.indices.map { Array(parts[$0...] + parts[..<$0]).joined(separator: "|") }
         let canonical = rotations.min()!

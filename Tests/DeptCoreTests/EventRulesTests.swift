@@ -89,3 +89,30 @@ final class EventRulesTests: XCTestCase {
                                                release: true).map(\.wait.cls), [Self.M])
     }
 }
+
+/// The plausibility rule of DependencyGraph: a cycle through an event counts
+/// only when its contexts were seen in different threads.
+final class PlausibilityTests: XCTestCase {
+    static let C: UInt32 = 70, X: UInt32 = 71
+    func signalAndWait(signaller: UInt32, waiter: UInt32) -> Int {
+        var d = Detector()
+        let x = HeldContext(cls: Self.X, inst: 710, op: .lock)
+        d.event(thread: signaller, event: PointRef(cls: Self.C, inst: 700, op: .condSignal, stack: 0), held: [x],
+                history: [], window: nil, release: false)
+        d.wait(thread: waiter, held: [x], wait: WaitPoint(cls: Self.C, inst: 700, awaits: .exclusive, op: .condWait))
+        return d.takePending().reports.count
+    }
+
+    // One thread signalling C under X and later waiting on C under X: silent.
+    func testEventCycleWithinOneThreadIsSilent() { XCTAssertEqual(signalAndWait(signaller: 1, waiter: 1), 0) }
+    // The same with two threads: reported.
+    func testEventCycleAcrossThreadsIsReported() { XCTAssertEqual(signalAndWait(signaller: 1, waiter: 2), 1) }
+
+    // A lock-order cycle within one thread is still reported, as lockdep does.
+    func testLockCycleWithinOneThreadIsReported() {
+        var d = Detector()
+        d.wait(thread: 1, held: [HeldContext(cls: 1, inst: 1)], wait: WaitPoint(cls: 2, inst: 2))
+        d.wait(thread: 1, held: [HeldContext(cls: 2, inst: 2)], wait: WaitPoint(cls: 1, inst: 1))
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+}
