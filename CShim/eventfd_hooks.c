@@ -47,7 +47,9 @@ DEPT_EXPORT int eventfd(unsigned int initval, int flags) {
     struct dept_thread *t = dept_enter();
     if (t) {
         int e = errno;
-        dept_obj_init(FD_KEY(fd), DEPT_OBJ_EVENTFD, CALLER_PC());
+        struct dept_obj_ref o = dept_obj_init(FD_KEY(fd), DEPT_OBJ_EVENTFD, CALLER_PC());
+        struct dept_sync *s = dept_sync_get(o.inst);
+        if (s) atomic_store(&s->tokens, initval > 0);
         dept_leave();
         errno = e;
     }

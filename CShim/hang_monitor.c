@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <sched.h>
 #include <unistd.h>
@@ -188,6 +189,7 @@ static void *monitor_main(void *arg) {
     dept_tls_thread = (struct dept_thread *)1;   // every hook passes through
     dept_tls_guard = 1;
     monitor_os_tid = (int32_t)syscall(SYS_gettid);
+    prctl(PR_SET_NAME, "dept-monitor", 0, 0, 0);
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, 0);

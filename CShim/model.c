@@ -240,7 +240,9 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     }
     if (dept_seen_get(t, key)) return;
     uint32_t stack = dept_capture_stack();
-    struct dept_event ev = { o.cls, o.inst, stack, op, (uint16_t)((flags & DEPT_EVENT_RELEASE) ? 1 : 0) };
+    uint16_t evflags = (flags & DEPT_EVENT_RELEASE) ? 1 : 0;
+    if (sy && atomic_load(&sy->tokens)) evflags |= 2;
+    struct dept_event ev = { o.cls, o.inst, stack, op, evflags };
     struct dept_history_view view[DEPT_HISTORY];
     for (uint32_t k = 0; k < nh; k++)
         view[k] = (struct dept_history_view){ hist[k].ts, hist[k].cls, hist[k].inst, hist[k].stack, hist[k].awaits, hist[k].op };

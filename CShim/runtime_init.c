@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/auxv.h>
 
 _Atomic int dept_ready;
 _Atomic int dept_disabled;
@@ -75,14 +76,16 @@ void dept_shim_report_unlock(void) { atomic_flag_clear_explicit(&report_flag, me
 DEPT_HIDDEN void dept_objects_atfork(int phase);
 DEPT_HIDDEN void dept_monitor_after_fork_child(void);
 
+// From prepare to parent/child the forking thread's hooks pass through:
+// other libraries' fork handlers (jemalloc's prefork locks and inits its
+// mutexes) run while we hold our own locks for the fork.
 static void fork_prepare(void) {
-    int g = dept_tls_guard; dept_tls_guard = 1;
+    dept_tls_guard = 1;
     dept_shim_report_lock();
     dept_registry_atfork(0);
     dept_objects_atfork(0);
     dept_sync_atfork(0);
     dept_core_lock();
-    dept_tls_guard = g;
 }
 static void fork_parent(void) {
     dept_shim_core_unlock_noflush();
@@ -90,9 +93,11 @@ static void fork_parent(void) {
     dept_objects_atfork(1);
     dept_registry_atfork(1);
     dept_shim_report_unlock();
+    dept_tls_guard = 0;
 }
 static void fork_child(void) {
-    int g = dept_tls_guard; dept_tls_guard = 1;
+    int g = 0;
+    dept_tls_guard = 1;
     dept_shim_core_unlock_noflush();
     dept_sync_atfork(1);
     dept_objects_atfork(1);
@@ -173,8 +178,9 @@ static void drop_swift_crash_handlers(void) {
         if (sigaction(sigs[i], 0, &old) != 0) continue;
         void *h = (old.sa_flags & SA_SIGINFO) ? (void *)old.sa_sigaction : (void *)old.sa_handler;
         if (h == (void *)SIG_DFL || h == (void *)SIG_IGN) continue;
-        Dl_info info;
-        if (dladdr(h, &info) && info.dli_fname && strstr(info.dli_fname, "libswiftCore")) {
+        // The runtime's range is known (find_swift_runtime); dladdr would
+        // scan its whole symbol table at every start-up.
+        if (dept_from_runtime((uintptr_t)h)) {
             struct sigaction dfl;
             memset(&dfl, 0, sizeof dfl);
             dfl.sa_handler = SIG_DFL;
@@ -185,12 +191,22 @@ static void drop_swift_crash_handlers(void) {
 
 extern void swift_retain(void);
 
-// Where the Swift runtime's code is, for dept_from_runtime.
+// Where the Swift runtime's code is, and a malloc that lives in a shared
+// library of its own, for dept_from_runtime.
 static void find_swift_runtime(void) {
     struct dl_find_object r;
     if (_dl_find_object((void *)&swift_retain, &r) == 0) {
         dept_runtime_lo = (uintptr_t)r.dlfo_map_start;
         dept_runtime_span = (uintptr_t)r.dlfo_map_end - (uintptr_t)r.dlfo_map_start;
+    }
+    void *m = dlsym(RTLD_DEFAULT, "malloc");
+    struct dl_find_object libc, exe, a;
+    if (m && _dl_find_object(m, &a) == 0 && _dl_find_object((void *)&getenv, &libc) == 0
+        && a.dlfo_map_start != libc.dlfo_map_start
+        // Not inside the program itself: that would pass all its locks through.
+        && !(_dl_find_object((void *)getauxval(AT_ENTRY), &exe) == 0 && exe.dlfo_map_start == a.dlfo_map_start)) {
+        dept_alloc_lo = (uintptr_t)a.dlfo_map_start;
+        dept_alloc_span = (uintptr_t)a.dlfo_map_end - (uintptr_t)a.dlfo_map_start;
     }
 }
 
@@ -199,8 +215,8 @@ static void dept_init(void) {
     int saved = errno;
     dept_tls_guard = 1;
     const char *opts = getenv("DEPT_OPTIONS");
-    drop_swift_crash_handlers();
     find_swift_runtime();
+    drop_swift_crash_handlers();
     dept_registry_init();
     dept_core_lock();
     dept_core_init(opts ? opts : "", &dept_config);

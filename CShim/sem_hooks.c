@@ -24,7 +24,11 @@ static sem_t *(*real_sem_open)(const char *, int, ...);
 
 static void mark_binary(struct dept_obj_ref o, unsigned value, int pshared) {
     struct dept_sync *s = dept_sync_get(o.inst);
-    if (s) { atomic_store(&s->binary, value == 1); atomic_store(&s->pshared, pshared != 0); }
+    if (s) {
+        atomic_store(&s->binary, value == 1);
+        atomic_store(&s->pshared, pshared != 0);
+        atomic_store(&s->tokens, value > 0);
+    }
 }
 
 DEPT_EXPORT int sem_init(sem_t *s, int pshared, unsigned value) {

@@ -106,7 +106,13 @@ DEPT_HIDDEN extern __thread int dept_tls_runtime __attribute__((tls_model("initi
 /// The Swift runtime's own code (libswiftCore), whose locks are passed
 /// through untracked and counted in dept_tls_runtime.
 DEPT_HIDDEN extern uintptr_t dept_runtime_lo, dept_runtime_span;
-static inline bool dept_from_runtime(uintptr_t pc) { return pc - dept_runtime_lo < dept_runtime_span; }
+/// Likewise a malloc implementation in a shared library (jemalloc,
+/// tcmalloc, ...) whose own locks are pthread mutexes: the core allocates,
+/// and must not while the thread is inside the allocator.
+DEPT_HIDDEN extern uintptr_t dept_alloc_lo, dept_alloc_span;
+static inline bool dept_from_runtime(uintptr_t pc) {
+    return pc - dept_runtime_lo < dept_runtime_span || pc - dept_alloc_lo < dept_alloc_span;
+}
 
 static inline struct dept_thread *dept_enter(void) {
     if (UNLIKELY(dept_tls_guard | dept_tls_runtime)) return 0;
@@ -241,6 +247,7 @@ struct dept_sync {
     _Atomic uint32_t hold_gen;     // bumped on every take and release
     _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
     _Atomic uint32_t pshared;      // shared between processes: another process may post it
+    _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
     _Atomic uint32_t triggered_by[2]; // the last two threads that triggered its event
 };
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);

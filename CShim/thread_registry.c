@@ -15,6 +15,7 @@ __thread int dept_tls_guard __attribute__((tls_model("initial-exec")));
 __thread struct dept_thread *dept_tls_thread __attribute__((tls_model("initial-exec")));
 __thread int dept_tls_runtime __attribute__((tls_model("initial-exec")));
 uintptr_t dept_runtime_lo, dept_runtime_span;
+uintptr_t dept_alloc_lo, dept_alloc_span;
 
 static atomic_flag registry_lock = ATOMIC_FLAG_INIT;
 static struct dept_thread *free_list;

@@ -110,7 +110,8 @@ struct dept_event {
     uint32_t inst;
     uint32_t stack;       // stack id of the [E]
     uint16_t op;          // enum dept_op
-    uint16_t release;     // 1: a binary semaphore released on its taker's behalf
+    uint16_t release;     // bit 0: a binary semaphore released on its taker's behalf;
+                          // bit 1: the object was created holding tokens (count > 0)
 };
 
 /// A recent non-lock wait of the thread (semaphore, condvar, eventfd, join).

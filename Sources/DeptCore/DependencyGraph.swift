@@ -36,6 +36,9 @@ public struct PointRef: Hashable, Sendable {
     public var inst: UInt32
     public var op: Operation
     public var stack: UInt32
+    /// An event of an object created with a positive count (a semaphore or
+    /// eventfd that starts with tokens).
+    public var tokens = false
     public init(cls: UInt32, inst: UInt32, op: Operation, stack: UInt32) {
         self.cls = cls; self.inst = inst; self.op = op; self.stack = stack
     }
@@ -202,12 +205,29 @@ public struct DependencyGraph: Sendable {
     /// of a real deadlock are. (A program whose one thread signals a condvar
     /// under its API lock and later waits on it under the same lock is not
     /// reported; the same with two threads is.)
+    ///
+    /// Such a cycle must also be one at the level of instances: each context
+    /// waits for the very object the next one is inside of (classes made
+    /// coarse by a lock wrapper otherwise join unrelated condvars and
+    /// mutexes). And a ring made only of events with no lock in it, around
+    /// an object created with tokens (a semaphore or eventfd with a positive
+    /// initial count), is a token-passing ping-pong: the tokens cannot all be
+    /// in flight at once, so it never deadlocks.
     static func plausible(_ witnesses: [Witness]) -> Bool {
         let throughEvent = witnesses.contains { w in
             w.event != nil || w.from.isThreadBody || !w.wait.op.isLockAcquisition
         }
         guard throughEvent else { return true }
-        return Set(witnesses.map(\.thread)).count == witnesses.count
+        guard Set(witnesses.map(\.thread)).count == witnesses.count else { return false }
+        for (i, w) in witnesses.enumerated() {
+            let next = witnesses[(i + 1) % witnesses.count]
+            if w.wait.inst != next.from.inst { return false }
+        }
+        let onlyEvents = witnesses.allSatisfy { w in
+            w.event != nil && !w.wait.op.isLockAcquisition && !(w.start?.op.isLockAcquisition ?? false)
+        }
+        if onlyEvents && witnesses.contains(where: { $0.event?.tokens ?? false }) { return false }
+        return true
     }
 
     /// Search budget of one cycle check: the search below backtracks over

@@ -77,7 +77,8 @@ func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: U
 func coreEvent(_ tid: UInt32, _ e: UnsafePointer<dept_event>, _ h: UnsafePointer<dept_held>?, _ nh: UInt32,
                _ hist: UnsafePointer<dept_history_view>?, _ nhist: UInt32, _ active: UInt32, _ windowStart: UInt64) {
     let ev = e.pointee
-    let event = PointRef(cls: ev.cls, inst: ev.inst, op: Operation(code: ev.op), stack: ev.stack)
+    var event = PointRef(cls: ev.cls, inst: ev.inst, op: Operation(code: ev.op), stack: ev.stack)
+    event.tokens = ev.release & 2 != 0
     var history: [HistoryWait] = []
     if let hist {
         for i in 0..<Int(nhist) {
@@ -87,7 +88,7 @@ func coreEvent(_ tid: UInt32, _ e: UnsafePointer<dept_event>, _ h: UnsafePointer
         }
     }
     runtime.detector.event(thread: tid, event: event, held: held(h, nh), history: history,
-                           window: active != 0 ? windowStart : nil, release: ev.release != 0)
+                           window: active != 0 ? windowStart : nil, release: ev.release & 1 != 0)
     markPendingIfNeeded()
 }
 
