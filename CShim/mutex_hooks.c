@@ -56,9 +56,45 @@ DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
 
 // Shared by lock, timedlock and clocklock. `real` performs the acquisition.
 // Nothing here changes errno except the real call (slow paths restore it).
-static inline int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
+static inline __attribute__((always_inline)) int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
                           int (*real)(pthread_mutex_t *, clockid_t, const struct timespec *),
                           clockid_t clk, const struct timespec *ts) {
+    // One probe answers a known acquisition: same lock, same site, same held
+    // chain, no object changed meaning since. (Not with same-class nesting,
+    // whose instance pairs the core must see, nor while semaphores are held.)
+    uint32_t n = t->nheld;
+    uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
+    uint64_t akey = dept_mix(chain ^ (uintptr_t)m ^ ((uint64_t)op << 56), pc);
+    struct dept_acq *a = &t->acq[akey >> 58];
+    if (LIKELY(a->key == akey && a->gen == atomic_load_explicit(&dept_obj_gen, memory_order_relaxed)
+               && !(a->flags & DEPT_WAIT_RECURSIVE_OK) && !t->sems_held
+               && !(n && t->held[n - 1].cls == a->ref.cls))) {
+        dept_push_fast(t, (uintptr_t)m, a->ref, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, a->stack, pc);
+        dept_leave();
+        int r = LIKELY(!(m->__data.__kind & (16 | 32 | 64))) ? __pthread_mutex_trylock(m) : EBUSY;
+        if (LIKELY(r != EBUSY)) {
+            if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
+                dept_tls_guard = 1;
+                dept_drop_held(t, (uintptr_t)m);
+                dept_leave();
+            }
+            return r;
+        }
+        dept_block_begin(t, (uintptr_t)m, a->ref, op, DEPT_EV_EXCL | DEPT_EV_SHARED, a->stack,
+                         ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
+        r = real(m, clk, ts);
+        dept_block_end(t);
+        if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
+            int e = errno;
+            dept_tls_guard = 1;
+            dept_drop_held(t, (uintptr_t)m);
+            if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, a->ref.cls, true);
+            dept_leave();
+            errno = e;
+        }
+        return r;
+    }
+    uint64_t gen = atomic_load_explicit(&dept_obj_gen, memory_order_relaxed);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
     uint32_t flags = wait_flags(m) | extra;
     if (UNLIKELY(flags & DEPT_WAIT_RECURSIVE_OK)) {
@@ -72,6 +108,9 @@ static inline int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t p
         }
     }
     uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
+    if (!(flags & DEPT_WAIT_TIMED) && dept_config.detect_potential && !t->sems_held) {
+        a->key = akey; a->gen = gen; a->ref = o; a->stack = stack; a->flags = flags;
+    }
     dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
     dept_leave();
     // Uncontended: take it without telling the hang monitor anything. Not for

@@ -19,6 +19,7 @@
 #define TOMB 1u
 
 DEPT_HIDDEN _Atomic uint32_t dept_unload_generation;
+_Atomic uint64_t dept_obj_gen = 1;
 static struct obj_table tables[48];
 _Atomic(struct obj_table *) dept_obj_current;
 #define current dept_obj_current
@@ -207,6 +208,7 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
         // Re-initialised without destroy: a new life for this address.
         atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
         t->live--;
+        atomic_fetch_add(&dept_obj_gen, 1);
     }
     t = maybe_grow(t);
     ref.cls = class_for(ckey, &fresh);
@@ -263,6 +265,7 @@ struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site) {
 }
 
 void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
+    atomic_fetch_add(&dept_obj_gen, 1);
     spin_lock(&table_lock);
     struct obj_table *t = maybe_grow(table_get());
     bool found = false;
@@ -293,6 +296,7 @@ struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site)
 }
 
 void dept_obj_destroy(uintptr_t addr) {
+    atomic_fetch_add(&dept_obj_gen, 1);
     spin_lock(&table_lock);
     struct obj_table *t = table_get();
     bool found = false;
@@ -313,6 +317,7 @@ void dept_objects_atfork(int phase) {
 
 // A library was unloaded: every object inside its mapping is gone.
 void dept_obj_forget_range(uintptr_t lo, uintptr_t hi) {
+    atomic_fetch_add(&dept_obj_gen, 1);
     spin_lock(&table_lock);
     struct obj_table *t = table_get();
     for (uint64_t i = 0; i <= t->mask; i++) {

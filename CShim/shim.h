@@ -27,6 +27,12 @@
 /// Inline room for held locks; more grow into mmap'd memory (no cap).
 #define DEPT_HELD_INLINE 32
 #define DEPT_EVENT_SLOTS 256
+#define DEPT_ACQ_SLOTS 64
+
+struct dept_obj_ref {
+    uint32_t cls;
+    uint32_t inst;
+};
 
 /// A completed or ongoing wait that is not a lock acquisition (semaphore,
 /// condvar, eventfd, join): what later events of the thread depend on.
@@ -83,6 +89,9 @@ struct dept_thread {
     uint32_t seen_stack[DEPT_SEEN_SLOTS];
     /// Classes whose release site this thread already reported (direct-mapped).
     uint32_t event_seen[DEPT_EVENT_SLOTS];
+    /// Known acquisitions: (lock, call site, held chain) -> what the slow
+    /// path found, in one probe. Valid while dept_obj_gen is unchanged.
+    struct dept_acq { uint64_t key; uint64_t gen; struct dept_obj_ref ref; uint32_t stack; uint32_t flags; } acq[DEPT_ACQ_SLOTS];
 };
 
 /// Re-entry guard: non-zero while this thread is inside dept itself (core,
@@ -140,10 +149,6 @@ DEPT_HIDDEN void dept_core_unlock(void);
 
 // ---- objects -----------------------------------------------------------
 
-struct dept_obj_ref {
-    uint32_t cls;
-    uint32_t inst;
-};
 
 // The object table (object_table.c): open addressing, probed lock-free.
 struct obj_slot {
@@ -157,6 +162,10 @@ struct obj_table {
     uint64_t live;
 };
 DEPT_HIDDEN extern _Atomic(struct obj_table *) dept_obj_current;
+/// Bumped whenever an address stops meaning the object it meant (destroy,
+/// re-init, unload, thread handle reuse): per-thread caches keyed by
+/// address are valid only within one generation.
+DEPT_HIDDEN extern _Atomic uint64_t dept_obj_gen;
 static inline uint64_t dept_hash_addr(uintptr_t a) {
     uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
     return h ^ (h >> 31);
