@@ -1,0 +1,34 @@
+// `dept run -- swift test` on Tests/Fixtures/swift_deadlock_package, whose
+// test takes two locks in both orders: the test run must fail (the test
+// process exits with dept's exitcode) and the summary must show the cycle.
+//
+// Opt-in (DEPT_CLI_SWIFT_TEST=1): it builds a package (~20-40 s), and with
+// today's libdept.so Swift test processes deadlock inside the preload (the
+// core re-enters the Swift runtime's metadata/witness-table locks while the
+// host holds them), so it would only time out.
+
+import Foundation
+import XCTest
+
+final class CLISwiftTestTests: XCTestCase {
+    func testSwiftTestOfADeadlockingPackageFails() throws {
+        guard ProcessInfo.processInfo.environment["DEPT_CLI_SWIFT_TEST"] == "1" else {
+            throw XCTSkip("set DEPT_CLI_SWIFT_TEST=1 to run `dept run -- swift test` on Tests/Fixtures/swift_deadlock_package")
+        }
+        try requireBuild()
+        guard let swift = CLIPaths.which("swift") else { throw XCTSkip("swift not on PATH") }
+        let dir = try CLIPaths.tempDir("swiftpkg")
+        let pkg = dir.appendingPathComponent("pkg")
+        try FileManager.default.copyItem(at: CLIPaths.fixtures.appendingPathComponent("swift_deadlock_package"), to: pkg)
+        // Build without dept (the compiler is not what is tested), then test under it.
+        let build = try runProcess(swift, ["build", "--build-tests"], cwd: pkg, timeout: 600)
+        XCTAssertTrue(build.exited && build.status == 0, build.transcript)
+        let out = dir.appendingPathComponent("summary.json")
+        let r = try dept(["run", "--format", "json", "--output", out.path, "--", swift, "test", "--skip-build"], cwd: pkg, timeout: 300)
+        XCTAssertFalse(r.timedOut, r.transcript)
+        XCTAssertTrue(r.exited && r.status == 66, "the test run fails with dept's exitcode\n\(r.transcript)")
+        let reps = reports(in: try jsonObject(String(contentsOf: out, encoding: .utf8)))
+        XCTAssertTrue(reps.contains { functions($0).contains(where: { $0.contains("transferBackward") }) },
+                      "the LockPair cycle is reported: \(reps.map(functions))\n\(r.transcript)")
+    }
+}

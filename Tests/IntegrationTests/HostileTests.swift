@@ -1,0 +1,299 @@
+// Hostile programs (issue 8, DESIGN.md §7 "Rules that come from living inside
+// someone else's process"): each Examples/hostile_*.c is built, run once
+// without the preload and once under LD_PRELOAD=libdept.so, and the two runs
+// are compared:
+//
+//  * no crash: the preloaded run ends with exit(), not a signal (the
+//    examples arm alarm(10), so a hang under the preload shows up as
+//    SIGALRM, or as dept's own exit 66 after a hang report);
+//  * no hang: neither run reaches the harness timeout (30 s);
+//  * the program's own behaviour is unchanged: same stdout, same exit status
+//    (hostile_close_stderr may also end with dept's 66, it reports an
+//    inversion);
+//  * the verdict of the example's `// expect:` line: `silent`: no `DEPT:` line
+//    at all; `warning`: `DEPT: warning:` lines (at least one where the program
+//    really misbehaves) and no line mentioning `deadlock` or `hang:`.
+//
+// Every test is independent and builds its example once per test process
+// (ExampleBuilder caches).
+
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class HostileTests: XCTestCase {
+
+    static let timeout: TimeInterval = 30
+
+    /// Examples this file covers; `test_everyHostileExampleIsCovered` fails
+    /// when a hostile_* example is added without a test here.
+    static let covered: Set<String> = [
+        "hostile_fork_locked", "hostile_exec_static", "hostile_signal_lock", "hostile_cancel_condwait",
+        "hostile_exit_holding", "hostile_pshared", "hostile_robust", "hostile_errorcheck", "hostile_dlopen",
+        "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
+        "hostile_many_held",
+    ]
+
+    enum Verdict {
+        /// No `DEPT:` line on stderr.
+        case silent
+        /// Only `DEPT: warning:` lines; `required`: at least one.
+        case warning(required: Bool)
+        /// The example reports a potential deadlock, but its stderr may be
+        /// closed: nothing is asserted about stderr beyond well-formed warnings.
+        case reportMayBeLost
+    }
+
+    struct Pair {
+        let example: BuiltExample
+        let plain: RunResult
+        let preloaded: RunResult
+    }
+
+    // MARK: helpers
+
+    /// Builds `name`, runs it plainly and under the preload (same arguments
+    /// and extra environment), and checks everything but the verdict.
+    @discardableResult
+    func runBoth(_ name: String, _ args: [String] = [], env: [String: String] = [:],
+                 expect: Expectation, extraExitCodes: Set<Int32> = [],
+                 file: StaticString = #filePath, line: UInt = #line) throws -> Pair {
+        _ = try requirePreload(file: file, line: line)
+        let example = try ExampleBuilder.shared.build(name, file: file, line: line)
+        XCTAssertEqual(example.header.expect, expect, "\(name): the header no longer says `expect: \(expect.rawValue)`",
+                       file: file, line: line)
+        let exe = example.executable.path
+        let plain = runProgram(exe, args, preload: false, env: env, timeout: Self.timeout)
+        XCTAssertFalse(plain.timedOut, "\(name) hangs even without the preload\n\(plain.transcript)", file: file, line: line)
+        XCTAssertTrue(plain.exitedNormally && plain.exitCode == 0,
+                      "\(name) fails even without the preload (\(plain.statusDescription))\n\(plain.transcript)",
+                      file: file, line: line)
+
+        let run = runProgram(exe, args, preload: true, env: env, timeout: Self.timeout)
+        let both = "--- plain run ---\n\(plain.transcript)\n--- preloaded run ---\n\(run.transcript)"
+        XCTAssertFalse(run.timedOut, "\(name) hangs under the preload (harness timeout \(Int(Self.timeout)) s)\n\(both)",
+                       file: file, line: line)
+        if !run.exitedNormally {
+            let sig = run.terminationStatus
+            let what = sig == SIGALRM ? "killed by its own alarm(10): it hung or crawled under the preload"
+                                      : "killed by signal \(sig) under the preload (a crash)"
+            XCTFail("\(name): \(what)\n\(both)", file: file, line: line)
+        } else if plain.exitedNormally {
+            let allowed = Set([plain.terminationStatus]).union(extraExitCodes)
+            XCTAssertTrue(allowed.contains(run.terminationStatus),
+                          "\(name): exit status \(run.terminationStatus) under the preload, \(plain.terminationStatus) without"
+                          + (extraExitCodes.isEmpty ? "" : " (also allowed: \(extraExitCodes.sorted()))")
+                          + "\n\(both)", file: file, line: line)
+        }
+        XCTAssertEqual(run.stdout, plain.stdout, "\(name): stdout differs under the preload\n\(both)",
+                       file: file, line: line)
+        return Pair(example: example, plain: plain, preloaded: run)
+    }
+
+    func assertVerdict(_ pair: Pair, _ verdict: Verdict, file: StaticString = #filePath, line: UInt = #line) {
+        let run = pair.preloaded
+        let name = pair.example.name
+        let dept = run.stderrLines.filter { $0.hasPrefix("DEPT:") }
+        switch verdict {
+        case .silent:
+            XCTAssertEqual(dept, [], "\(name): expected no `DEPT:` line\n\(run.transcript)", file: file, line: line)
+        case .warning(let required):
+            let reports = run.stderrLines.filter { l in
+                let lower = l.lowercased()
+                return lower.contains("deadlock") || lower.contains("hang:")
+            }
+            XCTAssertEqual(reports, [], "\(name): expected only `DEPT: warning:` lines, no line mentioning `deadlock` or `hang:`\n\(run.transcript)",
+                           file: file, line: line)
+            let others = dept.filter { !$0.hasPrefix("DEPT: warning:") }
+            XCTAssertEqual(others, [], "\(name): `DEPT:` lines other than warnings\n\(run.transcript)", file: file, line: line)
+            if required {
+                XCTAssertTrue(dept.contains { $0.hasPrefix("DEPT: warning:") },
+                              "\(name): expected at least one `DEPT: warning:` line (the program misbehaves)\n\(run.transcript)",
+                              file: file, line: line)
+            }
+        case .reportMayBeLost:
+            break
+        }
+        assertWarningsWellFormed(run.stderr, context: run.transcript, file: file, line: line)
+    }
+
+    func check(_ name: String, _ args: [String] = [], expect: Expectation, _ verdict: Verdict,
+               file: StaticString = #filePath, line: UInt = #line) throws {
+        let pair = try runBoth(name, args, expect: expect, file: file, line: line)
+        assertVerdict(pair, verdict, file: file, line: line)
+        // Every example ends its stdout with "<name>: done" (hostile_exec_static
+        // through the static helper it finally execs).
+        XCTAssertTrue(pair.preloaded.stdout.contains("\(name): done"),
+                      "\(name) did not run to completion under the preload\n\(pair.preloaded.transcript)",
+                      file: file, line: line)
+    }
+
+    // MARK: the hostile programs
+
+    /// fork without exec while other threads hold locks (and one waits);
+    /// the children lock their own locks, create and join a thread, exit 0.
+    func test_fork_locked() throws {
+        try check("hostile_fork_locked", expect: .silent, .silent)
+    }
+
+    /// A static helper (no loader: the inherited LD_PRELOAD cannot apply) run
+    /// by fork+exec, vfork+exec, posix_spawn and finally a plain execv of the
+    /// whole process; /bin/true with the preload inherited.
+    func test_exec_static() throws {
+        try check("hostile_exec_static", expect: .silent, .silent)
+    }
+
+    /// A SIGUSR1 handler that takes a lock, 4000 times, while the interrupted
+    /// threads take other locks.
+    func test_signal_lock() throws {
+        try check("hostile_signal_lock", expect: .silent, .silent)
+    }
+
+    /// pthread_cancel of a thread blocked in pthread_cond_wait / timedwait:
+    /// the mutex comes back through glibc's cleanup, not through our hook.
+    func test_cancel_condwait() throws {
+        try check("hostile_cancel_condwait", expect: .silent, .silent)
+    }
+
+    /// Threads that return / pthread_exit holding 1 and 40 locks.
+    func test_exit_holding() throws {
+        let pair = try runBoth("hostile_exit_holding", expect: .warning)
+        assertVerdict(pair, .warning(required: true))
+        let warnings = pair.preloaded.stderrLines.filter { $0.hasPrefix("DEPT: warning:") }
+        XCTAssertTrue(warnings.contains { $0.contains("exit") },
+                      "expected a warning about a thread exiting while holding a lock\n\(pair.preloaded.transcript)")
+    }
+
+    /// Process-shared mutexes and semaphores in shared memory, used by a
+    /// parent and its child; the parent blocks 1.6 s on a mutex the child
+    /// process holds while it makes progress.
+    func test_pshared() throws {
+        try check("hostile_pshared", expect: .silent, .silent)
+    }
+
+    /// Robust mutexes whose owner died: EOWNERDEAD, pthread_mutex_consistent,
+    /// ENOTRECOVERABLE, and a process-shared one whose owner process exited.
+    /// A warning (a thread exited holding a lock) is allowed, not required.
+    func test_robust() throws {
+        let pair = try runBoth("hostile_robust", expect: .warning)
+        assertVerdict(pair, .warning(required: false))
+    }
+
+    /// Error-checking mutex: EDEADLK on relock, EPERM on foreign or
+    /// redundant unlock, return codes and errno unchanged.
+    func test_errorcheck() throws {
+        let pair = try runBoth("hostile_errorcheck", expect: .warning)
+        assertVerdict(pair, .warning(required: true))
+    }
+
+    /// dlopen / dlclose twice of a library with its own locks, and fresh
+    /// memory at the old address of one of its static locks in between.
+    func test_dlopen() throws {
+        try check("hostile_dlopen", expect: .silent, .silent)
+    }
+
+    /// Locks in .preinit_array (before dept is initialised), constructors,
+    /// atexit handlers and a destructor that runs after dept's exit handler.
+    func test_ctor_atexit() throws {
+        let pair = try runBoth("hostile_ctor_atexit", expect: .silent)
+        assertVerdict(pair, .silent)
+        XCTAssertTrue(pair.preloaded.stdout.contains("destructor: steps=8"),
+                      "the last destructor did not run to completion\n\(pair.preloaded.transcript)")
+    }
+
+    /// 10,000 short-lived threads in batches of 100.
+    func test_many_threads() throws {
+        try check("hostile_many_threads", expect: .silent, .silent)
+    }
+
+    /// 2000 mutexes held at once by one thread, then by another in the same
+    /// order (2000 static classes, then 2000 instances of one heap class).
+    func test_many_held() throws {
+        try check("hostile_many_held", expect: .silent, .silent)
+    }
+
+    /// Destroying locked mutexes / rwlocks, re-initialising and reusing them.
+    func test_destroy_locked() throws {
+        let pair = try runBoth("hostile_destroy_locked", expect: .warning)
+        assertVerdict(pair, .warning(required: true))
+    }
+
+    // MARK: closed stderr
+
+    /// stderr (and every descriptor above it) closed before an AB-BA
+    /// inversion: no crash, no hang, stdout intact, status 0 or 66.
+    func test_close_stderr() throws {
+        let pair = try runBoth("hostile_close_stderr", expect: .potential, extraExitCodes: [66])
+        assertVerdict(pair, .reportMayBeLost)
+        XCTAssertTrue(pair.preloaded.stdout.contains("hostile_close_stderr: done"), pair.preloaded.transcript)
+    }
+
+    /// As above, with log_path: the report must be in `<log_path>.<pid>`.
+    func test_close_stderr_logPath() throws {
+        try checkCloseStderrWithLogPath([])
+    }
+
+    /// The program's own socket pairs take descriptors 0 and 2 to 8 after the
+    /// close: a report written to fd 2 lands in the program's data (its
+    /// check then prints "not what the program wrote" and stdout differs).
+    /// dept must not write into descriptors it does not own.
+    func test_close_stderr_reuse() throws {
+        let pair = try runBoth("hostile_close_stderr", ["reuse"], expect: .potential, extraExitCodes: [66])
+        assertVerdict(pair, .reportMayBeLost)
+    }
+
+    func test_close_stderr_reuse_logPath() throws {
+        try checkCloseStderrWithLogPath(["reuse"])
+    }
+
+    /// As `reuse`, but dept has already warned, opened its log file and
+    /// captured stacks (libunwind) before the program closed everything:
+    /// descriptors dept or its libraries opened (the log file, libunwind's
+    /// memory-validation pipe) are now the program's sockets; reading or
+    /// writing them steals or corrupts the program's data, or blocks.
+    func test_close_stderr_early() throws {
+        let pair = try runBoth("hostile_close_stderr", ["early"], expect: .potential, extraExitCodes: [66])
+        assertVerdict(pair, .reportMayBeLost)
+        XCTAssertTrue(pair.preloaded.stderrLines.contains { $0.hasPrefix("DEPT: warning:") },
+                      "the warning printed while stderr was open is missing\n\(pair.preloaded.transcript)")
+    }
+
+    func test_close_stderr_early_logPath() throws {
+        try checkCloseStderrWithLogPath(["early"])
+    }
+
+    func checkCloseStderrWithLogPath(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = try DeptPaths.makeTempDir("hostile-log")
+        let prefix = dir.appendingPathComponent("report").path
+        let pair = try runBoth("hostile_close_stderr", args, env: ["DEPT_OPTIONS": "log_path=\(prefix)"],
+                               expect: .potential, extraExitCodes: [66], file: file, line: line)
+        let run = pair.preloaded
+        let logFile = "\(prefix).\(run.pid)"
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else {
+            XCTFail("no report file \(logFile); \(dir.path) holds \(present.sorted())\n\(run.transcript)", file: file, line: line)
+            return
+        }
+        assertReportText(text, kind: .potential, header: pair.example.header, pid: run.pid, events: 2...2,
+                         context: "--- \(logFile) ---\n\(text)\n--- run ---\n\(run.transcript)", file: file, line: line)
+        assertWarningsWellFormed(text, context: text, file: file, line: line)
+        XCTAssertEqual(run.stderrLines.filter { $0.hasPrefix("DEPT:") }, [],
+                       "with log_path, nothing `DEPT:` belongs on stderr\n\(run.transcript)", file: file, line: line)
+    }
+
+    // MARK: the example list itself
+
+    func test_everyHostileExampleIsCovered() throws {
+        let all = try ExampleHeader.all().filter { $0.name.hasPrefix("hostile_") }
+        let names = Set(all.map(\.name))
+        XCTAssertEqual(names.subtracting(Self.covered).sorted(), [], "hostile examples without a test in HostileTests")
+        XCTAssertEqual(Self.covered.subtracting(names).sorted(), [], "tests for hostile examples that are gone")
+        for header in all {
+            XCTAssertFalse(header.objects.isEmpty, "\(header.name): empty `// objects:` header")
+            XCTAssertTrue(header.sourceText.contains("alarm(10)"), "\(header.name): must arm alarm(10)")
+        }
+    }
+}
