@@ -85,7 +85,9 @@ public struct DependencyGraph: Sendable {
     public private(set) var edges: [Edge] = []
     private var adjacency: [EventNode: [EventNode: Int]] = [:]
     /// Same-class nesting: instance pairs per class node.
-    private var instancePairs: [EventNode: [UInt32: [UInt32: Witness]]] = [:]
+    /// Same-class nesting: per class, from instance -> to instance -> the
+    /// distinct observations (modes and gates) of that pair.
+    private var instancePairs: [EventNode: [UInt32: [UInt32: [Witness]]]] = [:]
     private var selfEdges: [EventNode: Int] = [:]
     private var instancePairCount: [EventNode: Int] = [:]
     public private(set) var droppedInstancePairs = 0
@@ -111,26 +113,33 @@ public struct DependencyGraph: Sendable {
         // Gates: the outermost held instances (a gate lock is taken first);
         // capped so a thread holding thousands of locks stays linear.
         let gatePool = held.filter { !$0.isThreadBody }.prefix(Self.maxGates).map(\.inst)
-        // Every held context's event depends on this wait (DESIGN §2), but
-        // only the innermost one needs its own edge: the others already lead
-        // to it through the edges recorded when each inner context was
-        // waited for. An inner context entered without waiting (trylock,
-        // timeout, a semaphore taken by another thread's release) breaks
-        // that chain, so the search goes on below it.
-        // Same-class nesting likewise needs only the innermost instance of
-        // the class: the outer ones lead to it through their own pairs.
+        // A recursive or error-checking mutex re-locked by its owner does not
+        // wait: the call succeeds, or fails with EDEADLK (the shim warns).
+        if wait.flags & (WaitPoint.errorcheckFlag | WaitPoint.recursiveFlag) != 0
+            && held.contains(where: { $0.inst == wait.inst && !$0.isThreadBody }) {
+            return found
+        }
+        // Every held context's event depends on this wait (DESIGN §2), each
+        // with an edge of its own: a chain through an inner context does not
+        // stand for it (a read-held inner lock leads from its shared release,
+        // not from the exclusive one the outer wait was for, and an outer
+        // instance would count as a gate of the inner links). A thread
+        // holding more than `maxEdgesPerWait` contexts records the innermost
+        // ones, so thousands of held locks stay linear.
         var sameClassDone = false
-        for h in held.reversed() {
-            if h.cls != wait.cls || !sameClassDone {
-                found += addDependency(thread: thread, from: h, wait: wait, gates: gatePool.filter { $0 != h.inst })
+        for h in held.reversed().prefix(Self.maxEdgesPerWait) {
+            if h.cls == wait.cls {
+                // Same-class nesting needs only the innermost instance of
+                // the class: the outer ones reach it through their own pairs.
+                if sameClassDone { continue }
+                sameClassDone = true
             }
-            if h.cls == wait.cls { sameClassDone = true }
-            if h.isThreadBody || h.flags & (HeldContext.tryFlag | HeldContext.timedFlag | HeldContext.semFlag) != 0 { continue }
-            break
+            found += addDependency(thread: thread, from: h, wait: wait, gates: gatePool.filter { $0 != h.inst })
         }
         return found
     }
 
+    public static let maxEdgesPerWait = 32
     public static let maxGates = 16
 
     /// One dependency: the event of `from` waits for `wait`, observed while
@@ -290,16 +299,19 @@ public struct DependencyGraph: Sendable {
             let i = selfEdge(node, witness)
             return FoundCycle(edges: [(i, witness)], identity: [i, -1])
         }
-        if let known = instancePairs[node]?[a]?[b], known.from.shared == witness.from.shared,
-           known.wait.awaits == witness.wait.awaits {
+        let known = instancePairs[node]?[a]?[b] ?? []
+        // Kept per distinct modes and gates, like the class-level edges'
+        // observations: a repeat under other gates or modes is new evidence.
+        if known.contains(where: { $0.from.shared == witness.from.shared && $0.wait.awaits == witness.wait.awaits
+                                   && $0.gates == witness.gates }) {
             return nil
         }
-        if instancePairCount[node, default: 0] >= Self.maxInstancePairsPerClass {
+        if known.count >= Self.maxWitnessesPerEdge || instancePairCount[node, default: 0] >= Self.maxInstancePairsPerClass {
             droppedInstancePairs += 1
             return nil
         }
-        if instancePairs[node]?[a]?[b] == nil { instancePairCount[node, default: 0] += 1 }
-        instancePairs[node, default: [:]][a, default: [:]][b] = witness
+        instancePairCount[node, default: 0] += 1
+        instancePairs[node, default: [:]][a, default: [:]][b, default: []].append(witness)
         let pairs = instancePairs[node]!
         // A path b -> ... -> a among instance pairs.
         var chain: [Witness] = [witness]
@@ -307,21 +319,23 @@ public struct DependencyGraph: Sendable {
         var budget = Self.searchBudget
         func dfs(_ x: UInt32) -> Bool {
             if chain.count > Self.maxCycleLength { return false }
-            for (y, w) in (pairs[x] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                budget -= 1
-                if budget < 0 { return false }
-                guard waitsFor(chain.last!, w), chain.allSatisfy({ $0.compatible(with: w) }) else { continue }
-                if y == a {
-                    guard waitsFor(w, witness) else { continue }
+            for (y, ws) in (pairs[x] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                for w in ws {
+                    budget -= 1
+                    if budget < 0 { return false }
+                    guard waitsFor(chain.last!, w), chain.allSatisfy({ $0.compatible(with: w) }) else { continue }
+                    if y == a {
+                        guard waitsFor(w, witness) else { continue }
+                        chain.append(w)
+                        return true
+                    }
+                    if onPath.contains(y) { continue }
+                    onPath.insert(y)
                     chain.append(w)
-                    return true
+                    if dfs(y) { return true }
+                    chain.removeLast()
+                    onPath.remove(y)
                 }
-                if onPath.contains(y) { continue }
-                onPath.insert(y)
-                chain.append(w)
-                if dfs(y) { return true }
-                chain.removeLast()
-                onPath.remove(y)
             }
             return false
         }
