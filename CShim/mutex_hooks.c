@@ -174,7 +174,8 @@ DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const s
 }
 
 DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
-    if (UNLIKELY(dept_from_runtime(CALLER_PC()))) {
+    uintptr_t pc = CALLER_PC();
+    if (UNLIKELY(dept_from_runtime(pc))) {
         int r = __pthread_mutex_trylock(m);
         if (r == 0) dept_tls_runtime++;
         return r;
@@ -184,17 +185,18 @@ DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
     dept_leave();
     int r = __pthread_mutex_trylock(m);
     if (r == 0 || r == EOWNERDEAD) {
-        int e = errno;
+        // No wait (it cannot block); the lock is held: an [S] only. The
+        // slow paths keep errno themselves.
         dept_tls_guard = 1;
-        struct dept_held *h = KIND(m) == PTHREAD_MUTEX_RECURSIVE ? dept_held_find(t, (uintptr_t)m) : 0;
+        struct dept_held *h = UNLIKELY(KIND(m) == PTHREAD_MUTEX_RECURSIVE) ? dept_held_find(t, (uintptr_t)m) : 0;
         if (h) h->count++;
         else {
-            uintptr_t pc = CALLER_PC();
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
-            dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, 0, pc);
+            uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, pc));
+            if (LIKELY(stack)) dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, stack, pc);
+            else dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, 0, pc);
         }
         dept_leave();
-        errno = e;
     }
     return r;
 }
