@@ -5,7 +5,7 @@
 public enum JSONReport {
     public static let schemaVersion = 1
 
-    static func str(_ s: String) -> String {
+    public static func str(_ s: String) -> String {
         var o = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import DeptCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -138,25 +139,8 @@ func findExecutable(_ name: String, extra: [String] = []) -> String? {
     return nil
 }
 
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var o = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": o += "\\\""
-        case "\\": o += "\\\\"
-        case "\n": o += "\\n"
-        case "\r": o += "\\r"
-        case "\t": o += "\\t"
-        default:
-            if u.value < 0x20 {
-                let h = String(u.value, radix: 16)
-                o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            } else { o.unicodeScalars.append(u) }
-        }
-    }
-    return o + "\""
-}
+/// A JSON string literal: the core's encoder, so library and CLI escape alike.
+func jsonString(_ s: String) -> String { JSONReport.str(s) }
 
 /// Runs a helper tool (never under the preload), feeding `input` on stdin;
 /// returns its exit status and stdout.
