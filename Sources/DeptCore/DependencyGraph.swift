@@ -120,20 +120,16 @@ public struct DependencyGraph: Sendable {
             return found
         }
         // Every held context's event depends on this wait (DESIGN §2), each
-        // with an edge of its own: a chain through an inner context does not
+        // with an edge (or instance pair) of its own: a chain through an inner context does not
         // stand for it (a read-held inner lock leads from its shared release,
         // not from the exclusive one the outer wait was for, and an outer
         // instance would count as a gate of the inner links). A thread
         // holding more than `maxEdgesPerWait` contexts records the innermost
         // ones, so thousands of held locks stay linear.
-        var sameClassDone = false
+        // Same-class contexts get their instance pair each too: a chain of
+        // pairs from one thread shares that thread's outer locks as gates,
+        // so it does not stand for the direct pair.
         for h in held.reversed().prefix(Self.maxEdgesPerWait) {
-            if h.cls == wait.cls {
-                // Same-class nesting needs only the innermost instance of
-                // the class: the outer ones reach it through their own pairs.
-                if sameClassDone { continue }
-                sameClassDone = true
-            }
             found += addDependency(thread: thread, from: h, wait: wait, gates: gatePool.filter { $0 != h.inst })
         }
         return found
