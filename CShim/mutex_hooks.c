@@ -54,6 +54,34 @@ DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
     return r;
 }
 
+// The acquisition itself, once its context is pushed. Uncontended, a
+// trylock takes it without telling the hang monitor anything; contended,
+// the thread is marked blocked around the real call. Not for robust,
+// priority-inheritance or priority-protect mutexes, whose trylock has side
+// effects of its own (glibc leaves a not-recoverable robust mutex locked
+// after a failed trylock). On failure the pushed context is dropped again.
+static inline __attribute__((always_inline)) int take(struct dept_thread *t, pthread_mutex_t *m, struct dept_obj_ref o,
+                          uint32_t stack, uint16_t op, uint32_t extra,
+                          int (*real)(pthread_mutex_t *, clockid_t, const struct timespec *),
+                          clockid_t clk, const struct timespec *ts) {
+    int r = LIKELY(!(m->__data.__kind & (16 | 32 | 64))) ? __pthread_mutex_trylock(m) : EBUSY;
+    if (UNLIKELY(r == EBUSY)) {
+        dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, stack,
+                         ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
+        r = real(m, clk, ts);
+        dept_block_end(t);
+    }
+    if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
+        int e = errno;
+        dept_tls_guard = 1;
+        dept_drop_held(t, (uintptr_t)m);
+        if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, o.cls, true);
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
 // Shared by lock, timedlock and clocklock. `real` performs the acquisition.
 // Nothing here changes errno except the real call (slow paths restore it).
 static inline __attribute__((always_inline)) int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
@@ -71,28 +99,7 @@ static inline __attribute__((always_inline)) int acquire(struct dept_thread *t, 
                && !(n && t->held[n - 1].cls == a->ref.cls))) {
         dept_push_fast(t, (uintptr_t)m, a->ref, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, a->stack, pc);
         dept_leave();
-        int r = LIKELY(!(m->__data.__kind & (16 | 32 | 64))) ? __pthread_mutex_trylock(m) : EBUSY;
-        if (LIKELY(r != EBUSY)) {
-            if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
-                dept_tls_guard = 1;
-                dept_drop_held(t, (uintptr_t)m);
-                dept_leave();
-            }
-            return r;
-        }
-        dept_block_begin(t, (uintptr_t)m, a->ref, op, DEPT_EV_EXCL | DEPT_EV_SHARED, a->stack,
-                         ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
-        r = real(m, clk, ts);
-        dept_block_end(t);
-        if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
-            int e = errno;
-            dept_tls_guard = 1;
-            dept_drop_held(t, (uintptr_t)m);
-            if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, a->ref.cls, true);
-            dept_leave();
-            errno = e;
-        }
-        return r;
+        return take(t, m, a->ref, a->stack, op, extra, real, clk, ts);
     }
     uint64_t gen = atomic_load_explicit(&dept_obj_gen, memory_order_relaxed);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
@@ -113,26 +120,7 @@ static inline __attribute__((always_inline)) int acquire(struct dept_thread *t, 
     }
     dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
     dept_leave();
-    // Uncontended: take it without telling the hang monitor anything. Not for
-    // robust, priority-inheritance or priority-protect mutexes, whose trylock
-    // has side effects of its own (glibc leaves a not-recoverable robust
-    // mutex locked after a failed trylock).
-    int r = LIKELY(!(m->__data.__kind & (16 | 32 | 64))) ? __pthread_mutex_trylock(m) : EBUSY;
-    if (UNLIKELY(r == EBUSY)) {
-        dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, stack,
-                         ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
-        r = real(m, clk, ts);
-        dept_block_end(t);
-    }
-    if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
-        int e = errno;
-        dept_tls_guard = 1;
-        dept_drop_held(t, (uintptr_t)m);
-        if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, o.cls, true);
-        dept_leave();
-        errno = e;
-    }
-    return r;
+    return take(t, m, o, stack, op, extra, real, clk, ts);
 }
 
 static int real_lock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
