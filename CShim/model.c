@@ -105,18 +105,7 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
 void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
                      uint16_t mode, uint16_t op, uint32_t flags, uint32_t stack, uintptr_t pc) {
     if (!stack) stack = site_stack(t, o.cls, op, pc);
-    uint64_t prev = t->nheld ? t->held[t->nheld - 1].chain : DEPT_CHAIN_SEED;
-    struct dept_held *h = dept_held_push(t);
-    if (UNLIKELY(!h)) return;
-    h->obj = addr;
-    h->chain = dept_chain_next(prev, o.cls, mode);
-    h->cls = o.cls;
-    h->inst = o.inst;
-    h->stack = stack;
-    h->mode = mode;
-    h->op = op;
-    h->count = 1;
-    h->flags = flags;
+    dept_push_fast(t, addr, o, mode, op, flags, stack, pc);
 }
 
 #define remove_at dept_held_remove

@@ -139,7 +139,8 @@ static inline void dept_leave(void) { dept_tls_guard = 0; }
 
 DEPT_HIDDEN void dept_thread_started(struct dept_thread *t);
 DEPT_HIDDEN void dept_thread_finished(struct dept_thread *t);
-DEPT_HIDDEN struct dept_held *dept_held_push(struct dept_thread *t);
+/// Doubles the held array (false if memory is out: the context goes untracked).
+DEPT_HIDDEN bool dept_held_grow(struct dept_thread *t);
 
 // ---- the core lock -----------------------------------------------------
 // Serialises calls into the Swift core. Slow path only; never held while
@@ -315,7 +316,8 @@ static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_o
 static inline void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
                                   uint16_t mode, uint16_t op, uint32_t flags, uint32_t stack, uintptr_t pc) {
     uint32_t n = t->nheld;
-    if (UNLIKELY(n == t->held_cap)) { dept_ecxt_enter(t, addr, o, mode, op, flags, stack, pc); return; }
+    (void)pc;
+    if (UNLIKELY(n == t->held_cap) && !dept_held_grow(t)) return;
     struct dept_held *h = &t->held[n];
     h->obj = addr;
     h->chain = dept_chain_next(n ? t->held[n - 1].chain : DEPT_CHAIN_SEED, o.cls, mode);

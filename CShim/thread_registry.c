@@ -127,19 +127,17 @@ DEPT_HIDDEN void dept_registry_init(void) {
     if (pthread_key_create(&exit_key, on_thread_exit) == 0) atomic_store(&exit_key_ready, 1);
 }
 
-struct dept_held *dept_held_push(struct dept_thread *t) {
-    if (UNLIKELY(t->nheld == t->held_cap)) {
-        // No cap: move to a bigger mmap'd array.
-        uint32_t ncap = t->held_cap * 2;
-        struct dept_held *n = mmap(0, ncap * sizeof *n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (n == MAP_FAILED) return 0;
-        memcpy(n, t->held, t->nheld * sizeof *n);
-        // The old array is left mapped (the hang monitor may be reading it);
-        // doubling bounds what is left behind to the size of the new one.
-        t->held = n;
-        t->held_cap = ncap;
-    }
-    return &t->held[t->nheld++];
+bool dept_held_grow(struct dept_thread *t) {
+    // No cap: move to a bigger mmap'd array.
+    uint32_t ncap = t->held_cap * 2;
+    struct dept_held *n = mmap(0, ncap * sizeof *n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (n == MAP_FAILED) return false;
+    memcpy(n, t->held, t->nheld * sizeof *n);
+    // The old array is left mapped (the hang monitor may be reading it);
+    // doubling bounds what is left behind to the size of the new one.
+    t->held = n;
+    t->held_cap = ncap;
+    return true;
 }
 
 // After fork only the forking thread exists in the child: every other
