@@ -108,6 +108,24 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
     dept_push_fast(t, addr, o, mode, op, flags, stack, pc);
 }
 
+void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
+    uint32_t n = t->nheld;
+    if (!n || t->sems_held || !dept_config.detect_potential) return;
+    const struct dept_held *h = &t->held[n - 1];
+    if (h->flags || h->count != 1) return;
+    for (uint32_t i = 0; i + 1 < n; i++)
+        if (t->held[i].cls == h->cls) return;
+    struct dept_acq *a = &t->acq[key >> 58];
+    a->key = key;
+    a->gen = gen;
+    a->chain = h->chain;
+    a->cls = h->cls;
+    a->inst = h->inst;
+    a->stack = h->stack;
+    a->mode = h->mode;
+    a->op = h->op;
+}
+
 #define remove_at dept_held_remove
 void dept_held_remove(struct dept_thread *t, uint32_t i) {
     uint32_t n = t->nheld;

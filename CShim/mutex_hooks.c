@@ -55,17 +55,22 @@ DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
 }
 
 // The acquisition itself, once its context is pushed. Uncontended, a
-// trylock takes it without telling the hang monitor anything; contended,
-// the thread is marked blocked around the real call. Not for robust,
-// priority-inheritance or priority-protect mutexes, whose trylock has side
-// effects of its own (glibc leaves a not-recoverable robust mutex locked
-// after a failed trylock). On failure the pushed context is dropped again.
-static inline __attribute__((always_inline)) int take(struct dept_thread *t, pthread_mutex_t *m, struct dept_obj_ref o,
-                          uint32_t stack, uint16_t op, uint32_t extra,
-                          int (*real)(pthread_mutex_t *, clockid_t, const struct timespec *),
-                          clockid_t clk, const struct timespec *ts) {
-    int r = LIKELY(!(m->__data.__kind & (16 | 32 | 64))) ? __pthread_mutex_trylock(m) : EBUSY;
-    if (UNLIKELY(r == EBUSY)) {
+// trylock takes it without telling the hang monitor anything (take);
+// contended, the thread is marked blocked around the real call (take_slow).
+// Not for robust, priority-inheritance or priority-protect mutexes, whose
+// trylock has side effects of its own (glibc leaves a not-recoverable robust
+// mutex locked after a failed trylock). On failure the pushed context is
+// dropped again.
+typedef int (*real_fn)(pthread_mutex_t *, clockid_t, const struct timespec *);
+
+static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mutex_t *m, int r, uint16_t op, uint32_t extra,
+                                               real_fn real, clockid_t clk, const struct timespec *ts) {
+    // The pushed entry is on top unless pushing it failed (no memory).
+    struct dept_held *h = t->nheld ? &t->held[t->nheld - 1] : 0;
+    struct dept_obj_ref o = { 0, 0 };
+    uint32_t stack = 0;
+    if (h && h->obj == (uintptr_t)m) { o = (struct dept_obj_ref){ h->cls, h->inst }; stack = h->stack; }
+    if (r == EBUSY) {
         dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, stack,
                          ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
         r = real(m, clk, ts);
@@ -82,25 +87,19 @@ static inline __attribute__((always_inline)) int take(struct dept_thread *t, pth
     return r;
 }
 
-// Shared by lock, timedlock and clocklock. `real` performs the acquisition.
+static inline __attribute__((always_inline)) int take(struct dept_thread *t, pthread_mutex_t *m, uint16_t op, uint32_t extra,
+                                                      real_fn real, clockid_t clk, const struct timespec *ts) {
+    int r = LIKELY(!(m->__data.__kind & (16 | 32 | 64))) ? __pthread_mutex_trylock(m) : EBUSY;
+    if (LIKELY(r == 0)) return 0;
+    return take_slow(t, m, r, op, extra, real, clk, ts);
+}
+
+// Everything but a cached acquisition, shared by lock, timedlock and
+// clocklock. `real` performs the acquisition; `key` is the acquisition
+// cache key computed before anything was pushed (0: not cacheable).
 // Nothing here changes errno except the real call (slow paths restore it).
-static inline __attribute__((always_inline)) int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
-                          int (*real)(pthread_mutex_t *, clockid_t, const struct timespec *),
-                          clockid_t clk, const struct timespec *ts) {
-    // One probe answers a known acquisition: same lock, same site, same held
-    // chain, no object changed meaning since. (Not with same-class nesting,
-    // whose instance pairs the core must see, nor while semaphores are held.)
-    uint32_t n = t->nheld;
-    uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
-    uint64_t akey = dept_mix(chain ^ (uintptr_t)m ^ ((uint64_t)op << 56), pc);
-    struct dept_acq *a = &t->acq[akey >> 58];
-    if (LIKELY(a->key == akey && a->gen == atomic_load_explicit(&dept_obj_gen, memory_order_relaxed)
-               && !(a->flags & DEPT_WAIT_RECURSIVE_OK) && !t->sems_held
-               && !(n && t->held[n - 1].cls == a->ref.cls))) {
-        dept_push_fast(t, (uintptr_t)m, a->ref, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, a->stack, pc);
-        dept_leave();
-        return take(t, m, a->ref, a->stack, op, extra, real, clk, ts);
-    }
+static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
+                                             real_fn real, clockid_t clk, const struct timespec *ts, uint64_t key) {
     uint64_t gen = atomic_load_explicit(&dept_obj_gen, memory_order_relaxed);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
     uint32_t flags = wait_flags(m) | extra;
@@ -115,12 +114,10 @@ static inline __attribute__((always_inline)) int acquire(struct dept_thread *t, 
         }
     }
     uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
-    if (!(flags & DEPT_WAIT_TIMED) && dept_config.detect_potential && !t->sems_held) {
-        a->key = akey; a->gen = gen; a->ref = o; a->stack = stack; a->flags = flags;
-    }
     dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
+    if (key && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) dept_acq_remember(t, key, gen);
     dept_leave();
-    return take(t, m, o, stack, op, extra, real, clk, ts);
+    return take(t, m, op, extra, real, clk, ts);
 }
 
 static int real_lock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
@@ -137,8 +134,7 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
     return REAL(pthread_mutex_clocklock)(m, c, ts);
 }
 
-DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
-    uintptr_t pc = CALLER_PC();
+static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc) {
     if (UNLIKELY(dept_from_runtime(pc))) {
         int r = __pthread_mutex_lock(m);
         if (r == 0) dept_tls_runtime++;
@@ -146,19 +142,38 @@ DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
     }
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_lock(m);
-    return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+    return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
+}
+
+DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
+    uintptr_t pc = CALLER_PC();
+    // One probe answers a known acquisition: same lock, same site, same held
+    // chain, no object changed meaning since. Locks of the Swift runtime or
+    // of a malloc library are never cached (lock_slow filters their sites),
+    // so the probe needs no range check.
+    struct dept_thread *t = dept_current();
+    if (LIKELY(t)) {
+        struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
+        if (LIKELY(a)) {
+            dept_tls_guard = 1;
+            dept_push_known(t, (uintptr_t)m, a);
+            dept_leave();
+            return take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+        }
+    }
+    return lock_slow(m, pc);
 }
 
 DEPT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts) {
     struct dept_thread *t = dept_enter();
     if (!t) return real_timed(m, 0, ts);
-    return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_timed, 0, ts);
+    return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_timed, 0, ts, 0);
 }
 
 DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
     struct dept_thread *t = dept_enter();
     if (!t) return real_clock(m, c, ts);
-    return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_clock, c, ts);
+    return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_clock, c, ts, 0);
 }
 
 DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
@@ -189,8 +204,9 @@ DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
     return r;
 }
 
-DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
-    if (UNLIKELY(dept_from_runtime(CALLER_PC()))) {
+// Everything but the release of the top held entry.
+static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t pc) {
+    if (UNLIKELY(dept_from_runtime(pc))) {
         if (dept_tls_runtime > 0) dept_tls_runtime--;
         return __pthread_mutex_unlock(m);
     }
@@ -199,7 +215,6 @@ DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
     int32_t i = dept_held_index(t, (uintptr_t)m);
     if (UNLIKELY(i < 0)) {
         // Not held by us as far as we know: ask the mutex itself.
-        uintptr_t pc = CALLER_PC();
         int owner = m->__data.__owner;
         if (m->__data.__lock == 0 && owner == 0) {
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
@@ -214,7 +229,14 @@ DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
     // Release first, bookkeeping after: nothing of ours lengthens the time
     // the mutex is held.
     int r = __pthread_mutex_unlock(m);
-    if (LIKELY(r == 0)) dept_release_at(t, (uint32_t)i, DEPT_OP_UNLOCK, CALLER_PC());
+    if (LIKELY(r == 0)) dept_release_at(t, (uint32_t)i, DEPT_OP_UNLOCK, pc);
     dept_leave();
     return r;
+}
+
+DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
+    // The common case, a tail call: the mutex is the innermost one we hold.
+    // Its entry goes first; a mutex we hold cannot fail to unlock.
+    if (LIKELY(dept_pop_top((uintptr_t)m))) return __pthread_mutex_unlock(m);
+    return unlock_slow(m, CALLER_PC());
 }

@@ -28,19 +28,49 @@ static int call_real(int how, pthread_rwlock_t *l, clockid_t c, const struct tim
     }
 }
 
-static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts, uintptr_t pc) {
-    if (UNLIKELY(dept_from_runtime(pc))) {
-        int r = call_real(how, l, c, ts);
-        if (r == 0) dept_tls_runtime++;
-        return r;
+// A blocking acquisition whose context is pushed: try first; contended, the
+// thread is marked blocked around the real call. On failure the pushed
+// context is dropped again.
+static __attribute__((noinline)) int take_slow(struct dept_thread *t, int how, pthread_rwlock_t *l, clockid_t c,
+                                               const struct timespec *ts, int r) {
+    bool write = how & 1;
+    if (r == EBUSY) {
+        // The pushed entry is on top unless pushing it failed (no memory).
+        struct dept_held *h = t->nheld ? &t->held[t->nheld - 1] : 0;
+        struct dept_obj_ref o = { 0, 0 };
+        uint32_t stack = 0;
+        if (h && h->obj == (uintptr_t)l) { o = (struct dept_obj_ref){ h->cls, h->inst }; stack = h->stack; }
+        dept_block_begin(t, (uintptr_t)l, o, write ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK,
+                         write ? (DEPT_EV_EXCL | DEPT_EV_SHARED) : DEPT_EV_EXCL, stack, how >= TIMEDRD ? DEPT_BLOCK_TIMED : 0);
+        r = call_real(how, l, c, ts);
+        dept_block_end(t);
     }
-    struct dept_thread *t = dept_enter();
-    if (!t) return call_real(how, l, c, ts);
+    if (UNLIKELY(r != 0)) {
+        int e = errno;
+        dept_tls_guard = 1;
+        dept_drop_held(t, (uintptr_t)l);
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
+static inline int take(struct dept_thread *t, int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) {
+    int r = (how & 1) ? __pthread_rwlock_trywrlock(l) : __pthread_rwlock_tryrdlock(l);
+    if (LIKELY(r == 0)) return 0;
+    return take_slow(t, how, l, c, ts, r);
+}
+
+// Everything but a cached acquisition. `key`: the acquisition cache key
+// computed before anything was pushed (0: not cacheable).
+static __attribute__((noinline)) int acquire_slow(struct dept_thread *t, int how, pthread_rwlock_t *l, clockid_t c,
+                                                  const struct timespec *ts, uintptr_t pc, uint64_t key) {
     bool write = how & 1;
     bool try = how == TRYRD || how == TRYWR;
     bool timed = how >= TIMEDRD;
     uint16_t op = write ? (try ? DEPT_OP_TRYWRLOCK : DEPT_OP_WRLOCK) : (try ? DEPT_OP_TRYRDLOCK : DEPT_OP_RDLOCK);
     uint16_t mode = write ? DEPT_EV_EXCL : DEPT_EV_SHARED;
+    uint64_t gen = atomic_load_explicit(&dept_obj_gen, memory_order_relaxed);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)l, DEPT_OBJ_RWLOCK, pc);
     if (try) {
         dept_leave();
@@ -55,21 +85,38 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
     uint16_t awaits = write ? (DEPT_EV_EXCL | DEPT_EV_SHARED) : DEPT_EV_EXCL;
     uint32_t stack = dept_wait_begin_fast(t, o, awaits, op, timed ? DEPT_WAIT_TIMED : 0, pc);
     dept_push_fast(t, (uintptr_t)l, o, mode, op, timed ? DEPT_HELD_TIMED : 0, stack, pc);
+    if (key) dept_acq_remember(t, key, gen);
     dept_leave();
-    int r = call_real(write ? TRYWR : TRYRD, l, c, ts);
-    if (UNLIKELY(r == EBUSY)) {
-        dept_block_begin(t, (uintptr_t)l, o, op, awaits, stack, timed ? DEPT_BLOCK_TIMED : 0);
-        r = call_real(how, l, c, ts);
-        dept_block_end(t);
+    return take(t, how, l, c, ts);
+}
+
+static __attribute__((noinline)) int acquire_full(int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts, uintptr_t pc) {
+    if (UNLIKELY(dept_from_runtime(pc))) {
+        int r = call_real(how, l, c, ts);
+        if (r == 0) dept_tls_runtime++;
+        return r;
     }
-    if (UNLIKELY(r != 0)) {
-        int e = errno;
-        dept_tls_guard = 1;
-        dept_drop_held(t, (uintptr_t)l);
-        dept_leave();
-        errno = e;
+    struct dept_thread *t = dept_enter();
+    if (!t) return call_real(how, l, c, ts);
+    uint64_t key = how == RD || how == WR ? dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc) : 0;
+    return acquire_slow(t, how, l, c, ts, pc, key);
+}
+
+static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts, uintptr_t pc) {
+    if (how == RD || how == WR) {
+        // One probe answers a known acquisition (see pthread_mutex_lock).
+        struct dept_thread *t = dept_current();
+        if (LIKELY(t)) {
+            struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc));
+            if (LIKELY(a)) {
+                dept_tls_guard = 1;
+                dept_push_known(t, (uintptr_t)l, a);
+                dept_leave();
+                return take(t, how, l, c, ts);
+            }
+        }
     }
-    return r;
+    return acquire_full(how, l, c, ts, pc);
 }
 
 DEPT_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l) { return acquire(RD, l, 0, 0, CALLER_PC()); }
@@ -81,8 +128,8 @@ DEPT_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct tim
 DEPT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKRD, l, c, ts, CALLER_PC()); }
 DEPT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKWR, l, c, ts, CALLER_PC()); }
 
-DEPT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l) {
-    if (UNLIKELY(dept_from_runtime(CALLER_PC()))) {
+static __attribute__((noinline)) int unlock_slow(pthread_rwlock_t *l, uintptr_t pc) {
+    if (UNLIKELY(dept_from_runtime(pc))) {
         if (dept_tls_runtime > 0) dept_tls_runtime--;
         return __pthread_rwlock_unlock(l);
     }
@@ -90,9 +137,15 @@ DEPT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l) {
     if (!t) return __pthread_rwlock_unlock(l);
     int32_t i = dept_held_index(t, (uintptr_t)l);
     int r = __pthread_rwlock_unlock(l);
-    if (LIKELY(i >= 0 && r == 0)) dept_release_at(t, (uint32_t)i, DEPT_OP_UNLOCK, CALLER_PC());
+    if (LIKELY(i >= 0 && r == 0)) dept_release_at(t, (uint32_t)i, DEPT_OP_UNLOCK, pc);
     dept_leave();
     return r;
+}
+
+DEPT_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l) {
+    // The innermost held lock: pop its entry, then a tail call.
+    if (LIKELY(dept_pop_top((uintptr_t)l))) return __pthread_rwlock_unlock(l);
+    return unlock_slow(l, CALLER_PC());
 }
 
 DEPT_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a) {

@@ -55,6 +55,18 @@ struct dept_tentative {
     uint32_t gates[DEPT_TENTATIVE_GATES];
 };
 
+/// A known acquisition: (held chain, lock, operation, call site) -> the held
+/// entry the slow path pushed for it. Everything in the entry follows from
+/// the key while no address changed meaning (dept_obj_gen), so a hit pushes
+/// it as it is: no class lookup, no memo, no core.
+struct dept_acq {
+    uint64_t key;
+    uint64_t gen;
+    uint64_t chain;      // the pushed entry's chain
+    uint32_t cls, inst, stack;
+    uint16_t mode, op;
+};
+
 struct dept_thread {
     uint32_t tid;                 // dept's own thread number, never reused
     int32_t os_tid;
@@ -89,15 +101,28 @@ struct dept_thread {
     uint32_t seen_stack[DEPT_SEEN_SLOTS];
     /// Classes whose release site this thread already reported (direct-mapped).
     uint32_t event_seen[DEPT_EVENT_SLOTS];
-    /// Known acquisitions: (lock, call site, held chain) -> what the slow
-    /// path found, in one probe. Valid while dept_obj_gen is unchanged.
-    struct dept_acq { uint64_t key; uint64_t gen; struct dept_obj_ref ref; uint32_t stack; uint32_t flags; } acq[DEPT_ACQ_SLOTS];
+    /// Known acquisitions (see dept_acq_probe).
+    struct dept_acq acq[DEPT_ACQ_SLOTS];
 };
 
-/// Re-entry guard: non-zero while this thread is inside dept itself (core,
-/// bookkeeping, stack capture). Hooks then pass straight through.
-DEPT_HIDDEN extern __thread int dept_tls_guard __attribute__((tls_model("initial-exec")));
-DEPT_HIDDEN extern __thread struct dept_thread *dept_tls_thread __attribute__((tls_model("initial-exec")));
+/// The per-thread words every hook reads, in one block so that one TLS
+/// offset finds all three.
+struct dept_tls_block {
+    /// Re-entry guard: non-zero while this thread is inside dept itself
+    /// (core, bookkeeping, stack capture). Hooks then pass straight through.
+    int guard;
+    /// Locks the Swift runtime holds right now on this thread (its metadata
+    /// and conformance caches use pthread mutexes). While it holds one,
+    /// nothing may enter the core: the core is Swift code and would need
+    /// the same lock.
+    int runtime;
+    /// The thread's record; 0 before its first hook, 1 while it exits.
+    struct dept_thread *thread;
+};
+DEPT_HIDDEN extern __thread struct dept_tls_block dept_tls __attribute__((tls_model("initial-exec")));
+#define dept_tls_guard (dept_tls.guard)
+#define dept_tls_runtime (dept_tls.runtime)
+#define dept_tls_thread (dept_tls.thread)
 
 /// Set once the shim's constructor has run (the Swift runtime it depends on
 /// is initialised by then). Before that every hook passes through.
@@ -107,11 +132,6 @@ extern _Atomic int dept_disabled;
 extern struct dept_config dept_config;
 
 DEPT_HIDDEN struct dept_thread *dept_thread_slow(void);
-/// The calling thread's record, or NULL when the hook must pass through.
-/// Locks the Swift runtime holds right now on this thread (its metadata and
-/// conformance caches use pthread mutexes). While it holds one, nothing may
-/// enter the core: the core is Swift code and would need the same lock.
-DEPT_HIDDEN extern __thread int dept_tls_runtime __attribute__((tls_model("initial-exec")));
 /// The Swift runtime's own code (libswiftCore), whose locks are passed
 /// through untracked and counted in dept_tls_runtime.
 DEPT_HIDDEN extern uintptr_t dept_runtime_lo, dept_runtime_span;
@@ -123,6 +143,16 @@ static inline bool dept_from_runtime(uintptr_t pc) {
     return pc - dept_runtime_lo < dept_runtime_span || pc - dept_alloc_lo < dept_alloc_span;
 }
 
+/// The calling thread's record for a fast path that needs nothing set up:
+/// not inside dept, no Swift-runtime lock held, the record exists. NULL
+/// sends the hook to its full path. Takes no guard.
+static inline struct dept_thread *dept_current(void) {
+    if (UNLIKELY(dept_tls_guard | dept_tls_runtime)) return 0;
+    struct dept_thread *t = dept_tls_thread;
+    return LIKELY((uintptr_t)t > 1) ? t : 0;
+}
+
+/// The calling thread's record, or NULL when the hook must pass through.
 static inline struct dept_thread *dept_enter(void) {
     if (UNLIKELY(dept_tls_guard | dept_tls_runtime)) return 0;
     struct dept_thread *t = dept_tls_thread;
@@ -340,6 +370,46 @@ static inline int32_t dept_held_index(struct dept_thread *t, uintptr_t addr) {
     return -1;
 }
 
+// ---- known acquisitions --------------------------------------------------
+// A lock taken again in the same situation (same held chain, same lock, same
+// operation, same call site) is answered by one probe of the thread's
+// acquisition cache, which holds the entry the slow path pushed for it.
+
+static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_t pc) {
+    uint32_t n = t->nheld;
+    uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
+    return dept_mix(chain ^ addr ^ ((uint64_t)op << 56), pc);
+}
+/// The cached entry for key, or NULL. Not while a semaphore is held (waits
+/// made then stay tentative, see model.c) and not when the held array must
+/// grow first.
+static inline struct dept_acq *dept_acq_probe(struct dept_thread *t, uint64_t key) {
+    struct dept_acq *a = &t->acq[key >> 58];
+    if (LIKELY(a->key == key && a->gen == atomic_load_explicit(&dept_obj_gen, memory_order_relaxed)
+               && !t->sems_held && t->nheld < t->held_cap))
+        return a;
+    return 0;
+}
+/// Pushes a cached entry (the caller checked there is room).
+static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a) {
+    struct dept_held *h = &t->held[t->nheld];
+    h->obj = addr;
+    h->chain = a->chain;
+    _Static_assert(__builtin_offsetof(struct dept_held, op) - __builtin_offsetof(struct dept_held, cls) == 14
+                   && __builtin_offsetof(struct dept_acq, op) - __builtin_offsetof(struct dept_acq, cls) == 14,
+                   "cls..op are copied as one block");
+    __builtin_memcpy(&h->cls, &a->cls, 16);
+    h->count = 1;
+    h->flags = 0;
+    t->nheld++;
+}
+/// Caches the entry just pushed (the top one) under key, computed before
+/// the push, when pushing it again is all a later identical acquisition
+/// needs: a plain blocking acquisition, no semaphore held, and no other held
+/// entry of the same class (whose instance pairs the core must see each
+/// time). gen is dept_obj_gen as read before the lock's lookup.
+DEPT_HIDDEN void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen);
+
 DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);
 
@@ -352,6 +422,26 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
     if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_SEM))) t->nheld = i;
     else dept_held_remove(t, i);
     if (UNLIKELY(t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] != cls)) dept_event_site_slow(t, cls, op, pc);
+}
+
+/// The release of the innermost held entry when nothing else is to be done:
+/// it is addr's, held once, not a semaphore, and its class's release site is
+/// known. Pops it and returns true; false leaves everything to the full
+/// path. No guard is taken: it reads and writes only this thread's record,
+/// and a signal handler's hook in between leaves the top as it found it.
+/// Locks of the Swift runtime or of a malloc library (dept_from_runtime) are
+/// never pushed, so they always take the full path, which filters them.
+static inline bool dept_pop_top(uintptr_t addr) {
+    struct dept_thread *t = dept_current();
+    if (UNLIKELY(!t)) return false;
+    uint32_t n = t->nheld;
+    if (UNLIKELY(!n)) return false;
+    struct dept_held *h = &t->held[n - 1];
+    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & DEPT_HELD_SEM)
+                 || t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)] != h->cls))
+        return false;
+    t->nheld = n - 1;
+    return true;
 }
 
 // ---- blocked waits and the hang monitor (hang_monitor.c) ---------------

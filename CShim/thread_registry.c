@@ -11,9 +11,7 @@
 #include <string.h>
 #include <sched.h>
 
-__thread int dept_tls_guard __attribute__((tls_model("initial-exec")));
-__thread struct dept_thread *dept_tls_thread __attribute__((tls_model("initial-exec")));
-__thread int dept_tls_runtime __attribute__((tls_model("initial-exec")));
+__thread struct dept_tls_block dept_tls __attribute__((tls_model("initial-exec")));
 uintptr_t dept_runtime_lo, dept_runtime_span;
 uintptr_t dept_alloc_lo, dept_alloc_span;
 

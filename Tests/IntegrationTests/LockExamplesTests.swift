@@ -23,6 +23,7 @@ final class LockExamplesTests: XCTestCase {
     static let covered: Set<String> = [
         // lock order, potential
         "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "heap_class_inversion", "cpp_abba",
+        "same_class_behind_lock",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
@@ -104,6 +105,13 @@ final class LockExamplesTests: XCTestCase {
 
     func test_cpp_abba() throws {
         try checkPotential("cpp_abba", events: 2...2, mustContain: [Self.mutexWait])
+    }
+
+    /// Instance pairs of one class must reach the core even when the held
+    /// lock of that class is not the innermost one (the acquisition cache
+    /// once answered the second pass from the first).
+    func test_same_class_behind_lock() throws {
+        try checkPotential("same_class_behind_lock", events: 2...2, mustContain: [Self.mutexWait])
     }
 
     // MARK: lock order, silent
