@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define TAG_EVENT 0x4556454e00000000ull   // site of an event
+#define TAG_EVENT_SITE 0x4553495445000000ull   // a class's first release site, told to the core
 
 struct dept_held *dept_held_find(struct dept_thread *t, uintptr_t addr) {
     for (uint32_t i = t->nheld; i-- > 0;)
@@ -16,7 +17,14 @@ static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uin
     uint64_t key = dept_site_key(cls, op, pc);
     uint32_t s = dept_seen_get(t, key);
     if (LIKELY(s)) return s;
-    s = dept_capture_stack();
+    // This thread captured it before (a stack of another thread would name
+    // the wrong callers).
+    uint32_t by = 0;
+    s = dept_known_get(key, &by);
+    if (!s || by != t->tid) {
+        s = dept_capture_stack();
+        dept_known_put(key, s, t->tid);
+    }
     dept_seen_put(t, key, s);
     return s;
 }
@@ -93,12 +101,22 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     uint64_t key = dept_wait_key(t, o, awaits, pc);
     uint32_t s = dept_seen_get(t, key);
     if (LIKELY(s)) return s;
+    // Fell out of this thread's memo but this thread told the core before:
+    // the core has all of it (its observations are per thread, so another
+    // thread's entry does not count).
+    uint32_t by = 0;
+    s = dept_known_get(key, &by);
+    if (s && by == t->tid) {
+        dept_seen_put(t, key, s);
+        return s;
+    }
     s = dept_capture_stack();
     struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags };
     dept_core_lock();
     dept_core_wait(t->tid, t->held, n, &w);
     dept_core_unlock();
     dept_seen_put(t, key, s);
+    dept_known_put(key, s, t->tid);
     return s;
 }
 
@@ -151,13 +169,19 @@ bool dept_ecxt_exit(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_
 
 // First release of a class seen by this thread: remember where it happens,
 // so a report can show the [E] stack.
+// The core keeps the first site per class, so once any thread has told it,
+// nobody needs to again.
 void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
     (void)pc;
     t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] = cls;
+    uint64_t key = dept_mix(TAG_EVENT_SITE ^ cls, op);
+    uint32_t by;
+    if (dept_known_get(key, &by)) return;
     uint32_t s = dept_capture_stack();
     dept_core_lock();
     dept_core_event_site(cls, op, s);
     dept_core_unlock();
+    dept_known_put(key, s, t->tid);
 }
 
 void dept_drop_held(struct dept_thread *t, uintptr_t addr) {

@@ -154,11 +154,16 @@ static bool in_wrapper_library(uintptr_t pc) {
     struct dl_find_object r;
     if (_dl_find_object((void *)pc, &r) != 0 || !r.dlfo_link_map || !r.dlfo_link_map->l_name) return false;
     const char *n = r.dlfo_link_map->l_name;
+    // The program itself has no name here; this runs for every init, so the
+    // common case must not scan anything.
+    if (!n[0]) return false;
+    const char *base = strrchr(n, '/');
+    base = base ? base + 1 : n;
     static const char *const libs[] = { "libstdc++", "libc++", "libFoundation", "libswiftCore", "libdispatch",
                                         "libswiftDispatch", "libglib-2", "libgthread", "libQt5Core", "libQt6Core",
                                         "libboost_thread", "libuv", "libapr-" };
     for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++)
-        if (strstr(n, libs[i])) return true;
+        if (strncmp(base, libs[i], strlen(libs[i])) == 0) return true;
     return false;
 }
 

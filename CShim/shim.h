@@ -250,6 +250,11 @@ static inline void dept_seen_put(struct dept_thread *t, uint64_t key, uint32_t s
     t->seen[slot] = key;
     t->seen_stack[slot] = stack;
 }
+/// The process-wide second level of the memos (known_table.c): the stack id
+/// recorded for key, and in *tid the dept thread that recorded it; 0 when
+/// unknown. Lossy: a miss only means asking the core again.
+DEPT_HIDDEN uint32_t dept_known_get(uint64_t key, uint32_t *tid);
+DEPT_HIDDEN void dept_known_put(uint64_t key, uint32_t stack, uint32_t tid);
 /// One multiply per step: bijective in v for a given h, so distinct
 /// (chain, value) pairs practically never collide; the top bits index.
 static inline uint64_t dept_mix(uint64_t h, uint64_t v) {
