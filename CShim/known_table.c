@@ -7,38 +7,58 @@
 // already knew. This table catches those misses: one slot per key, written
 // by whichever thread saw the key last, read without a lock.
 //
-// It is lossy by design (a collision overwrites; a miss only costs the trip
-// the per-thread memo would have cost) and has a fixed size in .bss, so its
-// memory is bounded and only touched slots are ever resident.
+// It is lossy by design (a full bucket overwrites; a miss only costs the
+// trip the per-thread memo would have cost) and has a fixed size in .bss
+// (2 MiB), so its memory is bounded and only touched pages are resident.
 #include "shim.h"
 
-#define KNOWN_SLOTS (1u << 16)
+// 4-way buckets of one cache line each: 10k classes make some 30k keys
+// (site, wait and release-site keys), which a direct-mapped table of this
+// size kept evicting from each other.
+#define KNOWN_WAYS 4
+#define KNOWN_BUCKETS (1u << 15)
 
 struct known_slot {
     _Atomic uint64_t key;   // 0 while being written
     _Atomic uint64_t val;   // recorder's dept tid << 32 | stack id
 };
-static struct known_slot known[KNOWN_SLOTS];
+struct known_bucket {
+    struct known_slot way[KNOWN_WAYS];
+} __attribute__((aligned(64)));
+static struct known_bucket known[KNOWN_BUCKETS];
 
 // Other bits than the per-thread memo's slot index, so keys that collide
 // there spread here.
-static inline struct known_slot *slot_of(uint64_t key) { return &known[(key >> 24) & (KNOWN_SLOTS - 1)]; }
+static inline struct known_bucket *bucket_of(uint64_t key) { return &known[(key >> 24) & (KNOWN_BUCKETS - 1)]; }
 
 uint32_t dept_known_get(uint64_t key, uint32_t *tid) {
-    struct known_slot *s = slot_of(key);
-    if (atomic_load_explicit(&s->key, memory_order_acquire) != key) return 0;
-    uint64_t v = atomic_load_explicit(&s->val, memory_order_relaxed);
-    // Seqlock-style: the value belongs to the key only if the key is still
-    // there after reading it (a writer clears the key first).
-    atomic_thread_fence(memory_order_acquire);
-    if (atomic_load_explicit(&s->key, memory_order_relaxed) != key) return 0;
-    *tid = (uint32_t)(v >> 32);
-    return (uint32_t)v;
+    struct known_bucket *b = bucket_of(key);
+    for (int w = 0; w < KNOWN_WAYS; w++) {
+        struct known_slot *s = &b->way[w];
+        if (atomic_load_explicit(&s->key, memory_order_acquire) != key) continue;
+        uint64_t v = atomic_load_explicit(&s->val, memory_order_relaxed);
+        // Seqlock-style: the value belongs to the key only if the key is
+        // still there after reading it (a writer clears the key first).
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&s->key, memory_order_relaxed) != key) return 0;
+        *tid = (uint32_t)(v >> 32);
+        return (uint32_t)v;
+    }
+    return 0;
 }
 
 void dept_known_put(uint64_t key, uint32_t stack, uint32_t tid) {
     if (!key || !stack) return;
-    struct known_slot *s = slot_of(key);
+    struct known_bucket *b = bucket_of(key);
+    // The key's own slot if it is there, else an empty one, else a victim
+    // chosen by other bits of the key. Racing writers may both land on a
+    // slot; the last one wins and the other's key is merely asked again.
+    struct known_slot *s = 0;
+    for (int w = 0; w < KNOWN_WAYS && !s; w++) {
+        uint64_t k = atomic_load_explicit(&b->way[w].key, memory_order_relaxed);
+        if (k == key || k == 0) s = &b->way[w];
+    }
+    if (!s) s = &b->way[(key >> 8) & (KNOWN_WAYS - 1)];
     atomic_store_explicit(&s->key, 0, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
     atomic_store_explicit(&s->val, (uint64_t)tid << 32 | stack, memory_order_relaxed);
