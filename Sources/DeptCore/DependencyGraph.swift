@@ -88,6 +88,10 @@ public struct DependencyGraph: Sendable {
     /// Same-class nesting: per class, from instance -> to instance -> the
     /// distinct observations (modes and gates) of that pair.
     private var instancePairs: [EventNode: [UInt32: [UInt32: [Witness]]]] = [:]
+    /// Threads some kept observation names: a report may need their names
+    /// and creation stacks after they exit. Bounded by the observations
+    /// kept (maxWitnessesPerEdge per edge), not by the threads that ran.
+    public private(set) var witnessThreads: Set<UInt32> = []
     private var selfEdges: [EventNode: Int] = [:]
     private var instancePairCount: [EventNode: Int] = [:]
     public private(set) var droppedInstancePairs = 0
@@ -192,10 +196,12 @@ public struct DependencyGraph: Sendable {
                 return nil
             }
             edges[i].witnesses.append(witness)
+            witnessThreads.insert(witness.thread)
             return i
         }
         let i = edges.count
         edges.append(Edge(from: from, to: to, witnesses: [witness]))
+        witnessThreads.insert(witness.thread)
         adjacency[from, default: [:]][to] = i
         return i
     }
@@ -308,6 +314,7 @@ public struct DependencyGraph: Sendable {
         }
         instancePairCount[node, default: 0] += 1
         instancePairs[node, default: [:]][a, default: [:]][b, default: []].append(witness)
+        witnessThreads.insert(witness.thread)
         let pairs = instancePairs[node]!
         // A path b -> ... -> a among instance pairs.
         var chain: [Witness] = [witness]
@@ -345,6 +352,7 @@ public struct DependencyGraph: Sendable {
         if let i = selfEdges[node] { return i }
         let i = edges.count
         edges.append(Edge(from: node, to: node, witnesses: [witness]))
+        witnessThreads.insert(witness.thread)
         selfEdges[node] = i
         // Not in the adjacency used by class-level cycle search: a class
         // nesting in itself says nothing without instances.

@@ -12,6 +12,8 @@ public struct Detector: Sendable {
     public private(set) var eventSites: [UInt32: [Operation: UInt32]] = [:]
     private var reportedCycles: Set<[Int]> = []
     private var warnedSites: Set<[UInt32]> = []
+    /// Threads named by a queued or printed warning (kept after they exit).
+    private var warnedThreads: Set<UInt32> = []
     public private(set) var pendingReports: [CycleEvidence] = []
     public private(set) var pendingWarnings: [Warning] = []
 
@@ -37,12 +39,19 @@ public struct Detector: Sendable {
         threads[tid, default: ThreadInfo(tid: tid)].name = name
     }
 
+    /// An exited thread's record is kept only while something that can be
+    /// reported names it (a kept observation, a warning); otherwise a
+    /// program that creates a million short threads would keep a million
+    /// records.
     public mutating func threadExited(_ tid: UInt32, holding held: [HeldContext]) {
         threads[tid]?.live = false
         let locks = held.filter { !$0.isThreadBody && $0.flags & HeldContext.semFlag == 0 }
         if !locks.isEmpty {
             warn(Warning(kind: .exitHoldingLocks, thread: tid, cls: locks[0].cls, stack: locks[0].stack,
                          held: locks))
+        }
+        if !graph.witnessThreads.contains(tid) && !warnedThreads.contains(tid) {
+            threads[tid] = nil
         }
     }
 
@@ -90,6 +99,7 @@ public struct Detector: Sendable {
         let key = [w.kind.rawValue, w.stack == 0 ? w.cls : 0, w.stack]
         if warnedSites.contains(key) { return }
         warnedSites.insert(key)
+        warnedThreads.insert(w.thread)
         pendingWarnings.append(w)
     }
 

@@ -55,7 +55,34 @@ final class DetectorStateTests: XCTestCase {
         d.threadExited(3, holding: [threadBody(C.T, 4003)])
         d.threadExited(3, holding: [])
         XCTAssertTrue(d.takePending().warnings.isEmpty)
-        XCTAssertEqual(d.threads[3]?.live, false)
+        XCTAssertNil(d.threads[3], "nothing names it: its record is dropped")
+    }
+
+    /// Rule: an exited thread's record stays only while a kept observation
+    /// or a warning names it, so records do not grow with threads created
+    /// over time; a report about an exited thread still has its name.
+    func testExitedThreadRecordKeptOnlyWhenNamed() {
+        var d = Detector()
+        // 1000 short threads each making the same observation: the edge
+        // keeps maxWitnessesPerEdge of them.
+        for tid in UInt32(10)..<1010 {
+            d.threadStarted(ThreadInfo(tid: tid, name: "worker"))
+            d.wait(thread: tid, held: [held(C.A)], wait: lockWait(C.B))
+            d.threadExited(tid, holding: [])
+        }
+        XCTAssertEqual(d.threads.count, DependencyGraph.maxWitnessesPerEdge)
+        XCTAssertEqual(d.threads[10]?.name, "worker")
+        XCTAssertEqual(d.threads[10]?.live, false)
+        XCTAssertNil(d.threads[1009])
+        // A thread that only warned keeps its record too.
+        d.threadStarted(ThreadInfo(tid: 2000, name: "leaker"))
+        d.threadExited(2000, holding: [held(C.A)])
+        XCTAssertEqual(d.threads[2000]?.name, "leaker")
+        // The report of a later cycle names the exited witness.
+        d.wait(thread: 3000, held: [held(C.B)], wait: lockWait(C.A))
+        let r = d.takePending().reports
+        XCTAssertEqual(r.count, 1)
+        XCTAssertTrue(r.first?.links.contains { d.threads[$0.witness.thread]?.name == "worker" } ?? false)
     }
 
     /// Rule: takePending hands over both queues and empties them.
