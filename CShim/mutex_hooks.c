@@ -65,13 +65,10 @@ typedef int (*real_fn)(pthread_mutex_t *, clockid_t, const struct timespec *);
 
 static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mutex_t *m, int r, uint16_t op, uint32_t extra,
                                                real_fn real, clockid_t clk, const struct timespec *ts) {
-    // The pushed entry is on top unless pushing it failed (no memory).
-    struct dept_held *h = t->nheld ? &t->held[t->nheld - 1] : 0;
-    struct dept_obj_ref o = { 0, 0 };
-    uint32_t stack = 0;
-    if (h && h->obj == (uintptr_t)m) { o = (struct dept_obj_ref){ h->cls, h->inst }; stack = h->stack; }
+    struct dept_held h = dept_pushed_entry(t, (uintptr_t)m);
+    struct dept_obj_ref o = { h.cls, h.inst };
     if (r == EBUSY) {
-        dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, stack,
+        dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, h.stack,
                          ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
         r = real(m, clk, ts);
         dept_block_end(t);

@@ -35,13 +35,9 @@ static __attribute__((noinline)) int take_slow(struct dept_thread *t, int how, p
                                                const struct timespec *ts, int r) {
     bool write = how & 1;
     if (r == EBUSY) {
-        // The pushed entry is on top unless pushing it failed (no memory).
-        struct dept_held *h = t->nheld ? &t->held[t->nheld - 1] : 0;
-        struct dept_obj_ref o = { 0, 0 };
-        uint32_t stack = 0;
-        if (h && h->obj == (uintptr_t)l) { o = (struct dept_obj_ref){ h->cls, h->inst }; stack = h->stack; }
-        dept_block_begin(t, (uintptr_t)l, o, write ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK,
-                         write ? (DEPT_EV_EXCL | DEPT_EV_SHARED) : DEPT_EV_EXCL, stack, how >= TIMEDRD ? DEPT_BLOCK_TIMED : 0);
+        struct dept_held h = dept_pushed_entry(t, (uintptr_t)l);
+        dept_block_begin(t, (uintptr_t)l, (struct dept_obj_ref){ h.cls, h.inst }, write ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK,
+                         write ? (DEPT_EV_EXCL | DEPT_EV_SHARED) : DEPT_EV_EXCL, h.stack, how >= TIMEDRD ? DEPT_BLOCK_TIMED : 0);
         r = call_real(how, l, c, ts);
         dept_block_end(t);
     }

@@ -408,6 +408,14 @@ static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const 
     h->flags = 0;
     t->nheld++;
 }
+/// What a hook pushed for addr just before taking it, for marking the thread
+/// blocked: the innermost entry, unless pushing it failed (no memory), in
+/// which case class, instance and stack are 0.
+static inline struct dept_held dept_pushed_entry(struct dept_thread *t, uintptr_t addr) {
+    uint32_t n = t->nheld;
+    if (n && t->held[n - 1].obj == addr) return t->held[n - 1];
+    return (struct dept_held){ .obj = addr };
+}
 /// Caches the entry just pushed (the top one) under key, computed before
 /// the push, when pushing it again is all a later identical acquisition
 /// needs: a plain blocking acquisition, no semaphore held, and no other held
