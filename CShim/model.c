@@ -13,19 +13,35 @@ struct dept_held *dept_held_find(struct dept_thread *t, uintptr_t addr) {
     return 0;
 }
 
-static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
-    uint64_t key = dept_site_key(cls, op, pc);
+// The stack this thread recorded for a memo key, or 0: its own memo, else
+// its entry in the process-wide table. Entries there are per thread (the
+// key mixed with the thread): the core keeps its observations per thread,
+// so another thread's entry does not count, and a stack of another thread
+// would name the wrong callers. (Shared entries made threads that go
+// through the same situations evict each other's, and all of them went
+// back to the core on every round.)
+static inline uint64_t own_key(struct dept_thread *t, uint64_t key) { return dept_mix(key, t->tid); }
+
+static uint32_t known_here(struct dept_thread *t, uint64_t key) {
     uint32_t s = dept_seen_get(t, key);
     if (LIKELY(s)) return s;
-    // This thread captured it before (a stack of another thread would name
-    // the wrong callers).
     uint32_t by = 0;
-    s = dept_known_get(key, &by);
-    if (!s || by != t->tid) {
-        s = dept_capture_stack();
-        dept_known_put(key, s, t->tid);
-    }
-    dept_seen_put(t, key, s);
+    s = dept_known_get(own_key(t, key), &by);
+    if (s) dept_seen_put(t, key, s);
+    return s;
+}
+
+static void remember_here(struct dept_thread *t, uint64_t key, uint32_t stack) {
+    dept_seen_put(t, key, stack);
+    dept_known_put(own_key(t, key), stack, t->tid);
+}
+
+static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
+    uint64_t key = dept_site_key(cls, op, pc);
+    uint32_t s = known_here(t, key);
+    if (LIKELY(s)) return s;
+    s = dept_capture_stack();
+    remember_here(t, key, s);
     return s;
 }
 
@@ -46,7 +62,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
     uint32_t s = dept_seen_get(t, key);
     bool known = s != 0;
     if (!known) s = dept_capture_stack();
-    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags };
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, 0, o.addr };
     for (uint32_t i = 0; i < n; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_THREAD) continue;
@@ -98,25 +114,20 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     if (n == 0 || (flags & DEPT_WAIT_TIMED) || !dept_config.detect_potential)
         return site_stack(t, o.cls, op, pc);
     if (UNLIKELY(t->sems_held)) return wait_with_semaphores(t, o, awaits, op, flags, pc);
+    uint64_t base = dept_wait_base_key(t, o, awaits, pc);
     uint64_t key = dept_wait_key(t, o, awaits, pc);
-    uint32_t s = dept_seen_get(t, key);
+    uint32_t s = known_here(t, key);
     if (LIKELY(s)) return s;
-    // Fell out of this thread's memo but this thread told the core before:
-    // the core has all of it (its observations are per thread, so another
-    // thread's entry does not count).
-    uint32_t by = 0;
-    s = dept_known_get(key, &by);
-    if (s && by == t->tid) {
-        dept_seen_put(t, key, s);
-        return s;
-    }
-    s = dept_capture_stack();
-    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags };
+    // A new instance pair in a situation this thread already told the core:
+    // that situation's stack serves (same site, same held classes), so
+    // nesting over thousands of instances captures no stack per pair.
+    if (key != base) s = known_here(t, base);
+    if (!s) s = dept_capture_stack();
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, 0, o.addr };
     dept_core_lock();
     dept_core_wait(t->tid, t->held, n, &w);
     dept_core_unlock();
-    dept_seen_put(t, key, s);
-    dept_known_put(key, s, t->tid);
+    remember_here(t, key, s);
     return s;
 }
 

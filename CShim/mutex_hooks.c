@@ -66,7 +66,7 @@ typedef int (*real_fn)(pthread_mutex_t *, clockid_t, const struct timespec *);
 static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mutex_t *m, int r, uint16_t op, uint32_t extra,
                                                real_fn real, clockid_t clk, const struct timespec *ts) {
     struct dept_held h = dept_pushed_entry(t, (uintptr_t)m);
-    struct dept_obj_ref o = { h.cls, h.inst };
+    struct dept_obj_ref o = { h.cls, h.inst, (uintptr_t)m };
     if (r == EBUSY) {
         dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, h.stack,
                          ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));

@@ -198,7 +198,7 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
     if (key_kind == DEPT_KEY_STATIC) ckey ^= (uint64_t)atomic_load(&dept_unload_generation) << 47;
 
     bool fresh = false;
-    struct dept_obj_ref ref = {0, 0};
+    struct dept_obj_ref ref = { 0, 0, addr };
     spin_lock(&table_lock);
     struct obj_table *t = table_get();
     bool found = false;
@@ -255,7 +255,7 @@ bool dept_obj_find(uintptr_t addr, struct dept_obj_ref *out) {
         spin_unlock(&table_lock);
     }
     if (!r) return false;
-    out->cls = (uint32_t)(r >> 32); out->inst = (uint32_t)r;
+    out->cls = (uint32_t)(r >> 32); out->inst = (uint32_t)r; out->addr = addr;
     return true;
 }
 

@@ -36,7 +36,7 @@ static __attribute__((noinline)) int take_slow(struct dept_thread *t, int how, p
     bool write = how & 1;
     if (r == EBUSY) {
         struct dept_held h = dept_pushed_entry(t, (uintptr_t)l);
-        dept_block_begin(t, (uintptr_t)l, (struct dept_obj_ref){ h.cls, h.inst }, write ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK,
+        dept_block_begin(t, (uintptr_t)l, (struct dept_obj_ref){ h.cls, h.inst, (uintptr_t)l }, write ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK,
                          write ? (DEPT_EV_EXCL | DEPT_EV_SHARED) : DEPT_EV_EXCL, h.stack, how >= TIMEDRD ? DEPT_BLOCK_TIMED : 0);
         r = call_real(how, l, c, ts);
         dept_block_end(t);

@@ -32,6 +32,7 @@
 struct dept_obj_ref {
     uint32_t cls;
     uint32_t inst;
+    uintptr_t addr;      // the object's address (0 for a thread body not yet bound)
 };
 
 /// A completed or ongoing wait that is not a lock acquisition (semaphore,
@@ -219,7 +220,7 @@ static inline struct dept_obj_ref dept_obj_lookup(uintptr_t addr, uint32_t kind,
     struct obj_table *t = atomic_load_explicit(&dept_obj_current, memory_order_acquire);
     if (LIKELY(t)) {
         uint64_t r = dept_obj_probe(t, addr);
-        if (LIKELY(r)) return (struct dept_obj_ref){ (uint32_t)(r >> 32), (uint32_t)r };
+        if (LIKELY(r)) return (struct dept_obj_ref){ (uint32_t)(r >> 32), (uint32_t)r, addr };
     }
     return dept_obj_lookup_slow(addr, kind, site);
 }
@@ -328,14 +329,40 @@ static inline uint64_t dept_site_key(uint32_t cls, uint16_t op, uintptr_t pc) {
 static inline uint64_t dept_chain_next(uint64_t prev, uint32_t cls, uint16_t mode) {
     return dept_mix(prev, ((uint64_t)cls << 16) | mode);
 }
-/// Memo key of a wait while contexts are held: the whole held chain, the
-/// wait and its site; same-class nesting adds the instance pair.
+/// Address directions of same-class pairs the core said it no longer needs,
+/// per class (class_hints.c); 0 for classes it said nothing about.
+DEPT_HIDDEN uint32_t dept_same_class_skip(uint32_t cls);
+static inline bool dept_pair_skipped(uint32_t cls, uintptr_t held, uintptr_t awaited) {
+    if (!held || !awaited || held == awaited) return false;
+    return dept_same_class_skip(cls) & (held < awaited ? DEPT_SAME_SKIP_UP : DEPT_SAME_SKIP_DOWN);
+}
+
+/// Memo key of a wait while contexts are held, without its instance pairs:
+/// the whole held chain, the wait and its site.
+static inline uint64_t dept_wait_base_key(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits, uintptr_t pc) {
+    return dept_mix(t->held[t->nheld - 1].chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc);
+}
+/// The full memo key. Same-class nesting adds each instance pair, in order
+/// (held, then awaited: x-then-y and y-then-x are different situations, and
+/// a symmetric mix such as x ^ y made the second look known). A held entry
+/// of the awaited class whose pair the core said it knows enough of (its
+/// address direction is skipped) is left out altogether: the core learns
+/// nothing from it, and nesting ten instances deep in random read/write
+/// modes would otherwise make a new key of every combination of modes.
 static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits, uintptr_t pc) {
-    uint32_t n = t->nheld;
-    uint64_t key = dept_mix(t->held[n - 1].chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc);
-    for (uint32_t i = 0; i < n; i++)
-        if (UNLIKELY(t->held[i].cls == o.cls)) key = dept_mix(key ^ t->held[i].inst, o.inst);
-    return key;
+    uint32_t n = t->nheld, i = 0;
+    while (i < n && LIKELY(t->held[i].cls != o.cls)) i++;
+    if (LIKELY(i == n)) return dept_wait_base_key(t, o, awaits, pc);
+    uint64_t chain = i ? t->held[i - 1].chain : DEPT_CHAIN_SEED, pairs = 0;
+    for (; i < n; i++) {
+        const struct dept_held *h = &t->held[i];
+        if (h->cls == o.cls) {
+            if (dept_pair_skipped(o.cls, h->obj, o.addr)) continue;
+            pairs = dept_mix(dept_mix(pairs, h->inst), o.inst);
+        }
+        chain = dept_chain_next(chain, h->cls, h->mode);
+    }
+    return dept_mix(dept_mix(chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc), pairs);
 }
 
 static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,

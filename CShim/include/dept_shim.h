@@ -95,6 +95,8 @@ struct dept_wait {
     uint16_t awaits;      // bit set of enum dept_event_mode that can wake it
     uint16_t op;          // enum dept_op
     uint32_t flags;       // DEPT_WAIT_*
+    uint32_t pad;
+    uintptr_t obj;        // the awaited object's address (orders instances of one class)
 };
 
 enum {
@@ -190,6 +192,12 @@ void dept_shim_core_unlock_noflush(void);
 /// Serialises report output between threads.
 void dept_shim_report_lock(void);
 void dept_shim_report_unlock(void);
+
+/// Same-class nesting the core no longer needs to hear about
+/// (SameClassNesting.Hint): instance pairs of class `cls` whose address
+/// direction is in `skip` are answered from the memos.
+enum { DEPT_SAME_SKIP_UP = 1, DEPT_SAME_SKIP_DOWN = 2 };
+void dept_shim_same_class_hint(uint32_t cls, uint32_t skip);
 
 enum dept_warning_kind {
     DEPT_WARN_UNLOCK_NOT_OWNER = 1,

@@ -85,22 +85,21 @@ public struct DependencyGraph: Sendable {
     public private(set) var edges: [Edge] = []
     private var adjacency: [EventNode: [EventNode: Int]] = [:]
     /// Same-class nesting: instance pairs per class node.
-    /// Same-class nesting: per class, from instance -> to instance -> the
-    /// distinct observations (modes and gates) of that pair.
-    private var instancePairs: [EventNode: [UInt32: [UInt32: [Witness]]]] = [:]
+    public private(set) var sameClass = SameClassNesting()
     /// Threads some kept observation names: a report may need their names
     /// and creation stacks after they exit. Bounded by the observations
     /// kept (maxWitnessesPerEdge per edge), not by the threads that ran.
     public private(set) var witnessThreads: Set<UInt32> = []
     private var selfEdges: [EventNode: Int] = [:]
-    private var instancePairCount: [EventNode: Int] = [:]
-    public private(set) var droppedInstancePairs = 0
+    public var droppedInstancePairs: Int { sameClass.droppedPairs }
 
     public static let maxWitnessesPerEdge = 8
     public static let maxCycleLength = 12
-    public static let maxInstancePairsPerClass = 1 << 16
 
     public init() {}
+
+    /// Hands over what the shim may stop sending (SameClassNesting.Hint).
+    public mutating func takeSameClassHints() -> [SameClassNesting.Hint] { sameClass.takeHints() }
 
     public var edgeCount: Int { edges.count }
 
@@ -284,68 +283,24 @@ public struct DependencyGraph: Sendable {
     }
 
     /// Nesting inside one class (`a` held while waiting for `b`, both of one
-    /// class, in any modes). Reported only when the instance pairs close a
-    /// loop in which each wait really waits for the next hold (a read wait
-    /// does not wait for a read hold), with coexisting observations.
+    /// class, in any modes): a self-wait, or an instance pair that
+    /// SameClassNesting keeps and searches for loops.
     private mutating func addSameClass(node: EventNode, witness: Witness) -> FoundCycle? {
         let a = witness.from.inst, b = witness.wait.inst
-        func waitsFor(_ w: Witness, _ next: Witness) -> Bool {
-            w.wait.awaits.contains(next.from.shared ? .shared : .exclusive)
-        }
         if a == b {
             // Waiting for an instance this very thread holds: only it could
             // release it. A cycle of one event (unless it is a recursive or
             // error-checking mutex, or a read relock, which do not wait).
             if witness.wait.flags & (WaitPoint.recursiveFlag | WaitPoint.errorcheckFlag) != 0 { return nil }
-            if !waitsFor(witness, witness) { return nil }
+            if !SameClassNesting.waitsFor(witness, witness) { return nil }
             let i = selfEdge(node, witness)
             return FoundCycle(edges: [(i, witness)], identity: [i, -1])
         }
-        let known = instancePairs[node]?[a]?[b] ?? []
-        // Kept per distinct modes and gates, like the class-level edges'
-        // observations: a repeat under other gates or modes is new evidence.
-        if known.contains(where: { $0.from.shared == witness.from.shared && $0.wait.awaits == witness.wait.awaits
-                                   && $0.gates == witness.gates }) {
-            return nil
-        }
-        if known.count >= Self.maxWitnessesPerEdge || instancePairCount[node, default: 0] >= Self.maxInstancePairsPerClass {
-            droppedInstancePairs += 1
-            return nil
-        }
-        instancePairCount[node, default: 0] += 1
-        instancePairs[node, default: [:]][a, default: [:]][b, default: []].append(witness)
         witnessThreads.insert(witness.thread)
-        let pairs = instancePairs[node]!
-        // A path b -> ... -> a among instance pairs.
-        var chain: [Witness] = [witness]
-        var onPath: Set<UInt32> = [b]
-        var budget = Self.searchBudget
-        func dfs(_ x: UInt32) -> Bool {
-            if chain.count > Self.maxCycleLength { return false }
-            for (y, ws) in (pairs[x] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                for w in ws {
-                    budget -= 1
-                    if budget < 0 { return false }
-                    guard waitsFor(chain.last!, w), chain.allSatisfy({ $0.compatible(with: w) }) else { continue }
-                    if y == a {
-                        guard waitsFor(w, witness) else { continue }
-                        chain.append(w)
-                        return true
-                    }
-                    if onPath.contains(y) { continue }
-                    onPath.insert(y)
-                    chain.append(w)
-                    if dfs(y) { return true }
-                    chain.removeLast()
-                    onPath.remove(y)
-                }
-            }
-            return false
-        }
-        guard dfs(b) else { return nil }
+        guard let loop = sameClass.add(node: node, witness: witness) else { return nil }
         let i = selfEdge(node, witness)
         // Once per class: the same inversion on other instances is the same bug.
-        return FoundCycle(edges: chain.map { (i, $0) }, identity: [i])
+        return FoundCycle(edges: loop.map { (i, $0) }, identity: [i])
     }
 
     private mutating func selfEdge(_ node: EventNode, _ witness: Witness) -> Int {

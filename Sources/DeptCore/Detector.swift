@@ -103,6 +103,9 @@ public struct Detector: Sendable {
         pendingWarnings.append(w)
     }
 
+    /// What the shim may stop sending (see SameClassNesting).
+    public mutating func takeSameClassHints() -> [SameClassNesting.Hint] { graph.takeSameClassHints() }
+
     /// Hands over what was queued since the last call.
     public mutating func takePending() -> (reports: [CycleEvidence], warnings: [Warning]) {
         defer { pendingReports.removeAll(); pendingWarnings.removeAll() }

@@ -60,6 +60,9 @@ public struct HeldContext: Hashable, Sendable {
     public var shared: Bool
     public var op: Operation
     public var flags: UInt32
+    /// The object's address (0 when unknown). Identity is `inst`; the
+    /// address only orders instances of one class (SameClassNesting).
+    public var addr: UInt = 0
 
     public static let tryFlag: UInt32 = 1
     public static let timedFlag: UInt32 = 2
@@ -67,9 +70,9 @@ public struct HeldContext: Hashable, Sendable {
     public static let semFlag: UInt32 = 8
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, shared: Bool = false,
-                op: Operation = .lock, flags: UInt32 = 0) {
+                op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {
         self.cls = cls; self.inst = inst; self.stack = stack; self.shared = shared
-        self.op = op; self.flags = flags
+        self.op = op; self.flags = flags; self.addr = addr
     }
     public var node: EventNode { EventNode(cls: cls, shared: shared) }
     public var isThreadBody: Bool { flags & Self.threadFlag != 0 }
@@ -83,15 +86,17 @@ public struct WaitPoint: Hashable, Sendable {
     public var awaits: EventModes
     public var op: Operation
     public var flags: UInt32
+    /// The awaited object's address (0 when unknown); see HeldContext.addr.
+    public var addr: UInt = 0
 
     public static let timedFlag: UInt32 = 1
     public static let recursiveFlag: UInt32 = 2
     public static let errorcheckFlag: UInt32 = 4
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = [.exclusive, .shared],
-                op: Operation = .lock, flags: UInt32 = 0) {
+                op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {
         self.cls = cls; self.inst = inst; self.stack = stack; self.awaits = awaits
-        self.op = op; self.flags = flags
+        self.op = op; self.flags = flags; self.addr = addr
     }
     public var isTimed: Bool { flags & Self.timedFlag != 0 }
     /// The event nodes that can end this wait.

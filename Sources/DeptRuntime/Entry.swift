@@ -11,7 +11,7 @@ private func held(_ p: UnsafePointer<dept_held>?, _ n: UInt32) -> [HeldContext] 
     return (0..<Int(n)).map { i in
         let h = p[i]
         return HeldContext(cls: h.cls, inst: h.inst, stack: h.stack, shared: h.mode == UInt16(DEPT_EV_SHARED.rawValue),
-                           op: Operation(code: h.op), flags: h.flags)
+                           op: Operation(code: h.op), flags: h.flags, addr: UInt(h.obj))
     }
 }
 
@@ -68,8 +68,9 @@ func coreThreadExit(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32) 
 func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: UnsafePointer<dept_wait>) {
     let x = w.pointee
     let wait = WaitPoint(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
-                         op: Operation(code: x.op), flags: x.flags)
+                         op: Operation(code: x.op), flags: x.flags, addr: UInt(x.obj))
     runtime.detector.wait(thread: tid, held: held(h, n), wait: wait)
+    publishHints()
     markPendingIfNeeded()
 }
 
@@ -97,9 +98,10 @@ func coreDependency(_ tid: UInt32, _ h: UnsafePointer<dept_held>, _ w: UnsafePoi
                     _ g: UnsafePointer<UInt32>?, _ ng: UInt32) {
     let x = w.pointee
     let wait = WaitPoint(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
-                         op: Operation(code: x.op), flags: x.flags)
+                         op: Operation(code: x.op), flags: x.flags, addr: UInt(x.obj))
     let gates = g.map { Array(UnsafeBufferPointer(start: $0, count: Int(ng))) } ?? []
     runtime.detector.dependency(thread: tid, from: held(h, 1)[0], wait: wait, gates: gates)
+    publishHints()
     markPendingIfNeeded()
 }
 
@@ -134,6 +136,14 @@ func coreAtExit() -> Int32 {
         writeAll(2, "DEPT: warning: \(runtime.lostReports) report(s) could not be written anywhere\n")
     }
     return runtime.reportedDeadlock ? runtime.options.exitcode : 0
+}
+
+/// Tells the shim what it no longer needs to send (a cache of the core's
+/// state, like its memos).
+private func publishHints() {
+    for h in runtime.detector.takeSameClassHints() {
+        dept_shim_same_class_hint(h.cls, UInt32(h.skip.intersection([.up, .down]).rawValue))
+    }
 }
 
 private func markPendingIfNeeded() {

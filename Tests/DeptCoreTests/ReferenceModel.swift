@@ -310,7 +310,7 @@ struct ReferenceModel {
                         continue
                     }
                     let bit = UInt64(1) << UInt64(insts[p.b]!)
-                    if visited & bit != 0 || length + 1 >= maxLength { continue }
+                    if visited & bit != 0 || length + 1 >= SameClassNesting.maxLoopLength { continue }
                     if dfs(n, visited | bit, used | g(p), length + 1) { return true }
                 }
                 failed.insert(key)

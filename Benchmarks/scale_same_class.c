@@ -1,0 +1,89 @@
+// Scale, same-class nesting: LOCKS rwlocks all initialised at one call site
+// (one class, like the per-bucket locks of a hash table, page latches or
+// tree-node locks), THREADS threads each making OPS random operations:
+// take one more lock (read, write, or a trywrlock) at a random index above
+// every index it holds (so each thread nests instances of the class in
+// ascending order, at most DEPTH at once), release the innermost one, or
+// destroy and re-initialise a lock nobody holds. Correct code: it never
+// deadlocks, and dept must stay silent about it while the nesting of
+// thousands of instances of one class stays cheap. Then one AB-BA inversion
+// that dept must report.
+//
+// usage: scale_same_class [locks=16384] [threads=4] [ops=400000] [depth=10]
+// prints: a checksum of the operations done
+#include "bench_common.h"
+#include <stdatomic.h>
+
+static long nlocks, nops, depth;
+static pthread_rwlock_t *locks;
+// Per lock: how many threads hold or are taking it; -1 while it is being
+// destroyed and re-initialised.
+static _Atomic long *busy;
+
+static int enter(long i) {
+    long b = atomic_load(&busy[i]);
+    while (b >= 0)
+        if (atomic_compare_exchange_weak(&busy[i], &b, b + 1)) return 1;
+    return 0;
+}
+
+__attribute__((noinline)) static void lock_init(long i) { BENCH_CHECK(pthread_rwlock_init(&locks[i], NULL)); }
+
+static void *worker(void *arg) {
+    uint64_t x = 0x9e3779b97f4a7c15ull * ((uintptr_t)arg + 1);
+    long held[64];
+    int n = 0;
+    long sum = 0;
+    for (long op = 0; op < nops; op++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        unsigned r = (unsigned)(x >> 32) % 100;
+        long top = n ? held[n - 1] : -1;
+        if (r < 50 && n < depth && top + 1 < nlocks) {
+            long i = top + 1 + (long)((x & 0xffffffff) % (uint64_t)((nlocks - top - 1) < 64 ? (nlocks - top - 1) : 64));
+            if (!enter(i)) continue;
+            int rc;
+            if (r < 20) rc = pthread_rwlock_wrlock(&locks[i]);
+            else if (r < 40) rc = pthread_rwlock_rdlock(&locks[i]);
+            else rc = pthread_rwlock_trywrlock(&locks[i]);
+            if (rc == 0) { held[n++] = i; sum += i; }
+            else atomic_fetch_sub(&busy[i], 1);
+        } else if (r < 95 && n > 0) {
+            long i = held[--n];
+            BENCH_CHECK(pthread_rwlock_unlock(&locks[i]));
+            atomic_fetch_sub(&busy[i], 1);
+        } else {
+            long i = (long)((x & 0xffffffff) % (uint64_t)nlocks);
+            long zero = 0;
+            if (atomic_compare_exchange_strong(&busy[i], &zero, -1)) {
+                BENCH_CHECK(pthread_rwlock_destroy(&locks[i]));
+                lock_init(i);
+                atomic_store(&busy[i], 0);
+                sum += 1;
+            }
+        }
+    }
+    while (n > 0) {
+        long i = held[--n];
+        BENCH_CHECK(pthread_rwlock_unlock(&locks[i]));
+        atomic_fetch_sub(&busy[i], 1);
+    }
+    return (void *)sum;
+}
+
+int main(int argc, char **argv) {
+    nlocks = bench_arg(argc, argv, 1, 16384);
+    long threads = bench_arg(argc, argv, 2, 4);
+    nops = bench_arg(argc, argv, 3, 400000);
+    depth = bench_arg(argc, argv, 4, 10);
+    if (nlocks < 2 || threads < 1 || depth < 1 || depth > 64) { fprintf(stderr, "bad sizes\n"); return 2; }
+    locks = bench_xmalloc(nlocks * sizeof *locks);
+    busy = calloc(nlocks, sizeof *busy);
+    for (long i = 0; i < nlocks; i++) lock_init(i);
+    pthread_t *t = bench_xmalloc(threads * sizeof *t);
+    for (long k = 0; k < threads; k++) BENCH_CHECK(pthread_create(&t[k], NULL, worker, (void *)k));
+    long sum = 0;
+    for (long k = 0; k < threads; k++) { void *s; BENCH_CHECK(pthread_join(t[k], &s)); sum += (long)s; }
+    bench_abba();
+    printf("%ld\n", sum);
+    return 0;
+}
