@@ -1,35 +1,54 @@
-// class_hints.c - what the core said the shim need not tell it about a
-// class, read on the hooks' slow paths without a lock.
+// class_hints.c - facts about a class that the hooks' slow paths read
+// without a lock. One byte per class id, in a reserved mapping whose pages
+// are touched only for classes that have one; class ids beyond it have none.
 //
-// Today one fact per class: the address directions in which instance pairs
-// of the class are known enough (SameClassNesting in the core: a class
-// nested thousands of times in one address order keeps a sample of its
-// pairs; more pairs in that order cannot close a loop). One byte per class
-// id, in a reserved mapping whose pages are touched only for classes that
-// got a hint. Class ids beyond it simply get no hint.
+// * From the core: the address directions in which instance pairs of the
+//   class are known enough (SameClassNesting: a class nested thousands of
+//   times in one address order keeps a sample of its pairs; more pairs in
+//   that order cannot close a loop).
+// * From the shim: some mutex of the class carries a published clock
+//   (clocks.h), so its acquisitions must look it up.
 #include "shim.h"
 #include <sys/mman.h>
 
 #define MAX_HINTED_CLASSES (1u << 24)
+#define CLASS_PUBLISHED 4
 
 static _Atomic(_Atomic uint8_t *) skip_bytes;
 
-uint32_t dept_same_class_skip(uint32_t cls) {
+static uint32_t class_bits(uint32_t cls) {
     _Atomic uint8_t *b = atomic_load_explicit(&skip_bytes, memory_order_acquire);
     if (LIKELY(!b) || cls >= MAX_HINTED_CLASSES) return 0;
     return atomic_load_explicit(&b[cls], memory_order_relaxed);
 }
 
+uint32_t dept_same_class_skip(uint32_t cls) { return class_bits(cls) & (DEPT_SAME_SKIP_UP | DEPT_SAME_SKIP_DOWN); }
+bool dept_class_published(uint32_t cls) { return class_bits(cls) & CLASS_PUBLISHED; }
+
+static _Atomic uint8_t *bytes_for(uint32_t cls) {
+    if (cls >= MAX_HINTED_CLASSES) return 0;
+    _Atomic uint8_t *b = atomic_load_explicit(&skip_bytes, memory_order_acquire);
+    if (b) return b;
+    void *p = mmap(0, MAX_HINTED_CLASSES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return 0;
+    _Atomic uint8_t *none = 0;
+    if (!atomic_compare_exchange_strong(&skip_bytes, &none, (_Atomic uint8_t *)p)) {
+        munmap(p, MAX_HINTED_CLASSES);
+        return none;
+    }
+    return p;
+}
+
 // Called by the core, with the core lock held (so hints never race each other).
 void dept_shim_same_class_hint(uint32_t cls, uint32_t skip) {
-    if (cls >= MAX_HINTED_CLASSES) return;
-    _Atomic uint8_t *b = atomic_load_explicit(&skip_bytes, memory_order_relaxed);
-    if (!b) {
-        if (!skip) return;
-        void *p = mmap(0, MAX_HINTED_CLASSES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED) return;
-        b = p;
-        atomic_store_explicit(&skip_bytes, b, memory_order_release);
-    }
-    atomic_store_explicit(&b[cls], (uint8_t)skip, memory_order_relaxed);
+    if (!skip && !class_bits(cls)) return;
+    _Atomic uint8_t *b = bytes_for(cls);
+    if (!b) return;
+    atomic_fetch_and(&b[cls], (uint8_t)~(DEPT_SAME_SKIP_UP | DEPT_SAME_SKIP_DOWN));
+    atomic_fetch_or(&b[cls], (uint8_t)skip);
+}
+
+void dept_class_mark_published(uint32_t cls) {
+    _Atomic uint8_t *b = bytes_for(cls);
+    if (b) atomic_fetch_or(&b[cls], (uint8_t)CLASS_PUBLISHED);
 }

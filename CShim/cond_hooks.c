@@ -6,6 +6,7 @@
 // built against the pre-2002 condvar layout, GLIBC_2.3.2 for the rest);
 // both are interposed and each forwards to its own real version.
 #include "shim.h"
+#include "clocks.h"
 #include <errno.h>
 #include <time.h>
 
@@ -29,7 +30,7 @@ struct wait_ctx {
     struct dept_thread *t;
     pthread_mutex_t *m;
     struct dept_obj_ref om;
-    struct dept_sync *sync;
+    struct dept_sync_wait wait;
     uintptr_t pc;
     int untimed;
 };
@@ -41,9 +42,10 @@ static void reacquired(void *arg) {
     int g = dept_tls_guard;
     dept_tls_guard = 1;
     dept_block_end(w->t);
-    if (w->untimed) dept_sync_wait_end(w->sync);
+    if (w->untimed) dept_sync_wait_leave(w->t, &w->wait);
     uint32_t stack = dept_wait_begin(w->t, w->om, DEPT_EV_EXCL | DEPT_EV_SHARED, DEPT_OP_LOCK, 0, w->pc);
     dept_ecxt_enter(w->t, (uintptr_t)w->m, w->om, DEPT_EV_EXCL, DEPT_OP_LOCK, 0, stack, w->pc);
+    dept_clock_acquire_published(w->t, w->om);
     dept_tls_guard = g;
 }
 
@@ -57,15 +59,11 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
         return how == 0 ? real_wait[ver](c, m) : how == 1 ? real_timedwait[ver](c, m, ts) : real_clockwait(c, m, clk, ts);
     }
     int e = errno;
-    struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), 0, pc, how == 0 };
+    struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0 };
     struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
     dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
     uint32_t stack = dept_wait_begin(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
-    if (w.untimed) {
-        uint64_t stamp = dept_hist_push(t, oc, stack, DEPT_EV_EXCL, DEPT_OP_COND_WAIT);
-        w.sync = dept_sync_get(oc.inst);
-        dept_sync_wait_begin(w.sync, stamp);
-    }
+    if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, stack, DEPT_OP_COND_WAIT, true);
     dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack,
                      (w.untimed ? 0 : DEPT_BLOCK_TIMED) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
     dept_leave();

@@ -12,11 +12,21 @@
 
 void dept_core_init(const char *options, struct dept_config *config);
 uint32_t dept_core_intern_stack(const uintptr_t *pcs, uint32_t count);
-void dept_core_class(uint32_t cls, uint32_t obj_kind, uint32_t key_kind, uintptr_t key, uint32_t stack);
-void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int32_t os_tid);
+/// prefix/nprefix: the init call string frames that name the class (0 for a
+/// static or first-use class).
+void dept_core_class(uint32_t cls, uint32_t obj_kind, uint32_t key_kind, uintptr_t key, uint32_t stack,
+                     const uintptr_t *prefix, uint32_t nprefix);
+/// Instance `inst` was initialised along call string pcs (frame 0: the init
+/// call site); returns how many frames name its class, and in *generation
+/// a number that changes whenever that answer may change for some string.
+uint32_t dept_core_init_callstring(uint32_t inst, const uintptr_t *pcs, uint32_t n, int32_t seed, uint32_t *generation);
+void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int32_t os_tid, uint32_t slot);
 void dept_core_thread_name(uint32_t tid, const char *name);
-void dept_core_thread_exit(uint32_t tid, const struct dept_held *held, uint32_t count);
-void dept_core_wait(uint32_t tid, const struct dept_held *held, uint32_t count, const struct dept_wait *wait);
+void dept_core_thread_exit(uint32_t tid, const struct dept_held *held, uint32_t count, struct dept_epoch last_wait);
+/// vc/nvc: the waiting thread's clock, for a wait for a signal, post, write
+/// or thread exit (clocks.h); NULL/0 otherwise.
+void dept_core_wait(uint32_t tid, const struct dept_held *held, uint32_t count, const struct dept_wait *wait,
+                    const uint32_t *vc, uint32_t nvc);
 void dept_core_event(uint32_t tid, const struct dept_event *event, const struct dept_held *held, uint32_t nheld,
                      const struct dept_history_view *history, uint32_t nhistory, uint32_t window_active,
                      uint64_t window_start);
@@ -25,6 +35,9 @@ void dept_core_dependency(uint32_t tid, const struct dept_held *from, const stru
 int32_t dept_core_live_check(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,
                              uint32_t untracked, const struct dept_waker *wakers, uint32_t nwakers);
 void dept_core_event_site(uint32_t cls, uint32_t op, uint32_t stack);
+/// A signal, post or write of class `cls` made at call site `site` for the
+/// first time (OR-waits: who can wake a waiter of the class).
+void dept_core_trigger_site(uint32_t cls, uintptr_t site);
 void dept_core_warning(uint32_t kind, uint32_t tid, uint32_t cls, uint32_t stack);
 int32_t dept_core_at_exit(void);
 void dept_core_after_fork_child(uint32_t surviving_tid);

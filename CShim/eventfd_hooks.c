@@ -76,25 +76,24 @@ static void copy_fd(int from, int to) {
     }
 }
 
-static void on_read(int fd, uintptr_t pc, struct dept_thread **tp, struct dept_sync **sp) {
+static void on_read(int fd, uintptr_t pc, struct dept_thread **tp, struct dept_sync_wait *w) {
     struct dept_thread *t = dept_enter();
     *tp = t;
-    *sp = 0;
     if (!t) return;
     struct dept_obj_ref o = dept_obj_lookup(FD_KEY(fd), DEPT_OBJ_EVENTFD, pc);
     uint32_t stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_EVENTFD_READ, 0, pc);
-    uint64_t stamp = dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_EVENTFD_READ);
-    *sp = dept_sync_get(o.inst);
-    dept_sync_wait_begin(*sp, stamp);
+    *w = dept_sync_wait_enter(t, o, stack, DEPT_OP_EVENTFD_READ, true);
     dept_block_begin(t, FD_KEY(fd), o, DEPT_OP_EVENTFD_READ, DEPT_EV_EXCL, stack, 0);
     dept_leave();
 }
 
-static void after_read(struct dept_thread *t, struct dept_sync *s) {
+static void after_read(struct dept_thread *t, struct dept_sync_wait *w) {
     if (!t) return;
     int e = errno;
     dept_block_end(t);
-    dept_sync_wait_end(s);
+    dept_tls_guard = 1;
+    dept_sync_wait_leave(t, w);
+    dept_leave();
     errno = e;
 }
 
@@ -112,11 +111,11 @@ static void on_write(int fd, uintptr_t pc) {
 DEPT_EXPORT ssize_t read(int fd, void *buf, size_t n) {
     if (LIKELY(!BLOCKING_EVENTFD(fd))) return __read(fd, buf, n);
     int e = errno;
-    struct dept_thread *t; struct dept_sync *s;
+    struct dept_thread *t; struct dept_sync_wait s;
     on_read(fd, CALLER_PC(), &t, &s);
     errno = e;
     ssize_t r = __read(fd, buf, n);
-    after_read(t, s);
+    after_read(t, &s);
     return r;
 }
 
@@ -124,11 +123,11 @@ DEPT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int n) {
     resolve_readv();
     if (LIKELY(!BLOCKING_EVENTFD(fd))) return REAL(readv)(fd, iov, n);
     int e = errno;
-    struct dept_thread *t; struct dept_sync *s;
+    struct dept_thread *t; struct dept_sync_wait s;
     on_read(fd, CALLER_PC(), &t, &s);
     errno = e;
     ssize_t r = REAL(readv)(fd, iov, n);
-    after_read(t, s);
+    after_read(t, &s);
     return r;
 }
 
@@ -136,11 +135,11 @@ DEPT_EXPORT int eventfd_read(int fd, eventfd_t *v) {
     resolve_eventfd_read();
     if (LIKELY(!BLOCKING_EVENTFD(fd))) return REAL(eventfd_read)(fd, v);
     int e = errno;
-    struct dept_thread *t; struct dept_sync *s;
+    struct dept_thread *t; struct dept_sync_wait s;
     on_read(fd, CALLER_PC(), &t, &s);
     errno = e;
     int r = REAL(eventfd_read)(fd, v);
-    after_read(t, s);
+    after_read(t, &s);
     return r;
 }
 

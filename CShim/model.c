@@ -2,10 +2,12 @@
 // events, with a per-thread memo so a known situation never leaves the
 // thread (no lock, no stack capture, no shared write).
 #include "shim.h"
+#include "clocks.h"
 #include <string.h>
 
 #define TAG_EVENT 0x4556454e00000000ull   // site of an event
 #define TAG_EVENT_SITE 0x4553495445000000ull   // a class's first release site, told to the core
+#define TAG_TRIGGER 0x5452494700000000ull      // a call site that signals, posts or writes an object of a class
 
 struct dept_held *dept_held_find(struct dept_thread *t, uintptr_t addr) {
     for (uint32_t i = t->nheld; i-- > 0;)
@@ -62,7 +64,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
     uint32_t s = dept_seen_get(t, key);
     bool known = s != 0;
     if (!known) s = dept_capture_stack();
-    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, 0, o.addr };
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, 0, o.addr, 0 };
     for (uint32_t i = 0; i < n; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_THREAD) continue;
@@ -107,15 +109,26 @@ void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm) {
 // held chain plus the wait: a hit means the core already knows all of it.
 // Same-class nesting also mixes in the instances, because the core needs
 // instance pairs to tell hand-over-hand from a real inversion.
+// Waits for an event that is not a lock release: the requests of R2.4.
+static bool is_request(uint16_t op) {
+    return op == DEPT_OP_COND_WAIT || op == DEPT_OP_SEM_WAIT || op == DEPT_OP_EVENTFD_READ || op == DEPT_OP_JOIN;
+}
+
 uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                          uint16_t op, uint32_t flags, uintptr_t pc) {
+    t->clk_waited = 1;
     if (UNLIKELY(t->sems_held)) dept_held_validate(t);
     uint32_t n = t->nheld;
-    if (n == 0 || (flags & DEPT_WAIT_TIMED) || !dept_config.detect_potential)
+    if (n == 0 || !dept_config.detect_potential)
         return site_stack(t, o.cls, op, pc);
     if (UNLIKELY(t->sems_held)) return wait_with_semaphores(t, o, awaits, op, flags, pc);
-    uint64_t base = dept_wait_base_key(t, o, awaits, pc);
-    uint64_t key = dept_wait_key(t, o, awaits, pc);
+    // A timed wait is told too: a cycle through it is information (R2.7).
+    uint64_t timed = (flags & DEPT_WAIT_TIMED) ? 0x54494d4544ull : 0;
+    uint64_t base = dept_mix(dept_wait_base_key(t, o, awaits, pc), timed);
+    uint64_t key = dept_mix(dept_wait_key(t, o, awaits, pc), timed);
+    // Each join waits for one thread: its request (with what the joiner
+    // knows of that thread) is new for every thread joined.
+    if (op == DEPT_OP_JOIN) key = dept_mix(key, o.inst);
     uint32_t s = known_here(t, key);
     if (LIKELY(s)) return s;
     // A new instance pair in a situation this thread already told the core:
@@ -123,9 +136,16 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     // nesting over thousands of instances captures no stack per pair.
     if (key != base) s = known_here(t, base);
     if (!s) s = dept_capture_stack();
-    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, 0, o.addr };
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, 0, o.addr, 0 };
+    uint32_t vc[1024], nvc = 0;
+    if (is_request(op)) {
+        nvc = dept_clock_request(t, vc, 1024);
+        // Taken before the wait's own history stamp: a little early, which
+        // only makes "valid since" keep more (CycleRules).
+        w.started = dept_wait_clock_tick();
+    }
     dept_core_lock();
-    dept_core_wait(t->tid, t->held, n, &w);
+    dept_core_wait(t->tid, t->held, n, &w, vc, nvc);
     dept_core_unlock();
     remember_here(t, key, s);
     return s;
@@ -144,6 +164,8 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     if (h->flags || h->count != 1) return;
     for (uint32_t i = 0; i + 1 < n; i++)
         if (t->held[i].cls == h->cls) return;
+    // Its acquisitions must learn the clock published into it (clocks.h).
+    if (dept_clock_is_published(h->cls, h->inst)) return;
     struct dept_acq *a = &t->acq[key >> 58];
     a->key = key;
     a->gen = gen;
@@ -213,7 +235,7 @@ void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_sta
 uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op) {
     uint64_t ts = dept_wait_clock_tick();
     struct dept_hist *h = &t->hist[t->nhist++ % DEPT_HISTORY];
-    h->ts = ts; h->cls = o.cls; h->inst = o.inst; h->stack = stack; h->awaits = awaits; h->op = op;
+    *h = (struct dept_hist){ ts, o.cls, o.inst, stack, awaits, op, { 0, 0 }, { { 0, 0 }, { 0, 0 } }, 0 };
     return ts;
 }
 
@@ -228,6 +250,74 @@ void dept_held_validate(struct dept_thread *t) {
             dept_tentative_settle(t, h->inst, false);
             remove_at(t, i);
         }
+    }
+}
+
+// Every call site that triggers events of a class, once (process-wide): a
+// waiter of an object that several sites signal can be woken by any of them
+// (OR-waits, CycleRules).
+static void trigger_site(struct dept_thread *t, uint32_t cls, uintptr_t pc) {
+    uint64_t key = dept_mix(TAG_TRIGGER ^ cls, pc);
+    if (dept_seen_get(t, key)) return;
+    uint32_t by;
+    if (!dept_known_get(key, &by)) {
+        dept_core_lock();
+        dept_core_trigger_site(cls, pc);
+        dept_core_unlock();
+        dept_known_put(key, 1, t->tid);
+    }
+    dept_seen_put(t, key, 1);
+}
+
+// A hard release (clocks.h): a signal, post or write while threads wait on
+// the object passes the thread's clock to them; a condvar signalled while
+// the thread holds mutexes publishes its clock into them, for waiters that
+// will find their predicate true without blocking.
+static void release_clock(struct dept_thread *t, struct dept_sync *sy, bool waiters, uint16_t op) {
+    bool published = false;
+    if (op == DEPT_OP_COND_SIGNAL || op == DEPT_OP_COND_BROADCAST) {
+        for (uint32_t i = 0; i < t->nheld; i++) {
+            const struct dept_held *h = &t->held[i];
+            if (h->flags & (DEPT_HELD_THREAD | DEPT_HELD_SEM)) continue;
+            struct dept_sync *m = dept_sync_get(h->inst);
+            if (m) { dept_clock_publish(m, h->cls, t); published = true; }
+        }
+    }
+    if (sy && waiters) dept_clock_release_episode(sy, t);   // ticks
+    else if (published) dept_clock_tick(t);
+}
+
+// An untimed wait on a condvar, semaphore or eventfd starts: it joins the
+// object's waiting episode (and, unless `history` is false, the thread's
+// history of non-lock waits, for the events the thread triggers later).
+struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t op,
+                                           bool history) {
+    struct dept_sync_wait w = { dept_sync_get(o.inst), UINT32_MAX, 0 };
+    uint64_t ts;
+    if (history) {
+        w.hist = t->nhist;
+        ts = dept_hist_push(t, o, stack, DEPT_EV_EXCL, op);
+    } else {
+        ts = dept_wait_clock_tick();
+    }
+    w.seq = dept_sync_wait_begin(w.sync, ts);
+    return w;
+}
+
+// ... and returned: the thread learns the clocks released to it meanwhile,
+// and its history entry says when it returned and what may have ended it.
+void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w) {
+    if (!w->sync) return;
+    // Before leaving the episode: the last waiter to leave ends it.
+    struct dept_epoch sat[DEPT_SAT_MAX];
+    uint32_t nsat = 0;
+    dept_clock_acquire_episode(w->sync, t, w->seq, sat, &nsat);
+    dept_sync_wait_end(w->sync);
+    if (w->hist != UINT32_MAX && t->nhist - w->hist <= DEPT_HISTORY) {
+        struct dept_hist *h = &t->hist[w->hist % DEPT_HISTORY];
+        h->returned = dept_clock_now(t);
+        h->nsat = nsat;
+        for (uint32_t i = 0; i < nsat && i < 2; i++) h->sat[i] = sat[i];
     }
 }
 
@@ -253,6 +343,11 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
         active = atomic_load(&sy->waiters) > 0;
         window = atomic_load(&sy->window);
     }
+    // The event's epoch (before anything it releases): the waits that got
+    // the contexts it fires under returned before it.
+    struct dept_epoch at = dept_clock_now(t);
+    if (!(flags & DEPT_EVENT_RELEASE)) trigger_site(t, o.cls, pc);
+    release_clock(t, sy, active, op);
     uint64_t key = dept_mix(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
     key = dept_mix(key, flags);
     uint32_t relevant = 0;
@@ -262,14 +357,15 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
         key = dept_mix(key, ((uint64_t)h->cls << 16) ^ ((uint64_t)h->flags << 8) ^ h->mode);
         relevant++;
     }
-    struct dept_hist hist[DEPT_HISTORY];
+    struct dept_history_view view[DEPT_HISTORY];
     uint32_t nh = 0;
     if (active && !(flags & DEPT_EVENT_RELEASE)) {
         uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY;
         for (uint32_t k = 0; k < n; k++) {
             struct dept_hist *h = &t->hist[(t->nhist - 1 - k) % DEPT_HISTORY];
             if (h->ts <= window) continue;
-            hist[nh++] = *h;
+            view[nh++] = (struct dept_history_view){ h->ts, h->cls, h->inst, h->stack, h->awaits, h->op, h->returned,
+                                                     { h->sat[0], h->sat[1] }, h->nsat };
             key = dept_mix(key, ((uint64_t)h->cls << 16) ^ h->awaits ^ 0x8000);
             relevant++;
         }
@@ -284,10 +380,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     uint32_t stack = dept_capture_stack();
     uint16_t evflags = (flags & DEPT_EVENT_RELEASE) ? 1 : 0;
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;
-    struct dept_event ev = { o.cls, o.inst, stack, op, evflags };
-    struct dept_history_view view[DEPT_HISTORY];
-    for (uint32_t k = 0; k < nh; k++)
-        view[k] = (struct dept_history_view){ hist[k].ts, hist[k].cls, hist[k].inst, hist[k].stack, hist[k].awaits, hist[k].op };
+    struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc };
     dept_core_lock();
     dept_core_event(t->tid, &ev, t->held, t->nheld, view, nh, active ? 1 : 0, window);
     dept_core_event_site(o.cls, op, stack);

@@ -6,6 +6,7 @@
 // Every hook returns the real call's value and leaves errno as the real
 // call left it.
 #include "shim.h"
+#include "clocks.h"
 #include <errno.h>
 #include <time.h>
 
@@ -54,6 +55,14 @@ DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
     return r;
 }
 
+// A robust mutex whose owner died holding it: the owner's exit happened
+// before this acquisition (a hard edge, PRECISION F4): what the owner
+// published into it at its death is known from now on.
+static void owner_died(struct dept_thread *t, pthread_mutex_t *m) {
+    struct dept_obj_ref o;
+    if (dept_obj_find((uintptr_t)m, &o)) dept_clock_acquire_published(t, o);
+}
+
 // The acquisition itself, once its context is pushed. Uncontended, a
 // trylock takes it without telling the hang monitor anything (take);
 // contended, the thread is marked blocked around the real call (take_slow).
@@ -73,11 +82,14 @@ static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mu
         r = real(m, clk, ts);
         dept_block_end(t);
     }
-    if (UNLIKELY(r != 0 && r != EOWNERDEAD)) {
+    if (UNLIKELY(r != 0)) {
         int e = errno;
         dept_tls_guard = 1;
-        dept_drop_held(t, (uintptr_t)m);
-        if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, o.cls, true);
+        if (r == EOWNERDEAD) owner_died(t, m);
+        else {
+            dept_drop_held(t, (uintptr_t)m);
+            if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, o.cls, true);
+        }
         dept_leave();
         errno = e;
     }
@@ -114,7 +126,15 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
     dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
     if (key && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) dept_acq_remember(t, key, gen);
     dept_leave();
-    return take(t, m, op, extra, real, clk, ts);
+    int r = take(t, m, op, extra, real, clk, ts);
+    if (UNLIKELY(r == 0 && dept_class_published(o.cls))) {
+        int e = errno;
+        dept_tls_guard = 1;
+        dept_clock_acquire_published(t, o);
+        dept_leave();
+        errno = e;
+    }
+    return r;
 }
 
 static int real_lock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
@@ -188,6 +208,7 @@ DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
         // No wait (it cannot block); the lock is held: an [S] only. The
         // slow paths keep errno themselves.
         dept_tls_guard = 1;
+        if (UNLIKELY(r == EOWNERDEAD)) { int e = errno; owner_died(t, m); errno = e; }
         struct dept_held *h = UNLIKELY(KIND(m) == PTHREAD_MUTEX_RECURSIVE) ? dept_held_find(t, (uintptr_t)m) : 0;
         if (h) h->count++;
         else {

@@ -143,7 +143,8 @@ static bool is_static_storage(uintptr_t addr) {
     return _dl_find_object((void *)addr, &r) == 0;
 }
 
-static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key);
+static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key, const uintptr_t *prefix,
+                     uint32_t nprefix);
 
 DEPT_HIDDEN int dept_caller_frames(uintptr_t *out, int max);
 
@@ -167,15 +168,13 @@ static bool in_wrapper_library(uintptr_t pc) {
     return false;
 }
 
-// The class key of a dynamic object (DESIGN §4), and the site it is named by.
-// A zero-initialised object is classed by its first use AND that site's
-// caller: the first use is often inside an out-of-line wrapper shared by
-// every lock of the program (std::mutex::lock in a -O0 build), which would
-// otherwise put all of them in one class. An explicit init site is the
-// class, as in lockdep, unless it lies inside a wrapper library.
-static uint64_t dynamic_key(uintptr_t site, bool explicit_init, uintptr_t *name_pc) {
+// The class key of a zero-initialised object (DESIGN §4), and the site it
+// is named by: its first use AND that site's caller. The first use is often
+// inside an out-of-line wrapper shared by every lock of the program
+// (std::mutex::lock in a -O0 build), which would otherwise put all of them
+// in one class. (An explicit init site is classed in init_sites.c.)
+static uint64_t first_use_key(uintptr_t site, uintptr_t *name_pc) {
     *name_pc = site;
-    if (explicit_init && !in_wrapper_library(site)) return site;
     uintptr_t f[2];
     int n = dept_caller_frames(f, 2);
     if (n < 2 || f[0] != site) return site;
@@ -187,10 +186,17 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
     uint32_t key_kind;
     uintptr_t key;
     uint64_t hashed;
+    uintptr_t prefix[DEPT_FUNNEL_DEPTH];
+    uint32_t nprefix = 0;
+    // The instance id first: the core may keep its init call string.
+    uint32_t inst = explicit_init ? atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed) : 0;
     if (is_static_storage(addr)) { key_kind = DEPT_KEY_STATIC; key = addr; hashed = addr; }
-    else {
-        key_kind = explicit_init ? DEPT_KEY_INIT_SITE : DEPT_KEY_FIRST_USE;
-        hashed = dynamic_key(site, explicit_init, &key);
+    else if (explicit_init) {
+        key_kind = DEPT_KEY_INIT_SITE;
+        hashed = dept_init_class_key(site, in_wrapper_library(site), inst, &key, prefix, &nprefix);
+    } else {
+        key_kind = DEPT_KEY_FIRST_USE;
+        hashed = first_use_key(site, &key);
     }
     uint64_t ckey = ((uint64_t)key_kind << 56) ^ ((uint64_t)kind << 52) ^ hashed;
     // After a library was unloaded, a static address may belong to another
@@ -217,7 +223,7 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
     }
     t = maybe_grow(t);
     ref.cls = class_for(ckey, &fresh);
-    ref.inst = atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed);
+    ref.inst = inst ? inst : atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed);
     if (ref.cls) {
         i = find_slot(t, addr, &found);
         if (t->used + 1 <= t->mask) {
@@ -229,16 +235,17 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
         }
     }
     spin_unlock(&table_lock);
-    if (fresh) announce(ref.cls, kind, key_kind, key);
+    if (fresh) announce(ref.cls, kind, key_kind, key, prefix, nprefix);
     return ref;
 }
 
 // Tells the core about a class the first time it is seen. Outside the table
 // lock: stack capture may enter the loader.
-static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key) {
+static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key, const uintptr_t *prefix,
+                     uint32_t nprefix) {
     uint32_t stack = dept_capture_stack();
     dept_core_lock();
-    dept_core_class(cls, kind, key_kind, key, stack);
+    dept_core_class(cls, kind, key_kind, key, stack, prefix, nprefix);
     dept_core_unlock();
 }
 
@@ -265,7 +272,7 @@ struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site) {
     spin_lock(&table_lock);
     struct dept_obj_ref ref = { class_for(ckey, &fresh), atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed) };
     spin_unlock(&table_lock);
-    if (fresh) announce(ref.cls, kind, DEPT_KEY_INIT_SITE, site);
+    if (fresh) announce(ref.cls, kind, DEPT_KEY_INIT_SITE, site, 0, 0);
     return ref;
 }
 

@@ -1,5 +1,6 @@
 // runtime_init.c - start-up, real functions, the core lock, fork and exit.
 #include "shim.h"
+#include "clocks.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
@@ -85,10 +86,12 @@ static void fork_prepare(void) {
     dept_registry_atfork(0);
     dept_objects_atfork(0);
     dept_sync_atfork(0);
+    dept_clocks_atfork(0);
     dept_core_lock();
 }
 static void fork_parent(void) {
     dept_shim_core_unlock_noflush();
+    dept_clocks_atfork(1);
     dept_sync_atfork(1);
     dept_objects_atfork(1);
     dept_registry_atfork(1);
@@ -99,6 +102,7 @@ static void fork_child(void) {
     int g = 0;
     dept_tls_guard = 1;
     dept_shim_core_unlock_noflush();
+    dept_clocks_atfork(1);
     dept_sync_atfork(1);
     dept_objects_atfork(1);
     dept_registry_after_fork_child();

@@ -124,12 +124,11 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     }
     uint32_t stack = 0;
     uint16_t op = how == TRY ? DEPT_OP_SEM_TRYWAIT : DEPT_OP_SEM_WAIT;
+    struct dept_sync_wait sw = { 0, 0, 0 };
     if (how != TRY) {
         stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, how == UNTIMED ? 0 : DEPT_WAIT_TIMED, pc);
-        if (how == UNTIMED) {
-            uint64_t stamp = binary ? dept_wait_clock_tick() : dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT);
-            dept_sync_wait_begin(sy, stamp);
-        }
+        // A binary semaphore's wait is a lock acquisition, not history.
+        if (how == UNTIMED) sw = dept_sync_wait_enter(t, o, stack, DEPT_OP_SEM_WAIT, !binary);
     }
     if (how != TRY)
         dept_block_begin(t, (uintptr_t)s, o, DEPT_OP_SEM_WAIT, DEPT_EV_EXCL, stack,
@@ -140,7 +139,7 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     e = errno;
     dept_tls_guard = 1;
     dept_block_end(t);
-    if (how == UNTIMED) dept_sync_wait_end(sy);
+    if (how == UNTIMED) dept_sync_wait_leave(t, &sw);
     if (r == 0 && binary)
         took(t, s, o, sy, how == TRY ? DEPT_HELD_TRY : how == UNTIMED ? 0 : DEPT_HELD_TIMED, stack, op, pc);
     dept_leave();

@@ -42,6 +42,9 @@ struct dept_hist {
     uint64_t ts;          // wait clock at the start of the wait
     uint32_t cls, inst, stack;
     uint16_t awaits, op;
+    struct dept_epoch returned;     // when it returned (time 0: still waiting)
+    struct dept_epoch sat[2];       // what may have ended it (clocks.h)
+    uint32_t nsat;
 };
 
 /// A wait made while holding a binary semaphore: it becomes a dependency
@@ -81,6 +84,13 @@ struct dept_thread {
     struct dept_held *held;       // points at held_inline or an mmap'd array
     uint32_t nheld;
     uint32_t held_cap;
+    // The thread's clock (clocks.h). clk_waited sits beside nheld: the lock
+    // fast path sets it, and it is all the fast path does for clocks.
+    uint32_t clk_waited;
+    uint32_t clk_slot, clk_time, clk_last_wait;
+    uint32_t *clk_vc;             // mmap'd, kept when the record is recycled
+    uint32_t clk_cap;
+    uint32_t clk_body;            // instance of its body (thread started by our pthread_create), or 0
     struct dept_held held_inline[DEPT_HELD_INLINE];
 
     struct dept_hist hist[DEPT_HISTORY];
@@ -235,6 +245,14 @@ DEPT_HIDDEN struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site);
 /// Binds an address to a given instance (replacing what was there).
 DEPT_HIDDEN void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref);
 DEPT_HIDDEN void dept_objects_atfork(int phase);
+/// The class key of an object initialised at `site` by an explicit init call
+/// (init_sites.c): the site, or a hash of the longer prefix of its init call
+/// string that names its class when the site is a wrapper's. *name_pc is the
+/// frame that names it; prefix/nprefix the frames (DEPT_FUNNEL_DEPTH at most).
+/// `seed`: the site lies in a known wrapper library.
+#define DEPT_FUNNEL_DEPTH 4
+DEPT_HIDDEN uint64_t dept_init_class_key(uintptr_t site, bool seed, uint32_t inst, uintptr_t *name_pc,
+                                         uintptr_t *prefix, uint32_t *nprefix);
 
 // ---- stacks ------------------------------------------------------------
 
@@ -284,7 +302,8 @@ DEPT_HIDDEN void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, b
 // ---- waits and events beyond locks (sync_state.c) ----------------------
 
 /// Per-instance state of objects that can be waited on and posted by
-/// different threads (condvars, semaphores, eventfds).
+/// different threads (condvars, semaphores, eventfds), and of the objects
+/// clocks are released into (thread bodies, mutexes a signal published into).
 struct dept_sync {
     uint32_t inst;
     _Atomic int32_t waiters;       // threads inside a wait on it now
@@ -295,16 +314,33 @@ struct dept_sync {
     _Atomic uint32_t pshared;      // shared between processes: another process may post it
     _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
     _Atomic uint32_t triggered_by[2]; // the last two threads that triggered its event
+    // Under clk_lock: the clock released into the object (clocks.h).
+    atomic_flag clk_lock;
+    uint32_t clk_n;                // releases joined into clk_vc in this episode (0: nothing)
+    uint32_t clk_seq;              // releases ever
+    uint32_t *clk_vc;
+    uint32_t clk_cap;
+    struct { uint32_t seq; struct dept_epoch at; } clk_recent[4];
 };
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
+DEPT_HIDDEN struct dept_sync *dept_sync_find(uint32_t inst);
 DEPT_HIDDEN uint64_t dept_wait_clock_tick(void);
-DEPT_HIDDEN void dept_sync_wait_begin(struct dept_sync *s, uint64_t ts);
+/// An untimed wait on s starts at wait clock ts; returns the object's
+/// release count then (for dept_clock_acquire_episode).
+DEPT_HIDDEN uint32_t dept_sync_wait_begin(struct dept_sync *s, uint64_t ts);
 DEPT_HIDDEN void dept_sync_wait_end(struct dept_sync *s);
 DEPT_HIDDEN void dept_sync_atfork(int phase);
 
 /// Records a non-lock wait in the thread's history (for the events it
 /// triggers later). Returns the wait's timestamp.
 DEPT_HIDDEN uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op);
+/// An untimed wait on a condvar, semaphore or eventfd, between its start
+/// and its return (model.c): the object's waiting episode, the thread's
+/// history entry, and the object's release count when it started.
+struct dept_sync_wait { struct dept_sync *sync; uint32_t hist; uint32_t seq; };
+DEPT_HIDDEN struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack,
+                                                       uint16_t op, bool history);
+DEPT_HIDDEN void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w);
 enum { DEPT_EVENT_RELEASE = 1 };
 /// An event on o (post, signal, write, hand-off release): records what it
 /// depends on (see model.c for the rules).
@@ -332,6 +368,9 @@ static inline uint64_t dept_chain_next(uint64_t prev, uint32_t cls, uint16_t mod
 /// Address directions of same-class pairs the core said it no longer needs,
 /// per class (class_hints.c); 0 for classes it said nothing about.
 DEPT_HIDDEN uint32_t dept_same_class_skip(uint32_t cls);
+/// Whether some mutex of the class carries a published clock (clocks.h).
+DEPT_HIDDEN bool dept_class_published(uint32_t cls);
+DEPT_HIDDEN void dept_class_mark_published(uint32_t cls);
 static inline bool dept_pair_skipped(uint32_t cls, uintptr_t held, uintptr_t awaited) {
     if (!held || !awaited || held == awaited) return false;
     return dept_same_class_skip(cls) & (held < awaited ? DEPT_SAME_SKIP_UP : DEPT_SAME_SKIP_DOWN);
@@ -367,6 +406,7 @@ static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref 
 
 static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                                             uint16_t op, uint32_t flags, uintptr_t pc) {
+    t->clk_waited = 1;
     if (LIKELY(!t->sems_held && !(flags & DEPT_WAIT_TIMED) && dept_config.detect_potential)) {
         uint64_t key = t->nheld ? dept_wait_key(t, o, awaits, pc) : dept_site_key(o.cls, op, pc);
         uint32_t s = dept_seen_get(t, key);
@@ -434,6 +474,7 @@ static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const 
     h->count = 1;
     h->flags = 0;
     t->nheld++;
+    t->clk_waited = 1;
 }
 /// What a hook pushed for addr just before taking it, for marking the thread
 /// blocked: the innermost entry, unless pushing it failed (no memory), in

@@ -4,6 +4,7 @@
 // per object lifetime, so reused addresses never share a record. Records
 // live in arena chunks and never move; the index is rebuilt on growth.
 #include "shim.h"
+#include "clocks.h"
 #include <sys/mman.h>
 #include <sched.h>
 #include <errno.h>
@@ -49,6 +50,18 @@ struct dept_sync *dept_sync_get(uint32_t inst) {
     return r;
 }
 
+// Lookup without creating: a record exists only for objects something
+// happened to (a wait, an event, a published clock).
+struct dept_sync *dept_sync_find(uint32_t inst) {
+    struct dept_sync *r = 0;
+    lock();
+    if (index_slots)
+        for (uint64_t j = (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask; index_slots[j]; j = (j + 1) & index_mask)
+            if (index_slots[j]->inst == inst) { r = index_slots[j]; break; }
+    unlock();
+    return r;
+}
+
 static struct dept_sync *sync_get(uint32_t inst) {
     lock();
     if ((!index_slots || (index_used + 1) * 2 > index_mask + 1) && !grow() && !index_slots) { unlock(); return 0; }
@@ -72,16 +85,25 @@ static struct dept_sync *sync_get(uint32_t inst) {
     return r;
 }
 
-// The window of an event is the current waiting episode: from the moment the
-// first of the threads now waiting began, until nobody waits any more.
-void dept_sync_wait_begin(struct dept_sync *s, uint64_t ts) {
-    if (!s) return;
-    if (atomic_fetch_add(&s->waiters, 1) == 0) atomic_store(&s->window, ts);
+// The window of an event: from the start of the most recent wait on the
+// object (the kernel DEPT's "valid since"), while anybody still waits on it.
+// A wait the event's thread started earlier was under way, or over, when
+// that waiter asked, so it cannot be what holds the waiter up; with the
+// first waiter's start instead, an object that always has someone waiting
+// (a contended lock built from a mutex and a condvar) made every earlier
+// wait of every signaller count. The clock released into the object in an
+// episode is forgotten when nobody waits any more.
+uint32_t dept_sync_wait_begin(struct dept_sync *s, uint64_t ts) {
+    if (!s) return 0;
+    atomic_fetch_add(&s->waiters, 1);
+    uint64_t w = atomic_load(&s->window);
+    while (w < ts && !atomic_compare_exchange_weak(&s->window, &w, ts)) {}
+    return dept_clock_seq(s);
 }
 
 void dept_sync_wait_end(struct dept_sync *s) {
     if (!s) return;
-    atomic_fetch_sub(&s->waiters, 1);
+    if (atomic_fetch_sub(&s->waiters, 1) == 1) dept_clock_episode_over(s);
 }
 
 void dept_sync_atfork(int phase) {

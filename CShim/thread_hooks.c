@@ -3,6 +3,7 @@
 // pthread_join is a [W] for that exit. So a thread that joins another while
 // holding a lock the other needs closes a cycle like any lock inversion.
 #include "shim.h"
+#include "clocks.h"
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -61,6 +62,10 @@ static void *trampoline(void *p) {
     struct dept_thread *t = dept_thread_adopt(rec.tid, rec.parent, rec.create_stack);
     if (t) {
         dept_obj_bind((uintptr_t)pthread_self(), rec.body);
+        // What the creator knew at pthread_create happened before anything here.
+        struct dept_sync *body = dept_sync_get(rec.body.inst);
+        if (body) dept_clock_acquire_all(body, t);
+        t->clk_body = rec.body.inst;
         dept_thread_started(t);
         dept_ecxt_enter(t, (uintptr_t)pthread_self(), rec.body, DEPT_EV_EXCL, DEPT_OP_THREAD_START,
                         DEPT_HELD_THREAD, rec.create_stack, rec.pc);
@@ -85,12 +90,18 @@ DEPT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *
     r->create_stack = dept_seen_get(t, key);
     if (!r->create_stack) { r->create_stack = dept_capture_stack(); dept_seen_put(t, key, r->create_stack); }
     r->body = dept_obj_new(DEPT_OBJ_THREAD, pc);
+    // Kept here: the child puts r back on the free list as soon as it
+    // starts, and a thread it creates at once may take it over before the
+    // handle is bound below.
+    struct dept_obj_ref body_ref = r->body;
+    struct dept_sync *body = dept_sync_get(r->body.inst);
+    if (body) dept_clock_publish_start(body, t);
     dept_leave();
     errno = e;
     int rc = REAL(pthread_create)(th, attr, trampoline, r);
     if (rc != 0) { rec_put(r); return rc; }
     e = errno;
-    if (dept_enter()) { dept_obj_bind((uintptr_t)*th, r->body); dept_leave(); }
+    if (dept_enter()) { dept_obj_bind((uintptr_t)*th, body_ref); dept_leave(); }
     errno = e;
     return rc;
 }
@@ -119,6 +130,12 @@ static int join_common(pthread_t th, void **ret, int how, clockid_t c, const str
     if (r == 0 && t) {
         int e = errno;
         dept_tls_guard = 1;
+        // The thread's exit happened before the join returned.
+        struct dept_obj_ref o;
+        if (dept_obj_find((uintptr_t)th, &o)) {
+            struct dept_sync *body = dept_sync_find(o.inst);
+            if (body) dept_clock_acquire_all(body, t);
+        }
         // The descriptor's memory may carry the next thread: forget it.
         dept_obj_destroy((uintptr_t)th);
         dept_leave();

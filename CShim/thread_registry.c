@@ -5,6 +5,7 @@
 // all-threads list so that a monitor or a post-fork reset can walk them
 // without a lock; `live` says which ones run.
 #include "shim.h"
+#include "clocks.h"
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -47,10 +48,13 @@ static struct dept_thread *alloc_record(void) {
         struct dept_thread *keep = t->next_all;
         struct dept_held *held = t->held == t->held_inline ? 0 : t->held;
         uint32_t cap = t->held_cap;
+        uint32_t *vc = t->clk_vc, vc_cap = t->clk_cap;
         memset(t, 0, sizeof *t);
         t->next_all = keep;
         t->held = held ? held : t->held_inline;
         t->held_cap = held ? cap : DEPT_HELD_INLINE;
+        t->clk_vc = vc;
+        t->clk_cap = vc_cap;
     }
     return t;
 }
@@ -63,6 +67,7 @@ struct dept_thread *dept_thread_slow(void) {
     t->tid = atomic_fetch_add(&next_tid, 1);
     t->os_tid = (int32_t)syscall(SYS_gettid);
     t->self = pthread_self();
+    dept_clock_thread_start(t, 0, 0);
     atomic_store(&t->live, 1);
     dept_tls_thread = t;
     dept_thread_started(t);
@@ -78,6 +83,7 @@ DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent,
     t->create_stack = create_stack;
     t->os_tid = (int32_t)syscall(SYS_gettid);
     t->self = pthread_self();
+    dept_clock_thread_start(t, 0, 0);
     atomic_store(&t->live, 1);
     dept_tls_thread = t;
     return t;
@@ -89,7 +95,7 @@ void dept_thread_started(struct dept_thread *t) {
     if (atomic_load(&exit_key_ready))
         pthread_setspecific(exit_key, t);
     dept_core_lock();
-    dept_core_thread(t->tid, t->parent, t->create_stack, t->os_tid);
+    dept_core_thread(t->tid, t->parent, t->create_stack, t->os_tid, t->clk_slot);
     dept_core_unlock();
 }
 
@@ -101,15 +107,20 @@ void dept_thread_finished(struct dept_thread *t) {
     dept_tls_guard = 1;
     // The end of the thread body is the event its joiners wait for.
     dept_ecxt_exit(t, (uintptr_t)t->self, DEPT_OP_THREAD_EXIT, 0);
-    if (t->nheld) {
-        dept_core_lock();
-        dept_core_thread_exit(t->tid, t->held, t->nheld);
-        dept_core_unlock();
-    } else {
-        dept_core_lock();
-        dept_core_thread_exit(t->tid, 0, 0);
-        dept_core_unlock();
+    // Locks it dies holding carry its last clock to their next owner (who
+    // gets EOWNERDEAD from a robust mutex); its joiners learn it too.
+    for (uint32_t i = 0; i < t->nheld; i++) {
+        struct dept_sync *m = (t->held[i].flags & DEPT_HELD_THREAD) ? 0 : dept_sync_get(t->held[i].inst);
+        if (m) dept_clock_publish(m, t->held[i].cls, t);
     }
+    struct dept_sync *body = t->clk_body ? dept_sync_get(t->clk_body) : 0;
+    if (body) dept_clock_exit(body, t);
+    else dept_clock_tick(t);
+    struct dept_epoch last = dept_clock_last_wait(t);
+    dept_core_lock();
+    dept_core_thread_exit(t->tid, t->nheld ? t->held : 0, t->nheld, last);
+    dept_core_unlock();
+    dept_clock_thread_end(t);
     atomic_store(&t->live, 0);
     dept_tls_thread = (struct dept_thread *)1;
     lock_registry();
@@ -165,3 +176,13 @@ struct dept_thread *dept_thread_by_handle(pthread_t th) {
 }
 
 struct dept_thread *dept_registry_first(void) { return atomic_load(&all_threads); }
+
+// For the core's happens-before rule (called with the core lock held). The
+// other thread's words are read without a lock: a stale value only moves
+// its last wait earlier or later by one release, and the thread keeps
+// running either way.
+int dept_shim_thread_last_wait(uint32_t tid, struct dept_epoch *out) {
+    for (struct dept_thread *t = atomic_load(&all_threads); t; t = t->next_all)
+        if (atomic_load(&t->live) && t->tid == tid) { *out = dept_clock_last_wait(t); return 1; }
+    return 0;
+}

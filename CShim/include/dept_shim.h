@@ -97,12 +97,20 @@ struct dept_wait {
     uint32_t flags;       // DEPT_WAIT_*
     uint32_t pad;
     uintptr_t obj;        // the awaited object's address (orders instances of one class)
+    uint64_t started;     // wait clock at its start, for a wait for a signal/post/write/exit (0: not told)
 };
 
 enum {
     DEPT_WAIT_TIMED = 1,         // has a timeout: never part of a deadlock
     DEPT_WAIT_RECURSIVE_OK = 2,  // the object is a recursive mutex
     DEPT_WAIT_ERRORCHECK = 4,    // relocking returns EDEADLK instead of hanging
+};
+
+/// A point of a thread's clock (DeptCore/HappensBefore.swift): its clock
+/// slot and its time there. time 0 means unknown.
+struct dept_epoch {
+    uint32_t slot;
+    uint32_t time;
 };
 
 /// An event triggered by a thread that may not own the object (a post, a
@@ -114,13 +122,19 @@ struct dept_event {
     uint16_t op;          // enum dept_op
     uint16_t release;     // bit 0: a binary semaphore released on its taker's behalf;
                           // bit 1: the object was created holding tokens (count > 0)
+    struct dept_epoch at; // the triggering thread's clock at the event
+    uintptr_t site;       // the call site of the signal, post or write
 };
+
 
 /// A recent non-lock wait of the thread (semaphore, condvar, eventfd, join).
 struct dept_history_view {
     uint64_t ts;          // wait clock when it started
     uint32_t cls, inst, stack;
     uint16_t awaits, op;
+    struct dept_epoch returned;     // when it returned (time 0: it has not)
+    struct dept_epoch sat[2];       // what may have ended it
+    uint32_t nsat;                  // 0: unknown or nothing
 };
 
 /// A thread as the hang monitor saw it.
@@ -182,6 +196,10 @@ const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr);
 int dept_shim_fd_high(int fd);
 /// pipe2(fds, O_CLOEXEC).
 int dept_shim_pipe_cloexec(int fds[2]);
+
+/// The epoch of dept thread `tid`'s latest wait while it runs (clocks.h);
+/// returns 0 when no such thread runs.
+int dept_shim_thread_last_wait(uint32_t tid, struct dept_epoch *out);
 
 /// Tells the shim that the core queued output: the next release of the core
 /// lock prints it (outside the lock).

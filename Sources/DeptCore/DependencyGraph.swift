@@ -13,11 +13,13 @@ public struct Witness: Hashable, Sendable {
     /// thread started from, and the event [E] itself.
     public var start: PointRef?
     public var event: PointRef?
+    /// Happens-before facts of the wait (HappensBefore, R2.4).
+    public var clocks = WaitClocks()
 
     public init(thread: UInt32, from: HeldContext, wait: WaitPoint, gates: [UInt32],
-                start: PointRef? = nil, event: PointRef? = nil) {
+                start: PointRef? = nil, event: PointRef? = nil, clocks: WaitClocks = WaitClocks()) {
         self.thread = thread; self.from = from; self.wait = wait; self.gates = gates
-        self.start = start; self.event = event
+        self.start = start; self.event = event; self.clocks = clocks
     }
 
     func compatible(with other: Witness) -> Bool {
@@ -39,8 +41,10 @@ public struct PointRef: Hashable, Sendable {
     /// An event of an object created with a positive count (a semaphore or
     /// eventfd that starts with tokens).
     public var tokens = false
-    public init(cls: UInt32, inst: UInt32, op: Operation, stack: UInt32) {
-        self.cls = cls; self.inst = inst; self.op = op; self.stack = stack
+    /// For an event: the call site that triggered it (0 when unknown).
+    public var site: UInt = 0
+    public init(cls: UInt32, inst: UInt32, op: Operation, stack: UInt32, site: UInt = 0) {
+        self.cls = cls; self.inst = inst; self.op = op; self.stack = stack; self.site = site
     }
 }
 
@@ -48,7 +52,11 @@ public struct PointRef: Hashable, Sendable {
 public struct EventDependency: Hashable, Sendable {
     public var start: PointRef
     public var wait: WaitPoint
-    public init(start: PointRef, wait: WaitPoint) { self.start = start; self.wait = wait }
+    /// When the wait returned and what ended it (HappensBefore).
+    public var clocks: WaitClocks
+    public init(start: PointRef, wait: WaitPoint, clocks: WaitClocks = WaitClocks()) {
+        self.start = start; self.wait = wait; self.clocks = clocks
+    }
 }
 
 /// A dependency between two event types: `from`'s event cannot happen
@@ -68,7 +76,15 @@ public struct FoundCycle: Sendable {
     public var edges: [(edge: Int, witness: Witness)]
     /// Stable within the process: the set of edges involved.
     public var identity: [Int]
+    /// It goes through a timed wait (R2.7): information, never a deadlock.
+    public var throughTimedWait = false
 }
+
+/// Decides whether a closed path of observations is a deadlock (CycleJudge);
+/// it gets the graph the path was found in. (A judge must not keep a copy
+/// of the graph: the graph grows while the judge lives, and every change
+/// would copy it.)
+public typealias CycleVerdict = ([Witness], DependencyGraph) -> Rejection?
 
 /// The dependency graph over event types (classes), with the cycle check
 /// run whenever a new dependency or a new kind of observation appears.
@@ -80,7 +96,13 @@ public struct FoundCycle: Sendable {
 /// * a cycle whose observations all hold a common instance (a gate) is not a
 ///   deadlock: only observations with pairwise disjoint gates count;
 /// * nesting inside one class (hand-over-hand) is recorded per instance pair
-///   and reported only when instances are taken in both orders.
+///   and reported only when instances are taken in both orders
+///   (SameClassNesting);
+/// * whatever else a closed path must satisfy is the CycleJudge's, passed in
+///   as `judge`;
+/// * a timed wait is recorded too, but a cycle through one is information
+///   only (PRECISION R2.7): it ends by itself, so it cannot hang. Such a
+///   cycle is looked for only when no cycle of untimed waits closes.
 public struct DependencyGraph: Sendable {
     public private(set) var edges: [Edge] = []
     private var adjacency: [EventNode: [EventNode: Int]] = [:]
@@ -92,6 +114,14 @@ public struct DependencyGraph: Sendable {
     public private(set) var witnessThreads: Set<UInt32> = []
     private var selfEdges: [EventNode: Int] = [:]
     public var droppedInstancePairs: Int { sameClass.droppedPairs }
+    /// Closed paths the judge turned down, since the last takeRejections():
+    /// the first rejection of each cycle search that found nothing.
+    public private(set) var rejections: [(rule: Rejection, witnesses: [Witness])] = []
+    /// Cycle searches whose step budget ran out.
+    public private(set) var exhaustedSearches = 0
+    /// Observations of timed waits kept: without any, no cycle can go
+    /// through one and the second search is skipped.
+    private var timedWitnesses = 0
 
     public static let maxWitnessesPerEdge = 8
     public static let maxCycleLength = 12
@@ -101,21 +131,36 @@ public struct DependencyGraph: Sendable {
     /// Hands over what the shim may stop sending (SameClassNesting.Hint).
     public mutating func takeSameClassHints() -> [SameClassNesting.Hint] { sameClass.takeHints() }
 
+    public mutating func takeRejections() -> [(rule: Rejection, witnesses: [Witness])] {
+        defer { rejections.removeAll() }
+        return rejections
+    }
+
     public var edgeCount: Int { edges.count }
 
     public func edge(from: EventNode, to: EventNode) -> Edge? {
         adjacency[from]?[to].map { edges[$0] }
     }
 
+    /// Whether an event of `from` triggered at call site `site` was seen
+    /// depending on one of `nodes` (OR-waits, CycleRules).
+    public func triggerDepends(from: EventNode, site: UInt, on nodes: Set<EventNode>) -> Bool {
+        guard let out = adjacency[from] else { return false }
+        for (to, e) in out where nodes.contains(to) {
+            if edges[e].witnesses.contains(where: { $0.event?.site == site }) { return true }
+        }
+        return false
+    }
+
     /// Records that `thread`, holding `held`, starts `wait`; returns the
     /// cycles this closes (each at most once per call; the caller dedups
     /// across calls).
-    public mutating func addWait(thread: UInt32, held: [HeldContext], wait: WaitPoint) -> [FoundCycle] {
+    public mutating func addWait(thread: UInt32, held: [HeldContext], wait: WaitPoint, clocks: WaitClocks = WaitClocks(),
+                                 judge: CycleVerdict = { ws, _ in CycleJudge.eventRules(ws) }) -> [FoundCycle] {
         var found: [FoundCycle] = []
-        if wait.isTimed { return found }
         // Gates: the outermost held instances (a gate lock is taken first);
         // capped so a thread holding thousands of locks stays linear.
-        let gatePool = held.filter { !$0.isThreadBody }.prefix(Self.maxGates).map(\.inst)
+        let gatePool = held.filter { !$0.isThreadBody }.prefix(Self.maxGates).map { $0.inst }
         // A recursive or error-checking mutex re-locked by its owner does not
         // wait: the call succeeds, or fails with EDEADLK (the shim warns).
         if wait.flags & (WaitPoint.errorcheckFlag | WaitPoint.recursiveFlag) != 0
@@ -133,7 +178,8 @@ public struct DependencyGraph: Sendable {
         // pairs from one thread shares that thread's outer locks as gates,
         // so it does not stand for the direct pair.
         for h in held.reversed().prefix(Self.maxEdgesPerWait) {
-            found += addDependency(thread: thread, from: h, wait: wait, gates: gatePool.filter { $0 != h.inst })
+            found += addDependency(thread: thread, from: h, wait: wait, gates: gatePool.filter { $0 != h.inst },
+                                   clocks: clocks, judge: judge)
         }
         return found
     }
@@ -143,21 +189,24 @@ public struct DependencyGraph: Sendable {
 
     /// One dependency: the event of `from` waits for `wait`, observed while
     /// the thread also held `gates`.
-    public mutating func addDependency(thread: UInt32, from h: HeldContext, wait: WaitPoint, gates: [UInt32]) -> [FoundCycle] {
+    public mutating func addDependency(thread: UInt32, from h: HeldContext, wait: WaitPoint, gates: [UInt32],
+                                       clocks: WaitClocks = WaitClocks(),
+                                       judge: CycleVerdict = { ws, _ in CycleJudge.eventRules(ws) }) -> [FoundCycle] {
         var found: [FoundCycle] = []
-        if wait.isTimed { return found }
-        let w = Witness(thread: thread, from: h, wait: wait, gates: gates.sorted())
+        let w = Witness(thread: thread, from: h, wait: wait, gates: gates.sorted(), clocks: clocks)
         let from = h.node
         for target in wait.nodes {
             if h.cls == wait.cls {
-                // One class in both roles: instances decide (DESIGN §4).
+                // One class in both roles: instances decide (DESIGN §4). A
+                // timed wait among them ends by itself.
+                if wait.isTimed { continue }
                 if target == wait.nodes.first, let c = addSameClass(node: EventNode(cls: h.cls), witness: w) {
                     found.append(c)
                 }
                 continue
             }
             guard let index = record(from: from, to: target, witness: w) else { continue }
-            if let c = findCycle(closing: index, with: w) { found.append(c) }
+            if let c = findCycle(closing: index, with: w, judge: judge) { found.append(c) }
         }
         return found
     }
@@ -166,7 +215,8 @@ public struct DependencyGraph: Sendable {
     /// (DESIGN §2: an event depends on the waits its thread had to get
     /// through to reach it). Same-class dependencies are skipped: a signal
     /// of C after a wait on C is what every condvar ping-pong does.
-    public mutating func addEvent(thread: UInt32, event: PointRef, deps: [EventDependency], gates: [UInt32]) -> [FoundCycle] {
+    public mutating func addEvent(thread: UInt32, event: PointRef, deps: [EventDependency], gates: [UInt32],
+                                  judge: CycleVerdict = { ws, _ in CycleJudge.eventRules(ws) }) -> [FoundCycle] {
         var found: [FoundCycle] = []
         let from = EventNode(cls: event.cls, shared: false)
         let sortedGates = gates.sorted()
@@ -174,10 +224,10 @@ public struct DependencyGraph: Sendable {
             let g = sortedGates.filter { $0 != d.start.inst }
             let w = Witness(thread: thread,
                             from: HeldContext(cls: event.cls, inst: event.inst, stack: d.start.stack, op: event.op),
-                            wait: d.wait, gates: g, start: d.start, event: event)
+                            wait: d.wait, gates: g, start: d.start, event: event, clocks: d.clocks)
             for target in d.wait.nodes {
                 guard let index = record(from: from, to: target, witness: w) else { continue }
-                if let c = findCycle(closing: index, with: w) { found.append(c) }
+                if let c = findCycle(closing: index, with: w, judge: judge) { found.append(c) }
             }
         }
         return found
@@ -187,57 +237,32 @@ public struct DependencyGraph: Sendable {
     /// information (a new edge or an observation with a new gate set).
     private mutating func record(from: EventNode, to: EventNode, witness: Witness) -> Int? {
         if let i = adjacency[from]?[to] {
-            if edges[i].witnesses.contains(where: { $0.gates == witness.gates && $0.thread == witness.thread }) {
+            if edges[i].witnesses.contains(where: { $0.gates == witness.gates && $0.thread == witness.thread
+                                                    && $0.wait.isTimed == witness.wait.isTimed }) {
                 return nil
             }
             if edges[i].witnesses.count >= Self.maxWitnessesPerEdge {
+                // An untimed observation takes the place of a timed one: only
+                // untimed ones can prove a deadlock.
+                guard !witness.wait.isTimed, let t = edges[i].witnesses.firstIndex(where: { $0.wait.isTimed }) else {
+                    edges[i].droppedWitnesses += 1
+                    return nil
+                }
+                edges[i].witnesses.remove(at: t)
                 edges[i].droppedWitnesses += 1
-                return nil
+                timedWitnesses -= 1
             }
             edges[i].witnesses.append(witness)
             witnessThreads.insert(witness.thread)
+            if witness.wait.isTimed { timedWitnesses += 1 }
             return i
         }
         let i = edges.count
+        if witness.wait.isTimed { timedWitnesses += 1 }
         edges.append(Edge(from: from, to: to, witnesses: [witness]))
         witnessThreads.insert(witness.thread)
         adjacency[from, default: [:]][to] = i
         return i
-    }
-
-    /// Whether a cycle's observations can be the contexts of one deadlock.
-    /// Lock-order cycles are reported as lockdep does, even when one thread
-    /// took the locks in both orders (another thread running the same code
-    /// deadlocks). A cycle that goes through an event (a signal, post, write,
-    /// thread exit) is the DEPT model's over-approximation: an event usually
-    /// has several possible triggers, so such a cycle counts only when its
-    /// contexts were observed in pairwise different threads, as the threads
-    /// of a real deadlock are. (A program whose one thread signals a condvar
-    /// under its API lock and later waits on it under the same lock is not
-    /// reported; the same with two threads is.)
-    ///
-    /// Such a cycle must also be one at the level of instances: each context
-    /// waits for the very object the next one is inside of (classes made
-    /// coarse by a lock wrapper otherwise join unrelated condvars and
-    /// mutexes). And a ring made only of events with no lock in it, around
-    /// an object created with tokens (a semaphore or eventfd with a positive
-    /// initial count), is a token-passing ping-pong: the tokens cannot all be
-    /// in flight at once, so it never deadlocks.
-    static func plausible(_ witnesses: [Witness]) -> Bool {
-        let throughEvent = witnesses.contains { w in
-            w.event != nil || w.from.isThreadBody || !w.wait.op.isLockAcquisition
-        }
-        guard throughEvent else { return true }
-        guard Set(witnesses.map(\.thread)).count == witnesses.count else { return false }
-        for (i, w) in witnesses.enumerated() {
-            let next = witnesses[(i + 1) % witnesses.count]
-            if w.wait.inst != next.from.inst { return false }
-        }
-        let onlyEvents = witnesses.allSatisfy { w in
-            w.event != nil && !w.wait.op.isLockAcquisition && !(w.start?.op.isLockAcquisition ?? false)
-        }
-        if onlyEvents && witnesses.contains(where: { $0.event?.tokens ?? false }) { return false }
-        return true
     }
 
     /// Search budget of one cycle check: the search below backtracks over
@@ -245,28 +270,56 @@ public struct DependencyGraph: Sendable {
     /// in the worst case; real graphs stay far below this.
     public static let searchBudget = 20_000
 
+    /// A cycle through the new observation: first among untimed waits only;
+    /// if there is none, one through a timed wait (information).
+    private mutating func findCycle(closing index: Int, with witness: Witness, judge: CycleVerdict) -> FoundCycle? {
+        var firstRejection: (rule: Rejection, witnesses: [Witness])? = nil
+        if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, judge: judge,
+                                                 rejected: &firstRejection) {
+            return c
+        }
+        if timedWitnesses > 0,
+           var c = search(closing: index, with: witness, timed: true, judge: judge, rejected: &firstRejection) {
+            c.throughTimedWait = true
+            c.identity.append(-2)
+            return c
+        }
+        if let r = firstRejection { rejections.append(r) }
+        return nil
+    }
+
     /// Depth-first search for a simple path from the new edge's target back
     /// to its source whose observations can coexist (pairwise disjoint
-    /// gates). Nodes are unmarked when the search backs out of them, and each
-    /// edge's observations are all tried, so a path whose first observation
-    /// clashes is still found through another one.
-    private func findCycle(closing index: Int, with witness: Witness) -> FoundCycle? {
+    /// gates) and pass the judge. Nodes are unmarked when the search backs
+    /// out of them, and each edge's observations are all tried, so a path
+    /// whose first observation clashes is still found through another one.
+    private mutating func search(closing index: Int, with witness: Witness, timed: Bool, judge: CycleVerdict,
+                                 rejected: inout (rule: Rejection, witnesses: [Witness])?) -> FoundCycle? {
         let start = edges[index].to, goal = edges[index].from
         var onPath: Set<EventNode> = [start]
         var path: [(edge: Int, witness: Witness)] = [(index, witness)]
         var budget = Self.searchBudget
+        var exhausted = false
+        let edges = self.edges, adjacency = self.adjacency
 
         func dfs(_ node: EventNode) -> Bool {
             if path.count > Self.maxCycleLength { return false }
             guard let next = adjacency[node] else { return false }
             for (to, e) in next.sorted(by: { $0.key < $1.key }) {
                 if to != goal && onPath.contains(to) { continue }
-                for w in edges[e].witnesses where path.allSatisfy({ $0.witness.compatible(with: w) }) {
+                for w in edges[e].witnesses where (timed || !w.wait.isTimed) && path.allSatisfy({ $0.witness.compatible(with: w) }) {
                     budget -= 1
-                    if budget < 0 { return false }
+                    if budget < 0 { exhausted = true; return false }
                     path.append((e, w))
                     if to == goal {
-                        if Self.plausible(path.map(\.witness)) { return true }
+                        let ws = path.map { $0.witness }
+                        if timed && !ws.contains(where: { $0.wait.isTimed }) {
+                            // Already judged in the untimed pass.
+                        } else if let why = judge(ws, self) {
+                            if rejected == nil { rejected = (why, ws) }
+                        } else {
+                            return true
+                        }
                         path.removeLast()
                         continue
                     }
@@ -278,8 +331,10 @@ public struct DependencyGraph: Sendable {
             }
             return false
         }
-        guard dfs(start) else { return nil }
-        return FoundCycle(edges: path, identity: path.map(\.edge).sorted())
+        let found = dfs(start)
+        if exhausted { exhaustedSearches += 1 }
+        guard found else { return nil }
+        return FoundCycle(edges: path, identity: path.map { $0.edge }.sorted())
     }
 
     /// Nesting inside one class (`a` held while waiting for `b`, both of one

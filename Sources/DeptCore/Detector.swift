@@ -16,8 +16,45 @@ public struct Detector: Sendable {
     private var warnedThreads: Set<UInt32> = []
     public private(set) var pendingReports: [CycleEvidence] = []
     public private(set) var pendingWarnings: [Warning] = []
+    /// Cycles a rule silenced (for `verbosity=2`), each once.
+    public private(set) var pendingSilenced: [SilencedCycle] = []
+    private var silencedKeys: Set<[UInt32]> = []
+    /// Vector clocks of the observations' requests (HappensBefore).
+    public private(set) var clocks = ClockStore()
+    /// Init call strings and the wrapper helpers they reveal (Funnels).
+    public private(set) var funnels = Funnels()
+    /// The call sites that trigger events of each class (OR-waits).
+    public private(set) var triggerSites: [UInt32: [UInt]] = [:]
+    public static let maxTriggerSites = 16
+    /// The latest wait of a thread that still runs, from the shim's clocks
+    /// (the core only hears of a thread when something new happens).
+    public var liveLastWait: (@Sendable (UInt32) -> Epoch?)? = nil
 
     public init(options: Options = Options()) { self.options = options }
+
+    /// The rules a cycle must pass, with what they need of the current state.
+    public func judge() -> CycleJudge {
+        let threads = self.threads, live = liveLastWait
+        var j = CycleJudge(classes: classes, funnels: funnels, clocks: clocks) { tid in
+            guard let t = threads[tid] else { return nil }
+            return t.live ? live?(tid) ?? nil : t.lastWait
+        }
+        j.triggerSites = triggerSites
+        return j
+    }
+
+    /// Events of class `cls` are triggered at call site `site` (OR-waits).
+    public mutating func triggerSite(cls: UInt32, site: UInt) {
+        var list = triggerSites[cls] ?? []
+        if list.contains(site) || list.count >= Self.maxTriggerSites { return }
+        list.append(site)
+        triggerSites[cls] = list
+    }
+
+    private func verdict() -> CycleVerdict {
+        let j = judge()
+        return { j.reject($0, in: $1) }
+    }
 
     public mutating func internStack(_ pcs: [UInt]) -> UInt32 { depot.intern(pcs) }
 
@@ -43,8 +80,9 @@ public struct Detector: Sendable {
     /// reported names it (a kept observation, a warning); otherwise a
     /// program that creates a million short threads would keep a million
     /// records.
-    public mutating func threadExited(_ tid: UInt32, holding held: [HeldContext]) {
+    public mutating func threadExited(_ tid: UInt32, holding held: [HeldContext], lastWait: Epoch? = nil) {
         threads[tid]?.live = false
+        threads[tid]?.lastWait = lastWait
         let locks = held.filter { !$0.isThreadBody && $0.flags & HeldContext.semFlag == 0 }
         if !locks.isEmpty {
             warn(Warning(kind: .exitHoldingLocks, thread: tid, cls: locks[0].cls, stack: locks[0].stack,
@@ -61,33 +99,56 @@ public struct Detector: Sendable {
 
     /// A wait starts while `held` contexts are held: record the dependencies
     /// and queue one report per newly closed cycle.
-    public mutating func wait(thread: UInt32, held: [HeldContext], wait: WaitPoint) {
-        queue(graph.addWait(thread: thread, held: held, wait: wait))
+    /// `request` is the thread's vector clock at the start of a wait for an
+    /// event that is not a lock release (HappensBefore).
+    /// `started` is when it started, on the wait clock (for the same waits).
+    public mutating func wait(thread: UInt32, held: [HeldContext], wait: WaitPoint, request: VectorClock? = nil,
+                              started: UInt64? = nil) {
+        let clocks = WaitClocks(request: request.map { self.clocks.intern($0) } ?? 0, started: started)
+        queue(graph.addWait(thread: thread, held: held, wait: wait, clocks: clocks, judge: verdict()))
+    }
+
+    /// An object was initialised along `callString` (frame 0 is the init
+    /// call site): returns how many leading frames name its class (Funnels).
+    /// `seed`: frame 0 lies in a known wrapper library.
+    public mutating func initCallString(instance: UInt32, callString: [UInt], seed: Bool = false) -> Int {
+        funnels.observe(callString, seed: seed)
+        let depth = funnels.depth(of: callString)
+        if callString.count > depth { funnels.remember(instance: instance, callString: callString) }
+        return depth
     }
 
     /// A dependency confirmed after the fact (a wait made while holding a
     /// binary semaphore counts once the same thread posts it: only then was
     /// the semaphore used as a lock).
     public mutating func dependency(thread: UInt32, from: HeldContext, wait: WaitPoint, gates: [UInt32]) {
-        queue(graph.addDependency(thread: thread, from: from, wait: wait, gates: gates))
+        queue(graph.addDependency(thread: thread, from: from, wait: wait, gates: gates, judge: verdict()))
     }
 
     /// An event (post, signal, write, release on another's behalf): the
     /// rules of `EventRules` decide which waits it depends on; queues one
     /// report per newly closed cycle.
+    /// `at` is the event's epoch: the held contexts' waits returned before it.
     public mutating func event(thread: UInt32, event: PointRef, held: [HeldContext], history: [HistoryWait],
-                               window: UInt64?, release: Bool) {
-        let deps = EventRules.dependencies(of: event, held: held, history: history, window: window, release: release)
+                               window: UInt64?, release: Bool, at: Epoch? = nil) {
+        let deps = EventRules.dependencies(of: event, held: held, history: history, window: window, release: release, at: at)
         let gates = held.filter { !$0.isThreadBody }.map(\.inst)
         self.event(thread: thread, event: event, deps: deps, gates: gates)
     }
 
     /// Records an event whose dependencies are already chosen.
     public mutating func event(thread: UInt32, event: PointRef, deps: [EventDependency], gates: [UInt32]) {
-        queue(graph.addEvent(thread: thread, event: event, deps: deps, gates: gates))
+        queue(graph.addEvent(thread: thread, event: event, deps: deps, gates: gates, judge: verdict()))
     }
 
     private mutating func queue(_ cycles: [FoundCycle]) {
+        for r in graph.takeRejections() {
+            let classes = r.witnesses.map { $0.from.cls }
+            let key = [UInt32(truncatingIfNeeded: r.rule.rule.hashValue)] + classes.sorted()
+            if silencedKeys.insert(key).inserted && options.verbosity >= 2 {
+                pendingSilenced.append(SilencedCycle(rule: r.rule, witnesses: r.witnesses))
+            }
+        }
         guard options.detectPotential else { return }
         for c in cycles where !reportedCycles.contains(c.identity) {
             reportedCycles.insert(c.identity)
@@ -112,6 +173,11 @@ public struct Detector: Sendable {
         return (pendingReports, pendingWarnings)
     }
 
+    public mutating func takeSilenced() -> [SilencedCycle] {
+        defer { pendingSilenced.removeAll() }
+        return pendingSilenced
+    }
+
     /// After fork only the forking thread survives.
     public mutating func forkedChild(survivor: UInt32) {
         for k in threads.keys where k != survivor { threads[k]?.live = false }
@@ -126,13 +192,22 @@ public struct CycleEvidence: Sendable {
         public var witness: Witness
     }
     public var links: [Link]
+    /// A cycle through a timed wait (R2.7): information, never a deadlock.
+    public var throughTimedWait = false
     public init(cycle: FoundCycle, graph: DependencyGraph) {
         links = cycle.edges.map { e in
             let edge = graph.edges[e.edge]
             return Link(from: edge.from, to: edge.to, witness: e.witness)
         }
+        throughTimedWait = cycle.throughTimedWait
     }
-    public init(links: [Link]) { self.links = links }
+    public init(links: [Link], throughTimedWait: Bool = false) { self.links = links; self.throughTimedWait = throughTimedWait }
+}
+
+/// A closed path a rule turned down, kept for its `verbosity=2` line.
+public struct SilencedCycle: Sendable {
+    public var rule: Rejection
+    public var witnesses: [Witness]
 }
 
 /// A diagnostic that is not a deadlock.

@@ -7,8 +7,12 @@ public struct HistoryWait: Hashable, Sendable {
     public var awaits: EventModes
     public var op: Operation
     public var timestamp: UInt64
-    public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = .exclusive, op: Operation, timestamp: UInt64) {
+    /// When it returned and what ended it (HappensBefore).
+    public var clocks: WaitClocks
+    public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = .exclusive, op: Operation, timestamp: UInt64,
+                clocks: WaitClocks = WaitClocks()) {
         self.cls = cls; self.inst = inst; self.stack = stack; self.awaits = awaits; self.op = op; self.timestamp = timestamp
+        self.clocks = clocks
     }
 }
 
@@ -34,22 +38,27 @@ public struct HistoryWait: Hashable, Sendable {
 /// 3. **Hand-off.** A binary semaphore posted on its taker's behalf is a
 ///    release of the taker's context, not a signal: rule 1 only.
 public enum EventRules {
+    /// `at`: the event's epoch, an upper bound of when the held contexts'
+    /// waits returned.
     public static func dependencies(of event: PointRef, held: [HeldContext], history: [HistoryWait],
-                                    window: UInt64?, release: Bool) -> [EventDependency] {
+                                    window: UInt64?, release: Bool, at: Epoch? = nil) -> [EventDependency] {
         var deps: [EventDependency] = []
         for h in held {
             if h.isThreadBody || h.flags & (HeldContext.tryFlag | HeldContext.timedFlag) != 0 { continue }
             if h.inst == event.inst { continue }
             let start = PointRef(cls: h.cls, inst: h.inst, op: h.op, stack: h.stack)
             let wait = WaitPoint(cls: h.cls, inst: h.inst, stack: h.stack,
-                                 awaits: h.shared ? .exclusive : [.exclusive, .shared], op: h.op)
-            deps.append(EventDependency(start: start, wait: wait))
+                                 awaits: h.shared ? .exclusive : [.exclusive, .shared], op: h.op, addr: h.addr)
+            deps.append(EventDependency(start: start, wait: wait, clocks: WaitClocks(returned: at)))
         }
         if !release, let window {
             for w in history where w.timestamp > window && w.cls != event.cls {
                 let start = PointRef(cls: w.cls, inst: w.inst, op: w.op, stack: w.stack)
+                var clocks = w.clocks
+                clocks.started = w.timestamp
                 deps.append(EventDependency(start: start, wait: WaitPoint(cls: w.cls, inst: w.inst, stack: w.stack,
-                                                                          awaits: w.awaits, op: w.op)))
+                                                                          awaits: w.awaits, op: w.op),
+                                            clocks: clocks))
             }
         }
         return deps

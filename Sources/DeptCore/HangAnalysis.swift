@@ -139,9 +139,18 @@ public enum HangAnalysis {
         return (Array(cycle[seen[cur]!...]), set.sorted())
     }
 
+    /// A join whose thread is no longer among the live ones is returning
+    /// (its thread exited between the snapshot's reads), whatever it says.
+    static func joinReturning(_ t: LiveThread, in s: LiveState) -> Bool {
+        guard let b = t.blocked, b.op == .join else { return false }
+        return !s.threads.contains { other in other.held.contains { $0.isThreadBody && $0.inst == b.inst } }
+    }
+
     public static func analyze(_ s: LiveState, hangMs: Int, stallMs: Int,
                                dependsOn: (UInt32, UInt32) -> Bool = { _, _ in false }) -> LiveVerdict {
-        let stuck = s.threads.filter { t in t.blocked.map { $0.canHangForever && $0.ms >= hangMs } ?? false }
+        let stuck = s.threads.filter { t in
+            (t.blocked.map { $0.canHangForever && $0.ms >= hangMs } ?? false) && !joinReturning(t, in: s)
+        }
         if let d = stuckSet(s, candidates: stuck, wakers: { owners(of: $0, in: s) }) {
             return .deadlock(cycle: d.cycle, stuck: d.stuck)
         }

@@ -58,7 +58,7 @@ public enum JSONReport {
         return s
     }
 
-    public static func warning(pid: Int32, message: String, stack frames: [Frame], text: String) -> String {
-        "{\"schema\":\"dept-report\",\"version\":\(schemaVersion),\"kind\":\"warning\",\"pid\":\(pid),\"message\":\(str(message)),\"stack\":\(stack(frames)),\"text\":\(str(text))}"
+    public static func warning(pid: Int32, message: String, stack frames: [Frame], text: String, kind: String = "warning") -> String {
+        "{\"schema\":\"dept-report\",\"version\":\(schemaVersion),\"kind\":\(str(kind)),\"pid\":\(pid),\"message\":\(str(message)),\"stack\":\(stack(frames)),\"text\":\(str(text))}"
     }
 }

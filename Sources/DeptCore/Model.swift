@@ -117,8 +117,12 @@ public struct ClassInfo: Sendable {
     public var key: UInt
     /// Where the class was first seen.
     public var stack: UInt32
-    public init(id: UInt32, kind: ObjectKind, keyKind: KeyKind, key: UInt, stack: UInt32) {
+    /// For a class named by an init call string (Funnels): the frames that
+    /// name it (key is the last one). Empty for other classes.
+    public var callString: [UInt] = []
+    public init(id: UInt32, kind: ObjectKind, keyKind: KeyKind, key: UInt, stack: UInt32, callString: [UInt] = []) {
         self.id = id; self.kind = kind; self.keyKind = keyKind; self.key = key; self.stack = stack
+        self.callString = callString
     }
 }
 
@@ -130,8 +134,12 @@ public struct ThreadInfo: Sendable {
     public var createStack: UInt32
     public var name: String?
     public var live: Bool
-    public init(tid: UInt32, osTid: Int32 = 0, parent: UInt32 = 0, createStack: UInt32 = 0, name: String? = nil) {
+    /// Its clock slot (HappensBefore), and after it exited, its last wait.
+    public var slot: UInt32 = 0
+    public var lastWait: Epoch? = nil
+    public init(tid: UInt32, osTid: Int32 = 0, parent: UInt32 = 0, createStack: UInt32 = 0, name: String? = nil,
+                slot: UInt32 = 0) {
         self.tid = tid; self.osTid = osTid; self.parent = parent; self.createStack = createStack
-        self.name = name; self.live = true
+        self.name = name; self.live = true; self.slot = slot
     }
 }

@@ -53,6 +53,19 @@ public struct ReportBuilder {
         }
     }
 
+    /// The name of the timed form of a wait operation.
+    static func timedName(_ op: String) -> String {
+        switch op {
+        case "pthread_cond_wait": return "pthread_cond_timedwait"
+        case "sem_wait": return "sem_timedwait"
+        case "pthread_join": return "pthread_timedjoin_np"
+        case "pthread_mutex_lock": return "pthread_mutex_timedlock"
+        case "pthread_rwlock_rdlock": return "pthread_rwlock_timedrdlock"
+        case "pthread_rwlock_wrlock": return "pthread_rwlock_timedwrlock"
+        default: return op + " (timed)"
+        }
+    }
+
     /// Collects every address a report will need.
     private func addresses(_ evidence: CycleEvidence) -> (code: [UInt], data: [UInt]) {
         var code: [UInt] = [], data: [UInt] = []
@@ -119,9 +132,11 @@ public struct ReportBuilder {
                 event = Point(operation: Self.operationName(e.op, kind: fromClass.kind), object: fromName,
                               instance: e.inst, stack: stack(e.stack))
             }
+            var waitName = Self.operationName(l.witness.wait.op, kind: toClass.kind)
+            if l.witness.wait.isTimed { waitName = Self.timedName(waitName) }
             contexts.append(Context(
                 label: label(i), thread: thread, start: start,
-                wait: Point(operation: Self.operationName(l.witness.wait.op, kind: toClass.kind), object: toName,
+                wait: Point(operation: waitName, object: toName,
                             instance: l.witness.wait.inst, stack: stack(l.witness.wait.stack)),
                 event: event))
         }
@@ -129,6 +144,47 @@ public struct ReportBuilder {
                        summaryFrame: contexts.first?.wait.stack.first)
         r.modules = symbolizer.modules()
         return r
+    }
+
+    /// The `verbosity=2` line of a cycle a rule silenced.
+    public func silencedLine(_ s: SilencedCycle, symbolizer: inout some Symbolizing) -> String {
+        var code: [UInt] = [], data: [UInt] = []
+        for w in s.witnesses {
+            for c in [w.from.cls, w.wait.cls] {
+                let info = detector.classInfo(c)
+                if info.keyKind == .staticObject { data.append(info.key) } else { code.append(info.key) }
+            }
+        }
+        if case .otherTrigger(_, let site) = s.rule { code.append(site) }
+        let frames = symbolizer.frames(for: Array(Set(code)))
+        let names = symbolizer.dataNames(for: Array(Set(data)))
+        func name(_ c: UInt32) -> String { className(c, frames: frames, data: names) }
+        func thread(_ tid: UInt32) -> String { tid == 1 ? "T1 (main thread)" : "T\(tid)" }
+        let ws = s.witnesses
+        let cycle = ws.map { w in "\(thread(w.thread)) inside \(name(w.from.cls)) waits for \(name(w.wait.cls))" }
+            .joined(separator: "; ")
+        var why: String
+        switch s.rule {
+        case .eventSameThread: why = "its contexts are not different threads"
+        case .eventOtherInstances: why = "its waits and events are on different objects"
+        case .tokenRing: why = "a ring of events around an object created with tokens"
+        case .wrapperInstances(let c):
+            why = "\(name(c)) is made by a wrapper for unrelated objects, and the cycle enters and leaves it through different ones"
+        case .happensBefore(let i, let v):
+            let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
+            why = "\(thread(cur.thread))'s last wait "
+                + (v == .returnedBefore ? "returned" : "was ended by an event that happened")
+                + " before \(thread(prev.thread)) started waiting for it (happens-before)"
+        case .otherTrigger(let i, let site):
+            let cur = ws[i]
+            let f = frames[site].map { " (\($0.function ?? "??") \($0.shortLocation))" } ?? ""
+            why = "\(name(cur.from.cls)) is also signalled at another place\(f) that does not depend on this cycle (OR-wait)"
+        case .startedEarlier(let i):
+            let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
+            why = "\(thread(cur.thread)) had started its wait for \(name(cur.wait.cls)) before \(thread(prev.thread)) "
+                + "started waiting for \(name(cur.from.cls))"
+        }
+        return "DEPT: info: not reported (\(s.rule.rule)): \(cycle): \(why)\n"
     }
 
     /// FNV-1a over the cycle's operations, classes and wait sites (module and

@@ -64,6 +64,21 @@ public enum TextReport {
         return s
     }
 
+    /// A cycle through a timed wait (R2.7): its headline (without the
+    /// `DEPT: info: ` prefix), then the summary of its contexts and its key.
+    /// It is information, never a deadlock: the timed wait ends by itself.
+    public static func timedCycleMessage(_ r: Report) -> String {
+        "circular dependency of \(r.contexts.count) events through a timed wait (pid \(r.pid)); "
+            + "the timed wait ends by itself, so this cannot hang"
+    }
+
+    public static func timedCycle(_ r: Report) -> String {
+        var s = "DEPT: info: " + timedCycleMessage(r) + "\n"
+        for c in r.contexts { s += summary(c) }
+        s += "key: \(r.key)\n"
+        return s
+    }
+
     public static func warning(_ text: String, stack frames: [Frame] = []) -> String {
         "DEPT: warning: " + text + "\n" + (frames.isEmpty ? "" : stack(frames))
     }

@@ -21,6 +21,10 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
     runtime.options = opts
     runtime.stderrIdentity = FileIdentity(fd: 2)
     runtime.detector = Detector(options: opts)
+    runtime.detector.liveLastWait = { tid in
+        var e = dept_epoch()
+        return dept_shim_thread_last_wait(tid, &e) != 0 ? epoch(e) : nil
+    }
     config.pointee.detect_potential = opts.detectPotential ? 1 : 0
     config.pointee.detect_hangs = opts.detectHangs ? 1 : 0
     config.pointee.stack_depth = opts.stackDepth
@@ -43,15 +47,30 @@ func coreInternStack(_ pcs: UnsafePointer<UInt>?, _ count: UInt32) -> UInt32 {
 }
 
 @_cdecl("dept_core_class")
-func coreClass(_ cls: UInt32, _ kind: UInt32, _ keyKind: UInt32, _ key: UInt, _ stack: UInt32) {
+func coreClass(_ cls: UInt32, _ kind: UInt32, _ keyKind: UInt32, _ key: UInt, _ stack: UInt32,
+               _ prefix: UnsafePointer<UInt>?, _ nprefix: UInt32) {
+    let callString = prefix.map { Array(UnsafeBufferPointer(start: $0, count: Int(nprefix))) } ?? []
     runtime.detector.addClass(ClassInfo(id: cls, kind: ObjectKind(rawValue: kind) ?? .mutex,
-                                        keyKind: KeyKind(rawValue: keyKind) ?? .firstUse, key: key, stack: stack))
+                                        keyKind: KeyKind(rawValue: keyKind) ?? .firstUse, key: key, stack: stack,
+                                        callString: callString))
+}
+
+@_cdecl("dept_core_init_callstring")
+func coreInitCallString(_ inst: UInt32, _ pcs: UnsafePointer<UInt>, _ n: UInt32, _ seed: Int32,
+                        _ generation: UnsafeMutablePointer<UInt32>) -> UInt32 {
+    let depth = runtime.detector.initCallString(instance: inst, callString: Array(UnsafeBufferPointer(start: pcs, count: Int(n))),
+                                                seed: seed != 0)
+    generation.pointee = UInt32(truncatingIfNeeded: runtime.detector.funnels.generation)
+    return UInt32(depth)
 }
 
 @_cdecl("dept_core_thread")
-func coreThread(_ tid: UInt32, _ parent: UInt32, _ stack: UInt32, _ osTid: Int32) {
-    runtime.detector.threadStarted(ThreadInfo(tid: tid, osTid: osTid, parent: parent, createStack: stack))
+func coreThread(_ tid: UInt32, _ parent: UInt32, _ stack: UInt32, _ osTid: Int32, _ slot: UInt32) {
+    runtime.detector.threadStarted(ThreadInfo(tid: tid, osTid: osTid, parent: parent, createStack: stack, slot: slot))
 }
+
+/// A clock point of the shim (time 0: unknown).
+private func epoch(_ e: dept_epoch) -> Epoch? { e.time == 0 ? nil : Epoch(slot: e.slot, time: e.time) }
 
 @_cdecl("dept_core_thread_name")
 func coreThreadName(_ tid: UInt32, _ name: UnsafePointer<CChar>?) {
@@ -59,17 +78,20 @@ func coreThreadName(_ tid: UInt32, _ name: UnsafePointer<CChar>?) {
 }
 
 @_cdecl("dept_core_thread_exit")
-func coreThreadExit(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32) {
-    runtime.detector.threadExited(tid, holding: held(h, n))
+func coreThreadExit(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ lastWait: dept_epoch) {
+    runtime.detector.threadExited(tid, holding: held(h, n), lastWait: epoch(lastWait))
     markPendingIfNeeded()
 }
 
 @_cdecl("dept_core_wait")
-func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: UnsafePointer<dept_wait>) {
+func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: UnsafePointer<dept_wait>,
+              _ vc: UnsafePointer<UInt32>?, _ nvc: UInt32) {
     let x = w.pointee
     let wait = WaitPoint(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
                          op: Operation(code: x.op), flags: x.flags, addr: UInt(x.obj))
-    runtime.detector.wait(thread: tid, held: held(h, n), wait: wait)
+    let request = vc.map { VectorClock(Array(UnsafeBufferPointer(start: $0, count: Int(nvc)))) }
+    runtime.detector.wait(thread: tid, held: held(h, n), wait: wait, request: nvc > 0 ? request : nil,
+                          started: x.started != 0 ? x.started : nil)
     publishHints()
     markPendingIfNeeded()
 }
@@ -78,18 +100,23 @@ func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: U
 func coreEvent(_ tid: UInt32, _ e: UnsafePointer<dept_event>, _ h: UnsafePointer<dept_held>?, _ nh: UInt32,
                _ hist: UnsafePointer<dept_history_view>?, _ nhist: UInt32, _ active: UInt32, _ windowStart: UInt64) {
     let ev = e.pointee
-    var event = PointRef(cls: ev.cls, inst: ev.inst, op: Operation(code: ev.op), stack: ev.stack)
+    var event = PointRef(cls: ev.cls, inst: ev.inst, op: Operation(code: ev.op), stack: ev.stack, site: UInt(ev.site))
     event.tokens = ev.release & 2 != 0
     var history: [HistoryWait] = []
     if let hist {
         for i in 0..<Int(nhist) {
             let x = hist[i]
+            var clocks = WaitClocks(returned: epoch(x.returned))
+            withUnsafeBytes(of: x.sat) { raw in
+                let sat = raw.bindMemory(to: dept_epoch.self)
+                clocks.satisfiedBy = (0..<min(Int(x.nsat), sat.count)).compactMap { epoch(sat[$0]) }
+            }
             history.append(HistoryWait(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
-                                       op: Operation(code: x.op), timestamp: x.ts))
+                                       op: Operation(code: x.op), timestamp: x.ts, clocks: clocks))
         }
     }
     runtime.detector.event(thread: tid, event: event, held: held(h, nh), history: history,
-                           window: active != 0 ? windowStart : nil, release: ev.release & 1 != 0)
+                           window: active != 0 ? windowStart : nil, release: ev.release & 1 != 0, at: epoch(ev.at))
     markPendingIfNeeded()
 }
 
@@ -108,6 +135,11 @@ func coreDependency(_ tid: UInt32, _ h: UnsafePointer<dept_held>, _ w: UnsafePoi
 @_cdecl("dept_core_event_site")
 func coreEventSite(_ cls: UInt32, _ op: UInt32, _ stack: UInt32) {
     runtime.detector.eventSite(cls: cls, op: Operation(code: UInt16(truncatingIfNeeded: op)), stack: stack)
+}
+
+@_cdecl("dept_core_trigger_site")
+func coreTriggerSite(_ cls: UInt32, _ site: UInt) {
+    runtime.detector.triggerSite(cls: cls, site: site)
 }
 
 @_cdecl("dept_core_warning")

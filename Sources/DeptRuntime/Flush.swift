@@ -13,17 +13,22 @@ func coreFlush() {
     defer { dept_shim_report_unlock() }
     dept_shim_core_lock()
     let pending = runtime.detector.takePending()
+    let silenced = runtime.detector.takeSilenced()
     let liveReports = live.pending
     live.pending = []
     let snapshot = runtime.detector
     dept_shim_core_unlock_noflush()
-    if pending.reports.isEmpty && pending.warnings.isEmpty && liveReports.isEmpty { return }
+    if pending.reports.isEmpty && pending.warnings.isEmpty && liveReports.isEmpty && silenced.isEmpty { return }
 
     var symbolizer = ProcessSymbolizer(options: runtime.options)
     let builder = ReportBuilder(detector: snapshot, pid: getpid())
     for evidence in pending.reports {
         let report = builder.build(evidence, symbolizer: &symbolizer)
-        publish(report)
+        if evidence.throughTimedWait { publishTimedCycle(report) } else { publish(report) }
+    }
+    for s in silenced {
+        let line = builder.silencedLine(s, symbolizer: &symbolizer)
+        emitInfo(line, message: String(line.dropFirst("DEPT: info: ".count).dropLast()))
     }
     for w in pending.warnings {
         publishWarning(w, snapshot: snapshot, builder: builder, symbolizer: &symbolizer)
@@ -48,6 +53,25 @@ func coreFlush() {
             }
         }
     }
+}
+
+func emitInfo(_ text: String, message: String) {
+    if runtime.options.format == .json {
+        emit(JSONReport.warning(pid: getpid(), message: message, stack: [], text: text, kind: "info") + "\n")
+    } else {
+        emit(text)
+    }
+}
+
+/// A cycle through a timed wait: information (R2.7), once per cycle; it
+/// never sets the exit status.
+func publishTimedCycle(_ report: Report) {
+    dept_shim_core_lock()
+    let seen = !runtime.reportedKeys.insert("timed:" + report.key).inserted
+    let suppressed = !seen && runtime.suppressions.match(report) != nil
+    dept_shim_core_unlock_noflush()
+    if seen || suppressed { return }
+    emitInfo(TextReport.timedCycle(report), message: TextReport.timedCycleMessage(report))
 }
 
 func emitWarningText(_ text: String, message: String) {

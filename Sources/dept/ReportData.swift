@@ -119,7 +119,7 @@ enum ReportJSON {
         guard string(o["schema"]) == "dept-report" else { throw DecodeError("not a dept-report object") }
         let pid = Int32(truncatingIfNeeded: int(o["pid"]) ?? 0)
         let kindText = string(o["kind"]) ?? ""
-        if kindText == "warning" {
+        if kindText == "warning" || kindText == "info" {
             let message = string(o["message"]) ?? ""
             let st = try stack(o["stack"])
             let text = string(o["text"]) ?? TextReport.warning(message, stack: st)

@@ -1,0 +1,229 @@
+// clocks.c - vector clocks over hard edges (see clocks.h and
+// DeptCore/HappensBefore.swift for why and what they decide).
+//
+// Thread clocks are written only by their own thread. Clocks kept in a
+// struct dept_sync are read and written under its clk_lock. Arrays come from
+// mmap and grow by doubling; a thread's array stays with its record when the
+// record is recycled, an object's stays with the object's record.
+#include "clocks.h"
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define MAX_SLOTS (1u << 16)
+
+static atomic_flag slots_lock = ATOMIC_FLAG_INIT;
+static uint32_t *slot_last;          // per slot: the last time a retired thread reached there
+static uint32_t *free_slots;
+static uint32_t nfree;
+static _Atomic uint32_t nslots;      // slots handed out so far (the width of every clock)
+
+static void spin(atomic_flag *f) {
+    int n = 0;
+    while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
+        if (++n > 64) { sched_yield(); n = 0; }
+}
+static void unspin(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_order_release); }
+
+static void *raw(size_t bytes) {
+    void *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? 0 : p;
+}
+
+uint32_t dept_clock_width(void) { return atomic_load_explicit(&nslots, memory_order_relaxed); }
+
+// Makes room for n entries in *vc (zero-filled); false when memory is out
+// (the clock then stays short: entries beyond it read as 0, which only
+// makes happens-before weaker, never wrong).
+static bool reserve(uint32_t **vc, uint32_t *cap, uint32_t n) {
+    if (n <= *cap) return true;
+    uint32_t c = *cap ? *cap : 16;
+    while (c < n) c *= 2;
+    uint32_t *p = raw((size_t)c * sizeof *p);
+    if (!p) return false;
+    if (*vc) {
+        memcpy(p, *vc, (size_t)*cap * sizeof *p);
+        munmap(*vc, (size_t)*cap * sizeof **vc);
+    }
+    *vc = p;
+    *cap = c;
+    return true;
+}
+
+static void join_into(uint32_t **vc, uint32_t *cap, const uint32_t *from, uint32_t n) {
+    if (!reserve(vc, cap, n)) n = *cap;
+    for (uint32_t i = 0; i < n; i++)
+        if (from[i] > (*vc)[i]) (*vc)[i] = from[i];
+}
+
+void dept_clock_thread_start(struct dept_thread *t, const uint32_t *from, uint32_t n) {
+    spin(&slots_lock);
+    if (!slot_last) {
+        slot_last = raw(MAX_SLOTS * sizeof *slot_last);
+        free_slots = raw(MAX_SLOTS * sizeof *free_slots);
+    }
+    uint32_t slot = UINT32_MAX;
+    if (nfree) slot = free_slots[--nfree];
+    else if (slot_last && atomic_load(&nslots) < MAX_SLOTS) slot = atomic_fetch_add(&nslots, 1);
+    uint32_t time = slot != UINT32_MAX ? slot_last[slot] + 1 : 0;
+    unspin(&slots_lock);
+    if (t->clk_vc) memset(t->clk_vc, 0, (size_t)t->clk_cap * sizeof *t->clk_vc);
+    t->clk_slot = slot;
+    t->clk_time = time;
+    t->clk_waited = 0;
+    t->clk_last_wait = 0;
+    if (slot == UINT32_MAX) return;       // out of slots: this thread has no clock (time 0: unknown)
+    if (from && n) join_into(&t->clk_vc, &t->clk_cap, from, n);
+    if (reserve(&t->clk_vc, &t->clk_cap, slot + 1)) t->clk_vc[slot] = time;
+}
+
+void dept_clock_thread_end(struct dept_thread *t) {
+    if (t->clk_slot == UINT32_MAX || !t->clk_time) return;
+    spin(&slots_lock);
+    slot_last[t->clk_slot] = t->clk_time;
+    free_slots[nfree++] = t->clk_slot;
+    unspin(&slots_lock);
+    t->clk_slot = UINT32_MAX;
+}
+
+void dept_clock_tick(struct dept_thread *t) {
+    if (!t->clk_time) return;
+    if (t->clk_waited) { t->clk_last_wait = t->clk_time; t->clk_waited = 0; }
+    t->clk_time++;
+    if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
+}
+
+struct dept_epoch dept_clock_last_wait(const struct dept_thread *t) {
+    return (struct dept_epoch){ t->clk_slot, t->clk_waited ? t->clk_time : t->clk_last_wait };
+}
+
+// ---- objects ---------------------------------------------------------------
+
+uint32_t dept_clock_seq(struct dept_sync *s) {
+    spin(&s->clk_lock);
+    uint32_t q = s->clk_seq;
+    unspin(&s->clk_lock);
+    return q;
+}
+
+void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
+    if (!t->clk_time) return;
+    uint32_t n = t->clk_slot + 1 > t->clk_cap ? t->clk_cap : t->clk_slot + 1;
+    uint32_t width = dept_clock_width();
+    if (width < n) width = n;
+    spin(&s->clk_lock);
+    if (reserve(&s->clk_vc, &s->clk_cap, width)) {
+        if (s->clk_n == 0) {
+            memset(s->clk_vc, 0, (size_t)s->clk_cap * sizeof *s->clk_vc);
+            memcpy(s->clk_vc, t->clk_vc, (size_t)(t->clk_cap < s->clk_cap ? t->clk_cap : s->clk_cap) * sizeof *t->clk_vc);
+        } else {
+            // The meet: what every release of the episode knew.
+            for (uint32_t i = 0; i < s->clk_cap; i++) {
+                uint32_t v = i < t->clk_cap ? t->clk_vc[i] : 0;
+                if (v < s->clk_vc[i]) s->clk_vc[i] = v;
+            }
+        }
+        s->clk_n++;
+    }
+    s->clk_seq++;
+    s->clk_recent[s->clk_seq % 4].seq = s->clk_seq;
+    s->clk_recent[s->clk_seq % 4].at = dept_clock_now(t);
+    unspin(&s->clk_lock);
+    dept_clock_tick(t);
+}
+
+void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint32_t seq,
+                                struct dept_epoch *sat, uint32_t *nsat) {
+    *nsat = 0;
+    spin(&s->clk_lock);
+    uint32_t released = s->clk_seq - seq;
+    if (released && s->clk_n) {
+        join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap);
+        if (released <= DEPT_SAT_MAX) {
+            for (uint32_t q = seq + 1; q <= s->clk_seq; q++)
+                if (s->clk_recent[q % 4].seq == q) sat[(*nsat)++] = s->clk_recent[q % 4].at;
+            if (*nsat != released) *nsat = 0;
+        }
+    }
+    unspin(&s->clk_lock);
+    if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
+}
+
+void dept_clock_episode_over(struct dept_sync *s) {
+    spin(&s->clk_lock);
+    s->clk_n = 0;
+    unspin(&s->clk_lock);
+}
+
+void dept_clock_publish_start(struct dept_sync *body, struct dept_thread *parent) {
+    spin(&body->clk_lock);
+    if (parent->clk_time && reserve(&body->clk_vc, &body->clk_cap, parent->clk_cap)) {
+        memset(body->clk_vc, 0, (size_t)body->clk_cap * sizeof *body->clk_vc);
+        memcpy(body->clk_vc, parent->clk_vc, (size_t)parent->clk_cap * sizeof *parent->clk_vc);
+        body->clk_n = 1;
+    }
+    unspin(&body->clk_lock);
+    dept_clock_tick(parent);
+}
+
+void dept_clock_exit(struct dept_sync *body, struct dept_thread *t) {
+    dept_clock_tick(t);
+    spin(&body->clk_lock);
+    if (t->clk_time && reserve(&body->clk_vc, &body->clk_cap, t->clk_cap)) {
+        memset(body->clk_vc, 0, (size_t)body->clk_cap * sizeof *body->clk_vc);
+        memcpy(body->clk_vc, t->clk_vc, (size_t)t->clk_cap * sizeof *t->clk_vc);
+        body->clk_n = 1;
+    } else {
+        body->clk_n = 0;
+    }
+    body->clk_seq++;
+    unspin(&body->clk_lock);
+}
+
+void dept_clock_acquire_all(struct dept_sync *s, struct dept_thread *t) {
+    spin(&s->clk_lock);
+    if (s->clk_n) join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap);
+    unspin(&s->clk_lock);
+    if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
+}
+
+void dept_clock_publish(struct dept_sync *m, uint32_t cls, struct dept_thread *t) {
+    if (!t->clk_time) return;
+    spin(&m->clk_lock);
+    bool first = !m->clk_n;
+    join_into(&m->clk_vc, &m->clk_cap, t->clk_vc, t->clk_cap);
+    m->clk_n = 1;
+    unspin(&m->clk_lock);
+    if (first) {
+        // From now on its acquisitions must look: none may be answered from
+        // an acquisition cache filled before (once per such mutex).
+        dept_class_mark_published(cls);
+        atomic_fetch_add(&dept_obj_gen, 1);
+    }
+}
+
+bool dept_clock_is_published(uint32_t cls, uint32_t inst) {
+    if (LIKELY(!dept_class_published(cls))) return false;
+    struct dept_sync *m = dept_sync_find(inst);
+    return m && m->clk_n;
+}
+
+void dept_clock_acquire_published(struct dept_thread *t, struct dept_obj_ref o) {
+    if (LIKELY(!dept_class_published(o.cls))) return;
+    struct dept_sync *m = dept_sync_find(o.inst);
+    if (m) dept_clock_acquire_all(m, t);
+}
+
+uint32_t dept_clock_request(struct dept_thread *t, uint32_t *out, uint32_t cap) {
+    if (!t->clk_time) return 0;
+    uint32_t n = t->clk_cap < cap ? t->clk_cap : cap;
+    memcpy(out, t->clk_vc, (size_t)n * sizeof *out);
+    while (n && !out[n - 1]) n--;
+    return n;
+}
+
+// Fork: the slot table must not be copied mid-update.
+void dept_clocks_atfork(int phase) {
+    if (phase == 0) spin(&slots_lock);
+    else unspin(&slots_lock);
+}

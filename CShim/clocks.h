@@ -1,0 +1,82 @@
+// clocks.h - vector clocks over hard edges (DeptCore/HappensBefore.swift).
+//
+// Glossary: a thread's *slot* indexes every vector clock; its *time* counts
+// its hard releases (create, exit, a signal/post/write with waiters blocked,
+// a signal under a mutex); a *vc* maps slots to times. A slot is reused by
+// a later thread, whose times start above its predecessor's last one, so an
+// old entry never vouches for the new thread's events.
+//
+// Nothing here runs on the lock fast path: the only fast-path word is the
+// thread's `clk_waited` flag (one store per acquisition), which tells the
+// next hard release that the thread waited since the previous one.
+//
+// All functions take the calling thread's record and run inside dept (the
+// re-entry guard set), except where noted.
+#ifndef DEPT_CLOCKS_H
+#define DEPT_CLOCKS_H
+#include "shim.h"
+
+/// A thread starts: it gets a slot, and knows what `from` (its creator's
+/// clock at pthread_create, or nothing) knew.
+DEPT_HIDDEN void dept_clock_thread_start(struct dept_thread *t, const uint32_t *from, uint32_t n);
+/// The thread is gone: its slot becomes reusable. Its last clock must have
+/// been published (dept_clock_exit) first.
+DEPT_HIDDEN void dept_clock_thread_end(struct dept_thread *t);
+/// After a hard release by t: the time of its latest wait is settled, and
+/// its later events are not covered by what it released.
+DEPT_HIDDEN void dept_clock_tick(struct dept_thread *t);
+/// The epoch of t's latest wait (0 time when it never waited).
+DEPT_HIDDEN struct dept_epoch dept_clock_last_wait(const struct dept_thread *t);
+/// The epoch t is at now.
+static inline struct dept_epoch dept_clock_now(const struct dept_thread *t) {
+    return (struct dept_epoch){ t->clk_slot, t->clk_time };
+}
+
+// ---- objects a clock is released into (struct dept_sync) ----------------
+// A condvar, semaphore or eventfd: the meet of the clocks released while
+// waiters were blocked in the current waiting episode (several releases may
+// have ended a wait, and HB is used to silence, so it must under-approximate);
+// the last few releasers' epochs say what may have ended a wait.
+
+/// t releases into s (a signal, a post, a write) while threads wait on it.
+/// Ticks t.
+DEPT_HIDDEN void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t);
+/// The release count of s, taken when a wait starts.
+DEPT_HIDDEN uint32_t dept_clock_seq(struct dept_sync *s);
+/// A wait that started at `seq` returned: t learns what the releases since
+/// then released; *sat gets their epochs (up to DEPT_SAT_MAX; *nsat = 0 when
+/// none or too many to know).
+#define DEPT_SAT_MAX 2
+DEPT_HIDDEN void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint32_t seq,
+                                            struct dept_epoch *sat, uint32_t *nsat);
+/// Nobody waits on s any more: the episode's meet is forgotten.
+DEPT_HIDDEN void dept_clock_episode_over(struct dept_sync *s);
+
+// A thread body: its creator's clock at create, then its own at exit.
+DEPT_HIDDEN void dept_clock_publish_start(struct dept_sync *body, struct dept_thread *parent);
+DEPT_HIDDEN void dept_clock_exit(struct dept_sync *body, struct dept_thread *t);
+/// t learns what the body holds (its exit clock after a join; its creator's
+/// clock at start).
+DEPT_HIDDEN void dept_clock_acquire_all(struct dept_sync *s, struct dept_thread *t);
+
+// A mutex: what threads published into it. A condvar signalled while the
+// mutex is held publishes the signaller's clock (a waiter that finds its
+// predicate already true never blocks, yet it read what the signaller
+// wrote under the mutex); a thread that dies holding it publishes its last
+// clock (the next owner gets EOWNERDEAD).
+DEPT_HIDDEN void dept_clock_publish(struct dept_sync *m, uint32_t cls, struct dept_thread *t);
+/// t took the mutex o (its acquisition returned): it learns what was
+/// published into it. A mutex that carries a published clock is never
+/// answered from the acquisition cache, so every acquisition gets here.
+DEPT_HIDDEN void dept_clock_acquire_published(struct dept_thread *t, struct dept_obj_ref o);
+/// Whether acquisitions of instance `inst` of class `cls` must come here.
+DEPT_HIDDEN bool dept_clock_is_published(uint32_t cls, uint32_t inst);
+
+/// The clock of a request (a wait for a signal, post, write or exit): t's
+/// own. Fills out (cap entries); returns the length.
+DEPT_HIDDEN uint32_t dept_clock_request(struct dept_thread *t, uint32_t *out, uint32_t cap);
+/// Entries of the longest clock so far (the length a request needs).
+DEPT_HIDDEN uint32_t dept_clock_width(void);
+
+DEPT_HIDDEN void dept_clocks_atfork(int phase);
+#endif

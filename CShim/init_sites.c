@@ -1,0 +1,83 @@
+// init_sites.c - the class of an object initialised by an explicit init call
+// (pthread_mutex_init, pthread_cond_init, sem_init, ...): its init call site,
+// or, when that site is a wrapper's (a funnel), a longer prefix of its init
+// call string. The rule is the core's (DeptCore/Funnels.swift): it is told
+// the call strings of a sample of each site's inits and answers how many
+// frames name the class. This file decides when to unwind and remembers the
+// answers.
+//
+// Per site (return address of the init call), a count: the first 16 inits
+// and every power of two are sampled (the init call string is captured and
+// told), enough for a wrapper called from several places to show itself. A
+// site the core called a funnel is unwound on every init from then on (its
+// objects are classed by their callers). Answers are memoised per call
+// string in the process-wide memo, keyed with the core's funnel generation,
+// so a call string is asked again only when some prefix became a funnel.
+#include "shim.h"
+#include <string.h>
+#include <sys/mman.h>
+#include <sched.h>
+
+#define SITES (1u << 14)            // direct-mapped, lossy: a lost site is just sampled again
+#define TAG_CALLSTRING 0x43414c4c00000000ull
+
+struct site_state {
+    _Atomic uintptr_t pc;
+    _Atomic uint32_t count;
+    _Atomic uint32_t funnel;        // 1: every init here is classed by its call string
+};
+static struct site_state sites[SITES];
+static _Atomic uint32_t funnel_generation;
+
+DEPT_HIDDEN int dept_caller_frames(uintptr_t *out, int max);
+
+static struct site_state *site_of(uintptr_t pc) {
+    struct site_state *s = &sites[(dept_hash_addr(pc) >> 20) & (SITES - 1)];
+    uintptr_t old = atomic_load_explicit(&s->pc, memory_order_acquire);
+    if (old != pc) {
+        // Taken over by another site (rare): that site starts counting anew.
+        atomic_store_explicit(&s->count, 0, memory_order_relaxed);
+        atomic_store_explicit(&s->funnel, 0, memory_order_relaxed);
+        atomic_store_explicit(&s->pc, pc, memory_order_release);
+    }
+    return s;
+}
+
+static uint64_t prefix_hash(const uintptr_t *pcs, uint32_t n) {
+    uint64_t h = pcs[0];
+    for (uint32_t i = 1; i < n; i++) h = dept_mix(h, pcs[i]);
+    return h;
+}
+
+uint64_t dept_init_class_key(uintptr_t site, bool seed, uint32_t inst, uintptr_t *name_pc,
+                             uintptr_t *prefix, uint32_t *nprefix) {
+    *name_pc = site;
+    prefix[0] = site;
+    *nprefix = 1;
+    struct site_state *st = site_of(site);
+    uint32_t n = atomic_fetch_add_explicit(&st->count, 1, memory_order_relaxed) + 1;
+    bool sampled = n <= 16 || (n & (n - 1)) == 0;
+    if (!seed && !sampled && !atomic_load_explicit(&st->funnel, memory_order_relaxed)) return site;
+
+    // The init call string: frame 0 is the init call site itself.
+    uintptr_t f[DEPT_FUNNEL_DEPTH + 1];
+    int k = dept_caller_frames(f, DEPT_FUNNEL_DEPTH + 1);
+    if (k < 1 || f[0] != site) return site;
+    uint64_t memo = dept_mix(TAG_CALLSTRING ^ (uint64_t)seed, prefix_hash(f, (uint32_t)k));
+    uint32_t gen = atomic_load_explicit(&funnel_generation, memory_order_acquire), at = 0;
+    uint32_t depth = dept_known_get(memo, &at);
+    if (!depth || at != gen || sampled) {
+        dept_core_lock();
+        depth = dept_core_init_callstring(inst, f, (uint32_t)k, seed ? 1 : 0, &gen);
+        dept_core_unlock();
+        atomic_store_explicit(&funnel_generation, gen, memory_order_release);
+        if (depth) dept_known_put(memo, depth, gen);
+    }
+    if (depth < 1) depth = 1;
+    if (depth > (uint32_t)k) depth = (uint32_t)k;
+    if (depth > 1) atomic_store_explicit(&st->funnel, 1, memory_order_relaxed);
+    memcpy(prefix, f, depth * sizeof *f);
+    *nprefix = depth;
+    *name_pc = f[depth - 1];
+    return depth == 1 ? site : prefix_hash(f, depth);
+}

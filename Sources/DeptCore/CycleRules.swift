@@ -1,0 +1,182 @@
+/// The rules a closed path of observations must pass to be reported as a
+/// deadlock, in one place. The graph search (DependencyGraph) finds paths
+/// whose observations can coexist (pairwise disjoint gates); this decides
+/// whether such a path is a deadlock some interleaving can produce. Each
+/// rule says which scenario needs it; a rejected path is tried with other
+/// observations, and when none passes, `verbosity=2` prints the first
+/// rejection (one line), so a user who doubts a silence can see why.
+public enum Rejection: Equatable, Sendable {
+    /// A cycle through an event whose contexts are not pairwise different threads.
+    case eventSameThread
+    /// A cycle through an event that does not close on the same objects.
+    case eventOtherInstances
+    /// A ring of events around an object created with tokens.
+    case tokenRing
+    /// Different objects of a wrapper-initialised class meet at a node.
+    case wrapperInstances(cls: UInt32)
+    /// Context `context`'s event could not have been awaited at that point.
+    case happensBefore(context: Int, verdict: HappensBefore.Verdict)
+    /// Context `context`'s event depends on a wait that started before the
+    /// previous context's thread started waiting for that event.
+    case startedEarlier(context: Int)
+    /// Context `context`'s event is also triggered at call site `site`,
+    /// which does not depend on the cycle.
+    case otherTrigger(context: Int, site: UInt)
+
+    public var rule: String {
+        switch self {
+        case .eventSameThread: return "event cycle in one thread"
+        case .eventOtherInstances: return "event cycle over other objects"
+        case .tokenRing: return "token ring"
+        case .wrapperInstances: return "wrapper class"
+        case .happensBefore: return "happens-before"
+        case .startedEarlier: return "valid since"
+        case .otherTrigger: return "OR-wait"
+        }
+    }
+}
+
+/// What the rules need to know beyond the observations themselves.
+public struct CycleJudge {
+    public var classes: [UInt32: ClassInfo]
+    public var funnels: Funnels
+    public var clocks: ClockStore
+    /// The epoch of a thread's latest wait of any kind (its last one if it
+    /// exited), or nil when unknown.
+    public var lastWait: (UInt32) -> Epoch?
+    /// The call sites that trigger events of each class (OR-waits).
+    public var triggerSites: [UInt32: [UInt]] = [:]
+
+    public init(classes: [UInt32: ClassInfo] = [:], funnels: Funnels = Funnels(), clocks: ClockStore = ClockStore(),
+                lastWait: @escaping (UInt32) -> Epoch? = { _ in nil }) {
+        self.classes = classes; self.funnels = funnels; self.clocks = clocks; self.lastWait = lastWait
+    }
+
+    /// Whether an observation's event is a release of a lock (or of a
+    /// binary semaphore taken like one) rather than a signal, a post, a
+    /// write or a thread's exit.
+    static func isLockRelease(_ w: Witness) -> Bool { w.event == nil && !w.from.isThreadBody }
+
+    /// Nil when the closed path `ws` (ws[i] waits for the event of ws[i+1]'s
+    /// context) is a deadlock; otherwise the first rule it breaks.
+    public func reject(_ ws: [Witness], in graph: DependencyGraph = DependencyGraph()) -> Rejection? {
+        if let r = Self.eventRules(ws) { return r }
+        if let r = wrapperRule(ws) { return r }
+        if let r = Self.validSinceRule(ws) { return r }
+        if let r = happensBeforeRule(ws) { return r }
+        if let r = orWaitRule(ws, graph) { return r }
+        return nil
+    }
+
+    /// R2.6, OR-waits: a waiter for a signal, post or write can be woken by
+    /// any call site that triggers such events of that object's class. If
+    /// some site of a context's event was never seen depending on the cycle
+    /// (no dependency of it leads to one of the cycle's nodes), that site
+    /// can wake the previous context whatever the cycle does: in the OR
+    /// model a deadlock needs a knot, not a cycle. (lbzip2 and x265 at
+    /// shutdown: the scheduler's condvar is signalled by the sink inside the
+    /// cycle and by every exiting worker outside it.) Only for a dependency
+    /// on a wait in the thread's history (EventRules rule 2, DEPT's
+    /// over-approximation): one on a lock the event fires under is
+    /// lockdep's rule (R2.5), and a signaller that ran once, earlier, would
+    /// otherwise hide it (Examples/cond_outer_lock). Recall cost: such a
+    /// signaller still counts as a way out of a history dependency.
+    func orWaitRule(_ ws: [Witness], _ graph: DependencyGraph) -> Rejection? {
+        var nodes: Set<EventNode> = []
+        for w in ws { nodes.insert(w.from.node) }
+        for (i, cur) in ws.enumerated() {
+            guard let e = cur.event, e.site != 0, cur.clocks.started != nil,
+                  e.op == .condSignal || e.op == .condBroadcast || e.op == .semPost || e.op == .eventfdWrite else { continue }
+            let other = (triggerSites[e.cls] ?? []).first { s in
+                s != e.site && !graph.triggerDepends(from: EventNode(cls: e.cls), site: s, on: nodes)
+            }
+            if let s = other { return .otherTrigger(context: i, site: s) }
+        }
+        return nil
+    }
+
+    /// The kernel DEPT's "valid since", per waiter: an event depends on a
+    /// wait in its thread's history only for a waiter that had started
+    /// waiting before that wait started (R2.3, and R2.4 for history waits:
+    /// a wait that started earlier was under way, or over, when the waiter
+    /// asked). So the previous context of the cycle, which waits for this
+    /// context's event, must have started waiting first. Two threads
+    /// ping-ponging between two condvars (each waits for the other's signal
+    /// after giving its own), or the stages of a pipeline ring, otherwise
+    /// close a cycle whenever another waiter keeps an episode open; a ring
+    /// made only of such dependencies can never pass (each wait would have
+    /// to start before the next), as no run that completed can show one.
+    static func validSinceRule(_ ws: [Witness]) -> Rejection? {
+        for (i, cur) in ws.enumerated() where cur.event != nil {
+            guard let mine = cur.clocks.started else { continue }
+            let prev = ws[(i + ws.count - 1) % ws.count]
+            if let theirs = prev.clocks.started, theirs >= mine { return .startedEarlier(context: i) }
+        }
+        return nil
+    }
+
+    /// A cycle that goes through an event (a signal, post, write, thread
+    /// exit) is the DEPT model's over-approximation: an event usually has
+    /// several possible triggers, so such a cycle counts only when its
+    /// contexts ran in pairwise different threads, as the threads of a real
+    /// deadlock are (llbuild signals a condvar under its API lock and later
+    /// waits on it, in one thread). It must also close on the same objects:
+    /// each context waits for the very object the next one is inside of. And
+    /// a ring made only of events with no lock in it, around an object
+    /// created with tokens (a semaphore or eventfd with a positive initial
+    /// count), is a token-passing ping-pong: the tokens cannot all be in
+    /// flight at once. Lock-order cycles are reported as lockdep would, even
+    /// when one thread took the locks in both orders (another thread running
+    /// the same code deadlocks).
+    public static func eventRules(_ ws: [Witness]) -> Rejection? {
+        let throughEvent = ws.contains { w in w.event != nil || w.from.isThreadBody || !w.wait.op.isLockAcquisition }
+        guard throughEvent else { return nil }
+        var threads: Set<UInt32> = []
+        for w in ws { threads.insert(w.thread) }
+        if threads.count != ws.count { return .eventSameThread }
+        for (i, w) in ws.enumerated() where w.wait.inst != ws[(i + 1) % ws.count].from.inst {
+            return .eventOtherInstances
+        }
+        let onlyEvents = ws.allSatisfy { w in
+            w.event != nil && !w.wait.op.isLockAcquisition && !(w.start?.op.isLockAcquisition ?? false)
+        }
+        if onlyEvents && ws.contains(where: { $0.event?.tokens ?? false }) { return .tokenRing }
+        return nil
+    }
+
+    /// R1.3: where the path enters a class through one object and leaves it
+    /// through another, and that class is a wrapper's coarse class (its key
+    /// prefix became a funnel after the objects were created), the two must
+    /// be one object, or have the same refined class. Unrelated locks made
+    /// by one helper (V8's Mutex, libuv's uv_mutex_init) otherwise meet.
+    func wrapperRule(_ ws: [Witness]) -> Rejection? {
+        for (i, w) in ws.enumerated() {
+            let next = ws[(i + 1) % ws.count]
+            let entering = w.wait.inst, leaving = next.from.inst
+            guard entering != leaving, let info = classes[next.from.cls], !info.callString.isEmpty,
+                  funnels.isFunnel(info.callString) else { continue }
+            if let a = funnels.refinedKey(of: entering), let b = funnels.refinedKey(of: leaving), a == b { continue }
+            return .wrapperInstances(cls: next.from.cls)
+        }
+        return nil
+    }
+
+    /// R2.4 (HappensBefore) for a thread's exit: the join must be able to
+    /// overlap the thread's waits. A thread's exit depends on every wait in
+    /// its body, so the one that counts is its latest; if that returned
+    /// before the join was asked for (the joiner learned so through hard
+    /// edges), the thread was past all of them. Events of other kinds keep
+    /// the class-level dependencies of their held locks (R2.5: lockdep's
+    /// rule, the seed examples), and their history waits are judged by
+    /// validSinceRule. Lock releases are never judged by happens-before: a
+    /// lock-order cycle across rounds is what lockdep and DEPT predict.
+    func happensBeforeRule(_ ws: [Witness]) -> Rejection? {
+        for (i, cur) in ws.enumerated() where cur.from.isThreadBody {
+            let prev = ws[(i + ws.count - 1) % ws.count]
+            guard let request = clocks[prev.clocks.request] else { continue }
+            let v = HappensBefore.verdict(request: request, returned: lastWait(cur.thread), satisfiedBy: [])
+            if v != .valid { return .happensBefore(context: i, verdict: v) }
+        }
+        return nil
+    }
+}
