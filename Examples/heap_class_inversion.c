@@ -1,7 +1,7 @@
 // dept-example: heap_class_inversion
 // expect: potential
 // objects: x_new y_new
-// summary: Heap objects X and Y get their mutexes from one init site each (x_new, y_new); thread 1 locks x1 then y1, thread 2 later locks y2 then x2: different instances but the same two classes in opposite orders, a class-level inversion.
+// summary: Heap objects X and Y get their mutexes from one init site each (x_new, y_new), each called from one place (a loop); thread 1 locks x1 then y1, thread 2 later locks y2 then x2: different instances but the same two classes in opposite orders, a class-level inversion. (Were x_new called from two different places, it would be a wrapper whose objects are classed by caller, and x1 and x2 unrelated: see wrapper_two_funnels.)
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -53,8 +53,13 @@ static void *ctx_y(void *arg)
 
 int main(void)
 {
-    x1 = x_new(); x2 = x_new();
-    y1_ = y_new(); y2_ = y_new();
+    // One call site each: every X is made in the same place, so X's
+    // objects are one class (as y's are).
+    struct X *xs[2];
+    struct Y *ys[2];
+    for (int i = 0; i < 2; i++) { xs[i] = x_new(); ys[i] = y_new(); }
+    x1 = xs[0]; x2 = xs[1];
+    y1_ = ys[0]; y2_ = ys[1];
     pthread_t t;
     pthread_create(&t, NULL, ctx_x, NULL);
     pthread_join(t, NULL);                  // sequenced: this run completes

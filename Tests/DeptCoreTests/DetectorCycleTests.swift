@@ -195,14 +195,28 @@ final class DetectorCycleTests: XCTestCase {
 
     // MARK: timed waits, trylock
 
-    /// Rule: a timed wait can't hang forever: it adds no dependency at all
-    /// (DependencyGraph.addWait returns early on WaitPoint.isTimed).
-    func testTimedWaitAddsNoDependency() {
+    /// Rule (R2.7): a timed wait can't hang forever: a cycle through it is
+    /// information, never a deadlock. It is recorded, and such a cycle is
+    /// reported flagged `throughTimedWait`.
+    func testCycleThroughTimedWaitIsInformationOnly() {
         var d = Detector()
         d.wait(thread: 2, held: [held(C.A)], wait: lockWait(C.B, op: .timedlock, flags: WaitPoint.timedFlag))
-        XCTAssertEqual(d.graph.edgeCount, 0)
+        XCTAssertEqual(d.graph.edgeCount, 2)
         d.wait(thread: 3, held: [held(C.B)], wait: lockWait(C.A))
-        XCTAssertTrue(d.takePending().reports.isEmpty)
+        let reports = d.takePending().reports
+        XCTAssertEqual(reports.count, 1)
+        XCTAssertTrue(reports.allSatisfy { $0.throughTimedWait }, "a cycle through a timed wait is information only")
+    }
+
+    /// ... and an untimed observation of the same edge later makes it a
+    /// deadlock, reported once more as one.
+    func testUntimedObservationAfterTimedCycleIsADeadlock() {
+        var d = Detector()
+        d.wait(thread: 2, held: [held(C.A)], wait: lockWait(C.B, op: .timedlock, flags: WaitPoint.timedFlag))
+        d.wait(thread: 3, held: [held(C.B)], wait: lockWait(C.A))
+        XCTAssertEqual(d.takePending().reports.map { $0.throughTimedWait }, [true])
+        d.wait(thread: 4, held: [held(C.A)], wait: lockWait(C.B))
+        XCTAssertEqual(d.takePending().reports.map { $0.throughTimedWait }, [false])
     }
 
     /// Rule: a lock taken by a timed wait is still held ([S]): it is a source

@@ -8,7 +8,8 @@ import XCTest
 /// none of the Detector's shortcuts, caps or incremental bookkeeping.
 ///
 /// Rules (`Rules.full`, the specification):
-/// * **Observations at a wait.** A timed wait adds nothing. Otherwise, for
+/// * **Observations at a wait.** A timed wait adds an observation that no
+///   deadlock cycle may use (R2.7), and nothing within one class. Otherwise, for
 ///   EVERY held context `h` (thread bodies included), `h`'s event depends on
 ///   the waited event nodes: one observation per held context, whose gate set
 ///   is the instances of the non-thread-body held contexts, minus `h.inst`.
@@ -139,7 +140,6 @@ struct ReferenceModel {
 
     /// The Detector's API: a wait starts while `held` is held.
     mutating func wait(thread: UInt32, held: [HeldContext], wait: WaitPoint) {
-        if wait.isTimed { return }
         if rules.flaggedRelockIsNoWait && wait.flags & (WaitPoint.recursiveFlag | WaitPoint.errorcheckFlag) != 0
             && held.contains(where: { $0.cls == wait.cls && $0.inst == wait.inst && !$0.isThreadBody }) {
             return
@@ -173,17 +173,23 @@ struct ReferenceModel {
         for d in deps where !d.wait.isTimed && d.wait.cls != event.cls {
             let from = HeldContext(cls: event.cls, inst: event.inst, stack: d.start.stack, op: event.op)
             observe(Witness(thread: thread, from: from, wait: d.wait, gates: pool.filter { $0 != d.start.inst }.sorted(),
-                            start: d.start, event: event))
+                            start: d.start, event: event, clocks: d.clocks))
         }
     }
 
     /// The Detector's API: a dependency confirmed after the fact.
     mutating func dependency(thread: UInt32, from: HeldContext, wait: WaitPoint, gates: [UInt32]) {
-        if wait.isTimed { return }
         observe(Witness(thread: thread, from: from, wait: wait, gates: gates.sorted()))
     }
 
     private mutating func observe(_ w: Witness) {
+        // A timed wait is kept as an observation (a cycle through it is
+        // information, R2.7) but is never part of a deadlock; within one
+        // class it is not kept at all.
+        if w.wait.isTimed {
+            if w.from.cls != w.wait.cls { witnesses.insert(w) }
+            return
+        }
         witnesses.insert(w)
         let gates = mask(w.gates)
         let held = gates | mask([w.from.inst])

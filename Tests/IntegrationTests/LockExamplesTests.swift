@@ -172,10 +172,18 @@ final class LockExamplesTests: XCTestCase {
     func test_sem_handoff() throws { try checkSilent("sem_handoff") }
     func test_nonblocking_eventfd_epoll() throws { try checkSilent("nonblocking_eventfd_epoll") }
 
+    /// R2.7: the L -> cond_c -> L cycle goes through a timed wait: one
+    /// `DEPT: info:` block says so, no deadlock report, exit status 0.
     func test_timedwait_poll() throws {
-        // Examples/README.md: a timed wait "cannot hang forever ... (at most a
-        // warning)": a `DEPT: warning:` line is allowed, no report.
-        try checkSilent("timedwait_poll", allowWarnings: true)
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("timedwait_poll")
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        let info = run.stderrLines.filter { $0.hasPrefix("DEPT: info: circular dependency of 2 events through a timed wait") }
+        XCTAssertEqual(info.count, 1, "expected one timed-cycle information block\n\(run.transcript)")
+        let others = run.stderrLines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: info:") && !$0.hasPrefix("DEPT: warning:") }
+        XCTAssertEqual(others, [], run.transcript)
+        XCTAssertTrue(run.exitedNormally && run.exitCode == 0, run.transcript)
+        XCTAssertTrue(run.stdout.hasPrefix("timedwait_poll: done"), run.transcript)
     }
 
     // MARK: the example list itself

@@ -12,7 +12,14 @@ final class PrecisionExamplesTests: XCTestCase {
     /// potential/silent example is covered here or there).
     static let covered: Set<String> = [
         "same_class_both_orders", "same_class_rings",
+        "wrapper_two_funnels", "wrapper_funnels_abba",
+        "join_after_done_flag", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
+        "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
     ]
+
+    /// Programs that really hang (the near misses of silent shapes whose
+    /// cycle no completed run can show): a live `hang` report.
+    static let hangs: Set<String> = ["join_before_finish", "token_ring_no_token"]
 
     static let timeout: TimeInterval = 60
 
@@ -37,6 +44,60 @@ final class PrecisionExamplesTests: XCTestCase {
         XCTAssertTrue(run.stdout.hasPrefix("\(name): "), "\(name) did not complete\n\(run.transcript)", file: file, line: line)
     }
 
+    /// Runs a `hang` example: a live `DEPT: hang:` report and exit 66.
+    func hang(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        _ = try requirePreload(file: file, line: line)
+        let example = try ExampleBuilder.shared.build(name, file: file, line: line)
+        XCTAssertEqual(example.header.expect, .hang, "\(name): header says \(example.header.expect)", file: file, line: line)
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        XCTAssertFalse(parseReports(run.stderr, kind: .hang).isEmpty, "no live hang report\n\(run.transcript)", file: file, line: line)
+        XCTAssertTrue(run.exitedNormally && run.exitCode == 66, "expected exit 66\n\(run.transcript)", file: file, line: line)
+    }
+
+    // MARK: F1, wrapper-initialised classes (R1.2, R1.3)
+
+    /// node's shape: two init helpers make every lock; two unrelated pairs
+    /// of their objects nested in opposite class orders. Each helper is
+    /// called from several places, so its objects are classed by caller.
+    func test_wrapper_two_funnels() throws { try silent("wrapper_two_funnels") }
+    /// Near miss: the same helpers, the same two objects in both orders.
+    func test_wrapper_funnels_abba() throws { try potential("wrapper_funnels_abba", events: 2...2) }
+
+    // MARK: F3 and F4, happens-before (R2.4)
+
+    /// pigz's join_all: joined under L after the worker's done flag under L.
+    func test_join_after_done_flag() throws { try silent("join_after_done_flag") }
+    /// Near miss: the worker takes L again after its done flag.
+    func test_join_after_done_then_lock() throws { try potential("join_after_done_then_lock", events: 2...2) }
+    /// Joined under M after a post that ended the joiner's wait.
+    func test_join_after_sem_handoff() throws { try silent("join_after_sem_handoff") }
+    /// F4: joined under a robust mutex taken with EOWNERDEAD from the dead worker.
+    func test_robust_owner_died_join() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("robust_owner_died_join")
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        assertSilent(run, example: example, allowWarnings: true)
+        XCTAssertTrue(run.stdout.hasPrefix("robust_owner_died_join: done EOWNERDEAD"), run.transcript)
+    }
+
+    // MARK: F2, F3 (b), (c): condvar protocols (R2.3 valid since, R2.6 OR-waits)
+
+    /// lbzip2/x265/apache2 at shutdown: join, then signal the sink.
+    func test_join_then_signal_pool() throws { try silent("join_then_signal_pool") }
+    /// Near miss: the sink needs the finish signal the joiner gives only
+    /// after the join: it really hangs, and is reported live.
+    func test_join_before_finish() throws { try hang("join_before_finish") }
+    /// pixz's pipeline: a ring of condvar queues with items in flight.
+    func test_token_ring_queues() throws { try silent("token_ring_queues") }
+    /// Near miss: the same ring with no item: it hangs.
+    func test_token_ring_no_token() throws { try hang("token_ring_no_token") }
+    /// apache2's child: a thread that creates threads at once (pthread_create
+    /// once bound the new handle to the wrong thread: a record the child had
+    /// already given back was read after it was reused).
+    func test_join_start_thread() throws { try silent("join_start_thread") }
+    /// Locks built from a mutex and a condvar, nested consistently.
+    func test_condvar_lock_nesting() throws { try silent("condvar_lock_nesting") }
+
     // MARK: same-class instance loops (recall)
 
     /// One thread, two instances of one wrapper-initialised class, both
@@ -48,6 +109,11 @@ final class PrecisionExamplesTests: XCTestCase {
 
     /// Rings of 5, 13 and 30 instances of one loop-initialised class each:
     /// three loops, found with a bounded search.
+    func test_hangExamplesExist() throws {
+        let all = try ExampleHeader.all()
+        for name in Self.hangs { XCTAssertEqual(all.first { $0.name == name }?.expect, .hang, name) }
+    }
+
     func test_same_class_rings() throws {
         _ = try requirePreload()
         let example = try ExampleBuilder.shared.build("same_class_rings")
