@@ -116,7 +116,7 @@ public struct DependencyGraph: Sendable {
         if wait.isTimed { return found }
         // Gates: the outermost held instances (a gate lock is taken first);
         // capped so a thread holding thousands of locks stays linear.
-        let gatePool = held.filter { !$0.isThreadBody }.prefix(Self.maxGates).map(\.inst)
+        let gatePool = held.filter { !$0.isThreadBody }.prefix(Self.maxGates).map { $0.inst }
         // A recursive or error-checking mutex re-locked by its owner does not
         // wait: the call succeeds, or fails with EDEADLK (the shim warns).
         if wait.flags & (WaitPoint.errorcheckFlag | WaitPoint.recursiveFlag) != 0
@@ -229,7 +229,7 @@ public struct DependencyGraph: Sendable {
             w.event != nil || w.from.isThreadBody || !w.wait.op.isLockAcquisition
         }
         guard throughEvent else { return true }
-        guard Set(witnesses.map(\.thread)).count == witnesses.count else { return false }
+        guard Set(witnesses.map { $0.thread }).count == witnesses.count else { return false }
         for (i, w) in witnesses.enumerated() {
             let next = witnesses[(i + 1) % witnesses.count]
             if w.wait.inst != next.from.inst { return false }
@@ -267,7 +267,7 @@ public struct DependencyGraph: Sendable {
                     if budget < 0 { return false }
                     path.append((e, w))
                     if to == goal {
-                        if Self.plausible(path.map(\.witness)) { return true }
+                        if Self.plausible(path.map { $0.witness }) { return true }
                         path.removeLast()
                         continue
                     }
@@ -280,7 +280,7 @@ public struct DependencyGraph: Sendable {
             return false
         }
         guard dfs(start) else { return nil }
-        return FoundCycle(edges: path, identity: path.map(\.edge).sorted())
+        return FoundCycle(edges: path, identity: path.map { $0.edge }.sorted())
     }
 
     /// Nesting inside one class (`a` held while waiting for `b`, both of one
