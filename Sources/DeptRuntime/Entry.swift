@@ -1,6 +1,4 @@
 import CShim
-import DeptCore
-import Glibc
 
 // The C ABI of the core (see CShim/core_abi.h). The shim calls these on
 // slow paths only, with its re-entry guard set and its core lock held
@@ -33,7 +31,7 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
     for p in problems { emit("DEPT: warning: \(p)\n") }
     if opts.help { emit(Options.helpText()) }
     loadSuppressions()
-    if opts.verbosity >= 2 { emit("DEPT: warning: info: dept active in pid \(getpid())\n") }
+    if opts.verbosity >= 2 { emit("DEPT: warning: info: dept active in pid \(dept_libc_getpid())\n") }
 }
 
 @_cdecl("dept_core_intern_stack")
