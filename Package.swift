@@ -85,7 +85,6 @@ let package = Package(
             cSettings: [
                 .unsafeFlags(["-fvisibility=hidden", "-O2", "-fomit-frame-pointer", "-fno-plt", "-ftls-model=initial-exec"]),
             ],
-            // libunwind is bound at run time (stack_capture.c), not linked.
             linkerSettings: [.linkedLibrary("dl")]
         ),
         .target(name: "DeptCore"),
@@ -100,6 +99,10 @@ let package = Package(
                     // Symbols of the static archives below stay local.
                     "-Xlinker", "--exclude-libs=ALL",
                     "-Xlinker", embeddedUnicodeTables(),
+                    // GCC's stack unwinder (CShim/unwinder.c), from gcc's
+                    // static libgcc_eh.a rather than libgcc_s.so, which a C
+                    // program does not load.
+                    "-Xlinker", "-l:libgcc_eh.a",
                 ]),
             ]
         ),

@@ -153,7 +153,7 @@ struct dept_config {
     int32_t stall_ms;
     int32_t exitcode;
     int32_t on_hang;          // 0 report, 1 exit, 2 abort
-    int32_t unwinder;         // 0 libgcc's _Unwind_Backtrace, 1 libunwind
+    int32_t unwinder;         // 0 GCC's _Unwind_Backtrace, 1 libunwind
 };
 
 // ---- Services the shim offers the Swift runtime (callable from Swift) ----
@@ -163,6 +163,10 @@ struct dept_config *dept_shim_config(void);
 /// Returns the number of loaded modules and fills up to cap entries.
 struct dept_module { uintptr_t base; uintptr_t end; const char *path; uint8_t build_id[20]; uint32_t build_id_len; };
 uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap);
+
+/// Loads libunwind for `unwinder=libunwind` (CShim/unwinder.c): 1, or 0
+/// when libunwind8 is not installed.
+int dept_shim_load_libunwind(void);
 
 /// dladdr: the nearest dynamic symbol at or below addr (NULL if none).
 const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr);
