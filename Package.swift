@@ -2,19 +2,68 @@
 import PackageDescription
 import Foundation
 
-// The preload must export only the interposed functions and the documented
-// annotation API; everything else (the Swift core included) stays local so it
-// cannot collide with the host program's own symbols.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
 
-// What is loaded into every host process must start fast: no concurrency or
-// regex runtime, which the core does not use.
-let lean: [SwiftSetting] = [
+// libdept.so is loaded into every process a test runner starts, so it must
+// load as fast as the C library alone and need nothing else at run time: no
+// Swift runtime, no libstdc++, no toolchain. Its Swift part (DeptRuntime,
+// which compiles the DeptCore sources too, through the symlink
+// Sources/DeptRuntime/DeptCore) is therefore built as Embedded Swift: one
+// whole-module compilation whose standard library parts are specialised
+// into the object, with no runtime library to link. What that code needs
+// from outside:
+//   * malloc, free, posix_memalign (objects), memcpy/memmove/memset/memcmp,
+//     arc4random_buf (hashing seeds): glibc (and ceil, which CShim defines
+//     so that no libm is needed);
+//   * the Unicode tables String comparison, hashing and Character
+//     boundaries use, which the toolchain ships as a static archive
+//     (linked below; its symbols stay local like everything else).
+// Embedded Swift's reference counting is atomic (swift_retain is a `lock
+// incq`): reports are built outside the core lock from a copy-on-write
+// snapshot of the detector, which the core keeps mutating on other threads.
+// A trap (overflow, bounds, fatalError) is a `ud2` instruction in this
+// optimised build, with no message and no lock taken: the host dies of
+// SIGILL, it never hangs (an unoptimised build first prints the message
+// through CShim's own putchar, raw writes to fd 2).
+// The CLI and the tests use DeptCore as an ordinary Swift module.
+let embedded: [SwiftSetting] = [
+    .enableExperimentalFeature("Embedded"),
     .unsafeFlags([
+        "-wmo",
         "-Xfrontend", "-disable-implicit-concurrency-module-import",
         "-Xfrontend", "-disable-implicit-string-processing-module-import",
     ]),
 ]
+
+#if arch(x86_64)
+let triple = "x86_64-unknown-linux-gnu"
+#elseif arch(arm64)
+let triple = "aarch64-unknown-linux-gnu"
+#else
+let triple = "unsupported"
+#endif
+
+/// The toolchain's `usr/lib/swift/embedded/<triple>/libswiftUnicodeDataTables.a`.
+/// SwiftPM runs this manifest as a child of its own binary in the
+/// toolchain's `usr/bin`; `swiftc` on PATH is the fallback.
+func embeddedUnicodeTables() -> String {
+    var bins: [String] = []
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(getppid())/exe") {
+        bins.append(URL(fileURLWithPath: exe).deletingLastPathComponent().path)
+    }
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let swiftc = URL(fileURLWithPath: String(dir)).appendingPathComponent("swiftc")
+        if FileManager.default.isExecutableFile(atPath: swiftc.path) {
+            bins.append(swiftc.resolvingSymlinksInPath().deletingLastPathComponent().path)
+        }
+    }
+    for bin in bins {
+        let archive = URL(fileURLWithPath: bin)
+            .appendingPathComponent("../lib/swift/embedded/\(triple)/libswiftUnicodeDataTables.a").standardizedFileURL.path
+        if FileManager.default.fileExists(atPath: archive) { return archive }
+    }
+    fatalError("dept: libswiftUnicodeDataTables.a for \(triple) not found in the Swift toolchain (looked beside \(bins)); libdept.so needs a toolchain with Embedded Swift")
+}
 
 let package = Package(
     name: "dept",
@@ -36,16 +85,25 @@ let package = Package(
             cSettings: [
                 .unsafeFlags(["-fvisibility=hidden", "-O2", "-fomit-frame-pointer", "-fno-plt", "-ftls-model=initial-exec"]),
             ],
-            // libunwind is bound at run time (stack_capture.c), not linked.
             linkerSettings: [.linkedLibrary("dl")]
         ),
-        .target(name: "DeptCore", swiftSettings: lean),
+        .target(name: "DeptCore"),
         .target(
             name: "DeptRuntime",
-            dependencies: ["CShim", "DeptCore"],
-            swiftSettings: lean,
+            dependencies: ["CShim"],
+            swiftSettings: embedded,
             linkerSettings: [
-                .unsafeFlags(["-Xlinker", "--version-script=\(root)/CShim/exports.map"]),
+                .unsafeFlags([
+                    // Export the interposers only (CShim/exports.map).
+                    "-Xlinker", "--version-script=\(root)/CShim/exports.map",
+                    // Symbols of the static archives below stay local.
+                    "-Xlinker", "--exclude-libs=ALL",
+                    "-Xlinker", embeddedUnicodeTables(),
+                    // GCC's stack unwinder (CShim/unwinder.c), from gcc's
+                    // static libgcc_eh.a rather than libgcc_s.so, which a C
+                    // program does not load.
+                    "-Xlinker", "-l:libgcc_eh.a",
+                ]),
             ]
         ),
         .executableTarget(

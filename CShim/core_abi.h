@@ -7,8 +7,8 @@
 
 // ---- The core (implemented in Swift with @_cdecl; called by the shim) ----
 // Each is entered on a slow path only, with the per-thread re-entry guard
-// set, so that locks taken inside the core (Swift runtime, malloc) pass
-// straight through the hooks.
+// set, so that locks taken inside the core (malloc's) pass straight
+// through the hooks.
 
 void dept_core_init(const char *options, struct dept_config *config);
 uint32_t dept_core_intern_stack(const uintptr_t *pcs, uint32_t count);

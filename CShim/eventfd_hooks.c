@@ -7,6 +7,7 @@
 // close), so the cost on any other descriptor is one load and a branch.
 #define _GNU_SOURCE
 #include "shim.h"
+#include "dept_libc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -22,11 +23,6 @@ static _Atomic uint8_t fd_flags[MAX_FD];
 // can share the object table with memory objects.
 #define FD_KEY(fd) ((uintptr_t)0xffffe00000000000ull + (uintptr_t)(fd))
 
-extern ssize_t __read(int, void *, size_t);
-extern ssize_t __write(int, const void *, size_t);
-extern int __close(int);
-extern int __dup2(int, int);
-extern int __fcntl(int, int, ...);
 DEFINE_REAL(int, eventfd, unsigned int, int)
 DEFINE_REAL(int, eventfd_read, int, eventfd_t *)
 DEFINE_REAL(int, eventfd_write, int, eventfd_t)
@@ -109,12 +105,12 @@ static void on_write(int fd, uintptr_t pc) {
 #define ANY_EVENTFD_BLOCKING(fd) BLOCKING_EVENTFD(fd)
 
 DEPT_EXPORT ssize_t read(int fd, void *buf, size_t n) {
-    if (LIKELY(!BLOCKING_EVENTFD(fd))) return __read(fd, buf, n);
+    if (LIKELY(!BLOCKING_EVENTFD(fd))) return dept_libc_read(fd, buf, n);
     int e = errno;
     struct dept_thread *t; struct dept_sync_wait s;
     on_read(fd, CALLER_PC(), &t, &s);
     errno = e;
-    ssize_t r = __read(fd, buf, n);
+    ssize_t r = dept_libc_read(fd, buf, n);
     after_read(t, &s);
     return r;
 }
@@ -145,7 +141,7 @@ DEPT_EXPORT int eventfd_read(int fd, eventfd_t *v) {
 
 DEPT_EXPORT ssize_t write(int fd, const void *buf, size_t n) {
     if (UNLIKELY(BLOCKING_EVENTFD(fd))) { int e = errno; on_write(fd, CALLER_PC()); errno = e; }
-    return __write(fd, buf, n);
+    return dept_libc_write(fd, buf, n);
 }
 
 DEPT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int n) {
@@ -162,7 +158,7 @@ DEPT_EXPORT int eventfd_write(int fd, eventfd_t v) {
 
 DEPT_EXPORT int close(int fd) {
     if (UNLIKELY(flags_of(fd))) forget_fd(fd);
-    return __close(fd);
+    return dept_libc_close(fd);
 }
 
 DEPT_EXPORT int dup(int fd) {
@@ -173,7 +169,7 @@ DEPT_EXPORT int dup(int fd) {
 }
 
 DEPT_EXPORT int dup2(int fd, int to) {
-    int r = __dup2(fd, to);
+    int r = dept_libc_dup2(fd, to);
     if (r >= 0 && r != fd) {
         int e = errno;
         if (UNLIKELY(flags_of(to))) forget_fd(to);
@@ -200,7 +196,7 @@ DEPT_EXPORT int fcntl(int fd, int cmd, ...) {
     va_start(ap, cmd);
     void *arg = va_arg(ap, void *);
     va_end(ap);
-    int r = __fcntl(fd, cmd, arg);
+    int r = dept_libc_fcntl(fd, cmd, (long)arg);
     if (UNLIKELY(flags_of(fd)) && r >= 0) {
         int e = errno;
         if (cmd == F_SETFL) {

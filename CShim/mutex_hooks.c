@@ -152,9 +152,9 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
 }
 
 static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc) {
-    if (UNLIKELY(dept_from_runtime(pc))) {
+    if (UNLIKELY(dept_untracked_site(pc))) {
         int r = __pthread_mutex_lock(m);
-        if (r == 0) dept_tls_runtime++;
+        if (r == 0) dept_untracked_lock(pc, 1);
         return r;
     }
     struct dept_thread *t = dept_enter();
@@ -165,9 +165,9 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc)
 DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
     uintptr_t pc = CALLER_PC();
     // One probe answers a known acquisition: same lock, same site, same held
-    // chain, no object changed meaning since. Locks of the Swift runtime or
-    // of a malloc library are never cached (lock_slow filters their sites),
-    // so the probe needs no range check.
+    // chain, no object changed meaning since. Locks of untracked code are
+    // never cached (lock_slow filters their sites), so the probe needs no
+    // range check.
     struct dept_thread *t = dept_current();
     if (LIKELY(t)) {
         struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
@@ -195,9 +195,9 @@ DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const s
 
 DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
     uintptr_t pc = CALLER_PC();
-    if (UNLIKELY(dept_from_runtime(pc))) {
+    if (UNLIKELY(dept_untracked_site(pc))) {
         int r = __pthread_mutex_trylock(m);
-        if (r == 0) dept_tls_runtime++;
+        if (r == 0) dept_untracked_lock(pc, 1);
         return r;
     }
     struct dept_thread *t = dept_enter();
@@ -224,8 +224,8 @@ DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
 
 // Everything but the release of the top held entry.
 static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t pc) {
-    if (UNLIKELY(dept_from_runtime(pc))) {
-        if (dept_tls_runtime > 0) dept_tls_runtime--;
+    if (UNLIKELY(dept_untracked_site(pc))) {
+        dept_untracked_lock(pc, -1);
         return __pthread_mutex_unlock(m);
     }
     struct dept_thread *t = dept_enter();

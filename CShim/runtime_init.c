@@ -9,16 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/auxv.h>
 
 _Atomic int dept_ready;
 _Atomic int dept_disabled;
 struct dept_config dept_config = {
     .detect_potential = 1, .detect_hangs = 1, .stack_depth = 32, .verbosity = 1,
-    .hang_ms = 1000, .stall_ms = 10000, .exitcode = 66, .on_hang = 1, .log_fd = 2,
+    .hang_ms = 1000, .stall_ms = 10000, .exitcode = 66, .on_hang = 1,
 };
 
 DEPT_HIDDEN void dept_registry_init(void);
@@ -135,73 +132,16 @@ static void at_exit(void) {
     }
 }
 
-int32_t dept_shim_pid(void) { return (int32_t)getpid(); }
-
-const char *dept_shim_getenv(const char *name) { return getenv(name); }
-
-void dept_shim_write_report(const char *buf, size_t len) {
-    int fd = dept_config.log_fd;
-    while (len) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0) { if (errno == EINTR) continue; return; }
-        buf += w; len -= (size_t)w;
-    }
-}
-
-// libswiftCore, which the core needs, installs the Swift crash backtracer's
-// signal handlers in every process it is loaded into. A C or C++ program
-// under dept must crash (or abort) exactly as it would without us, so those
-// handlers are put back to the default unless the program is itself a Swift
-// program (which would have them anyway) or asked for them.
-static int needs_swift(struct dl_phdr_info *info, size_t size, void *arg) {
-    (void)size;
-    int *is_swift = arg;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
-        if (p->p_type != PT_DYNAMIC) continue;
-        const ElfW(Dyn) *d = (const ElfW(Dyn) *)(info->dlpi_addr + p->p_vaddr);
-        const char *strtab = 0;
-        for (const ElfW(Dyn) *x = d; x->d_tag != DT_NULL; x++)
-            if (x->d_tag == DT_STRTAB) strtab = (const char *)x->d_un.d_ptr;
-        if (!strtab) break;
-        for (const ElfW(Dyn) *x = d; x->d_tag != DT_NULL; x++)
-            if (x->d_tag == DT_NEEDED && strstr(strtab + x->d_un.d_val, "libswiftCore")) *is_swift = 1;
-    }
-    return 1;   // the first entry is the main program
-}
-
-static void drop_swift_crash_handlers(void) {
-    const char *b = getenv("SWIFT_BACKTRACE");
-    if (b && strstr(b, "enable=yes")) return;
-    int is_swift = 0;
-    dl_iterate_phdr(needs_swift, &is_swift);
-    if (is_swift) return;
-    static const int sigs[] = { SIGQUIT, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP };
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        struct sigaction old;
-        if (sigaction(sigs[i], 0, &old) != 0) continue;
-        void *h = (old.sa_flags & SA_SIGINFO) ? (void *)old.sa_sigaction : (void *)old.sa_handler;
-        if (h == (void *)SIG_DFL || h == (void *)SIG_IGN) continue;
-        // The runtime's range is known (find_swift_runtime); dladdr would
-        // scan its whole symbol table at every start-up.
-        if (dept_from_runtime((uintptr_t)h)) {
-            struct sigaction dfl;
-            memset(&dfl, 0, sizeof dfl);
-            dfl.sa_handler = SIG_DFL;
-            sigaction(sigs[i], &dfl, 0);
-        }
-    }
-}
-
-extern void swift_retain(void);
-
-// Where the Swift runtime's code is, and a malloc that lives in a shared
-// library of its own, for dept_from_runtime.
-static void find_swift_runtime(void) {
+// The code whose locks are passed through untracked (dept_untracked_site):
+// a malloc that lives in a shared library of its own, and the Swift runtime
+// of a Swift program (found by its exported swift_retain; libdept.so's own
+// copy is local and never found this way).
+static void find_untracked_code(void) {
     struct dl_find_object r;
-    if (_dl_find_object((void *)&swift_retain, &r) == 0) {
-        dept_runtime_lo = (uintptr_t)r.dlfo_map_start;
-        dept_runtime_span = (uintptr_t)r.dlfo_map_end - (uintptr_t)r.dlfo_map_start;
+    void *swift = dlsym(RTLD_DEFAULT, "swift_retain");
+    if (swift && _dl_find_object(swift, &r) == 0) {
+        dept_swiftrt_lo = (uintptr_t)r.dlfo_map_start;
+        dept_swiftrt_span = (uintptr_t)r.dlfo_map_end - (uintptr_t)r.dlfo_map_start;
     }
     void *m = dlsym(RTLD_DEFAULT, "malloc");
     struct dl_find_object libc, exe, a;
@@ -219,8 +159,7 @@ static void dept_init(void) {
     int saved = errno;
     dept_tls_guard = 1;
     const char *opts = getenv("DEPT_OPTIONS");
-    find_swift_runtime();
-    drop_swift_crash_handlers();
+    find_untracked_code();
     dept_registry_init();
     dept_core_lock();
     dept_core_init(opts ? opts : "", &dept_config);
@@ -281,21 +220,9 @@ uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap) {
     return it.n;
 }
 
-int dept_shim_module_of(uintptr_t addr, const char **path, uintptr_t *base) {
-    Dl_info info;
-    if (!dladdr((void *)addr, &info) || !info.dli_fname) return 0;
-    *path = info.dli_fname;
-    *base = (uintptr_t)info.dli_fbase;
-    return 1;
-}
-
 const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr) {
     Dl_info info;
     if (!dladdr((void *)addr, &info) || !info.dli_sname) return 0;
     *symbol_addr = (uintptr_t)info.dli_saddr;
     return info.dli_sname;
 }
-
-int dept_shim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
-
-int dept_shim_fd_high(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 200); }

@@ -87,9 +87,9 @@ static __attribute__((noinline)) int acquire_slow(struct dept_thread *t, int how
 }
 
 static __attribute__((noinline)) int acquire_full(int how, pthread_rwlock_t *l, clockid_t c, const struct timespec *ts, uintptr_t pc) {
-    if (UNLIKELY(dept_from_runtime(pc))) {
+    if (UNLIKELY(dept_untracked_site(pc))) {
         int r = call_real(how, l, c, ts);
-        if (r == 0) dept_tls_runtime++;
+        if (r == 0) dept_untracked_lock(pc, 1);
         return r;
     }
     struct dept_thread *t = dept_enter();
@@ -125,8 +125,8 @@ DEPT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, con
 DEPT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKWR, l, c, ts, CALLER_PC()); }
 
 static __attribute__((noinline)) int unlock_slow(pthread_rwlock_t *l, uintptr_t pc) {
-    if (UNLIKELY(dept_from_runtime(pc))) {
-        if (dept_tls_runtime > 0) dept_tls_runtime--;
+    if (UNLIKELY(dept_untracked_site(pc))) {
+        dept_untracked_lock(pc, -1);
         return __pthread_rwlock_unlock(l);
     }
     struct dept_thread *t = dept_enter();

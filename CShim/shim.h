@@ -122,50 +122,60 @@ struct dept_tls_block {
     /// Re-entry guard: non-zero while this thread is inside dept itself
     /// (core, bookkeeping, stack capture). Hooks then pass straight through.
     int guard;
-    /// Locks the Swift runtime holds right now on this thread (its metadata
-    /// and conformance caches use pthread mutexes). While it holds one,
-    /// nothing may enter the core: the core is Swift code and would need
-    /// the same lock.
-    int runtime;
+    /// Locks a malloc library (dept_from_allocator) holds right now on this
+    /// thread. While it holds one, nothing may enter the core: the core
+    /// allocates, and would need the same lock.
+    int alloc_locks;
     /// The thread's record; 0 before its first hook, 1 while it exits.
     struct dept_thread *thread;
 };
 DEPT_HIDDEN extern __thread struct dept_tls_block dept_tls __attribute__((tls_model("initial-exec")));
 #define dept_tls_guard (dept_tls.guard)
-#define dept_tls_runtime (dept_tls.runtime)
+#define dept_tls_alloc_locks (dept_tls.alloc_locks)
 #define dept_tls_thread (dept_tls.thread)
 
-/// Set once the shim's constructor has run (the Swift runtime it depends on
-/// is initialised by then). Before that every hook passes through.
+/// Set once the shim's constructor has run (the core is initialised by
+/// then). Before that every hook passes through.
 extern _Atomic int dept_ready;
 extern _Atomic int dept_disabled;
 
 extern struct dept_config dept_config;
 
 DEPT_HIDDEN struct dept_thread *dept_thread_slow(void);
-/// The Swift runtime's own code (libswiftCore), whose locks are passed
-/// through untracked and counted in dept_tls_runtime.
-DEPT_HIDDEN extern uintptr_t dept_runtime_lo, dept_runtime_span;
-/// Likewise a malloc implementation in a shared library (jemalloc,
-/// tcmalloc, ...) whose own locks are pthread mutexes: the core allocates,
-/// and must not while the thread is inside the allocator.
-DEPT_HIDDEN extern uintptr_t dept_alloc_lo, dept_alloc_span;
-static inline bool dept_from_runtime(uintptr_t pc) {
-    return pc - dept_runtime_lo < dept_runtime_span || pc - dept_alloc_lo < dept_alloc_span;
+/// Code whose own pthread locks dept passes through untracked:
+///  * a malloc implementation in a shared library (jemalloc, tcmalloc, ...):
+///    the core allocates, and must not while the thread is inside the
+///    allocator, so its locks are also counted in dept_tls_alloc_locks and
+///    nothing enters the core while one is held;
+///  * the Swift runtime of a Swift program (libswiftCore): its metadata and
+///    conformance caches nest their locks in orders that its own wait
+///    queues make safe, which a lock-order model reports as inversions in
+///    every Swift program (swiftc itself showed eight). The core does not
+///    use that runtime (it is Embedded Swift), so these are not counted.
+DEPT_HIDDEN extern uintptr_t dept_alloc_lo, dept_alloc_span, dept_swiftrt_lo, dept_swiftrt_span;
+static inline bool dept_from_allocator(uintptr_t pc) {
+    return pc - dept_alloc_lo < dept_alloc_span;
+}
+static inline bool dept_untracked_site(uintptr_t pc) {
+    return pc - dept_alloc_lo < dept_alloc_span || pc - dept_swiftrt_lo < dept_swiftrt_span;
+}
+/// After an untracked site took (+1) or released (-1) a lock.
+static inline void dept_untracked_lock(uintptr_t pc, int delta) {
+    if (dept_from_allocator(pc) && (delta > 0 || dept_tls_alloc_locks > 0)) dept_tls_alloc_locks += delta;
 }
 
 /// The calling thread's record for a fast path that needs nothing set up:
-/// not inside dept, no Swift-runtime lock held, the record exists. NULL
+/// not inside dept, no allocator lock held, the record exists. NULL
 /// sends the hook to its full path. Takes no guard.
 static inline struct dept_thread *dept_current(void) {
-    if (UNLIKELY(dept_tls_guard | dept_tls_runtime)) return 0;
+    if (UNLIKELY(dept_tls_guard | dept_tls_alloc_locks)) return 0;
     struct dept_thread *t = dept_tls_thread;
     return LIKELY((uintptr_t)t > 1) ? t : 0;
 }
 
 /// The calling thread's record, or NULL when the hook must pass through.
 static inline struct dept_thread *dept_enter(void) {
-    if (UNLIKELY(dept_tls_guard | dept_tls_runtime)) return 0;
+    if (UNLIKELY(dept_tls_guard | dept_tls_alloc_locks)) return 0;
     struct dept_thread *t = dept_tls_thread;
     if (LIKELY((uintptr_t)t > 1)) { dept_tls_guard = 1; return t; }
     if ((uintptr_t)t == 1) return 0;          // thread is exiting: untracked
@@ -510,7 +520,7 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
 /// known. Pops it and returns true; false leaves everything to the full
 /// path. No guard is taken: it reads and writes only this thread's record,
 /// and a signal handler's hook in between leaves the top as it found it.
-/// Locks of the Swift runtime or of a malloc library (dept_from_runtime) are
+/// Locks of untracked code (dept_untracked_site) are
 /// never pushed, so they always take the full path, which filters them.
 static inline bool dept_pop_top(uintptr_t addr) {
     struct dept_thread *t = dept_current();

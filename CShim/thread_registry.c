@@ -13,8 +13,7 @@
 #include <sched.h>
 
 __thread struct dept_tls_block dept_tls __attribute__((tls_model("initial-exec")));
-uintptr_t dept_runtime_lo, dept_runtime_span;
-uintptr_t dept_alloc_lo, dept_alloc_span;
+uintptr_t dept_alloc_lo, dept_alloc_span, dept_swiftrt_lo, dept_swiftrt_span;
 
 static atomic_flag registry_lock = ATOMIC_FLAG_INIT;
 static struct dept_thread *free_list;

@@ -169,33 +169,23 @@ struct dept_config {
     int32_t stall_ms;
     int32_t exitcode;
     int32_t on_hang;          // 0 report, 1 exit, 2 abort
-    int32_t log_fd;           // where reports go (stderr unless log_path)
-    int32_t unwinder;         // 0 libgcc's _Unwind_Backtrace, 1 libunwind
+    int32_t unwinder;         // 0 GCC's _Unwind_Backtrace, 1 libunwind
 };
 
 // ---- Services the shim offers the Swift runtime (callable from Swift) ----
 
 /// The current configuration (written once at start-up by the core).
 struct dept_config *dept_shim_config(void);
-/// Writes all of buf to the report stream; never allocates.
-void dept_shim_write_report(const char *buf, size_t len);
 /// Returns the number of loaded modules and fills up to cap entries.
 struct dept_module { uintptr_t base; uintptr_t end; const char *path; uint8_t build_id[20]; uint32_t build_id_len; };
 uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap);
-/// Whether an address lies inside a loaded module (static storage or code).
-int dept_shim_module_of(uintptr_t addr, const char **path, uintptr_t *base);
-/// Path of the running executable's symbolizer helpers: environment lookup
-/// that does not allocate.
-const char *dept_shim_getenv(const char *name);
-/// Process id at the time of the call (after fork, the child's).
-int32_t dept_shim_pid(void);
+
+/// Loads libunwind for `unwinder=libunwind` (CShim/unwinder.c): 1, or 0
+/// when libunwind8 is not installed.
+int dept_shim_load_libunwind(void);
 
 /// dladdr: the nearest dynamic symbol at or below addr (NULL if none).
 const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr);
-/// A close-on-exec duplicate of fd numbered 200 or above (-1 on failure).
-int dept_shim_fd_high(int fd);
-/// pipe2(fds, O_CLOEXEC).
-int dept_shim_pipe_cloexec(int fds[2]);
 
 /// The epoch of dept thread `tid`'s latest wait while it runs (clocks.h);
 /// returns 0 when no such thread runs.

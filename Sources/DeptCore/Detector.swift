@@ -132,7 +132,7 @@ public struct Detector: Sendable {
     public mutating func event(thread: UInt32, event: PointRef, held: [HeldContext], history: [HistoryWait],
                                window: UInt64?, release: Bool, at: Epoch? = nil) {
         let deps = EventRules.dependencies(of: event, held: held, history: history, window: window, release: release, at: at)
-        let gates = held.filter { !$0.isThreadBody }.map(\.inst)
+        let gates = held.filter { !$0.isThreadBody }.map { $0.inst }
         self.event(thread: thread, event: event, deps: deps, gates: gates)
     }
 

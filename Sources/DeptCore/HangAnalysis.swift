@@ -116,7 +116,7 @@ public enum HangAnalysis {
         var wakersOf: [UInt32: [UInt32]] = [:]
         var set: Set<UInt32> = []
         for t in candidates {
-            let w = wakers(t).map(\.0)
+            let w = wakers(t).map { $0.0 }
             if !w.isEmpty { wakersOf[t.tid] = Array(Set(w)).sorted(); set.insert(t.tid) }
         }
         var changed = true

@@ -105,7 +105,7 @@ extension ReportBuilder {
     /// The `DEPT: warning: stall:` dump.
     public func stallWarning(state s: LiveState, stallMs: Int, symbolizer: inout some Symbolizing) -> String {
         var r = buildLive(.hang, state: s, hangMs: stallMs, symbolizer: &symbolizer)!
-        let stuckTids = Set(s.threads.filter { t in t.blocked.map { $0.canHangForever && $0.ms >= stallMs } ?? false }.map(\.tid))
+        let stuckTids = Set(s.threads.filter { t in t.blocked.map { $0.canHangForever && $0.ms >= stallMs } ?? false }.map { $0.tid })
         r.blocked = r.blocked.filter { stuckTids.contains($0.thread.tid) }
         var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(stallMs) ms without a verdict (pid \(pid)); other threads may still wake them\n"
         for b in r.blocked {

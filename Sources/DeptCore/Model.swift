@@ -2,19 +2,19 @@
 // these terms through the C ABI; the core never sees a pthread call.
 
 /// What a synchronisation object is. Raw values match `enum dept_obj_kind`.
-public enum ObjectKind: UInt32, Sendable, Codable {
+public enum ObjectKind: UInt32, Sendable {
     case mutex = 1, rwlock, condition, semaphore, eventfd, thread
 }
 
 /// How a class got its identity (DESIGN §4). Raw values match `enum dept_key_kind`.
-public enum KeyKind: UInt32, Sendable, Codable {
+public enum KeyKind: UInt32, Sendable {
     case staticObject = 1   // the object itself, named by its symbol
     case initSite           // the call site of its init function
     case firstUse           // zero-initialised: the site of its first use
 }
 
 /// The operation at a [S], [W] or [E] point. Raw values match `enum dept_op`.
-public enum Operation: UInt16, Sendable, Codable {
+public enum Operation: UInt16, Sendable {
     case lock = 1, trylock, rdlock, tryrdlock, wrlock, trywrlock, unlock, timedlock
     case condWait, condSignal, condBroadcast, semWait, semPost, eventfdRead, eventfdWrite
     case join, threadStart, threadExit, semTrywait
@@ -34,7 +34,7 @@ public enum Operation: UInt16, Sendable, Codable {
 /// An event type: one of the (at most two) events of a class. A lock has a
 /// release by its exclusive holder and a release by a shared holder; every
 /// other object has one event, `.exclusive`.
-public struct EventNode: Hashable, Sendable, Codable, Comparable {
+public struct EventNode: Hashable, Sendable, Comparable {
     public var cls: UInt32
     public var shared: Bool
     public init(cls: UInt32, shared: Bool = false) { self.cls = cls; self.shared = shared }

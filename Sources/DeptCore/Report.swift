@@ -1,7 +1,7 @@
 /// A report as data: everything the text, JSON and SARIF renderings show.
 /// Built once (symbolized), then printed; renderers never compute.
 public struct Report: Sendable {
-    public enum Kind: String, Sendable, Codable { case potential, deadlock, hang }
+    public enum Kind: String, Sendable { case potential, deadlock, hang }
 
     public var kind: Kind
     public var pid: Int32

@@ -1,6 +1,4 @@
 import CShim
-import DeptCore
-import Glibc
 
 // The C ABI of the core (see CShim/core_abi.h). The shim calls these on
 // slow paths only, with its re-entry guard set and its core lock held
@@ -35,9 +33,13 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
     config.pointee.on_hang = opts.onHang == .report ? 0 : opts.onHang == .exit ? 1 : 2
     config.pointee.unwinder = opts.unwinder == .libunwind ? 1 : 0
     for p in problems { emit("DEPT: warning: \(p)\n") }
+    if opts.unwinder == .libunwind && dept_shim_load_libunwind() == 0 {
+        config.pointee.unwinder = 0
+        emit("DEPT: warning: unwinder=libunwind: libunwind.so.8 cannot be loaded (install libunwind8); using gcc\n")
+    }
     if opts.help { emit(Options.helpText()) }
     loadSuppressions()
-    if opts.verbosity >= 2 { emit("DEPT: warning: info: dept active in pid \(getpid())\n") }
+    if opts.verbosity >= 2 { emit("DEPT: warning: info: dept active in pid \(dept_libc_getpid())\n") }
 }
 
 @_cdecl("dept_core_intern_stack")

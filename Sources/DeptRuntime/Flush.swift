@@ -1,6 +1,4 @@
 import CShim
-import DeptCore
-import Glibc
 
 /// Prints what the core queued. Runs WITHOUT the core lock: symbolizing
 /// walks the loader's module list and starts a helper process, and a thread
@@ -21,7 +19,7 @@ func coreFlush() {
     if pending.reports.isEmpty && pending.warnings.isEmpty && liveReports.isEmpty && silenced.isEmpty { return }
 
     var symbolizer = ProcessSymbolizer(options: runtime.options)
-    let builder = ReportBuilder(detector: snapshot, pid: getpid())
+    let builder = ReportBuilder(detector: snapshot, pid: dept_libc_getpid())
     for evidence in pending.reports {
         let report = builder.build(evidence, symbolizer: &symbolizer)
         if evidence.throughTimedWait { publishTimedCycle(report) } else { publish(report) }
@@ -42,7 +40,7 @@ func coreFlush() {
         case .running:
             if !e.resolvedStall.isEmpty {
                 let names = e.resolvedStall.map { builder.threadRef($0, frames: [:]).title }.joined(separator: ", ")
-                let text = "DEPT: warning: stall resolved: \(e.resolvedStall.count) thread(s) made progress: \(names) (pid \(getpid()))\n"
+                let text = "DEPT: warning: stall resolved: \(e.resolvedStall.count) thread(s) made progress: \(names) (pid \(dept_libc_getpid()))\n"
                 emitWarningText(text, message: text)
             }
         default:
@@ -57,7 +55,7 @@ func coreFlush() {
 
 func emitInfo(_ text: String, message: String) {
     if runtime.options.format == .json {
-        emit(JSONReport.warning(pid: getpid(), message: message, stack: [], text: text, kind: "info") + "\n")
+        emit(JSONReport.warning(pid: dept_libc_getpid(), message: message, stack: [], text: text, kind: "info") + "\n")
     } else {
         emit(text)
     }
@@ -76,7 +74,7 @@ func publishTimedCycle(_ report: Report) {
 
 func emitWarningText(_ text: String, message: String) {
     if runtime.options.format == .json {
-        emit(JSONReport.warning(pid: getpid(), message: message, stack: [], text: text) + "\n")
+        emit(JSONReport.warning(pid: dept_libc_getpid(), message: message, stack: [], text: text) + "\n")
     } else {
         emit(text)
     }
@@ -126,7 +124,7 @@ func warningMessage(_ w: Warning, snapshot: Detector, className: (UInt32) -> Str
 func publishWarning(_ w: Warning, snapshot: Detector, builder: ReportBuilder, symbolizer: inout ProcessSymbolizer) {
     var pcs = snapshot.depot.pcs(w.stack)
     var data: [UInt] = []
-    for c in [w.cls] + w.held.map(\.cls) {
+    for c in [w.cls] + w.held.map({ $0.cls }) {
         let info = snapshot.classInfo(c)
         if info.keyKind == .staticObject { data.append(info.key) } else { pcs.append(info.key) }
     }
@@ -136,7 +134,7 @@ func publishWarning(_ w: Warning, snapshot: Detector, builder: ReportBuilder, sy
     let stack = snapshot.depot.pcs(w.stack).map { frames[$0] ?? Frame(pc: $0) }
     let text = TextReport.warning(msg, stack: stack)
     if runtime.options.format == .json {
-        emit(JSONReport.warning(pid: getpid(), message: msg, stack: stack, text: text) + "\n")
+        emit(JSONReport.warning(pid: dept_libc_getpid(), message: msg, stack: stack, text: text) + "\n")
     } else {
         emit(text)
     }

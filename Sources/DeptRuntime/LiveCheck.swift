@@ -1,6 +1,4 @@
 import CShim
-import DeptCore
-import Glibc
 
 /// A live verdict waiting to be printed (built outside the core lock).
 struct LiveEvidence {

@@ -1,6 +1,4 @@
 import CShim
-import DeptCore
-import Glibc
 
 /// The process-wide state behind the C ABI. Every access happens with the
 /// shim's core lock held (the shim serialises calls into the core), except
@@ -26,19 +24,21 @@ nonisolated(unsafe) var runtime = Runtime()
 /// Identity of a file descriptor's file, to notice when the program closed
 /// it and the number now means something else.
 struct FileIdentity: Equatable {
-    var dev: UInt
-    var ino: UInt
-    var mode: UInt32
+    var dev: UInt64
+    var ino: UInt64
+    var type: UInt32
     init?(fd: Int32) {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        dev = UInt(st.st_dev); ino = UInt(st.st_ino); mode = UInt32(st.st_mode)
+        var id = dept_file_id()
+        guard dept_libc_file_id(fd, &id) == 0 else { return nil }
+        dev = id.dev; ino = id.ino; type = id.type
     }
     var isRegularOrTerminal: Bool {
-        let t = mode & UInt32(S_IFMT)
-        return t == UInt32(S_IFREG) || t == UInt32(S_IFCHR)
+        type == UInt32(DEPT_FILE_REGULAR) || type == UInt32(DEPT_FILE_CHAR_DEVICE)
     }
 }
+
+/// The message of the calling thread's errno.
+func errnoText() -> String { String(cString: dept_libc_strerror(dept_libc_errno())) }
 
 /// Where reports go. stderr, as long as fd 2 is still the stderr the
 /// process started with (or a file or terminal the program put there):
@@ -47,20 +47,20 @@ struct FileIdentity: Equatable {
 /// `$TMPDIR/dept.<pid>.log`, and the next usable stderr is told so.
 /// With `log_path`, `<log_path>.<pid>`, reopened if the program closed it.
 func outputFD() -> Int32 {
-    let pid = getpid()
+    let pid = dept_libc_getpid()
     if let prefix = runtime.options.logPath {
         if runtime.logPid == pid && runtime.logFD >= 0, let id = FileIdentity(fd: runtime.logFD), id == runtime.logIdentity {
             return runtime.logFD
         }
         let path = "\(prefix).\(pid)"
         if let fd = openLog(path) { return fd }
-        let msg = "DEPT: warning: cannot open log_path file '\(path)': \(String(cString: strerror(errno))); writing to stderr\n"
+        let msg = "DEPT: warning: cannot open log_path file '\(path)': \(errnoText()); writing to stderr\n"
         runtime.options.logPath = nil
         if stderrUsable() { writeAll(2, msg) }
     }
     if stderrUsable() { return 2 }
     var dir = "/tmp"
-    if let t = getenv("TMPDIR") { dir = String(cString: t) }
+    if let t = dept_libc_getenv("TMPDIR") { dir = String(cString: t) }
     let path = "\(dir)/dept.\(pid).log"
     if runtime.logPid == pid && runtime.logFD >= 0, let id = FileIdentity(fd: runtime.logFD), id == runtime.logIdentity {
         return runtime.logFD
@@ -73,13 +73,13 @@ func outputFD() -> Int32 {
 }
 
 private func openLog(_ path: String) -> Int32? {
-    var fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    var fd = dept_libc_open_append(path)
     guard fd >= 0 else { return nil }
     // Out of the way of descriptors the program counts on.
-    let high = dept_shim_fd_high(fd)
-    if high >= 0 { close(fd); fd = high }
+    let high = dept_libc_fd_high(fd)
+    if high >= 0 { dept_libc_close(fd); fd = high }
     runtime.logFD = fd
-    runtime.logPid = getpid()
+    runtime.logPid = dept_libc_getpid()
     runtime.logIdentity = FileIdentity(fd: fd)
     return fd
 }
@@ -91,17 +91,19 @@ func stderrUsable() -> Bool {
 
 @discardableResult
 func writeAll(_ fd: Int32, _ s: String) -> Bool {
-    var ok = true
     var copy = s
-    copy.withUTF8 { buf in
-        var p = buf.baseAddress!, left = buf.count
-        while left > 0 {
-            let n = write(fd, p, left)
-            if n < 0 { if errno == EINTR { continue }; ok = false; return }
-            p += n; left -= n
-        }
+    return copy.withUTF8 { buf in dept_libc_write_all(fd, buf.baseAddress, buf.count) == 0 }
+}
+
+/// Everything fd has to give until end of file.
+func readAll(_ fd: Int32) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buf.withUnsafeMutableBytes { dept_libc_read(fd, $0.baseAddress, $0.count) }
+        if n > 0 { bytes += buf[0..<n] } else if n < 0 && dept_libc_errno() == EINTR { continue } else { break }
     }
-    return ok
+    return bytes
 }
 
 func emit(_ s: String) {
@@ -116,18 +118,13 @@ func emit(_ s: String) {
 
 func loadSuppressions() {
     guard let path = runtime.options.suppressions else { return }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = dept_libc_open_read(path)
     if fd < 0 {
-        emit("DEPT: warning: cannot read suppressions file '\(path)': \(String(cString: strerror(errno))); no suppressions applied\n")
+        emit("DEPT: warning: cannot read suppressions file '\(path)': \(errnoText()); no suppressions applied\n")
         return
     }
-    var bytes: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = read(fd, &buf, buf.count)
-        if n > 0 { bytes += buf[0..<n] } else if n < 0 && errno == EINTR { continue } else { break }
-    }
-    close(fd)
+    let bytes = readAll(fd)
+    dept_libc_close(fd)
     let (s, problems) = Suppressions.parse(String(decoding: bytes, as: UTF8.self))
     for p in problems { emit("DEPT: warning: suppressions file '\(path)': \(p)\n") }
     runtime.suppressions = s

@@ -1,20 +1,15 @@
 import CShim
-import DeptCore
-import Glibc
 
-@_silgen_name("swift_demangle")
-private func _swift_demangle(_ mangled: UnsafePointer<CChar>?, _ length: Int, _ out: UnsafeMutablePointer<CChar>?,
-                             _ outLength: UnsafeMutablePointer<Int>?, _ flags: UInt32) -> UnsafeMutablePointer<CChar>?
-
-/// Demangles Swift names (llvm-symbolizer only demangles C++).
-func demangleSwift(_ name: String) -> String {
-    guard name.hasPrefix("$s") || name.hasPrefix("_$s") || name.hasPrefix("$S") || name.hasPrefix("_T0") else { return name }
-    return name.withCString { p in
-        guard let d = _swift_demangle(p, strlen(p), nil, nil, 0) else { return name }
-        defer { free(d) }
-        return String(cString: d)
-    }
+/// Swift names as the symbolizers give them (llvm-symbolizer and addr2line
+/// demangle C++ only).
+func isSwiftMangled(_ name: String) -> Bool {
+    name.hasPrefix("$s") || name.hasPrefix("_$s") || name.hasPrefix("$S") || name.hasPrefix("_$S")
+        || name.hasPrefix("$e") || name.hasPrefix("_$e") || name.hasPrefix("_T0")
 }
+
+/// Whether this process already said that Swift names stay mangled (only
+/// touched by the thread that prints, under the report lock).
+nonisolated(unsafe) var toldDemanglerMissing = false
 
 /// Symbolizes at report time, outside every hot path: llvm-symbolizer (the
 /// Swift toolchain's, or one on PATH), else addr2line, else dladdr. The
@@ -23,6 +18,9 @@ struct ProcessSymbolizer: Symbolizing {
     let mods: [Module]
     let tool: String?
     let enabled: Bool
+    /// The Swift toolchain's swift-demangle: libdept.so carries no Swift
+    /// runtime (and so no demangler) of its own.
+    let demangler: String?
 
     init(options: Options) {
         var list: [Module] = []
@@ -42,29 +40,43 @@ struct ProcessSymbolizer: Symbolizing {
         }
         mods = list
         enabled = options.symbolize
-        tool = options.symbolizerPath ?? Self.findTool()
+        let tool = options.symbolizerPath ?? Self.findTool()
+        self.tool = tool
+        demangler = Self.findDemangler(near: tool)
     }
 
     static func selfExe() -> String {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-        return n > 0 ? String(cString: buf) : ""
+        var buf = [UInt8](repeating: 0, count: 4096)
+        let n = buf.withUnsafeMutableBytes { dept_libc_readlink("/proc/self/exe", $0.baseAddress, $0.count - 1) }
+        return n > 0 ? String(decoding: buf[0..<n], as: UTF8.self) : ""
+    }
+
+    static func pathDirectories() -> [String] {
+        guard let path = dept_libc_getenv("PATH") else { return [] }
+        return String(cString: path).split(separator: ":").map { String($0) }
     }
 
     static func findTool() -> String? {
         var candidates: [String] = []
-        if let p = getenv("DEPT_SYMBOLIZER") { candidates.append(String(cString: p)) }
+        if let p = dept_libc_getenv("DEPT_SYMBOLIZER") { candidates.append(String(cString: p)) }
         candidates.append("/opt/swift/usr/bin/llvm-symbolizer")
-        if let path = getenv("PATH") {
-            for dir in String(cString: path).split(separator: ":") {
-                candidates.append("\(dir)/llvm-symbolizer")
-            }
-            for dir in String(cString: path).split(separator: ":") {
-                candidates.append("\(dir)/addr2line")
-            }
-        }
+        let dirs = pathDirectories()
+        candidates += dirs.map { "\($0)/llvm-symbolizer" }
+        candidates += dirs.map { "\($0)/addr2line" }
         candidates += ["/usr/bin/llvm-symbolizer", "/usr/bin/addr2line"]
-        return candidates.first { access($0, X_OK) == 0 }
+        return candidates.first { dept_libc_is_executable($0) != 0 }
+    }
+
+    /// swift-demangle beside the symbolizer (the toolchain ships both), in
+    /// the toolchain, or on PATH.
+    static func findDemangler(near tool: String?) -> String? {
+        var candidates: [String] = []
+        if let tool, let slash = tool.lastIndex(of: "/") {
+            candidates.append(String(tool[..<slash]) + "/swift-demangle")
+        }
+        candidates.append("/opt/swift/usr/bin/swift-demangle")
+        candidates += pathDirectories().map { "\($0)/swift-demangle" }
+        return candidates.first { dept_libc_is_executable($0) != 0 }
     }
 
     func modules() -> [Module] { mods }
@@ -95,7 +107,7 @@ struct ProcessSymbolizer: Symbolizing {
                     guard lines.count >= 2 else { continue }
                     var f = out[q.0]!
                     let fn = String(lines[0])
-                    if fn != "??" { f.function = demangleSwift(fn) }
+                    if fn != "??" { f.function = fn }
                     let loc = lines[1].split(separator: ":")
                     if loc.count >= 2, let l = Int(loc[1]), l > 0, loc[0] != "??" {
                         f.file = String(loc[0]); f.line = l
@@ -108,8 +120,12 @@ struct ProcessSymbolizer: Symbolizing {
         for pc in pcs where out[pc]?.function == nil {
             var at: UInt = 0
             if let s = dept_shim_symbol_at(pc, &at) {
-                out[pc]?.function = demangleSwift(String(cString: s))
+                out[pc]?.function = String(cString: s)
             }
+        }
+        let names = demangle(Set(out.values.compactMap { $0.function }))
+        if !names.isEmpty {
+            for (pc, f) in out { if let fn = f.function, let d = names[fn] { out[pc]?.function = d } }
         }
         return out
     }
@@ -126,7 +142,7 @@ struct ProcessSymbolizer: Symbolizing {
             for (q, a) in zip(queries, answers) {
                 let lines = a.split(separator: "\n")
                 guard lines.count >= 2, lines[0] != "??" else { continue }
-                let name = demangleSwift(String(lines[0]))
+                let name = String(lines[0])
                 let parts = lines[1].split(separator: " ")
                 // "<start> <size>", decimal.
                 if let startText = parts.first, let start = UInt(startText), start <= q.2, q.2 - start > 0 {
@@ -139,10 +155,40 @@ struct ProcessSymbolizer: Symbolizing {
         for q in queries where out[q.0] == nil {
             var at: UInt = 0
             if let s = dept_shim_symbol_at(q.0, &at), at == q.0 {
-                out[q.0] = demangleSwift(String(cString: s))
+                out[q.0] = String(cString: s)
             } else {
                 out[q.0] = "\(q.1.path.split(separator: "/").last.map(String.init) ?? "?")+0x\(String(q.2, radix: 16))"
             }
+        }
+        // A static object's name, with or without "+offset".
+        let names = demangle(Set(out.values.map { n in n.split(separator: "+").first.map { String($0) } ?? n }))
+        if !names.isEmpty {
+            for (a, n) in out {
+                let base = n.split(separator: "+").first.map { String($0) } ?? n
+                if let d = names[base] { out[a] = d + String(n.dropFirst(base.count)) }
+            }
+        }
+        return out
+    }
+
+    /// Demangled forms of the Swift names among `names`, by one run of
+    /// swift-demangle. Without it the names stay mangled, and the first
+    /// report that shows one says so once.
+    private func demangle(_ names: Set<String>) -> [String: String] {
+        let list = names.filter(isSwiftMangled).sorted()
+        if list.isEmpty { return [:] }
+        guard let demangler else {
+            if !toldDemanglerMissing {
+                toldDemanglerMissing = true
+                emit("DEPT: warning: swift-demangle not found (it comes with the Swift toolchain): Swift names in reports stay mangled; put it on PATH, or run `dept symbolize` on a JSON report where it is\n")
+            }
+            return [:]
+        }
+        let lines = run(demangler, ["-compact"], input: list.joined(separator: "\n") + "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String: String] = [:]
+        if lines.count >= list.count {
+            for (m, d) in zip(list, lines) where !d.isEmpty { out[m] = String(d) }
         }
         return out
     }
@@ -156,7 +202,7 @@ struct ProcessSymbolizer: Symbolizing {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             for (i, q) in list.enumerated() where 2 * i + 1 < lines.count {
                 let fn = String(lines[2 * i]), loc = lines[2 * i + 1].split(separator: ":")
-                if fn != "??" { out[q.0]?.function = demangleSwift(fn) }
+                if fn != "??" { out[q.0]?.function = fn }
                 if loc.count >= 2, loc[0] != "??", let l = Int(loc[1].split(separator: " ")[0]), l > 0 {
                     out[q.0]?.file = String(loc[0]); out[q.0]?.line = l
                 }
@@ -181,55 +227,64 @@ struct ProcessSymbolizer: Symbolizing {
         return answers.count == lines.count ? answers : []
     }
 
-    /// Runs a helper without our preload; feeds `input` from a writer thread-
-    /// free loop (input is written before output is read; queries are small
-    /// and the child reads all input before exiting, so we write it through a
-    /// temporary file to never block on a full pipe).
+    /// Runs a helper without our preload, its input from an unlinked
+    /// temporary file (so writing can never block on a full pipe while the
+    /// child waits for us to read), its output through a pipe.
     private func run(_ tool: String, _ args: [String], input: String?) -> String {
         var inFD: Int32 = -1
         if let input {
-            var tmpl = Array("/tmp/dept-sym-XXXXXX".utf8CString)
-            inFD = mkstemp(&tmpl)
+            inFD = dept_libc_temp_file()
             guard inFD >= 0 else { return "" }
-            unlink(&tmpl)
-            _ = input.withCString { write(inFD, $0, strlen($0)) }
-            lseek(inFD, 0, SEEK_SET)
+            _ = writeAll(inFD, input)
+            _ = dept_libc_rewind(inFD)
         }
         var outPipe: [Int32] = [0, 0]
-        guard dept_shim_pipe_cloexec(&outPipe) == 0 else { if inFD >= 0 { close(inFD) }; return "" }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        if inFD >= 0 { posix_spawn_file_actions_adddup2(&actions, inFD, 0) }
-        else { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        guard dept_libc_pipe(&outPipe) == 0 else { if inFD >= 0 { dept_libc_close(inFD) }; return "" }
         var env: [String] = []
-        var e = environ
-        while let p = e.pointee {
-            let s = String(cString: p)
-            if !s.hasPrefix("LD_PRELOAD=") && !s.hasPrefix("DEPT_OPTIONS=") { env.append(s) }
-            e += 1
+        if let environ = dept_libc_environ() {
+            var e = environ
+            while let p = e.pointee {
+                let s = String(cString: p)
+                if !s.hasPrefix("LD_PRELOAD=") && !s.hasPrefix("DEPT_OPTIONS=") { env.append(s) }
+                e += 1
+            }
         }
-        let argv = ([tool] + args).map { strdup($0) } + [nil]
-        let envp = env.map { strdup($0) } + [nil]
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, tool, &actions, nil, argv, envp)
-        posix_spawn_file_actions_destroy(&actions)
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
-        close(outPipe[1])
-        if inFD >= 0 { close(inFD) }
+        let argv = CStringArray([tool] + args), envp = CStringArray(env)
+        var pid: Int32 = 0
+        let rc = dept_libc_spawn(tool, argv.pointers, envp.pointers, inFD, outPipe[1], &pid)
+        argv.free(); envp.free()
+        dept_libc_close(outPipe[1])
+        if inFD >= 0 { dept_libc_close(inFD) }
         var result: [UInt8] = []
         if rc == 0 {
-            var buf = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = read(outPipe[0], &buf, buf.count)
-                if n > 0 { result += buf[0..<n] } else if n < 0 && errno == EINTR { continue } else { break }
-            }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            result = readAll(outPipe[0])
+            _ = dept_libc_wait(pid)
         }
-        close(outPipe[0])
+        dept_libc_close(outPipe[0])
         return String(decoding: result, as: UTF8.self)
+    }
+}
+
+/// A NULL-terminated array of C strings (argv, envp) in memory of our own.
+struct CStringArray {
+    let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+    let count: Int
+
+    init(_ strings: [String]) {
+        count = strings.count
+        pointers = .allocate(capacity: count + 1)
+        for (i, s) in strings.enumerated() {
+            let bytes = Array(s.utf8)
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+            for (j, b) in bytes.enumerated() { p[j] = CChar(bitPattern: b) }
+            p[bytes.count] = 0
+            pointers[i] = p
+        }
+        pointers[count] = nil
+    }
+
+    func free() {
+        for i in 0..<count { pointers[i]?.deallocate() }
+        pointers.deallocate()
     }
 }

@@ -425,6 +425,11 @@ func runProgram(_ executable: String, _ arguments: [String] = [], preload: Bool,
     var overrides = extra
     if preload {
         overrides["LD_PRELOAD"] = DeptPaths.preload.path
+        // DEPT_TEST_OPTIONS adds options to every preloaded run (Scripts/unwinders
+        // runs the hostile programs once per stack unwinder this way).
+        if let extra = ProcessInfo.processInfo.environment["DEPT_TEST_OPTIONS"], !extra.isEmpty {
+            overrides["DEPT_OPTIONS"] = [overrides["DEPT_OPTIONS"], extra].compactMap { $0 }.joined(separator: ":")
+        }
     }
     for (k, v) in overrides { env[k] = v }
     return ProcessRunner.run(executable: executable, arguments: arguments, environment: env,

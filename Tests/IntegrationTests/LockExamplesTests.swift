@@ -23,7 +23,7 @@ final class LockExamplesTests: XCTestCase {
     static let covered: Set<String> = [
         // lock order, potential
         "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "heap_class_inversion", "cpp_abba",
-        "same_class_behind_lock",
+        "same_class_behind_lock", "swift_abba",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
@@ -112,6 +112,13 @@ final class LockExamplesTests: XCTestCase {
     /// once answered the second pass from the first).
     func test_same_class_behind_lock() throws {
         try checkPotential("same_class_behind_lock", events: 2...2, mustContain: [Self.mutexWait])
+    }
+
+    /// A Swift program: its frames and objects carry demangled Swift names,
+    /// which libdept.so (no Swift runtime of its own) gets from the
+    /// toolchain's swift-demangle at report time.
+    func test_swift_abba() throws {
+        try checkPotential("swift_abba", events: 2...2, mustContain: [Self.mutexWait, "swift_abba.takeBThenA() -> ()"])
     }
 
     // MARK: lock order, silent

@@ -1,0 +1,14 @@
+// unwinder.h - raw stack unwinding (unwinder.c); no dept state involved,
+// so Benchmarks/unwind_bench.c compiles unwinder.c as it is.
+#ifndef DEPT_UNWINDER_H
+#define DEPT_UNWINDER_H
+
+/// Return addresses of the calling thread's stack, innermost first (the
+/// unwinder's own frames included): at most max; the count.
+int dept_unwind_gcc(void **pcs, int max);
+int dept_unwind_libunwind(void **pcs, int max);
+/// Loads libunwind for dept_unwind_libunwind: 1, or 0 when libunwind8 is
+/// not installed.
+int dept_unwind_libunwind_load(void);
+
+#endif

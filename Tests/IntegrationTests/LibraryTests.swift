@@ -1,0 +1,176 @@
+// libdept.so itself (issue 13): it is loaded into every process a test
+// runner starts, so it must need nothing but the C library at run time (no
+// Swift runtime, no libstdc++, no libgcc_s, no path into the toolchain),
+// export nothing but its interposers, and still work once installed by
+// Scripts/install on a machine without the Swift toolchain.
+
+import Foundation
+import XCTest
+
+final class LibraryTests: XCTestCase {
+
+    /// What libdept.so may name in DT_NEEDED: the C library's parts.
+    static let allowedNeeded: Set<String> = ["libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "ld-linux-x86-64.so.2"]
+
+    struct Tool: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func run(_ tool: String, _ args: [String], timeout: TimeInterval = 120) throws -> RunResult {
+        guard let exe = DeptPaths.which(tool) else { throw XCTSkip("\(tool) is not installed (binutils / libc-bin)") }
+        let r = ProcessRunner.run(executable: exe, arguments: args, environment: ProcessRunner.cleanEnvironment(), timeout: timeout)
+        guard r.exitedNormally, r.exitCode == 0 else { throw Tool(description: "\(tool) failed\n\(r.transcript)") }
+        return r
+    }
+
+    /// Checks DT_NEEDED, DT_RPATH/DT_RUNPATH (readelf -d) and what the loader
+    /// resolves (ldd) for the library at `path`.
+    private func assertSelfContained(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dynamic = try run("readelf", ["-d", "-W", path]).stdout
+        var needed: [String] = []
+        for l in splitLines(dynamic) {
+            if l.contains("(NEEDED)"), let open = l.firstIndex(of: "["), let close = l.lastIndex(of: "]") {
+                needed.append(String(l[l.index(after: open)..<close]))
+            }
+            if l.contains("(RPATH)") || l.contains("(RUNPATH)"), let open = l.firstIndex(of: "["), let close = l.lastIndex(of: "]") {
+                // SwiftPM always adds $ORIGIN; nothing else may be searched.
+                let paths = l[l.index(after: open)..<close].split(separator: ":").map(String.init)
+                XCTAssertEqual(paths.filter { $0 != "$ORIGIN" }, [], "\(path) searches other directories for libraries\n\(dynamic)",
+                               file: file, line: line)
+            }
+        }
+        XCTAssertFalse(needed.isEmpty, "no DT_NEEDED entry read from \(path)\n\(dynamic)", file: file, line: line)
+        XCTAssertEqual(Set(needed).subtracting(Self.allowedNeeded).sorted(), [],
+                       "\(path) needs more than the C library\n\(dynamic)", file: file, line: line)
+
+        let ldd = try run("ldd", [path]).stdout
+        for l in splitLines(ldd) where !l.trimmingCharacters(in: .whitespaces).isEmpty {
+            let name = l.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? ""
+            let base = name.split(separator: "/").last.map(String.init) ?? name
+            XCTAssertTrue(Self.allowedNeeded.contains(base) || base.hasPrefix("linux-vdso"),
+                          "ldd \(path) lists \(name)\n\(ldd)", file: file, line: line)
+            XCTAssertFalse(l.contains("not found"), "ldd \(path): \(l)", file: file, line: line)
+        }
+    }
+
+    func test_builtLibraryNeedsOnlyTheCLibrary() throws {
+        let lib = try requirePreload()
+        try assertSelfContained(lib.path)
+    }
+
+    /// Every symbol the library defines for others to bind to is one of the C
+    /// library's functions (an interposer); the Embedded Swift runtime's
+    /// entry points (swift_retain, ...), Swift symbols, and the static
+    /// unwinder's _Unwind_* and backtrace stay local, so a Swift or C++ host
+    /// keeps its own.
+    func test_exportsOnlyInterposers() throws {
+        let lib = try requirePreload()
+        func exported(_ path: String) throws -> Set<String> {
+            var out: Set<String> = []
+            for l in splitLines(try run("readelf", ["--dyn-syms", "-W", path]).stdout) {
+                let f = l.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                // Num: Value Size Type Bind Vis Ndx Name
+                guard f.count >= 8, f[0].hasSuffix(":"), f[4] != "LOCAL", f[6] != "UND" else { continue }
+                out.insert(String(f[7].split(separator: "@").first ?? ""))
+            }
+            return out
+        }
+        let ours = try exported(lib.path)
+        XCTAssertTrue(ours.isSuperset(of: ["pthread_mutex_lock", "pthread_cond_wait", "sem_post", "read", "write"]),
+                      "the interposers are not exported: \(ours.sorted())")
+        let libc = try splitLines(run("ldd", [lib.path]).stdout)
+            .compactMap { l -> String? in
+                guard l.contains("libc.so.6"), let arrow = l.range(of: "=> ") else { return nil }
+                return l[arrow.upperBound...].split(separator: " ").first.map(String.init)
+            }.first
+        guard let libc else { return XCTFail("ldd does not show which libc.so.6 the library binds to") }
+        let libcNames = try exported(libc)
+        let linkerDefined: Set<String> = ["_edata", "_end", "__bss_start", "GLIBC_2.2.5", "GLIBC_2.3.2"]
+        let never = ours.filter { n in
+            ["_Unwind_", "unw_", "_U", "swift_", "_swift", "$s", "$e", "_$", "dept_"].contains { n.hasPrefix($0) } || n == "backtrace"
+        }
+        XCTAssertEqual(never.sorted(), [], "internal symbols are exported")
+        XCTAssertEqual(ours.subtracting(libcNames).subtracting(linkerDefined).sorted(), [],
+                       "exported symbols that are no C library function (nothing to interpose)")
+    }
+
+    /// Scripts/install into a fresh prefix, then the installed copy runs an
+    /// example with the Swift toolchain hidden (a private mount namespace
+    /// with an empty directory mounted over the toolchain's usr/), and
+    /// still reports the inversion. The library of an earlier build (which
+    /// needed libswiftCore from the toolchain) stops the program from
+    /// starting at all there.
+    func test_installedLibraryRunsWithoutTheToolchain() throws {
+        _ = try requirePreload()
+        let prefix = try DeptPaths.makeTempDir("install")
+        let install = ProcessRunner.run(executable: DeptPaths.packageRoot.appendingPathComponent("Scripts/install").path,
+                                        arguments: [prefix.path], environment: ProcessRunner.cleanEnvironment(), timeout: 120)
+        XCTAssertTrue(install.exitedNormally && install.exitCode == 0, install.transcript)
+        let installed = prefix.appendingPathComponent("lib/libdept.so").path
+        try assertSelfContained(installed)
+
+        // The toolchain to hide: the one whose swiftc is on PATH (its usr/
+        // holds the Swift runtime libraries).
+        guard let swiftc = DeptPaths.which("swiftc") else { throw XCTSkip("swiftc is not on PATH: no toolchain to hide") }
+        let usr = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().path
+        let runtime = usr + "/lib/swift/linux/libswiftCore.so"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: runtime), "no Swift runtime at \(runtime)")
+        guard let unshare = DeptPaths.which("unshare") else {
+            throw XCTSkip("unshare (util-linux) is not installed: the installed libdept.so was NOT run without the toolchain")
+        }
+        let probe = ProcessRunner.run(executable: unshare, arguments: ["-m", "--propagation", "private", "true"],
+                                      environment: ProcessRunner.cleanEnvironment(), timeout: 30)
+        guard probe.exitedNormally, probe.exitCode == 0 else {
+            throw XCTSkip("unshare -m is not permitted here (needs root or user namespaces): the installed libdept.so was NOT run "
+                          + "without the toolchain\n\(probe.transcript)")
+        }
+
+        let abba = try ExampleBuilder.shared.build("abba")
+        let empty = try DeptPaths.makeTempDir("empty")
+        // Inside the namespace: hide the toolchain, prove it is hidden, run.
+        let script = """
+            set -e
+            mount --bind '\(empty.path)' '\(usr)'
+            if [ -e '\(runtime)' ]; then echo 'toolchain still visible' >&2; exit 3; fi
+            export LD_PRELOAD='\(installed)'
+            exec '\(abba.executable.path)'
+            """
+        let r = ProcessRunner.run(executable: unshare, arguments: ["-m", "--propagation", "private", "/bin/sh", "-c", script],
+                                  environment: ProcessRunner.cleanEnvironment(), timeout: 60)
+        XCTAssertFalse(r.stderr.contains("toolchain still visible"), r.transcript)
+        assertReport(r, kind: .potential, example: abba)
+    }
+
+    /// Without swift-demangle (a machine without the toolchain, or one
+    /// whose swift-demangle is not where dept looks), a report on a Swift
+    /// program keeps its mangled names and says once why, instead of
+    /// failing or printing nothing.
+    func test_swiftNamesWithoutSwiftDemangleStayMangledAndSaySo() throws {
+        _ = try requirePreload()
+        guard let swiftc = DeptPaths.which("swiftc") else { throw XCTSkip("swiftc is not on PATH") }
+        let bin = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let demangler = bin + "/swift-demangle"
+        guard FileManager.default.isExecutableFile(atPath: demangler) else { throw XCTSkip("no swift-demangle at \(demangler)") }
+        guard let unshare = DeptPaths.which("unshare") else {
+            throw XCTSkip("unshare (util-linux) is not installed: the report without swift-demangle was NOT checked")
+        }
+        let example = try ExampleBuilder.shared.build("swift_abba")
+        // swift-demangle replaced by a file that cannot be executed; PATH
+        // holds no other.
+        let script = """
+            set -e
+            mount --bind /dev/null '\(demangler)'
+            export PATH='\(bin):/usr/bin:/bin' LD_PRELOAD='\(DeptPaths.preload.path)'
+            exec '\(example.executable.path)'
+            """
+        let r = ProcessRunner.run(executable: unshare, arguments: ["-m", "--propagation", "private", "/bin/sh", "-c", script],
+                                  environment: ProcessRunner.cleanEnvironment(), timeout: 60)
+        if r.stderr.contains("mount:") || r.stderr.contains("unshare:") {
+            throw XCTSkip("cannot hide swift-demangle here (needs root or user namespaces): not checked\n\(r.transcript)")
+        }
+        assertReport(r, kind: .potential, objects: [])
+        let told = splitLines(r.stderr).filter { $0.hasPrefix("DEPT: warning: swift-demangle not found") }
+        XCTAssertEqual(told.count, 1, "one warning says why the names are mangled\n\(r.transcript)")
+        XCTAssertTrue(r.stderr.contains("$s10swift_abba10takeBThenAyyF"), "the mangled name is kept\n\(r.transcript)")
+    }
+}
