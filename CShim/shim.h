@@ -425,6 +425,7 @@ DEPT_HIDDEN void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t
 
 DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);
+DEPT_HIDDEN void dept_event_site_want(struct dept_thread *t);
 
 /// The event of held entry i happened (its release): pop it, and remember
 /// once per class where such events happen (for [E] stacks).

@@ -104,8 +104,8 @@ func coreDependency(_ tid: UInt32, _ h: UnsafePointer<dept_held>, _ w: UnsafePoi
 }
 
 @_cdecl("dept_core_event_site")
-func coreEventSite(_ cls: UInt32, _ op: UInt32, _ stack: UInt32) {
-    runtime.detector.eventSite(cls: cls, op: Operation(code: UInt16(truncatingIfNeeded: op)), stack: stack)
+func coreEventSite(_ tid: UInt32, _ cls: UInt32, _ op: UInt32, _ stack: UInt32) {
+    runtime.detector.eventSite(cls: cls, op: Operation(code: UInt16(truncatingIfNeeded: op)), stack: stack, thread: tid)
 }
 
 @_cdecl("dept_core_warning")
