@@ -292,6 +292,24 @@ const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr) {
     return info.dli_sname;
 }
 
+const char *dept_shim_symbol_holding(uintptr_t addr, uintptr_t *symbol_addr) {
+    Dl_info info;
+    const ElfW(Sym) *sym = 0;
+    if (!dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !info.dli_sname || !sym) return 0;
+    uintptr_t start = (uintptr_t)info.dli_saddr;
+    // dladdr answers with the nearest symbol below, which for a static
+    // function of a stripped module is some unrelated exported one.
+    if (addr < start || (sym->st_size ? addr >= start + sym->st_size : addr != start)) return 0;
+    *symbol_addr = start;
+    return info.dli_sname;
+}
+
+const char *dept_shim_self_path(void) {
+    Dl_info info;
+    if (!dladdr((void *)&dept_shim_self_path, &info) || !info.dli_fname) return 0;
+    return info.dli_fname;
+}
+
 int dept_shim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int dept_shim_fd_high(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 200); }

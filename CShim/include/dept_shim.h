@@ -176,6 +176,11 @@ int32_t dept_shim_pid(void);
 
 /// dladdr: the nearest dynamic symbol at or below addr (NULL if none).
 const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr);
+/// The exported (.dynsym) symbol whose extent holds addr (NULL if none):
+/// names for stripped modules without a debug file.
+const char *dept_shim_symbol_holding(uintptr_t addr, uintptr_t *symbol_addr);
+/// The path libdept.so was loaded from.
+const char *dept_shim_self_path(void);
 /// A close-on-exec duplicate of fd numbered 200 or above (-1 on failure).
 int dept_shim_fd_high(int fd);
 /// pipe2(fds, O_CLOEXEC).

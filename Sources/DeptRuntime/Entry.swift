@@ -33,7 +33,7 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
     for p in problems { emit("DEPT: warning: \(p)\n") }
     if opts.help { emit(Options.helpText()) }
     loadSuppressions()
-    if opts.verbosity >= 2 { emit("DEPT: warning: info: dept active in pid \(getpid())\n") }
+    if opts.verbosity >= 2 { emit("DEPT: info: dept active in pid \(getpid()): \(commandLine())\n") }
 }
 
 @_cdecl("dept_core_intern_stack")
@@ -123,7 +123,7 @@ func coreAfterForkChild(_ tid: UInt32) {
 @_cdecl("dept_core_at_exit")
 func coreAtExit() -> Int32 {
     if runtime.options.printSuppressions {
-        var s = "DEPT: warning: suppressions used:\n"
+        var s = "DEPT: info: suppressions used:\n"
         for r in runtime.suppressions.rules { s += "  \(r.hits) deadlock:\(r.pattern)\n" }
         emit(s)
     }
@@ -133,7 +133,8 @@ func coreAtExit() -> Int32 {
     if runtime.lostReports > 0, stderrUsable() {
         writeAll(2, "DEPT: warning: \(runtime.lostReports) report(s) could not be written anywhere\n")
     }
-    return runtime.reportedDeadlock ? runtime.options.exitcode : 0
+    let failed = runtime.reportedLive || (runtime.reportedPotential && runtime.options.failOnPotential)
+    return failed ? runtime.options.exitcode : 0
 }
 
 private func markPendingIfNeeded() {
