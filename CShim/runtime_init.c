@@ -103,6 +103,7 @@ static void fork_child(void) {
     dept_objects_atfork(1);
     dept_registry_after_fork_child();
     dept_monitor_after_fork_child();
+    dept_last_words_after_fork_child();
     dept_shim_report_unlock();
     struct dept_thread *t = dept_tls_thread;
     dept_core_lock();
@@ -117,18 +118,20 @@ static void fork_child(void) {
 // `exitcode`, as sanitizers do.
 DEPT_HIDDEN void dept_monitor_at_exit(void);
 
-static void at_exit(void) {
+static void at_exit(int status, void *arg) {
+    (void)arg;
     int g = dept_tls_guard; dept_tls_guard = 1;
     dept_monitor_at_exit();
     dept_core_flush();
     dept_core_lock();
+    dept_core_exiting(status);
     int32_t code = dept_core_at_exit();
     dept_shim_core_unlock_noflush();
-    dept_tls_guard = g;
     if (code) {
         fflush(NULL);
-        _exit(code);
+        _exit(code);   // still guarded: this exit is dept's, not a watchdog's
     }
+    dept_tls_guard = g;
 }
 
 int32_t dept_shim_pid(void) { return (int32_t)getpid(); }
@@ -222,8 +225,9 @@ static void dept_init(void) {
     dept_core_init(opts ? opts : "", &dept_config);
     dept_core_unlock();
     dept_stack_init();
+    dept_last_words_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
-    atexit(at_exit);
+    on_exit(at_exit, 0);
     dept_tls_guard = 0;
     atomic_store_explicit(&dept_ready, 1, memory_order_release);
     errno = saved;

@@ -461,6 +461,12 @@ static inline bool dept_pop_top(uintptr_t addr) {
 // ---- blocked waits and the hang monitor (hang_monitor.c) ---------------
 
 DEPT_HIDDEN uint64_t dept_coarse_now_ns(void);
+// last_words.c: the dump of stuck threads when a timeout ends the process.
+DEPT_HIDDEN void dept_last_words_init(void);
+DEPT_HIDDEN void dept_last_words_after_fork_child(void);
+DEPT_HIDDEN void dept_last_words_arm(bool on);
+DEPT_HIDDEN bool dept_last_words_requested(void);
+DEPT_HIDDEN void dept_last_words_serve(void);
 DEPT_HIDDEN void dept_monitor_kick(void);
 extern _Atomic int dept_monitor_armed;
 /// The thread is about to block in a wait on o.

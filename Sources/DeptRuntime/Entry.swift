@@ -19,6 +19,7 @@ private func held(_ p: UnsafePointer<dept_held>?, _ n: UInt32) -> [HeldContext] 
 func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept_config>) {
     let (opts, problems) = Options.parse(text.map { String(cString: $0) } ?? "")
     runtime.options = opts
+    runtime.startPid = getpid()
     runtime.stderrIdentity = FileIdentity(fd: 2)
     runtime.detector = Detector(options: opts)
     config.pointee.detect_potential = opts.detectPotential ? 1 : 0
@@ -135,6 +136,13 @@ func coreAtExit() -> Int32 {
     }
     let failed = runtime.reportedLive || (runtime.reportedPotential && runtime.options.failOnPotential)
     return failed ? runtime.options.exitcode : 0
+}
+
+@_cdecl("dept_core_exiting")
+func coreExiting(_ status: Int32) {
+    guard runtime.options.verbosity >= 2, runtime.startPid == getpid(), !runtime.exitLineWritten else { return }
+    runtime.exitLineWritten = true
+    emit("DEPT: info: pid \(getpid()) exited with status \(status)\n")
 }
 
 private func markPendingIfNeeded() {

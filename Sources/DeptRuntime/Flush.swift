@@ -32,7 +32,8 @@ func coreFlush() {
     for e in liveReports {
         switch e.verdict {
         case .stall:
-            let text = builder.stallWarning(state: e.state, stallMs: Int(opts.stallMs), symbolizer: &symbolizer)
+            let text = builder.stallWarning(state: e.state, stallMs: e.stallMs ?? Int(opts.stallMs), when: e.when,
+                                            symbolizer: &symbolizer)
             emitWarningText(text, message: text.split(separator: "\n").first.map(String.init) ?? text)
         case .running:
             if !e.resolvedStall.isEmpty {

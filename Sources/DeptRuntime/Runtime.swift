@@ -23,6 +23,9 @@ struct Runtime {
     var logIdentity: FileIdentity? = nil
     var stderrIdentity: FileIdentity? = nil
     var reportedKeys: Set<String> = []
+    /// The process that loaded dept (a fork child without exec is another).
+    var startPid: Int32 = 0
+    var exitLineWritten = false
 }
 
 nonisolated(unsafe) var runtime = Runtime()
