@@ -1,6 +1,7 @@
 // `dept run -- swift test` on Tests/Fixtures/swift_deadlock_package, whose
-// test takes two locks in both orders: the test run must fail (the test
-// process exits with dept's exitcode) and the summary must show the cycle.
+// test takes two locks in both orders: the run must fail (dept run exits
+// with its exitcode; the test process keeps its own status, as under
+// fail_on_potential=0) and the summary must show the cycle.
 //
 // Opt-in (DEPT_CLI_SWIFT_TEST=1): it builds a package (~20-40 s), and with
 // today's libdept.so Swift test processes deadlock inside the preload (the
