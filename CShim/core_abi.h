@@ -34,12 +34,19 @@ void dept_core_dependency(uint32_t tid, const struct dept_held *from, const stru
                           const uint32_t *gates, uint32_t ngates);
 int32_t dept_core_live_check(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,
                              uint32_t untracked, const struct dept_waker *wakers, uint32_t nwakers);
-void dept_core_event_site(uint32_t cls, uint32_t op, uint32_t stack);
+/// The blocked-thread dump of a process that is being ended (`why`: "when
+/// the process got SIGTERM"), or the live report its state proves.
+void dept_core_live_dump(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,
+                         uint32_t untracked, const struct dept_waker *wakers, uint32_t nwakers, const char *why);
+void dept_core_event_site(uint32_t tid, uint32_t cls, uint32_t op, uint32_t stack);
 /// A signal, post or write of class `cls` made at call site `site` for the
 /// first time (OR-waits: who can wake a waiter of the class).
 void dept_core_trigger_site(uint32_t cls, uintptr_t site);
 void dept_core_warning(uint32_t kind, uint32_t tid, uint32_t cls, uint32_t stack);
 int32_t dept_core_at_exit(void);
+/// The process ends with `status` (exit, return from main, _exit): the
+/// `DEPT: info:` exit line `dept run` tells crashed processes apart with.
+void dept_core_exiting(int32_t status);
 void dept_core_after_fork_child(uint32_t surviving_tid);
 /// Prints queued reports; called without the core lock.
 void dept_core_flush(void);

@@ -101,28 +101,37 @@ static bool check(void) {
     return r;
 }
 
-static bool check_locked(void) {
-    uint64_t now = dept_coarse_now_ns();
-    uint32_t n = 0, live = 0;
-    size_t nh = 0;
-    bool any = false;
-    uint64_t oldest = 0;
+// The longest time (ns) a live thread has been blocked, and how many live
+// threads there are. Reads only atomics: a signal handler may call it.
+uint64_t dept_monitor_oldest_block(uint32_t *live_out) {
+    uint64_t now = dept_coarse_now_ns(), oldest = 0;
+    uint32_t live = 0;
     for (struct dept_thread *t = dept_registry_first(); t; t = t->next_all) {
         if (!atomic_load(&t->live)) continue;
         live++;
         uint64_t since = atomic_load_explicit(&t->blocked_since, memory_order_acquire);
-        if (since) { any = true; if (now > since && now - since > oldest) oldest = now - since; }
+        if (since && now > since && now - since > oldest) oldest = now - since;
     }
-    // Nothing to decide before a wait has lasted hang_ms (unless a stall
-    // warning is pending its "resolved" line).
-    if (!stall_active) {
-        if (!any) return false;
-        if (oldest < (uint64_t)dept_config.hang_ms * 1000000ull) return true;
-    }
+    if (live_out) *live_out = live;
+    return oldest;
+}
+
+static bool any_blocked(void) {
+    for (struct dept_thread *t = dept_registry_first(); t; t = t->next_all)
+        if (atomic_load(&t->live) && atomic_load_explicit(&t->blocked_since, memory_order_acquire)) return true;
+    return false;
+}
+
+// Copies every live thread's blocked wait and held contexts into the
+// snapshot buffers; returns how many threads it holds (0 if out of memory).
+static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
+    uint64_t now = dept_coarse_now_ns();
+    uint32_t n = 0;
+    size_t nh = 0;
     if (snap_cap < live + 16) {
         uint32_t c = (live + 16) * 2;
         struct dept_live_thread *s = grow(0, 0, c * sizeof *s);
-        if (!s) return true;
+        if (!s) return 0;
         if (snap) munmap(snap, snap_cap * sizeof *snap);
         snap = s; snap_cap = c;
     }
@@ -144,7 +153,7 @@ static bool check_locked(void) {
         if (nh + h > held_cap) {
             size_t c = (nh + h) * 2 + 64;
             struct dept_held *b = grow(held_buf, held_cap * sizeof *held_buf, c * sizeof *held_buf);
-            if (!b) return true;
+            if (!b) return 0;
             held_buf = b; held_cap = c;
         }
         memcpy(&held_buf[nh], t->held, h * sizeof *held_buf);
@@ -158,11 +167,31 @@ static bool check_locked(void) {
     nwakers = 0;
     dept_sync_foreach(collect_waker, 0);
     uint32_t tasks = count_tasks();
-    uint32_t untracked = tasks > live + 1 ? tasks - live - 1 : 0;
+    *untracked = tasks > live + 1 ? tasks - live - 1 : 0;
+    return n;
+}
+
+static bool check_locked(void) {
+    uint32_t live = 0;
+    uint64_t oldest = dept_monitor_oldest_block(&live);
+    bool any = any_blocked();
+    bool stuck = oldest >= (uint64_t)dept_config.hang_ms * 1000000ull;
+    // Nothing to decide before a wait has lasted hang_ms (unless a stall
+    // warning is pending its "resolved" line).
+    if (!stall_active) {
+        if (!any) { dept_last_words_arm(false); return false; }
+        if (!stuck) { dept_last_words_arm(false); return true; }
+    }
+    uint32_t untracked = 0;
+    uint32_t n = take_snapshot(live, &untracked);
+    if (!n) return true;
     dept_core_lock();
     int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers);
     dept_core_unlock();   // prints what the check queued
     stall_active = verdict == DEPT_VERDICT_STALL;
+    // Threads blocked past hang_ms without a verdict: if a timeout ends the
+    // process now, its log should say why.
+    dept_last_words_arm(stuck && verdict != DEPT_VERDICT_DEADLOCK && verdict != DEPT_VERDICT_HANG);
     if ((verdict == DEPT_VERDICT_DEADLOCK || verdict == DEPT_VERDICT_HANG) && dept_config.on_hang != 0) {
         if (dept_config.on_hang == 2) {
             // A core dump of the stuck process: the default action, whatever
@@ -194,6 +223,7 @@ static void *monitor_main(void *arg) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, 0);
     for (;;) {
+        if (dept_last_words_requested()) { dept_last_words_serve(); continue; }
         if (!atomic_load(&dept_monitor_armed)) {
             futex_wait(&monitor_word, atomic_load(&monitor_word), -1);
             continue;
@@ -230,6 +260,29 @@ void dept_monitor_kick(void) {
     syscall(SYS_futex, &monitor_word, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
     dept_tls_guard = g;
 }
+
+// The blocked-thread dump for last words (last_words.c): a snapshot handed
+// to the core with why the process is going.
+DEPT_HIDDEN void dept_monitor_dump(const char *why) {
+    while (atomic_flag_test_and_set_explicit(&check_flag, memory_order_acquire)) sched_yield();
+    uint32_t live = 0, untracked = 0;
+    dept_monitor_oldest_block(&live);
+    uint32_t n = take_snapshot(live, &untracked);
+    if (n) {
+        dept_core_lock();
+        dept_core_live_dump(snap, n, held_buf, untracked, wakers, nwakers, why);
+        dept_core_unlock();   // prints it
+    }
+    atomic_flag_clear_explicit(&check_flag, memory_order_release);
+}
+
+// Wakes the monitor thread (a signal handler asks it for the dump).
+DEPT_HIDDEN void dept_monitor_wake(void) {
+    atomic_fetch_add(&monitor_word, 1);
+    syscall(SYS_futex, &monitor_word, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
+}
+
+DEPT_HIDDEN bool dept_monitor_running(void) { return atomic_load(&monitor_started); }
 
 // At exit: a stall still open gets its last look (the stalled threads may
 // have been woken just before the end), so its "resolved" line is printed.

@@ -8,6 +8,8 @@
 #include "shim.h"
 #include "dept_libc.h"
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -52,6 +54,13 @@ DEPT_HIDDEN int dept_libc_open_append(const char *path) {
 DEPT_HIDDEN int dept_libc_open_read(const char *path) { return open(path, O_RDONLY | O_CLOEXEC); }
 DEPT_HIDDEN int dept_libc_fd_high(int fd) { return __fcntl(fd, F_DUPFD_CLOEXEC, 200); }
 DEPT_HIDDEN int dept_libc_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+DEPT_HIDDEN ssize_t dept_libc_pread(int fd, void *buf, size_t n, int64_t offset) { return pread(fd, buf, n, (off_t)offset); }
+DEPT_HIDDEN int dept_libc_is_readable(const char *path) { return access(path, R_OK) == 0; }
+DEPT_HIDDEN int dept_libc_isatty(int fd) { return isatty(fd) != 0; }
+DEPT_HIDDEN int dept_libc_realpath(const char *path, char *buf, size_t n) {
+    if (n < PATH_MAX) return -1;
+    return realpath(path, buf) ? 0 : -1;
+}
 
 DEPT_HIDDEN int dept_libc_temp_file(void) {
     const char *dir = getenv("TMPDIR");

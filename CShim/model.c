@@ -85,7 +85,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
                 if (j != i && !(t->held[j].flags & DEPT_HELD_THREAD)) r->gates[r->ngates++] = t->held[j].inst;
         }
     }
-    if (!known) dept_seen_put(t, key, s);
+    if (!known) { dept_seen_put(t, key, s); dept_event_site_want(t); }
     return s;
 }
 
@@ -148,7 +148,20 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     dept_core_wait(t->tid, t->held, n, &w, vc, nvc);
     dept_core_unlock();
     remember_here(t, key, s);
+    dept_event_site_want(t);
     return s;
+}
+
+// This thread just became a witness of dependencies from every context it
+// holds: a report may show each as a context of this thread, whose [E]
+// should be this thread's own release. Marks their classes so that the
+// next release of each tells the core where it happens (~cls cannot be a
+// class of that slot: the slot index is cls's low bits).
+void dept_event_site_want(struct dept_thread *t) {
+    for (uint32_t i = 0; i < t->nheld; i++) {
+        uint32_t c = t->held[i].cls;
+        if (!(t->held[i].flags & DEPT_HELD_THREAD)) t->event_seen[c & (DEPT_EVENT_SLOTS - 1)] = ~c;
+    }
 }
 
 void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
@@ -201,20 +214,26 @@ bool dept_ecxt_exit(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_
 }
 
 // First release of a class seen by this thread: remember where it happens,
-// so a report can show the [E] stack.
-// The core keeps the first site per class, so once any thread has told it,
-// nobody needs to again.
+// so a report can show the [E] stack. The core keeps the first site per
+// class, so once any thread has told it, nobody needs to again, except a
+// thread that witnessed a dependency from the class (dept_event_site_want):
+// its own release is the [E] of its context.
 void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
     (void)pc;
-    t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] = cls;
+    uint32_t *slot = &t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)];
+    bool wanted = *slot == ~cls;
+    *slot = cls;
     uint64_t key = dept_mix(TAG_EVENT_SITE ^ cls, op);
+    uint64_t mine = dept_mix(key, t->tid);
     uint32_t by;
-    if (dept_known_get(key, &by)) return;
+    if (dept_known_get(mine, &by)) return;
+    if (!wanted && dept_known_get(key, &by)) return;
     uint32_t s = dept_capture_stack();
     dept_core_lock();
-    dept_core_event_site(cls, op, s);
+    dept_core_event_site(t->tid, cls, op, s);
     dept_core_unlock();
     dept_known_put(key, s, t->tid);
+    dept_known_put(mine, s, t->tid);
 }
 
 void dept_drop_held(struct dept_thread *t, uintptr_t addr) {
@@ -383,7 +402,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc };
     dept_core_lock();
     dept_core_event(t->tid, &ev, t->held, t->nheld, view, nh, active ? 1 : 0, window);
-    dept_core_event_site(o.cls, op, stack);
+    dept_core_event_site(t->tid, o.cls, op, stack);
     dept_core_unlock();
     dept_seen_put(t, key, stack);
     t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] = o.cls;

@@ -104,6 +104,7 @@ static void fork_child(void) {
     dept_objects_atfork(1);
     dept_registry_after_fork_child();
     dept_monitor_after_fork_child();
+    dept_last_words_after_fork_child();
     dept_shim_report_unlock();
     struct dept_thread *t = dept_tls_thread;
     dept_core_lock();
@@ -118,18 +119,20 @@ static void fork_child(void) {
 // `exitcode`, as sanitizers do.
 DEPT_HIDDEN void dept_monitor_at_exit(void);
 
-static void at_exit(void) {
+static void at_exit(int status, void *arg) {
+    (void)arg;
     int g = dept_tls_guard; dept_tls_guard = 1;
     dept_monitor_at_exit();
     dept_core_flush();
     dept_core_lock();
+    dept_core_exiting(status);
     int32_t code = dept_core_at_exit();
     dept_shim_core_unlock_noflush();
-    dept_tls_guard = g;
     if (code) {
         fflush(NULL);
-        _exit(code);
+        _exit(code);   // still guarded: this exit is dept's, not a watchdog's
     }
+    dept_tls_guard = g;
 }
 
 // The code whose locks are passed through untracked (dept_untracked_site):
@@ -165,8 +168,9 @@ static void dept_init(void) {
     dept_core_init(opts ? opts : "", &dept_config);
     dept_core_unlock();
     dept_stack_init();
+    dept_last_words_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
-    atexit(at_exit);
+    on_exit(at_exit, 0);
     dept_tls_guard = 0;
     atomic_store_explicit(&dept_ready, 1, memory_order_release);
     errno = saved;
@@ -225,4 +229,22 @@ const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr) {
     if (!dladdr((void *)addr, &info) || !info.dli_sname) return 0;
     *symbol_addr = (uintptr_t)info.dli_saddr;
     return info.dli_sname;
+}
+
+const char *dept_shim_symbol_holding(uintptr_t addr, uintptr_t *symbol_addr) {
+    Dl_info info;
+    const ElfW(Sym) *sym = 0;
+    if (!dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !info.dli_sname || !sym) return 0;
+    uintptr_t start = (uintptr_t)info.dli_saddr;
+    // dladdr answers with the nearest symbol below, which for a static
+    // function of a stripped module is some unrelated exported one.
+    if (addr < start || (sym->st_size ? addr >= start + sym->st_size : addr != start)) return 0;
+    *symbol_addr = start;
+    return info.dli_sname;
+}
+
+const char *dept_shim_self_path(void) {
+    Dl_info info;
+    if (!dladdr((void *)&dept_shim_self_path, &info) || !info.dli_fname) return 0;
+    return info.dli_fname;
 }

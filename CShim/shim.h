@@ -503,6 +503,7 @@ DEPT_HIDDEN void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t
 
 DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);
+DEPT_HIDDEN void dept_event_site_want(struct dept_thread *t);
 
 /// The event of held entry i happened (its release): pop it, and remember
 /// once per class where such events happen (for [E] stacks).
@@ -538,6 +539,12 @@ static inline bool dept_pop_top(uintptr_t addr) {
 // ---- blocked waits and the hang monitor (hang_monitor.c) ---------------
 
 DEPT_HIDDEN uint64_t dept_coarse_now_ns(void);
+// last_words.c: the dump of stuck threads when a timeout ends the process.
+DEPT_HIDDEN void dept_last_words_init(void);
+DEPT_HIDDEN void dept_last_words_after_fork_child(void);
+DEPT_HIDDEN void dept_last_words_arm(bool on);
+DEPT_HIDDEN bool dept_last_words_requested(void);
+DEPT_HIDDEN void dept_last_words_serve(void);
 DEPT_HIDDEN void dept_monitor_kick(void);
 extern _Atomic int dept_monitor_armed;
 /// The thread is about to block in a wait on o.

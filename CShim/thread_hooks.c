@@ -86,9 +86,11 @@ DEPT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *
     r->tid = dept_thread_new_tid();
     r->parent = t->tid;
     r->pc = pc;
-    uint64_t key = dept_mix(0x4352454154450000ull, pc);
-    r->create_stack = dept_seen_get(t, key);
-    if (!r->create_stack) { r->create_stack = dept_capture_stack(); dept_seen_put(t, key, r->create_stack); }
+    // Every thread gets the stack of its own creation: threads started from
+    // one call site (std::thread, a spawn() helper, a pool) differ only
+    // further down, so a memo keyed by the caller would give them all the
+    // first one's stack. Creating a thread costs far more than an unwind.
+    r->create_stack = dept_capture_stack();
     r->body = dept_obj_new(DEPT_OBJ_THREAD, pc);
     // Kept here: the child puts r back on the free list as soon as it
     // starts, and a thread it creates at once may take it over before the

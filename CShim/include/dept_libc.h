@@ -40,6 +40,14 @@ int dept_libc_open_read(const char *path);
 int dept_libc_fd_high(int fd);
 /// pipe2(fds, O_CLOEXEC).
 int dept_libc_pipe(int fds[2]);
+/// pread: n bytes at offset (retry EINTR yourself).
+ssize_t dept_libc_pread(int fd, void *buf, size_t n, int64_t offset);
+/// access(path, R_OK) == 0.
+int dept_libc_is_readable(const char *path);
+/// isatty(fd) != 0.
+int dept_libc_isatty(int fd);
+/// realpath into buf (n bytes, at least PATH_MAX): 0, or -1.
+int dept_libc_realpath(const char *path, char *buf, size_t n);
 /// An anonymous temporary file (unlinked at once), close-on-exec.
 int dept_libc_temp_file(void);
 /// lseek(fd, 0, SEEK_SET).

@@ -190,6 +190,11 @@ const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr);
 /// The epoch of dept thread `tid`'s latest wait while it runs (clocks.h);
 /// returns 0 when no such thread runs.
 int dept_shim_thread_last_wait(uint32_t tid, struct dept_epoch *out);
+/// The exported (.dynsym) symbol whose extent holds addr (NULL if none):
+/// names for stripped modules without a debug file.
+const char *dept_shim_symbol_holding(uintptr_t addr, uintptr_t *symbol_addr);
+/// The path libdept.so was loaded from.
+const char *dept_shim_self_path(void);
 
 /// Tells the shim that the core queued output: the next release of the core
 /// lock prints it (outside the lock).

@@ -239,7 +239,7 @@ def classify(line):
         return "deadlock"
     if line.startswith("DEPT: hang"):
         return "hang"
-    if line.startswith("DEPT: warning: info:"):
+    if line.startswith("DEPT: info:"):
         return "info"
     if line.startswith("DEPT: warning: stall"):
         return "stall"

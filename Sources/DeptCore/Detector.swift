@@ -10,6 +10,10 @@ public struct Detector: Sendable {
     /// First stack seen for each (class, operation) event site: the [E] of
     /// a report.
     public private(set) var eventSites: [UInt32: [Operation: UInt32]] = [:]
+    /// Per thread, the first release or trigger site of each class it was
+    /// seen at: a context's [E] comes from its own thread when it can (the
+    /// first site anywhere may be another thread's code).
+    public private(set) var threadEventSites: [UInt32: [UInt32: UInt32]] = [:]
     private var reportedCycles: Set<[Int]> = []
     private var warnedSites: Set<[UInt32]> = []
     /// Threads named by a queued or printed warning (kept after they exit).
@@ -90,11 +94,14 @@ public struct Detector: Sendable {
         }
         if !graph.witnessThreads.contains(tid) && !warnedThreads.contains(tid) {
             threads[tid] = nil
+            threadEventSites[tid] = nil
         }
     }
 
-    public mutating func eventSite(cls: UInt32, op: Operation, stack: UInt32) {
+    /// A release or trigger site of `cls` (`thread` 0: unknown thread).
+    public mutating func eventSite(cls: UInt32, op: Operation, stack: UInt32, thread: UInt32 = 0) {
         if eventSites[cls]?[op] == nil { eventSites[cls, default: [:]][op] = stack }
+        if thread != 0 && threadEventSites[thread]?[cls] == nil { threadEventSites[thread, default: [:]][cls] = stack }
     }
 
     /// A wait starts while `held` contexts are held: record the dependencies

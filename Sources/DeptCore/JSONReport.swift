@@ -31,7 +31,7 @@ public enum JSONReport {
     }
     static func stack(_ s: [Frame]) -> String { "[" + s.map(frame).joined(separator: ",") + "]" }
     static func point(_ p: Point) -> String {
-        "{\"operation\":\(str(p.operation)),\"object\":\(str(p.object)),\"instance\":\(p.instance),\"text\":\(str(p.text)),\"stack\":\(stack(p.stack))}"
+        "{\"operation\":\(str(p.operation)),\"object\":\(str(p.object)),\"instance\":\(p.instance),\"text\":\(str(p.text)),\"stack\":\(stack(p.stack)),\"stack_thread\":\(opt(p.stackThread))}"
     }
     static func thread(_ t: ThreadRef) -> String {
         "{\"id\":\(t.tid),\"os_tid\":\(t.osTid),\"name\":\(opt(t.name)),\"created_at\":\(stack(t.createdAt))}"
@@ -40,12 +40,16 @@ public enum JSONReport {
     public static func render(_ r: Report, text: String) -> String {
         var s = "{\"schema\":\"dept-report\",\"version\":\(schemaVersion),\"kind\":\(str(r.kind.rawValue)),\"pid\":\(r.pid)"
         s += ",\"headline\":\(str(r.headline)),\"key\":\(str(r.key)),\"hang_ms\":\(r.hangMs)"
+        s += ",\"sentence\":\(str(r.sentence))"
+        s += ",\"scenario\":[" + r.scenario.map { "{\"column\":\($0.column),\"text\":\(str($0.text))}" }.joined(separator: ",") + "]"
         s += ",\"contexts\":[" + r.contexts.map { c in
-            "{\"label\":\(str(c.label)),\"thread\":\(thread(c.thread)),\"start\":\(point(c.start)),\"wait\":\(point(c.wait)),\"event\":\(point(c.event))}"
+            "{\"label\":\(str(c.label)),\"thread\":\(thread(c.thread)),\"sentence\":\(str(c.sentence)),\"start\":\(point(c.start)),\"wait\":\(point(c.wait)),\"event\":\(point(c.event))}"
         }.joined(separator: ",") + "]"
         s += ",\"blocked\":[" + r.blocked.map { b in
-            "{\"thread\":\(thread(b.thread)),\"waits_for\":\(point(b.waitsFor)),\"detail\":\(str(b.detail)),\"blocked_ms\":\(b.blockedMs)}"
+            "{\"thread\":\(thread(b.thread)),\"waits_for\":\(point(b.waitsFor)),\"detail\":\(str(b.detail)),\"blocked_ms\":\(b.blockedMs),\"holds\":[\(b.holds.map(point).joined(separator: ","))]}"
         }.joined(separator: ",") + "]"
+        s += ",\"notes\":[" + r.notes.map(str).joined(separator: ",") + "]"
+        s += ",\"suppression\":\(opt(r.suppression))"
         if let f = r.summaryFrame {
             s += ",\"summary\":{\"kind\":\(str(r.summaryKind)),\"location\":\(str(f.shortLocation)),\"function\":\(opt(f.function)),\"frame\":\(frame(f))}"
         } else {

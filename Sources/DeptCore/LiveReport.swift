@@ -11,11 +11,17 @@ extension ReportBuilder {
         var code: [UInt] = [], data: [UInt] = []
         func cls(_ id: UInt32) {
             let c = detector.classInfo(id)
-            if c.keyKind == .staticObject { data.append(c.key) } else { code.append(c.key) }
+            if c.keyKind == .staticObject { data.append(c.key) } else { code.append(c.key); code += detector.depot.pcs(c.stack) }
         }
         for t in s.threads {
-            if let b = t.blocked { code += detector.depot.pcs(b.stack); cls(b.cls); if let e = eventStack(b.cls) { code += detector.depot.pcs(e) } }
-            for h in t.held { code += detector.depot.pcs(h.stack); cls(h.cls); if let e = eventStack(h.cls) { code += detector.depot.pcs(e) } }
+            if let b = t.blocked {
+                code += detector.depot.pcs(b.stack); cls(b.cls)
+                if let e = eventStack(b.cls) { code += detector.depot.pcs(e) }
+            }
+            for h in t.held {
+                code += detector.depot.pcs(h.stack); cls(h.cls)
+                if let e = eventStack(h.cls, thread: t.tid) { code += detector.depot.pcs(e.stack) }
+            }
             if let info = detector.threads[t.tid] { code += detector.depot.pcs(info.createStack) }
         }
         return (code, data)
@@ -34,13 +40,21 @@ extension ReportBuilder {
             Point(operation: Self.operationName(b.op, kind: detector.classInfo(b.cls).kind), object: name(b.cls),
                   instance: b.inst, stack: stack(b.stack))
         }
+        func heldPoint(_ h: HeldContext) -> Point {
+            Point(operation: Self.operationName(h.op, kind: detector.classInfo(h.cls).kind), object: name(h.cls),
+                  instance: h.inst, stack: stack(h.stack))
+        }
         func title(_ tid: UInt32) -> String { threadRef(tid, frames: [:]).title }
 
         var blocked: [BlockedThread] = []
-        for t in s.threads {
+        var clauses: [(join: Bool, text: String)] = []
+        // By thread number: the monitor finds threads in no fixed order, and
+        // a report (its key, its SUMMARY) must read the same in every run.
+        for t in s.threads.sorted(by: { $0.tid < $1.tid }) {
             guard let b = t.blocked else { continue }
             let ws = HangAnalysis.wakers(of: t, in: s, dependsOn: dependsOn)
             var detail: String
+            var owner = ""
             if ws.isEmpty {
                 detail = b.timed ? "timed wait" : "no thread known to wake it"
             } else {
@@ -53,26 +67,47 @@ extension ReportBuilder {
                     case .mustFirstGet(let c): return "its event has always come after a wait for \(name(c)), which \(title(w.0)) is blocked on"
                     }
                 }.joined(separator: "; ")
+                for w in ws {
+                    switch w.1 {
+                    case .owns(let h) where !h.isThreadBody: owner = ", held by \(threadName(w.0))"
+                    case .semaphoreTaker: owner = ", taken by \(threadName(w.0))"
+                    default: break
+                    }
+                }
             }
             if b.timed { detail += " (has a timeout)" }
             if b.shared { detail += " (process-shared: another process may end it)" }
-            blocked.append(BlockedThread(thread: threadRef(t.tid, frames: frames), waitsFor: waitPoint(b), detail: detail, blockedMs: b.ms))
+            var entry = BlockedThread(thread: threadRef(t.tid, frames: frames), waitsFor: waitPoint(b), detail: detail, blockedMs: b.ms)
+            entry.holds = t.held.filter { !$0.isThreadBody }.map(heldPoint)
+            blocked.append(entry)
+            var clause = "\(threadName(t.tid)) \(ReportStory.waitPhrase(b.op, entry.waitsFor.object)) (\(ReportStory.site(entry.waitsFor.stack)))\(owner)"
+            if !entry.holds.isEmpty {
+                clause += " while holding " + entry.holds.map { "\($0.object) (\(ReportStory.site($0.stack)))" }.joined(separator: ", ")
+            }
+            clauses.append((b.op == .join, clause))
         }
+        // The SUMMARY points at the first thread whose wait is not a join
+        // (a join waits for the others; it is rarely where the bug is).
+        let lead = blocked.first { !$0.waitsFor.operation.hasSuffix("join") } ?? blocked.first
 
         switch verdict {
         case .running, .stall:
             return nil
         case .hang:
             let minMs = s.threads.compactMap { $0.blocked?.ms }.min() ?? hangMs
-            let key = Self.key(blocked.map { Context(label: "", thread: $0.thread, start: $0.waitsFor, wait: $0.waitsFor, event: $0.waitsFor) })
-            var r = Report(kind: .hang, pid: pid, contexts: [], key: key, summaryFrame: blocked.first?.waitsFor.stack.first)
+            var r = Report(kind: .hang, pid: pid, contexts: [], key: Self.hangKey(blocked),
+                           summaryFrame: lead.flatMap { RuntimeFrames.best($0.waitsFor.stack) })
             r.blocked = blocked
             r.hangMs = minMs
-            r.modules = symbolizer.modules()
+            // Joins last: they wait for the others and rarely are the bug.
+            r.sentence = (clauses.filter { !$0.join } + clauses.filter { $0.join }).map { $0.text }.joined(separator: "; ") + "."
+            finish(&r, symbolizer: &symbolizer)
             return r
         case .deadlock(let cycle, _):
-            let byTid = Dictionary(uniqueKeysWithValues: s.threads.map { ($0.tid, $0) })
+            var byTid: [UInt32: LiveThread] = [:]
+            for t in s.threads { byTid[t.tid] = t }
             var contexts: [Context] = []
+            var storyClauses: [ReportStory.Clause] = []
             for (i, tid) in cycle.enumerated() {
                 guard let t = byTid[tid], let b = t.blocked else { continue }
                 // The thread before this one in the cycle waits for something
@@ -81,37 +116,57 @@ extension ReportBuilder {
                 let predWait = pred.blocked!
                 let reason = HangAnalysis.wakers(of: pred, in: s, dependsOn: dependsOn).first { $0.0 == tid }?.1
                 var start = waitPoint(b), event = waitPoint(predWait)
+                var startOp = b.op
+                var eventOp = Self.eventOperation(for: detector.classInfo(predWait.cls).kind)
                 let kind = detector.classInfo(predWait.cls).kind
                 switch reason {
                 case .owns(let h)?:
-                    start = Point(operation: Self.operationName(h.op, kind: detector.classInfo(h.cls).kind), object: name(h.cls),
-                                  instance: h.inst, stack: stack(h.stack))
-                    event = Point(operation: Self.operationName(Self.eventOperation(for: detector.classInfo(h.cls).kind), kind: detector.classInfo(h.cls).kind),
-                                  object: name(h.cls), instance: h.inst, stack: eventStack(h.cls).map(stack) ?? [])
+                    let hk = detector.classInfo(h.cls).kind
+                    startOp = h.op
+                    eventOp = Self.eventOperation(for: hk)
+                    start = heldPoint(h)
+                    let site = eventStack(h.cls, thread: tid)
+                    event = Point(operation: Self.operationName(eventOp, kind: hk), object: name(h.cls), instance: h.inst,
+                                  stack: site.map { stack($0.stack) } ?? [])
+                    event.stackThread = site.flatMap { threadWord($0.by) }
                 default:
-                    event = Point(operation: Self.operationName(Self.eventOperation(for: kind), kind: kind), object: name(predWait.cls),
-                                  instance: predWait.inst, stack: eventStack(predWait.cls).map(stack) ?? [])
+                    let site = eventStack(predWait.cls, thread: tid)
+                    event = Point(operation: Self.operationName(eventOp, kind: kind), object: name(predWait.cls),
+                                  instance: predWait.inst, stack: site.map { stack($0.stack) } ?? [])
+                    event.stackThread = site.flatMap { threadWord($0.by) }
                 }
-                contexts.append(Context(label: label(i), thread: threadRef(tid, frames: frames), start: start, wait: waitPoint(b), event: event))
+                let wait = waitPoint(b)
+                var c = Context(label: label(i), thread: threadRef(tid, frames: frames), start: start, wait: wait, event: event)
+                let clause = ReportStory.Clause(
+                    thread: threadName(tid), startOp: startOp, startObject: start.object, startSite: ReportStory.site(start.stack),
+                    waitOp: b.op, waitObject: wait.object, waitSite: ReportStory.site(wait.stack),
+                    eventOp: eventOp, eventObject: event.object, eventSite: ReportStory.site(event.stack))
+                c.sentence = ReportStory.clause(clause)
+                contexts.append(c)
+                storyClauses.append(clause)
             }
             var r = Report(kind: .deadlock, pid: pid, contexts: contexts, key: Self.key(contexts),
-                           summaryFrame: contexts.first?.wait.stack.first)
+                           summaryFrame: RuntimeFrames.best(contexts.first?.wait.stack ?? []))
             r.blocked = blocked
-            r.modules = symbolizer.modules()
+            r.sentence = ReportStory.sentence(storyClauses)
+            finish(&r, symbolizer: &symbolizer)
             return r
         }
     }
 
-    /// The `DEPT: warning: stall:` dump.
-    public func stallWarning(state s: LiveState, stallMs: Int, symbolizer: inout some Symbolizing) -> String {
+    /// The `DEPT: warning: stall:` dump: every thread blocked at least
+    /// `stallMs`, what it waits for and holds, its stack. `when` says why
+    /// it is printed now ("when the process got SIGTERM"), if not because
+    /// of the stall time.
+    public func stallWarning(state s: LiveState, stallMs: Int, when: String? = nil, symbolizer: inout some Symbolizing) -> String {
         var r = buildLive(.hang, state: s, hangMs: stallMs, symbolizer: &symbolizer)!
-        let stuckTids = Set(s.threads.filter { t in t.blocked.map { $0.canHangForever && $0.ms >= stallMs } ?? false }.map { $0.tid })
+        var stuckTids: Set<UInt32> = []
+        for t in s.threads { if let b = t.blocked, b.canHangForever && b.ms >= stallMs { stuckTids.insert(t.tid) } }
         r.blocked = r.blocked.filter { stuckTids.contains($0.thread.tid) }
-        var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(stallMs) ms without a verdict (pid \(pid)); other threads may still wake them\n"
-        for b in r.blocked {
-            text += "thread \(b.thread.title) blocked for \(b.blockedMs) ms in \(b.waitsFor.text): \(b.detail)\n"
-            text += b.waitsFor.stack.enumerated().map { TextReport.frame($1, $0) + "\n" }.joined()
-        }
+        var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(stallMs) ms without a verdict"
+        if let when { text += " " + when }
+        text += " (pid \(pid)); other threads may still wake them\n"
+        for b in r.blocked { text += TextReport.blockedThread(b, style: TextReport.Style()) }
         return text
     }
 }

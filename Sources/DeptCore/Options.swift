@@ -1,6 +1,7 @@
-/// DEPT_OPTIONS, sanitizer style: `key=value:key=value`. Unknown keys and
-/// malformed values produce a warning each and keep the default, so a typo
-/// never silently changes what is checked.
+/// DEPT_OPTIONS, sanitizer style: `key=value:key=value` (or `,` between
+/// entries). Unknown keys and malformed values produce a warning each and
+/// keep the default, so a typo never silently changes what is checked; an
+/// unknown key names the nearest known one.
 public struct Options: Sendable, Equatable {
     public enum Format: String, Sendable, CaseIterable { case text, json, sarif }
     public enum OnHang: String, Sendable, CaseIterable { case report, exit, abort }
@@ -22,6 +23,11 @@ public struct Options: Sendable, Equatable {
     public enum Unwinder: String, Sendable, CaseIterable { case gcc, libunwind }
     public var unwinder: Unwinder = .gcc
     public var help = false
+    /// A potential report sets the exit status to `exitcode` at exit.
+    public var failOnPotential = true
+    public var stripPathPrefix: String = ""
+    public enum Color: String, Sendable, CaseIterable { case auto, always, never }
+    public var color: Color = .auto
 
     public init() {}
 
@@ -42,6 +48,9 @@ public struct Options: Sendable, Equatable {
         ("symbolize", "1", "symbolize stacks in reports (0: raw addresses and modules only)"),
         ("symbolizer_path", "(auto)", "llvm-symbolizer or addr2line to use"),
         ("unwinder", "gcc", "stack unwinder: gcc (libgcc's, no system calls) or libunwind"),
+        ("fail_on_potential", "1", "a potential report sets the exit status to exitcode at exit (dept run sets 0)"),
+        ("strip_path_prefix", "(none)", "drop this prefix from source paths in text reports"),
+        ("color", "auto", "colour text reports: auto (on a terminal), always or never"),
         ("help", "0", "print this list at start-up"),
     ]
 
@@ -49,7 +58,7 @@ public struct Options: Sendable, Equatable {
     public static func parse(_ text: String) -> (Options, [String]) {
         var o = Options()
         var problems: [String] = []
-        for item in text.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\n" }) {
+        for item in text.split(whereSeparator: { $0 == ":" || $0 == "," || $0 == " " || $0 == "\n" }) {
             guard let eq = item.firstIndex(of: "=") else {
                 problems.append("DEPT_OPTIONS: '\(item)' is not key=value; ignored")
                 continue
@@ -81,14 +90,50 @@ public struct Options: Sendable, Equatable {
             case "symbolizer_path": if value.isEmpty { bad("a path") } else { o.symbolizerPath = value }
             case "help": bool { o.help = $0 }
             case "unwinder": if let u = Unwinder(rawValue: value) { o.unwinder = u } else { bad("gcc or libunwind") }
-            default: problems.append("DEPT_OPTIONS: unknown option '\(key)'; ignored (help=1 lists the options)")
+            case "fail_on_potential": bool { o.failOnPotential = $0 }
+            case "strip_path_prefix": o.stripPathPrefix = value
+            case "color", "colour": if let c = Color(rawValue: value) { o.color = c } else { bad("auto, always or never") }
+            default:
+                if let near = nearestKey(key) {
+                    problems.append("DEPT_OPTIONS: unknown option '\(key)' (did you mean '\(near)'?); ignored")
+                } else {
+                    problems.append("DEPT_OPTIONS: unknown option '\(key)'; ignored (help=1 lists the options)")
+                }
             }
         }
         return (o, problems)
     }
 
+    /// The known key closest to `key` (edit distance at most a third of
+    /// its length, and at least 1 off), for "did you mean".
+    public static func nearestKey(_ key: String) -> String? {
+        let k = Array(key.lowercased().utf8)
+        var best: (String, Int)? = nil
+        for d in documentation {
+            let n = editDistance(k, Array(d.key.utf8))
+            if best == nil || n < best!.1 { best = (d.key, n) }
+        }
+        guard let (name, distance) = best, distance <= max(2, k.count / 3) else { return nil }
+        return name
+    }
+
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+
     public static func helpText() -> String {
-        var s = "dept options (DEPT_OPTIONS=key=value:key=value):\n"
+        var s = "dept options (DEPT_OPTIONS=key=value:key=value, or key=value,key=value):\n"
         for d in documentation {
             s += "  " + d.key.padded(to: 20) + d.value.padded(to: 10) + d.meaning + "\n"
         }

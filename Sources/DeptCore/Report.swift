@@ -12,9 +12,21 @@ public struct Report: Sendable {
     public var hangMs: Int = 0
     /// Stable across runs of the same code: the classes and operations of the cycle.
     public var key: String
-    /// Where the SUMMARY line points.
+    /// Where the SUMMARY line points: the first frame outside the runtime
+    /// (RuntimeFrames.best) of the first context's wait.
     public var summaryFrame: Frame?
     public var modules: [Module] = []
+    /// One plain sentence: why the cycle closes, or what the blocked
+    /// threads wait for and hold.
+    public var sentence: String = ""
+    /// lockdep's "possible unsafe locking scenario": one column per
+    /// context, the steps of the interleaving that deadlocks (lock cycles).
+    public var scenario: [ScenarioStep] = []
+    /// How to get better names (a module without debug information), at
+    /// most one per module.
+    public var notes: [String] = []
+    /// A suppression line that matches this report (`deadlock:<function>`).
+    public var suppression: String? = nil
 
     public init(kind: Kind, pid: Int32, contexts: [Context], key: String, summaryFrame: Frame?) {
         self.kind = kind; self.pid = pid; self.contexts = contexts; self.key = key; self.summaryFrame = summaryFrame
@@ -40,9 +52,19 @@ public struct Context: Sendable {
     public var start: Point
     public var wait: Point
     public var event: Point
+    /// This context in one plain clause ("T3 takes B (x.c:4) while holding
+    /// A (x.c:3)").
+    public var sentence: String = ""
     public init(label: String, thread: ThreadRef, start: Point, wait: Point, event: Point) {
         self.label = label; self.thread = thread; self.start = start; self.wait = wait; self.event = event
     }
+}
+
+/// A step of the scenario: what the thread of context `column` does.
+public struct ScenarioStep: Sendable, Equatable {
+    public var column: Int
+    public var text: String
+    public init(column: Int, text: String) { self.column = column; self.text = text }
 }
 
 /// A [S], [W] or [E]: an operation on an object (named by its class), with
@@ -52,6 +74,9 @@ public struct Point: Sendable {
     public var object: String
     public var instance: UInt32
     public var stack: [Frame]
+    /// Set when the stack was taken in another thread than the context's
+    /// own (the context's thread was never seen doing this): that thread.
+    public var stackThread: String? = nil
     public init(operation: String, object: String, instance: UInt32 = 0, stack: [Frame]) {
         self.operation = operation; self.object = object; self.instance = instance; self.stack = stack
     }
@@ -65,6 +90,12 @@ public struct ThreadRef: Sendable {
     public var createdAt: [Frame]
     public init(tid: UInt32, osTid: Int32, name: String?, createdAt: [Frame]) {
         self.tid = tid; self.osTid = osTid; self.name = name; self.createdAt = createdAt
+    }
+    /// `T3` or `T3 "name"`: a column head, a word in a sentence.
+    public var shortTitle: String {
+        var s = "T\(tid)"
+        if let n = name { s += " \"\(n)\"" }
+        return s
     }
     public var title: String {
         var s = tid == 1 ? "T1 (main thread)" : "T\(tid)"
@@ -80,6 +111,9 @@ public struct BlockedThread: Sendable {
     public var waitsFor: Point
     public var detail: String
     public var blockedMs: Int
+    /// What it holds (locks, binary semaphores), each with the stack of its
+    /// acquisition.
+    public var holds: [Point] = []
     public init(thread: ThreadRef, waitsFor: Point, detail: String, blockedMs: Int) {
         self.thread = thread; self.waitsFor = waitsFor; self.detail = detail; self.blockedMs = blockedMs
     }
@@ -96,6 +130,9 @@ public struct Frame: Sendable, Equatable {
     public init(pc: UInt, module: String = "", offset: UInt = 0, function: String? = nil, file: String? = nil, line: Int = 0) {
         self.pc = pc; self.module = module; self.offset = offset; self.function = function; self.file = file; self.line = line
     }
+    /// Part of the threading runtime (see RuntimeFrames).
+    public var isRuntime: Bool { RuntimeFrames.isRuntime(self) }
+
     /// `file:line` with the directory dropped, or the module+offset.
     public var shortLocation: String {
         if let f = file, line > 0 { return "\(f.split(separator: "/").last.map(String.init) ?? f):\(line)" }
@@ -123,4 +160,12 @@ public protocol Symbolizing {
     /// Names static objects.
     mutating func dataNames(for addrs: [UInt]) -> [UInt: String]
     func modules() -> [Module]
+    /// How to get source lines for a module whose frames have none (which
+    /// package carries its debug information, or how to build it); nil
+    /// when there is nothing to advise.
+    mutating func debugHint(module: String) -> String?
+}
+
+extension Symbolizing {
+    public mutating func debugHint(module: String) -> String? { nil }
 }

@@ -72,14 +72,14 @@ public struct ReportBuilder {
         func stack(_ id: UInt32) { code += detector.depot.pcs(id) }
         func cls(_ id: UInt32) {
             let c = detector.classInfo(id)
-            if c.keyKind == .staticObject { data.append(c.key) } else { code.append(c.key) }
+            if c.keyKind == .staticObject { data.append(c.key) } else { code.append(c.key); stack(c.stack) }
         }
         for l in evidence.links {
             stack(l.witness.from.stack); stack(l.witness.wait.stack)
             cls(l.from.cls); cls(l.to.cls)
             if let s = l.witness.start { stack(s.stack); cls(s.cls) }
             if let e = l.witness.event { stack(e.stack) }
-            if let e = eventStack(l.from.cls) { stack(e) }
+            if let e = eventStack(l.from.cls, thread: l.witness.thread) { stack(e.stack) }
             if let t = detector.threads[l.witness.thread] { stack(t.createStack) }
         }
         return (code, data)
@@ -91,6 +91,23 @@ public struct ReportBuilder {
         return sites[op] ?? sites.values.min()
     }
 
+    /// The [E] stack of a context of `thread`: that thread's own release or
+    /// trigger of the class when it was seen; else the first one seen
+    /// anywhere, with the thread that did it (`by`, 0 when unknown).
+    func eventStack(_ cls: UInt32, thread: UInt32) -> (stack: UInt32, by: UInt32?)? {
+        if let own = detector.threadEventSites[thread]?[cls] { return (own, nil) }
+        guard let s = eventStack(cls) else { return nil }
+        var by: UInt32 = 0
+        for (tid, sites) in detector.threadEventSites where sites[cls] == s && (by == 0 || tid < by) { by = tid }
+        return (s, by == thread ? nil : by)
+    }
+
+    /// "T2" or "another thread", for an [E] stack taken elsewhere.
+    func threadWord(_ tid: UInt32?) -> String? {
+        guard let tid else { return nil }
+        return tid == 0 ? "another thread" : "T\(tid)"
+    }
+
     public func className(_ id: UInt32, frames: [UInt: Frame], data: [UInt: String]) -> String {
         let c = detector.classInfo(id)
         switch c.keyKind {
@@ -99,10 +116,19 @@ public struct ReportBuilder {
             return "0x" + String(c.key, radix: 16)
         case .initSite, .firstUse:
             let prefix = c.kind == .thread ? "thread" : c.keyKind == .initSite ? "init" : "first-use"
+            // A site inside the runtime (std::thread's pthread_create call,
+            // an init wrapper in a library) names nothing: the first frame
+            // of the class's stack outside the runtime does.
+            if let f = frames[c.key], !f.isRuntime { return "\(prefix)@\(f.shortLocation)" }
+            let first = detector.depot.pcs(c.stack).map { frames[$0] ?? Frame(pc: $0) }
+            if let f = RuntimeFrames.best(first), !f.isRuntime { return "\(prefix)@\(f.shortLocation)" }
             if let f = frames[c.key] { return "\(prefix)@\(f.shortLocation)" }
             return "\(prefix)@0x" + String(c.key, radix: 16)
         }
     }
+
+    /// The thread's short name in sentences.
+    func threadName(_ tid: UInt32) -> String { "T\(tid)" }
 
     public func build(_ evidence: CycleEvidence, kind: Report.Kind = .potential, symbolizer: inout some Symbolizing) -> Report {
         let (code, data) = addresses(evidence)
@@ -112,37 +138,50 @@ public struct ReportBuilder {
             detector.depot.pcs(id).map { frames[$0] ?? Frame(pc: $0) }
         }
         var contexts: [Context] = []
+        var clauses: [ReportStory.Clause] = []
         for (i, l) in evidence.links.enumerated() {
             let fromClass = detector.classInfo(l.from.cls), toClass = detector.classInfo(l.to.cls)
             let fromName = className(l.from.cls, frames: frames, data: names)
             let toName = className(l.to.cls, frames: frames, data: names)
             let info = detector.threads[l.witness.thread] ?? ThreadInfo(tid: l.witness.thread)
             let thread = ThreadRef(tid: info.tid, osTid: info.osTid, name: info.name, createdAt: stack(info.createStack))
-            let eop = Self.eventOperation(for: fromClass.kind)
-            var start = Point(operation: Self.operationName(l.witness.from.op, kind: fromClass.kind), object: fromName,
+            var startOp = l.witness.from.op, startName = fromName
+            var eventOp = Self.eventOperation(for: fromClass.kind)
+            var start = Point(operation: Self.operationName(startOp, kind: fromClass.kind), object: fromName,
                               instance: l.witness.from.inst, stack: stack(l.witness.from.stack))
-            var event = Point(operation: Self.operationName(eop, kind: fromClass.kind), object: fromName,
-                              instance: l.witness.from.inst, stack: eventStack(l.from.cls).map(stack) ?? [])
+            let site = eventStack(l.from.cls, thread: l.witness.thread)
+            var event = Point(operation: Self.operationName(eventOp, kind: fromClass.kind), object: fromName,
+                              instance: l.witness.from.inst, stack: site.map { stack($0.stack) } ?? [])
+            event.stackThread = site.flatMap { threadWord($0.by) }
             if let s = l.witness.start {
                 let k = detector.classInfo(s.cls).kind
-                start = Point(operation: Self.operationName(s.op, kind: k), object: className(s.cls, frames: frames, data: names),
-                              instance: s.inst, stack: stack(s.stack))
+                startOp = s.op
+                startName = className(s.cls, frames: frames, data: names)
+                start = Point(operation: Self.operationName(s.op, kind: k), object: startName, instance: s.inst, stack: stack(s.stack))
             }
             if let e = l.witness.event {
+                eventOp = e.op
                 event = Point(operation: Self.operationName(e.op, kind: fromClass.kind), object: fromName,
                               instance: e.inst, stack: stack(e.stack))
             }
             var waitName = Self.operationName(l.witness.wait.op, kind: toClass.kind)
             if l.witness.wait.isTimed { waitName = Self.timedName(waitName) }
-            contexts.append(Context(
-                label: label(i), thread: thread, start: start,
-                wait: Point(operation: waitName, object: toName,
-                            instance: l.witness.wait.inst, stack: stack(l.witness.wait.stack)),
-                event: event))
+            let wait = Point(operation: waitName, object: toName,
+                             instance: l.witness.wait.inst, stack: stack(l.witness.wait.stack))
+            let clause = ReportStory.Clause(
+                thread: threadName(info.tid), startOp: startOp, startObject: startName, startSite: ReportStory.site(start.stack),
+                waitOp: l.witness.wait.op, waitObject: toName, waitSite: ReportStory.site(wait.stack),
+                eventOp: eventOp, eventObject: fromName, eventSite: ReportStory.site(event.stack))
+            var c = Context(label: label(i), thread: thread, start: start, wait: wait, event: event)
+            c.sentence = ReportStory.clause(clause)
+            contexts.append(c)
+            clauses.append(clause)
         }
         var r = Report(kind: kind, pid: pid, contexts: contexts, key: Self.key(contexts),
-                       summaryFrame: contexts.first?.wait.stack.first)
-        r.modules = symbolizer.modules()
+                       summaryFrame: RuntimeFrames.best(contexts.first?.wait.stack ?? []))
+        r.sentence = ReportStory.sentence(clauses)
+        r.scenario = ReportStory.scenario(clauses, start: contexts.map { $0.start.text }, wait: contexts.map { $0.wait.text })
+        finish(&r, symbolizer: &symbolizer)
         return r
     }
 
@@ -187,23 +226,66 @@ public struct ReportBuilder {
         return "DEPT: info: not reported (\(s.rule.rule)): \(cycle): \(why)\n"
     }
 
-    /// FNV-1a over the cycle's operations, classes and wait sites (module and
-    /// function of each [W]), rotated to a canonical start so the same cycle
-    /// found from another edge has the same key, while the same shape in
-    /// another program or function does not.
-    public static func key(_ contexts: [Context]) -> String {
-        func site(_ p: Point) -> String {
-            guard let f = p.stack.first else { return "" }
-            let module = f.module.split(separator: "/").last.map(String.init) ?? f.module
-            return "@\(module):\(f.function ?? "")"
+    /// What every report gets last: the module map, the notes on missing
+    /// debug information, the suppression line.
+    func finish(_ r: inout Report, symbolizer: inout some Symbolizing) {
+        r.modules = symbolizer.modules()
+        var stacks: [[Frame]] = []
+        for c in r.contexts { stacks += [c.start.stack, c.wait.stack, c.event.stack] }
+        for b in r.blocked { stacks.append(b.waitsFor.stack); for h in b.holds { stacks.append(h.stack) } }
+        var seen: Set<String> = []
+        for s in stacks {
+            for (_, f) in RuntimeFrames.shown(s) where f.file == nil && !f.module.isEmpty && !seen.contains(f.module) {
+                seen.insert(f.module)
+                if let hint = symbolizer.debugHint(module: f.module) { r.notes.append(hint) }
+            }
         }
-        let parts = contexts.map { "\($0.start.text)>\($0.wait.text)\(site($0.wait))" }
-        guard !parts.isEmpty else { return "0000000000000000" }
-        let rotations = parts.indices.map { Array(parts[$0...] + parts[..<$0]).joined(separator: "|") }
-        let canonical = rotations.min()!
+        r.suppression = Self.suppression(for: r.summaryFrame)
+    }
+
+    /// `deadlock:<function>` for the frame the report points at (its file,
+    /// else its module, when the function is unknown).
+    public static func suppression(for frame: Frame?) -> String? {
+        guard let f = frame else { return nil }
+        if let fn = f.function { return "deadlock:" + FunctionName.base(fn) }
+        if let file = f.file { return "deadlock:" + RuntimeFrames.fileName(file) }
+        if !f.module.isEmpty { return "deadlock:" + RuntimeFrames.fileName(f.module) }
+        return nil
+    }
+
+    /// The part of a key one context (or one blocked thread) contributes:
+    /// its operations, classes and wait site (module and function of the
+    /// [W]), so the same shape in another program or function differs.
+    static func keyPart(_ start: Point, _ wait: Point) -> String {
+        var site = ""
+        if let f = RuntimeFrames.best(wait.stack) {
+            let module = f.module.split(separator: "/").last.map(String.init) ?? f.module
+            site = "@\(module):\(f.function ?? "")"
+        }
+        return "\(start.text)>\(wait.text)\(site)"
+    }
+
+    static func fnv(_ text: String) -> String {
         var h: UInt64 = 0xcbf29ce484222325
-        for b in canonical.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// FNV-1a over the cycle's parts, rotated to a canonical start so the
+    /// same cycle found from another edge has the same key.
+    public static func key(_ contexts: [Context]) -> String {
+        let parts = contexts.map { keyPart($0.start, $0.wait) }
+        guard !parts.isEmpty else { return "0000000000000000" }
+        let rotations = parts.indices.map { Array(parts[$0...] + parts[..<$0]).joined(separator: "|") }
+        return fnv(rotations.min()!)
+    }
+
+    /// The key of a hang: the blocked threads are a set, not a cycle, and
+    /// the order the monitor finds them in changes from run to run.
+    public static func hangKey(_ blocked: [BlockedThread]) -> String {
+        let parts = blocked.map { keyPart($0.waitsFor, $0.waitsFor) }.sorted()
+        guard !parts.isEmpty else { return "0000000000000000" }
+        return fnv("hang|" + parts.joined(separator: "|"))
     }
 }

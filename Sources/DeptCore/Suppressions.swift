@@ -8,8 +8,18 @@ public struct Suppressions: Sendable {
         public var hits = 0
     }
     public private(set) var rules: [Rule] = []
+    /// Lines of other sanitizers' kinds (`race:`, `mutex:`, `leak:`...),
+    /// skipped: a suppressions file is often shared with TSan.
+    public private(set) var skipped: [(line: Int, kind: String)] = []
 
     public init() {}
+
+    /// Kinds of the sanitizers' suppression files that are not dept's.
+    static let otherKinds: Set<String> = [
+        "race", "race_top", "thread", "mutex", "signal", "called_from_lib",   // ThreadSanitizer
+        "leak",                                                              // LeakSanitizer
+        "interceptor_name", "interceptor_via_fun", "interceptor_via_lib", "odr_violation",   // AddressSanitizer
+    ]
 
     /// Parses the file's text; returns the rules and one message per bad line.
     public static func parse(_ text: String) -> (Suppressions, [String]) {
@@ -22,14 +32,31 @@ public struct Suppressions: Sendable {
             let t = line.trimmingSpaces()
             if t.isEmpty { continue }
             guard t.hasPrefix("deadlock:") else {
+                if let colon = t.firstIndex(of: ":"), otherKinds.contains(String(t[..<colon])) {
+                    s.skipped.append((n + 1, String(t[..<colon])))
+                    continue
+                }
                 problems.append("line \(n + 1): not a suppression (the form is KIND:PATTERN), got '\(t)'")
                 continue
             }
             let pattern = String(t.dropFirst("deadlock:".count)).trimmingSpaces()
             if pattern.isEmpty { problems.append("line \(n + 1): empty pattern"); continue }
             s.rules.append(Rule(pattern: pattern, line: n + 1))
+            if let hit = RuntimeFrames.samples.first(where: { glob(pattern, $0) }) {
+                problems.append("line \(n + 1): pattern '\(pattern)' matches the threading runtime ('\(hit)'), "
+                                + "which is in the stacks of every report: it suppresses them all")
+            }
         }
         return (s, problems)
+    }
+
+    /// The one note about skipped lines, or nil.
+    public var skippedNote: String? {
+        guard !skipped.isEmpty else { return nil }
+        var kinds: [String] = []
+        for k in skipped where !kinds.contains(k.kind) { kinds.append(k.kind) }
+        return "skipped \(skipped.count) line(s) of other sanitizers' kinds ("
+            + kinds.map { $0 + ":" }.joined(separator: ", ") + "); dept reads its own kind only"
     }
 
     /// The strings of a report that patterns are matched against.
@@ -37,7 +64,12 @@ public struct Suppressions: Sendable {
         var out: [String] = []
         func frames(_ fs: [Frame]) {
             for f in fs {
-                if let fn = f.function { out.append(fn) }
+                if let fn = f.function {
+                    out.append(fn)
+                    // `deadlock:audit` matches `audit()`, as in TSan.
+                    let bare = FunctionName.base(fn)
+                    if bare != fn { out.append(bare) }
+                }
                 if let file = f.file { out.append(file) }
                 if !f.module.isEmpty { out.append(f.module) }
             }
@@ -45,7 +77,10 @@ public struct Suppressions: Sendable {
         for c in r.contexts {
             for p in [c.start, c.wait, c.event] { out.append(p.object); frames(p.stack) }
         }
-        for b in r.blocked { out.append(b.waitsFor.object); frames(b.waitsFor.stack) }
+        for b in r.blocked {
+            out.append(b.waitsFor.object); frames(b.waitsFor.stack)
+            for h in b.holds { out.append(h.object); frames(h.stack) }
+        }
         return out
     }
 

@@ -17,6 +17,7 @@ private func held(_ p: UnsafePointer<dept_held>?, _ n: UInt32) -> [HeldContext] 
 func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept_config>) {
     let (opts, problems) = Options.parse(text.map { String(cString: $0) } ?? "")
     runtime.options = opts
+    runtime.startPid = dept_libc_getpid()
     runtime.stderrIdentity = FileIdentity(fd: 2)
     runtime.detector = Detector(options: opts)
     runtime.detector.liveLastWait = { tid in
@@ -39,7 +40,7 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
     }
     if opts.help { emit(Options.helpText()) }
     loadSuppressions()
-    if opts.verbosity >= 2 { emit("DEPT: warning: info: dept active in pid \(dept_libc_getpid())\n") }
+    if opts.verbosity >= 2 { emit("DEPT: info: dept active in pid \(dept_libc_getpid()): \(commandLine())\n") }
 }
 
 @_cdecl("dept_core_intern_stack")
@@ -135,8 +136,8 @@ func coreDependency(_ tid: UInt32, _ h: UnsafePointer<dept_held>, _ w: UnsafePoi
 }
 
 @_cdecl("dept_core_event_site")
-func coreEventSite(_ cls: UInt32, _ op: UInt32, _ stack: UInt32) {
-    runtime.detector.eventSite(cls: cls, op: Operation(code: UInt16(truncatingIfNeeded: op)), stack: stack)
+func coreEventSite(_ tid: UInt32, _ cls: UInt32, _ op: UInt32, _ stack: UInt32) {
+    runtime.detector.eventSite(cls: cls, op: Operation(code: UInt16(truncatingIfNeeded: op)), stack: stack, thread: tid)
 }
 
 @_cdecl("dept_core_trigger_site")
@@ -159,7 +160,7 @@ func coreAfterForkChild(_ tid: UInt32) {
 @_cdecl("dept_core_at_exit")
 func coreAtExit() -> Int32 {
     if runtime.options.printSuppressions {
-        var s = "DEPT: warning: suppressions used:\n"
+        var s = "DEPT: info: suppressions used:\n"
         for r in runtime.suppressions.rules { s += "  \(r.hits) deadlock:\(r.pattern)\n" }
         emit(s)
     }
@@ -169,7 +170,15 @@ func coreAtExit() -> Int32 {
     if runtime.lostReports > 0, stderrUsable() {
         writeAll(2, "DEPT: warning: \(runtime.lostReports) report(s) could not be written anywhere\n")
     }
-    return runtime.reportedDeadlock ? runtime.options.exitcode : 0
+    let failed = runtime.reportedLive || (runtime.reportedPotential && runtime.options.failOnPotential)
+    return failed ? runtime.options.exitcode : 0
+}
+
+@_cdecl("dept_core_exiting")
+func coreExiting(_ status: Int32) {
+    guard runtime.options.verbosity >= 2, runtime.startPid == dept_libc_getpid(), !runtime.exitLineWritten else { return }
+    runtime.exitLineWritten = true
+    emit("DEPT: info: pid \(dept_libc_getpid()) exited with status \(status)\n")
 }
 
 /// Tells the shim what it no longer needs to send (a cache of the core's

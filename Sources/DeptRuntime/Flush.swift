@@ -35,13 +35,13 @@ func coreFlush() {
     for e in liveReports {
         switch e.verdict {
         case .stall:
-            let text = builder.stallWarning(state: e.state, stallMs: Int(opts.stallMs), symbolizer: &symbolizer)
+            let text = builder.stallWarning(state: e.state, stallMs: e.stallMs ?? Int(opts.stallMs), when: e.when,
+                                            symbolizer: &symbolizer)
             emitWarningText(text, message: text.split(separator: "\n").first.map(String.init) ?? text)
         case .running:
             if !e.resolvedStall.isEmpty {
                 let names = e.resolvedStall.map { builder.threadRef($0, frames: [:]).title }.joined(separator: ", ")
-                let text = "DEPT: warning: stall resolved: \(e.resolvedStall.count) thread(s) made progress: \(names) (pid \(dept_libc_getpid()))\n"
-                emitWarningText(text, message: text)
+                emit("DEPT: info: stall resolved: \(e.resolvedStall.count) thread(s) made progress: \(names) (pid \(dept_libc_getpid()))\n")
             }
         default:
             let edges = e.dependsOn
@@ -92,15 +92,49 @@ func publish(_ report: Report) {
     }
     runtime.reportedKeys.insert(report.key)
     let suppressed = runtime.suppressions.match(report) != nil
-    if suppressed { runtime.suppressedCount += 1 } else { runtime.reportedDeadlock = true }
+    if suppressed { runtime.suppressedCount += 1 } else if report.kind == .potential { runtime.reportedPotential = true } else { runtime.reportedLive = true }
     dept_shim_core_unlock_noflush()
     if suppressed { return }
-    let text = TextReport.render(report)
+    let plain = TextReport.Style(stripPathPrefix: runtime.options.stripPathPrefix)
+    let text = TextReport.render(report, style: plain)
     switch runtime.options.format {
-    case .text: emit(text)
+    case .text:
+        var style = plain
+        style.color = useColor()
+        emit(style.color ? TextReport.render(report, style: style) : text)
     case .json: emit(JSONReport.render(report, text: text) + "\n")
-    case .sarif: emit(SARIFReport.render([report]) + "\n")
+    case .sarif: emit(SARIFReport.render([report], informationURI: readmeURI()) + "\n")
     }
+}
+
+/// Colour for text reports: `color=always`, or `auto` when they go to a
+/// terminal that is not dumb.
+func useColor() -> Bool {
+    switch runtime.options.color {
+    case .always: return true
+    case .never: return false
+    case .auto:
+        let fd = outputFD()
+        guard fd >= 0, dept_libc_isatty(fd) != 0 else { return false }
+        if let t = dept_libc_getenv("TERM"), String(cString: t) == "dumb" { return false }
+        return dept_libc_getenv("NO_COLOR") == nil
+    }
+}
+
+/// dept's README as a file URI (SARIF's informationUri): installed next to
+/// the library (PREFIX/share/doc/dept) or in the source tree it was built in.
+func readmeURI() -> String? {
+    guard let lib = dept_shim_self_path() else { return nil }
+    let path = String(cString: lib)
+    guard let slash = path.lastIndex(of: "/") else { return nil }
+    let dir = String(path[..<slash])
+    for rel in ["/../share/doc/dept/README.md", "/../../README.md", "/../../../README.md"] {
+        let candidate = dir + rel
+        var real = [CChar](repeating: 0, count: 4097)
+        guard dept_libc_is_readable(candidate) != 0, dept_libc_realpath(candidate, &real, real.count) == 0 else { continue }
+        return "file://" + String(cString: real)
+    }
+    return nil
 }
 
 func warningMessage(_ w: Warning, snapshot: Detector, className: (UInt32) -> String) -> String {

@@ -6,6 +6,10 @@ struct LiveEvidence {
     var state: LiveState
     var resolvedStall: [UInt32] = []
     var dependsOn: Set<[UInt32]> = []
+    /// A dump of the stuck threads before the process goes: why it goes,
+    /// and the threshold (hang_ms) instead of stall_ms.
+    var when: String? = nil
+    var stallMs: Int? = nil
 }
 
 /// The graph edges between the classes blocked threads wait on, captured
@@ -33,9 +37,9 @@ extension Runtime {
 
 nonisolated(unsafe) var live = Runtime.LiveMemory()
 
-@_cdecl("dept_core_live_check")
-func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
-                   _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32) -> Int32 {
+/// The shim's snapshot as the core's LiveState.
+private func liveState(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
+                       _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32) -> LiveState {
     var list: [LiveThread] = []
     for i in 0..<Int(n) {
         guard let t = threads?[i] else { break }
@@ -66,28 +70,66 @@ func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ h
         if w.kind == UInt32(DEPT_WAKER_HOLDER) { state.holders[w.inst] = w.tid }
         else if !(state.triggerers[w.inst] ?? []).contains(w.tid) { state.triggerers[w.inst, default: []].append(w.tid) }
     }
+    return state
+}
+
+private func analyze(_ state: LiveState) -> LiveVerdict {
     let opts = runtime.options
     let graph = runtime.detector.graph
-    let verdict = HangAnalysis.analyze(state, hangMs: Int(opts.hangMs), stallMs: Int(opts.stallMs)) { eventCls, waitCls in
+    return HangAnalysis.analyze(state, hangMs: Int(opts.hangMs), stallMs: Int(opts.stallMs)) { eventCls, waitCls in
         let from = EventNode(cls: eventCls)
         return graph.edge(from: from, to: EventNode(cls: waitCls)) != nil
             || graph.edge(from: from, to: EventNode(cls: waitCls, shared: true)) != nil
     }
-    var queued = false
+}
+
+/// Queues the report of a deadlock or hang verdict unless it was printed
+/// before; returns whether it queued one.
+private func queueVerdict(_ verdict: LiveVerdict, _ state: LiveState) -> Bool {
     switch verdict {
     case .deadlock(_, let stuck):
-        let key = stuck + stuck.compactMap { tid in list.first { $0.tid == tid }?.blocked?.inst }
-        if !live.reported.contains(key) {
-            live.reported.insert(key)
-            live.pending.append(LiveEvidence(verdict: verdict, state: state, dependsOn: dependsOnEdges(state)))
-            queued = true
-        }
+        let key = stuck + stuck.compactMap { tid in state.threads.first { $0.tid == tid }?.blocked?.inst }
+        if live.reported.contains(key) { return false }
+        live.reported.insert(key)
+        live.pending.append(LiveEvidence(verdict: verdict, state: state, dependsOn: dependsOnEdges(state)))
+        return true
     case .hang:
-        if !live.hangReported {
-            live.hangReported = true
-            live.pending.append(LiveEvidence(verdict: verdict, state: state))
-            queued = true
-        }
+        if live.hangReported { return false }
+        live.hangReported = true
+        live.pending.append(LiveEvidence(verdict: verdict, state: state))
+        return true
+    default:
+        return false
+    }
+}
+
+@_cdecl("dept_core_live_dump")
+func coreLiveDump(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
+                  _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32, _ why: UnsafePointer<CChar>?) {
+    let state = liveState(threads, n, heldBase, untracked, wakers, nw)
+    let verdict = analyze(state)
+    switch verdict {
+    case .deadlock, .hang:
+        // The monitor had not looked yet: the report itself explains best.
+        _ = queueVerdict(verdict, state)
+    default:
+        live.pending.append(LiveEvidence(verdict: .stall, state: state, when: why.map { String(cString: $0) },
+                                         stallMs: Int(runtime.options.hangMs)))
+    }
+    dept_shim_mark_pending()
+}
+
+@_cdecl("dept_core_live_check")
+func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
+                   _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32) -> Int32 {
+    let state = liveState(threads, n, heldBase, untracked, wakers, nw)
+    let list = state.threads
+    let opts = runtime.options
+    let verdict = analyze(state)
+    var queued = false
+    switch verdict {
+    case .deadlock, .hang:
+        queued = queueVerdict(verdict, state)
     case .stall:
         if live.stalled.isEmpty {
             for t in list { if let b = t.blocked, b.canHangForever, b.ms >= Int(opts.stallMs) { live.stalled[t.tid] = b.inst } }

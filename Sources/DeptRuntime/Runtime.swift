@@ -7,7 +7,11 @@ struct Runtime {
     var detector = Detector()
     var options = Options()
     var suppressions = Suppressions()
-    var reportedDeadlock = false
+    /// A potential report was printed (changes the exit status only with
+    /// fail_on_potential).
+    var reportedPotential = false
+    /// A live deadlock or hang was printed.
+    var reportedLive = false
     var suppressedCount = 0
     var logFD: Int32 = 2
     var logPid: Int32 = 0
@@ -17,6 +21,9 @@ struct Runtime {
     var logIdentity: FileIdentity? = nil
     var stderrIdentity: FileIdentity? = nil
     var reportedKeys: Set<String> = []
+    /// The process that loaded dept (a fork child without exec is another).
+    var startPid: Int32 = 0
+    var exitLineWritten = false
 }
 
 nonisolated(unsafe) var runtime = Runtime()
@@ -127,5 +134,22 @@ func loadSuppressions() {
     dept_libc_close(fd)
     let (s, problems) = Suppressions.parse(String(decoding: bytes, as: UTF8.self))
     for p in problems { emit("DEPT: warning: suppressions file '\(path)': \(p)\n") }
+    if let note = s.skippedNote { emit("DEPT: info: suppressions file '\(path)': \(note)\n") }
     runtime.suppressions = s
+}
+
+/// The process's command line from /proc/self/cmdline (arguments joined
+/// by spaces), for the start-up line `dept run` groups processes by.
+func commandLine() -> String {
+    let fd = dept_libc_open_read("/proc/self/cmdline")
+    guard fd >= 0 else { return "?" }
+    defer { _ = dept_libc_close(fd) }
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while bytes.count < 65536 {
+        let n = dept_libc_read(fd, &buf, buf.count)
+        if n > 0 { bytes += buf[0..<n] } else if n < 0 && dept_libc_errno() == EINTR { continue } else { break }
+    }
+    while bytes.last == 0 { bytes.removeLast() }
+    return String(decoding: bytes.map { $0 == 0 || $0 == 10 ? 32 : $0 }, as: UTF8.self)
 }

@@ -21,6 +21,7 @@ struct ProcessSymbolizer: Symbolizing {
     /// The Swift toolchain's swift-demangle: libdept.so carries no Swift
     /// runtime (and so no demangler) of its own.
     let demangler: String?
+    var debugFiles = DebugFileLookup()
 
     init(options: Options) {
         var list: [Module] = []
@@ -85,6 +86,14 @@ struct ProcessSymbolizer: Symbolizing {
         mods.first { pc >= $0.base && pc < $0.end && $0.end > 0 } ?? mods.first { pc >= $0.base && pc < $0.end }
     }
 
+    /// The module as the symbolizer should see it: its path replaced by
+    /// its separate debug file's when it has one.
+    mutating func queryModule(_ m: Module) -> Module {
+        var q = m
+        q.path = debugFiles.resolve(m).queryPath
+        return q
+    }
+
     mutating func frames(for pcs: [UInt]) -> [UInt: Frame] {
         var out: [UInt: Frame] = [:]
         var queries: [(UInt, Module, UInt)] = []
@@ -92,7 +101,7 @@ struct ProcessSymbolizer: Symbolizing {
             guard let m = module(of: pc) else { out[pc] = Frame(pc: pc); continue }
             let off = pc - m.base
             out[pc] = Frame(pc: pc, module: m.path, offset: off)
-            queries.append((pc, m, off))
+            queries.append((pc, enabled ? queryModule(m) : m, off))
         }
         guard enabled else { return out }
         if let tool, !queries.isEmpty {
@@ -116,10 +125,11 @@ struct ProcessSymbolizer: Symbolizing {
                 }
             }
         }
-        // dladdr for what the tools could not name.
+        // The exported symbol around the call, for what the tools could not
+        // name (a stripped module without a debug file).
         for pc in pcs where out[pc]?.function == nil {
             var at: UInt = 0
-            if let s = dept_shim_symbol_at(pc, &at) {
+            if let s = dept_shim_symbol_holding(pc &- 1, &at) {
                 out[pc]?.function = String(cString: s)
             }
         }
@@ -130,12 +140,43 @@ struct ProcessSymbolizer: Symbolizing {
         return out
     }
 
+    /// For a module with no debug information anywhere: the -dbgsym
+    /// package that has it, or how to build it.
+    mutating func debugHint(module path: String) -> String? {
+        guard enabled, let m = mods.first(where: { $0.path == path }), debugFiles.resolve(m).missing else { return nil }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if let pkg = packageOwning(path) {
+            return "\(name) has no debug information: install \(pkg)-dbgsym (Debian's debug archive) for function names and lines"
+        }
+        return "\(name) has no debug information: build it with -g, or keep its debug file where gdb looks (.gnu_debuglink, /usr/lib/debug/.build-id/)"
+    }
+
+    /// The Debian package that installed a file (`dpkg-query -S`), if any.
+    private func packageOwning(_ path: String) -> String? {
+        guard path.hasPrefix("/usr/") || path.hasPrefix("/lib") || path.hasPrefix("/bin") || path.hasPrefix("/sbin"),
+              dept_libc_is_executable("/usr/bin/dpkg-query") != 0 else { return nil }
+        var variants = [path]
+        if path.hasPrefix("/usr/") { variants.append(String(path.dropFirst(4))) } else { variants.append("/usr" + path) }
+        for v in variants {
+            let out = run("/usr/bin/dpkg-query", ["-S", v], input: nil)
+            // "libfoo1:amd64: /usr/lib/x86_64-linux-gnu/libfoo.so.1"
+            if let line = out.split(separator: "\n").first, let sep = line.firstIndex(of: " "), sep > line.startIndex,
+               line[line.index(before: sep)] == ":" {
+                var pkg = String(line[..<line.index(before: sep)])
+                if let comma = pkg.firstIndex(of: ",") { pkg = String(pkg[..<comma]) }
+                if let colon = pkg.firstIndex(of: ":") { pkg = String(pkg[..<colon]) }
+                if !pkg.isEmpty && !pkg.contains(" ") { return pkg }
+            }
+        }
+        return nil
+    }
+
     mutating func dataNames(for addrs: [UInt]) -> [UInt: String] {
         var out: [UInt: String] = [:]
         var queries: [(UInt, Module, UInt)] = []
         for a in addrs {
             guard let m = module(of: a) else { continue }
-            queries.append((a, m, a - m.base))
+            queries.append((a, enabled ? queryModule(m) : m, a - m.base))
         }
         if enabled, let tool, !tool.hasSuffix("addr2line"), !queries.isEmpty {
             let answers = ask(tool, queries.map { "DATA \($0.1.path) 0x\(String($0.2, radix: 16))" })
@@ -144,20 +185,22 @@ struct ProcessSymbolizer: Symbolizing {
                 guard lines.count >= 2, lines[0] != "??" else { continue }
                 let name = String(lines[0])
                 let parts = lines[1].split(separator: " ")
-                // "<start> <size>", decimal.
-                if let startText = parts.first, let start = UInt(startText), start <= q.2, q.2 - start > 0 {
-                    out[q.0] = "\(name)+\(q.2 - start)"
-                } else {
-                    out[q.0] = name
-                }
+                // "<start> <size>", decimal. Without a symbol table the
+                // answer is the nearest exported symbol below, whatever its
+                // size (`__bss_start+56`): only an address inside the
+                // symbol names it.
+                guard parts.count >= 2, let start = UInt(parts[0]), let size = UInt(parts[1]), start <= q.2 else { continue }
+                let off = q.2 - start
+                if off == 0 { out[q.0] = name } else if off < size { out[q.0] = "\(name)+\(off)" }
             }
         }
         for q in queries where out[q.0] == nil {
             var at: UInt = 0
-            if let s = dept_shim_symbol_at(q.0, &at), at == q.0 {
-                out[q.0] = String(cString: s)
+            if let s = dept_shim_symbol_holding(q.0, &at) {
+                let name = String(cString: s)
+                out[q.0] = at == q.0 ? name : "\(name)+\(q.0 - at)"
             } else {
-                out[q.0] = "\(q.1.path.split(separator: "/").last.map(String.init) ?? "?")+0x\(String(q.2, radix: 16))"
+                out[q.0] = "\((module(of: q.0)?.path ?? q.1.path).split(separator: "/").last.map(String.init) ?? "?")+0x\(String(q.2, radix: 16))"
             }
         }
         // A static object's name, with or without "+offset".

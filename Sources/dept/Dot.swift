@@ -23,10 +23,10 @@ enum DotRender {
 
     static func quoted(_ s: String) -> String { "\"" + escape(s) + "\"" }
 
-    /// The frame a point is "at": the first one with a source line, else the
-    /// first one.
+    /// The frame a point is "at": the first one outside the threading
+    /// runtime (RuntimeFrames.best).
     static func topFrame(_ stack: [Frame]) -> Frame? {
-        stack.first(where: { $0.file != nil && $0.line > 0 }) ?? stack.first
+        RuntimeFrames.best(stack)
     }
 
     static func location(_ stack: [Frame]) -> String {

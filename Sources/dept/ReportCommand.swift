@@ -33,7 +33,8 @@ struct ReportCommand: ParsableCommand {
         --svg FILE renders the DOT drawing with Graphviz (`dot -Tsvg`), which must be \
         installed; without --format only the SVG is written.
 
-        Exit status: 0, or 2 when an input cannot be read.
+        Exit status: 0; 2 when an input cannot be read or is not a dept report; 64 for a \
+        usage error.
         """
     )
 
@@ -52,6 +53,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Leave out the reports matching this suppressions file (`deadlock:<pattern>` lines).", valueName: "file"))
     var suppressions: String?
 
+    @Option(name: .customLong("gen-suppressions"), help: ArgumentHelp("Write a suppressions file with one `deadlock:<function>` line per distinct report.", valueName: "file"))
+    var genSuppressions: String?
+
     @Option(name: .customLong("source-root"), help: ArgumentHelp("SARIF: source paths under this directory become relative to %SRCROOT% (default: the current directory).", valueName: "dir"))
     var sourceRoot: String?
 
@@ -65,7 +69,17 @@ struct ReportCommand: ParsableCommand {
             }
             let paths = try ReportReader.expand(inputs)
             if paths.isEmpty { printNote("warning: no report files in \(inputs.joined(separator: ", "))") }
-            let files = try paths.map(ReportReader.load)
+            var files: [ReportFile] = []
+            for path in paths {
+                let f = try ReportReader.load(path)
+                if f.isDeptReport || (f.records.isEmpty && f.otherLines == 0 && f.pid != nil) { files.append(f); continue }
+                // A file named on the command line must be a report; one
+                // found in a directory may just live there.
+                if inputs.contains(path) {
+                    throw DeptError("'\(path)' is not a dept report (no dept-report JSON object and no DEPT: line)")
+                }
+                printNote("info: skipped '\(path)': not a dept report")
+            }
             let collection = Collection.collect(files, suppressions: sup)
             // A dept run directory has one file per process that ran.
             let ran = files.contains(where: { $0.pid != nil }) ? collection.processes.count : nil
@@ -73,7 +87,8 @@ struct ReportCommand: ParsableCommand {
             if let svg {
                 try DotRender.writeSVG(DotRender.render(collection), to: svg)
             }
-            if svg != nil && format == nil && output == nil { return }
+            if let g = genSuppressions { try emitOutput(collection.generatedSuppressions(), to: g) }
+            if (svg != nil || genSuppressions != nil) && format == nil && output == nil { return }
             let text: String
             switch format ?? .text {
             case .text: text = collection.text(processesRan: ran)

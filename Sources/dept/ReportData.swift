@@ -47,6 +47,21 @@ struct ReportFile {
     /// The file held one JSON array (the output of `dept run --format json`)
     /// rather than one object per line.
     var isArray: Bool
+    /// Lines that are neither dept's JSON nor its `DEPT:` diagnostics.
+    var otherLines = 0
+
+    /// Anything dept wrote: a report or warning object, a `DEPT:` line, or
+    /// the array `dept run --format json` prints (empty when all was well).
+    var isDeptReport: Bool {
+        if isArray { return records.allSatisfy { if case .foreign = $0 { return false } else { return true } } }
+        return records.contains { r in
+            switch r {
+            case .report, .warning: return true
+            case .diagnostic(_, let text): return text.hasPrefix("DEPT:")
+            case .foreign: return false
+            }
+        }
+    }
 }
 
 struct DecodeError: Error, CustomStringConvertible {
@@ -96,8 +111,10 @@ enum ReportJSON {
 
     static func point(_ v: Any?, _ what: String) throws -> Point {
         let o = try object(v, what)
-        return Point(operation: string(o["operation"]) ?? "?", object: string(o["object"]) ?? "?",
-                     instance: UInt32(truncatingIfNeeded: uint(o["instance"]) ?? 0), stack: try stack(o["stack"]))
+        var p = Point(operation: string(o["operation"]) ?? "?", object: string(o["object"]) ?? "?",
+                      instance: UInt32(truncatingIfNeeded: uint(o["instance"]) ?? 0), stack: try stack(o["stack"]))
+        p.stackThread = string(o["stack_thread"])
+        return p
     }
 
     static func thread(_ v: Any?) throws -> ThreadRef {
@@ -129,9 +146,11 @@ enum ReportJSON {
         var contexts: [Context] = []
         for (i, c) in ((o["contexts"] as? [Any]) ?? []).enumerated() {
             let co = try object(c, "contexts[\(i)]")
-            contexts.append(Context(label: string(co["label"]) ?? "\(i)", thread: try thread(co["thread"]),
-                                    start: try point(co["start"], "start"), wait: try point(co["wait"], "wait"),
-                                    event: try point(co["event"], "event")))
+            var ctx = Context(label: string(co["label"]) ?? "\(i)", thread: try thread(co["thread"]),
+                              start: try point(co["start"], "start"), wait: try point(co["wait"], "wait"),
+                              event: try point(co["event"], "event"))
+            ctx.sentence = string(co["sentence"]) ?? ""
+            contexts.append(ctx)
         }
         var summaryFrame: Frame?
         if let s = o["summary"] as? [String: Any], let f = s["frame"], !(f is NSNull) {
@@ -139,10 +158,19 @@ enum ReportJSON {
         }
         var r = Report(kind: kind, pid: pid, contexts: contexts, key: string(o["key"]) ?? "", summaryFrame: summaryFrame)
         r.hangMs = int(o["hang_ms"]) ?? 0
+        r.sentence = string(o["sentence"]) ?? ""
+        for step in (o["scenario"] as? [Any]) ?? [] {
+            guard let so = step as? [String: Any], let col = int(so["column"]), let text = string(so["text"]) else { continue }
+            r.scenario.append(ScenarioStep(column: col, text: text))
+        }
+        r.notes = ((o["notes"] as? [Any]) ?? []).compactMap { $0 as? String }
+        r.suppression = string(o["suppression"])
         for (i, b) in ((o["blocked"] as? [Any]) ?? []).enumerated() {
             let bo = try object(b, "blocked[\(i)]")
-            r.blocked.append(BlockedThread(thread: try thread(bo["thread"]), waitsFor: try point(bo["waits_for"], "waits_for"),
-                                           detail: string(bo["detail"]) ?? "", blockedMs: int(bo["blocked_ms"]) ?? 0))
+            var entry = BlockedThread(thread: try thread(bo["thread"]), waitsFor: try point(bo["waits_for"], "waits_for"),
+                                      detail: string(bo["detail"]) ?? "", blockedMs: int(bo["blocked_ms"]) ?? 0)
+            for (j, h) in ((bo["holds"] as? [Any]) ?? []).enumerated() { entry.holds.append(try point(h, "holds[\(j)]")) }
+            r.blocked.append(entry)
         }
         for m in (o["modules"] as? [Any]) ?? [] {
             guard let mo = m as? [String: Any] else { continue }
@@ -261,7 +289,7 @@ enum ReportReader {
             } else if !pendingText.isEmpty {
                 pendingText.append(line)          // continuation of a diagnostic
             } else {
-                pendingText = [line]
+                file.otherLines += 1
             }
         }
         flushText()

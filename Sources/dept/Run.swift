@@ -37,9 +37,22 @@ struct Run: ParsableCommand {
         `dept run -- swift test`, `dept run -- make check`).
 
         Each process writes its reports as JSON lines to <log-dir>/report.<pid> \
-        (DEPT_OPTIONS log_path=<log-dir>/report:format=json). When COMMAND exits, dept reads \
-        every file, deduplicates the reports by their key (each distinct cycle once, with the \
-        processes where it appeared) and prints one summary to stdout (or --output FILE).
+        (DEPT_OPTIONS log_path=<log-dir>/report:format=json). While COMMAND runs, dept prints \
+        each distinct report (by its key, once) as soon as a process writes it. When COMMAND \
+        exits, dept prints an index (one line per distinct report, with the processes where it \
+        appeared), the processes that ran grouped by program, which of them hung or ended \
+        without an exit (killed by a signal, crashed), and a verdict line, last.
+
+        Output: dept's summary and reports go to stderr, or to --output FILE; the program's \
+        stdout stays the program's. With --format json or sarif the document goes to --output \
+        FILE (or stderr), and the text reports stream to stderr as they arrive.
+
+        Exit status of the processes: under dept run a potential deadlock report does not \
+        change the exit status of the process that found it (DEPT_OPTIONS fail_on_potential=0), \
+        so `dept run -- make -j2` checks every target instead of stopping at the first report; \
+        a live deadlock or hang still ends the stuck process (with the exitcode, 66). \
+        --option fail_on_potential=1 restores the library's default. The run's own exit \
+        status says whether anything was found.
 
         The options mirror DEPT_OPTIONS (see README): --hang-ms is hang_ms, --on-hang is \
         on_hang, --suppressions is suppressions, --exitcode is exitcode; --option KEY=VALUE \
@@ -52,8 +65,8 @@ struct Run: ParsableCommand {
         Exit status: the command's own status when no deadlock was reported (128+N when it was \
         killed by signal N); the --exitcode status (default 66) when any report of a deadlock, \
         potential deadlock or hang was found in any process; 2 for an error of dept itself \
-        (missing libdept.so, unreadable suppressions file, unwritable output); 127 when the \
-        command cannot be found.
+        (missing libdept.so, unreadable suppressions file, unwritable output); 64 for a usage \
+        error (a bad option); 127 when the command cannot be found.
 
         SIGINT, SIGTERM and SIGHUP sent to dept are forwarded to the command; dept then still \
         prints the summary.
@@ -66,6 +79,7 @@ struct Run: ParsableCommand {
           dept run -- ./my_program --its-flag
           dept run --format sarif --output dept.sarif -- ctest -j2
           dept run --suppressions known-deadlocks.txt -- make check
+          dept run --gen-suppressions known-deadlocks.txt -- ./legacy_tests
         """
     )
 
@@ -81,7 +95,7 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Format of the summary: text (each distinct report once, with the processes where it appeared), json (an array of report objects, docs/report-schema.json) or sarif (one SARIF 2.1.0 log, one result per distinct report).", valueName: "text|json|sarif"))
     var format: RunFormat = .text
 
-    @Option(help: ArgumentHelp("Write the summary to this file instead of stdout.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the reports and the summary to this file instead of stderr.", valueName: "file"))
     var output: String?
 
     @Flag(name: .customLong("keep-going"), help: "Keep the program running after a deadlock or hang report (on_hang=report) instead of ending the process.")
@@ -95,6 +109,9 @@ struct Run: ParsableCommand {
 
     @Option(name: .customLong("source-root"), help: ArgumentHelp("SARIF: source paths under this directory become relative to %SRCROOT% (default: the current directory, usually the checkout).", valueName: "dir"))
     var sourceRoot: String?
+
+    @Option(name: .customLong("gen-suppressions"), help: ArgumentHelp("Write a suppressions file with one `deadlock:<function>` line per distinct report found (as Valgrind's --gen-suppressions), to edit and pass back with --suppressions.", valueName: "file"))
+    var genSuppressions: String?
 
     @Option(name: .customLong("option"), help: ArgumentHelp("An extra DEPT_OPTIONS entry, e.g. --option stack_depth=64 (repeatable).", valueName: "key=value"))
     var extraOptions: [String] = []
@@ -169,11 +186,13 @@ struct Run: ParsableCommand {
         if let s = suppressions {
             let path = absolutePath(s)
             let text = try readTextFile(path, what: "suppressions file")
-            let (_, problems) = Suppressions.parse(text)
+            let (parsed, problems) = Suppressions.parse(text)
             for p in problems { printNote("warning: suppressions file '\(path)': \(p)") }
+            if let note = parsed.skippedNote { printNote("info: suppressions file '\(path)': \(note)") }
             suppressionsPath = path
         }
         if let out = output { try checkWritable(out) }
+        if let g = genSuppressions { try checkWritable(g) }
 
         let (runDir, temporary) = try makeRunDirectory()
         do {
@@ -199,10 +218,16 @@ struct Run: ParsableCommand {
         // command-line options, then what dept run needs to collect.
         var env = ProcessInfo.processInfo.environment
         var opts: [String] = [
-            // Every process that starts writes a start-up line to its file:
-            // that is how dept counts the processes (the library has no other
-            // hook for it). The line is not shown.
+            // Every process that starts writes a start-up line (with its
+            // command line) and an exit line to its file: that is how dept
+            // counts the processes and tells which ended abnormally. The
+            // lines are not shown.
             "verbosity=2",
+            // A potential report does not fail the process that found it
+            // (make -j2 would stop at the first one, leaving the other
+            // targets unchecked); the run's own status says it. Live
+            // deadlocks and hangs still end the stuck process.
+            "fail_on_potential=0",
         ]
         if suppressionsPath != nil { opts.append("print_suppressions=1") }
         if let user = env["DEPT_OPTIONS"], !user.isEmpty { opts.append(user) }
@@ -216,7 +241,13 @@ struct Run: ParsableCommand {
         // Option problems: said once here, not once per process.
         let (_, optionProblems) = Options.parse(env["DEPT_OPTIONS"]!)
         for p in optionProblems { printNote("warning: \(p)") }
-        let known = Set(optionProblems.map { "DEPT: warning: \($0)" })
+        var known = Set(optionProblems.map { "DEPT: warning: \($0)" })
+        // So are the suppressions file's, which every process repeats.
+        if let p = suppressionsPath, let text = try? readTextFile(p, what: "suppressions file") {
+            let (parsed, problems) = Suppressions.parse(text)
+            for q in problems { known.insert("DEPT: warning: suppressions file '\(p)': \(q)") }
+            if let note = parsed.skippedNote { known.insert("DEPT: info: suppressions file '\(p)': \(note)") }
+        }
 
         var preload = [library]
         if let existing = env["LD_PRELOAD"] {
@@ -237,27 +268,63 @@ struct Run: ParsableCommand {
             sigaction(sig, &sa, nil)
         }
 
-        let progress = isatty(2) != 0 ? ProgressLine(dir: runDir) : nil
+        // Text reports stream as they arrive: into the summary's destination
+        // in text format; to stderr beside a JSON or SARIF file.
+        let effective = Options.parse(env["DEPT_OPTIONS"]!).0
+        let streamFD: Int32?
+        var streamFile: Int32 = -1
+        switch (format, output) {
+        case (.text, nil): streamFD = 2
+        case (.text, let path?):
+            streamFile = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if streamFile < 0 { throw DeptError("cannot write output file '\(path)': \(errnoText())") }
+            streamFD = streamFile
+        case (_, _?): streamFD = 2
+        case (_, nil): streamFD = nil
+        }
+        defer { if streamFile >= 0 { close(streamFile) } }
+        var style = TextReport.Style(stripPathPrefix: effective.stripPathPrefix)
+        if let fd = streamFD { style.color = Self.wantsColor(effective.color, fd: fd) }
+        let watcher = RunWatcher(dir: runDir, progress: isatty(2) != 0, streamTo: streamFD, style: style)
         let start = Date()
-        let (exited, code) = try spawnAndWait(command, env: env, progress: progress)
+        watcher.start()
+        let result: (Bool, Int32, pid_t)
+        do { result = try spawnAndWait(command, env: env) } catch { watcher.stop(); throw error }
+        let (exited, code, childPid) = result
         let elapsed = Date().timeIntervalSince(start)
-        progress?.stop()
+        watcher.stop()
 
         // Collect.
         var files: [ReportFile] = []
         for path in (try? ReportReader.files(in: runDir)) ?? [] where basename(path).hasPrefix("report.") {
             if let f = try? ReportReader.load(path) { files.append(f) }
         }
-        let collection = Collection.collect(files, ignoring: known)
+        var collection = Collection.collect(files, ignoring: known)
         let processesRan = collection.processes.count
-
         let programStatus: Int32 = exited ? code : 128 + code
+        collection.records[childPid]?.waitStatus = programStatus
+
         let effectiveExit = exitcode ?? 66
         let status: Int32 = (!collection.groups.isEmpty && effectiveExit != 0) ? effectiveExit : programStatus
 
+        if let g = genSuppressions { try emitOutput(collection.generatedSuppressions(), to: g) }
+        let interesting = !collection.groups.isEmpty || !collection.warnings.isEmpty || !collection.diagnostics.isEmpty
+        var whereNote = ""
+        if temporary && !interesting {
+            try? FileManager.default.removeItem(atPath: runDir)
+        } else if !collection.groups.isEmpty || !temporary {
+            whereNote = "dept: report files are in \(runDir) (`dept report \(runDir)` re-renders them)\n"
+        } else {
+            whereNote = "dept: warnings are in \(runDir)\n"
+        }
+        if let g = genSuppressions { whereNote += "dept: suppressions for \(collection.groups.count) report(s) written to \(g)\n" }
+
         let rendered: String
         switch format {
-        case .text: rendered = collection.text(processesRan: processesRan)
+        case .text:
+            // The verdict stays the last line of a text summary on stderr.
+            rendered = collection.text(processesRan: processesRan, style: style, reports: false,
+                                       beforeVerdict: output == nil ? whereNote : "")
         case .json: rendered = collection.json()
         case .sarif:
             var inv: [String: Any] = ["executionSuccessful": true, "commandLine": command.map(Self.shellQuote).joined(separator: " "),
@@ -265,21 +332,31 @@ struct Run: ParsableCommand {
             if exited { inv["exitCode"] = Int(code) } else { inv["exitSignalNumber"] = Int(code) }
             rendered = collection.sarif(invocation: inv, sourceRoot: sourceRoot ?? FileManager.default.currentDirectoryPath)
         }
-        try emitOutput(rendered, to: output)
-
-        let interesting = !collection.groups.isEmpty || !collection.warnings.isEmpty || !collection.diagnostics.isEmpty
-        if temporary && !interesting {
-            try? FileManager.default.removeItem(atPath: runDir)
-        } else if !collection.groups.isEmpty || !temporary {
-            printNote("report files are in \(runDir) (`dept report \(runDir)` re-renders them)")
+        if format == .text {
+            if let fd = streamFD { writeAll(fd, rendered) }
+        } else if let output {
+            try emitOutput(rendered, to: output)
         } else {
-            printNote("warnings are in \(runDir)")
+            writeStderr(rendered)
         }
+
         if format != .text || output != nil {
+            writeStderr(whereNote)
             // The text verdict goes with the summary; for other formats say it on stderr.
             printNote(String(collection.verdict(processesRan: processesRan).dropFirst("dept: ".count)) + String(format: " in %.1f s", elapsed))
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `color=auto`: on a terminal that is not dumb, unless NO_COLOR is set.
+    static func wantsColor(_ c: Options.Color, fd: Int32) -> Bool {
+        switch c {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            let env = ProcessInfo.processInfo.environment
+            return isatty(fd) != 0 && env["TERM"] != "dumb" && env["NO_COLOR"] == nil
+        }
     }
 
     static func shellQuote(_ s: String) -> String {
@@ -289,7 +366,7 @@ struct Run: ParsableCommand {
 
     /// Starts the command (stdin/stdout/stderr inherited) and waits for it.
     /// Returns (exited normally, exit status or signal number).
-    func spawnAndWait(_ argv: [String], env: [String: String], progress: ProgressLine?) throws -> (Bool, Int32) {
+    func spawnAndWait(_ argv: [String], env: [String: String]) throws -> (Bool, Int32, pid_t) {
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         let cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
@@ -299,81 +376,13 @@ struct Run: ParsableCommand {
             throw DeptError("cannot run '\(argv[0])': \(errnoText(rc))", code: rc == ENOENT ? 127 : 126)
         }
         forwardPid = pid
-        progress?.start()
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { throw DeptError("waitpid: \(errnoText())") }
         }
         forwardPid = 0
-        if status & 0x7f == 0 { return (true, (status >> 8) & 0xff) }
-        return (false, status & 0x7f)
+        if status & 0x7f == 0 { return (true, (status >> 8) & 0xff, pid) }
+        return (false, status & 0x7f, pid)
     }
 }
 
-/// "dept: 12 processes, 1 report so far" on a terminal, while the command
-/// runs (first after a second, then when the numbers change).
-final class ProgressLine {
-    let dir: String
-    private let lock = NSLock()
-    private var done = false
-    private var printed = false
-    private let finished = DispatchSemaphore(value: 0)
-    private var sizes: [String: (size: Int64, reports: Int)] = [:]
-
-    init(dir: String) { self.dir = dir }
-
-    func start() {
-        Thread.detachNewThread { [self] in
-            loop()
-            finished.signal()
-        }
-    }
-
-    private func loop() {
-        let begin = Date()
-        var last = ""
-        while true {
-            usleep(250_000)
-            lock.lock()
-            if done { lock.unlock(); return }
-            lock.unlock()
-            guard Date().timeIntervalSince(begin) >= 1 else { continue }
-            let (processes, reports) = scan()
-            let line = "dept: \(processes) process\(processes == 1 ? "" : "es") seen, \(reports) report\(reports == 1 ? "" : "s") so far"
-            if line == last { continue }
-            last = line
-            lock.lock()
-            if !done { writeStderr("\r\u{1B}[K" + line); printed = true }
-            lock.unlock()
-        }
-    }
-
-    private func scan() -> (Int, Int) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("report.") }
-        var reports = 0
-        for n in names {
-            let path = dir + "/" + n
-            var st = stat()
-            guard stat(path, &st) == 0 else { continue }
-            let size = Int64(st.st_size)
-            if let cached = sizes[n], cached.size == size { reports += cached.reports; continue }
-            var count = 0
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                for line in text.split(separator: "\n") where line.hasPrefix("{\"schema\":\"dept-report\"") {
-                    if !line.prefix(120).contains("\"kind\":\"warning\"") { count += 1 }
-                }
-            }
-            sizes[n] = (size, count)
-            reports += count
-        }
-        return (names.count, reports)
-    }
-
-    func stop() {
-        lock.lock()
-        done = true
-        if printed { writeStderr("\r\u{1B}[K") }
-        lock.unlock()
-        finished.wait()
-    }
-}

@@ -27,106 +27,150 @@ struct Collection {
         var occurrences: [Occurrence]
     }
 
+    /// What dept knows of one process that ran under it: its command
+    /// lines (one per exec) and how it ended.
+    struct ProcessRecord {
+        var pid: Int32
+        var commands: [String] = []
+        var exitStatus: Int32? = nil
+        /// The status `dept run` saw for its own child (128+N: signal N).
+        var waitStatus: Int32? = nil
+        var executable: String? { commands.last.map { $0.split(separator: " ").first.map(String.init) ?? $0 } }
+    }
+
     var groups: [Group] = []
     var warnings: [WarningGroup] = []
     var diagnostics: [Diagnostic] = []
     /// `deadlock:<pattern>` → how many reports it suppressed, summed over
     /// the processes (from the library's `print_suppressions` lists and from
     /// suppressions the CLI applied itself).
-    var suppressionHits: [(pattern: String, hits: Int)] = []
+    var suppressionHits: [(pattern: String, hits: Int)] { hitOrder.map { ($0, hits[$0]!) } }
     /// Pids that wrote a report file (every process that ran, when the
     /// library was asked to write a start-up line).
     var processes: Set<Int32> = []
+    /// Start and exit lines, by pid.
+    var records: [Int32: ProcessRecord] = [:]
     /// JSON lines of another schema or version, passed through.
     var foreign: [String] = []
 
+    private var sup: Suppressions? = nil
+    private var ignoring: Set<String> = []
+    private var groupIndex: [String: Int] = [:]
+    private var warningIndex: [String: Int] = [:]
+    private var diagnosticIndex: [String: Int] = [:]
+    private var hits: [String: Int] = [:]
+    private var hitOrder: [String] = []
+    private var executables: [Int32: String] = [:]
+
     static func severity(_ k: Report.Kind) -> Int {
         switch k { case .deadlock: return 3; case .hang: return 2; case .potential: return 1 }
+    }
+
+    init(suppressions: Suppressions? = nil, ignoring: Set<String> = []) {
+        self.sup = suppressions
+        self.ignoring = ignoring
     }
 
     /// Collects `files`; reports matching `suppressions` are left out.
     /// Plain-text diagnostics in `ignoring` (already shown once by the CLI,
     /// e.g. DEPT_OPTIONS problems that every process repeats) are dropped.
     static func collect(_ files: [ReportFile], suppressions: Suppressions? = nil, ignoring: Set<String> = []) -> Collection {
-        var c = Collection()
-        var sup = suppressions
-        var groupIndex: [String: Int] = [:]
-        var warningIndex: [String: Int] = [:]
-        var diagnosticIndex: [String: Int] = [:]
-        var hits: [String: Int] = [:]
-        var hitOrder: [String] = []
-        func hit(_ pattern: String, _ n: Int) {
-            if hits[pattern] == nil { hitOrder.append(pattern) }
-            hits[pattern, default: 0] += n
-        }
+        var c = Collection(suppressions: suppressions, ignoring: ignoring)
         // pid → program, from the module maps of the reports.
-        var executables: [Int32: String] = [:]
         for f in files {
             for r in f.records {
-                if case .report(let rep, _, _) = r, let exe = rep.modules.first?.path, !exe.isEmpty, executables[rep.pid] == nil {
-                    executables[rep.pid] = exe
+                if case .report(let rep, _, _) = r, let exe = rep.modules.first?.path, !exe.isEmpty, c.executables[rep.pid] == nil {
+                    c.executables[rep.pid] = exe
                 }
             }
         }
-        func add(_ list: inout [Occurrence], _ more: [Occurrence]) {
-            for o in more where !list.contains(where: { $0.pid == o.pid && ($0.executable == o.executable || o.executable == nil) }) {
-                list.append(o)
-            }
-        }
-
         for f in files {
             if let p = f.pid { c.processes.insert(p) }
-            for record in f.records {
-                switch record {
-                case .report(let r, let text, let appearedIn):
-                    if sup != nil, let i = sup!.match(r) { hit(sup!.rules[i].pattern, 1); continue }
-                    let occ = appearedIn ?? [Occurrence(pid: r.pid, executable: r.modules.first?.path ?? executables[r.pid])]
-                    for o in occ { c.processes.insert(o.pid) }
-                    let key = r.key.isEmpty ? "\(r.kind.rawValue):\(r.headline)" : r.key
-                    if let i = groupIndex[key] {
-                        add(&c.groups[i].occurrences, occ)
-                        if !c.groups[i].kinds.contains(r.kind) {
-                            c.groups[i].kinds.append(r.kind)
-                            c.groups[i].kinds.sort { severity($0) > severity($1) }
-                        }
-                        if severity(r.kind) > severity(c.groups[i].report.kind) {
-                            c.groups[i].report = r; c.groups[i].text = text
-                        }
-                    } else {
-                        groupIndex[key] = c.groups.count
-                        c.groups.append(Group(key: key, report: r, text: text, occurrences: occ, kinds: [r.kind]))
-                    }
-                case .warning(let w):
-                    let occ = w.appearedIn ?? [Occurrence(pid: w.pid, executable: executables[w.pid])]
-                    for o in occ { c.processes.insert(o.pid) }
-                    // Stable across processes: module offsets, not addresses.
-                    let key = w.message + "|" + w.stack.map { "\(basename($0.module))+\($0.offset)" }.joined(separator: ",")
-                    if let i = warningIndex[key] { add(&c.warnings[i].occurrences, occ) }
-                    else { warningIndex[key] = c.warnings.count; c.warnings.append(WarningGroup(warning: w, occurrences: occ)) }
-                case .diagnostic(let pid, let text):
-                    if text.hasPrefix("DEPT: warning: info:") { continue }   // start-up lines (verbosity=2)
-                    if ignoring.contains(text.trimmingCharacters(in: .newlines)) { continue }
-                    if text.hasPrefix("DEPT: warning: suppressions used:") {
-                        for line in text.split(separator: "\n").dropFirst() {
-                            let t = line.drop(while: { $0 == " " })
-                            guard let sp = t.firstIndex(of: " "), let n = Int(t[..<sp]) else { continue }
-                            let rest = t[t.index(after: sp)...]
-                            guard rest.hasPrefix("deadlock:") else { continue }
-                            hit(String(rest.dropFirst("deadlock:".count)), n)
-                        }
-                        continue
-                    }
-                    let occ = pid.map { [Occurrence(pid: $0, executable: executables[$0])] } ?? []
-                    if let i = diagnosticIndex[text] { add(&c.diagnostics[i].occurrences, occ) }
-                    else { diagnosticIndex[text] = c.diagnostics.count; c.diagnostics.append(Diagnostic(text: text, occurrences: occ)) }
-                case .foreign(let line):
-                    c.foreign.append(line)
-                }
-            }
+            for record in f.records { _ = c.add(record) }
         }
-        if let s = sup { for r in s.rules where hits[r.pattern] == nil { hit(r.pattern, 0) } }
-        c.suppressionHits = hitOrder.map { ($0, hits[$0]!) }
+        if let s = c.sup { for r in s.rules where c.hits[r.pattern] == nil { c.hit(r.pattern, 0) } }
         return c
+    }
+
+    private mutating func hit(_ pattern: String, _ n: Int) {
+        if hits[pattern] == nil { hitOrder.append(pattern) }
+        hits[pattern, default: 0] += n
+    }
+
+    private static func add(_ list: inout [Occurrence], _ more: [Occurrence]) {
+        for o in more where !list.contains(where: { $0.pid == o.pid && ($0.executable == o.executable || o.executable == nil) }) {
+            list.append(o)
+        }
+    }
+
+    /// Adds one record; returns the index of the group it opened, if it is
+    /// a report of a cycle not seen before.
+    mutating func add(_ record: Record) -> Int? {
+        switch record {
+        case .report(let r, let text, let appearedIn):
+            if sup != nil, let i = sup!.match(r) { hit(sup!.rules[i].pattern, 1); return nil }
+            let occ = appearedIn ?? [Occurrence(pid: r.pid, executable: r.modules.first?.path ?? executables[r.pid])]
+            for o in occ { processes.insert(o.pid) }
+            let key = r.key.isEmpty ? "\(r.kind.rawValue):\(r.headline)" : r.key
+            if let i = groupIndex[key] {
+                Self.add(&groups[i].occurrences, occ)
+                if !groups[i].kinds.contains(r.kind) {
+                    groups[i].kinds.append(r.kind)
+                    groups[i].kinds.sort { Self.severity($0) > Self.severity($1) }
+                }
+                if Self.severity(r.kind) > Self.severity(groups[i].report.kind) {
+                    groups[i].report = r; groups[i].text = text
+                }
+                return nil
+            }
+            groupIndex[key] = groups.count
+            groups.append(Group(key: key, report: r, text: text, occurrences: occ, kinds: [r.kind]))
+            return groups.count - 1
+        case .warning(let w):
+            let occ = w.appearedIn ?? [Occurrence(pid: w.pid, executable: executables[w.pid])]
+            for o in occ { processes.insert(o.pid) }
+            // Stable across processes: module offsets, not addresses.
+            let key = w.message + "|" + w.stack.map { "\(basename($0.module))+\($0.offset)" }.joined(separator: ",")
+            if let i = warningIndex[key] { Self.add(&warnings[i].occurrences, occ) }
+            else { warningIndex[key] = warnings.count; warnings.append(WarningGroup(warning: w, occurrences: occ)) }
+        case .diagnostic(let pid, let text):
+            if let p = pid, lifeLine(p, text) { return nil }
+            if text.hasPrefix("DEPT: info: dept active") || text.hasPrefix("DEPT: warning: info:") { return nil }
+            if ignoring.contains(text.trimmingCharacters(in: .newlines)) { return nil }
+            if text.hasPrefix("DEPT: info: suppressions used:") {
+                for line in text.split(separator: "\n").dropFirst() {
+                    let t = line.drop(while: { $0 == " " })
+                    guard let sp = t.firstIndex(of: " "), let n = Int(t[..<sp]) else { continue }
+                    let rest = t[t.index(after: sp)...]
+                    guard rest.hasPrefix("deadlock:") else { continue }
+                    hit(String(rest.dropFirst("deadlock:".count)), n)
+                }
+                return nil
+            }
+            let occ = pid.map { [Occurrence(pid: $0, executable: executables[$0] ?? records[$0]?.executable)] } ?? []
+            if let i = diagnosticIndex[text] { Self.add(&diagnostics[i].occurrences, occ) }
+            else { diagnosticIndex[text] = diagnostics.count; diagnostics.append(Diagnostic(text: text, occurrences: occ)) }
+        case .foreign(let line):
+            foreign.append(line)
+        }
+        return nil
+    }
+
+    /// The start-up and exit lines of a process (verbosity=2): recorded,
+    /// not shown.
+    private mutating func lifeLine(_ pid: Int32, _ text: String) -> Bool {
+        let start = "DEPT: info: dept active in pid \(pid): "
+        if text.hasPrefix(start) {
+            records[pid, default: ProcessRecord(pid: pid)].commands.append(
+                String(text.dropFirst(start.count)).trimmingCharacters(in: .whitespacesAndNewlines))
+            return true
+        }
+        let exit = "DEPT: info: pid \(pid) exited with status "
+        if text.hasPrefix(exit), let s = Int32(text.dropFirst(exit.count).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            records[pid, default: ProcessRecord(pid: pid)].exitStatus = s
+            return true
+        }
+        return false
     }
 
     /// Pids where at least one (unsuppressed) report appeared.
@@ -153,18 +197,24 @@ struct Collection {
 
     // MARK: renderings
 
-    func text(processesRan: Int?) -> String {
+    static func kindName(_ k: Report.Kind) -> String {
+        switch k { case .potential: return "potential deadlock"; case .deadlock: return "deadlock"; case .hang: return "hang" }
+    }
+
+    /// One distinct report: its text (rendered from the report itself, so
+    /// it takes the style), where it appeared, the kinds it came as.
+    func groupText(_ g: Group, style: TextReport.Style) -> String {
+        var s = TextReport.render(g.report, style: style)
+        s += Self.appearedLine(g.occurrences) + "\n"
+        if g.kinds.count > 1 { s += "reported as: " + g.kinds.map(Self.kindName).joined(separator: ", ") + "\n" }
+        return s + "\n"
+    }
+
+    /// The text summary. `reports: false` leaves out the full reports (a
+    /// run streamed them as they came); the index names each in one line.
+    func text(processesRan: Int?, style: TextReport.Style = TextReport.Style(), reports: Bool = true, beforeVerdict: String = "") -> String {
         var s = ""
-        for g in groups {
-            s += g.text.hasSuffix("\n") ? g.text : g.text + "\n"
-            s += Self.appearedLine(g.occurrences) + "\n"
-            if g.kinds.count > 1 {
-                s += "reported as: " + g.kinds.map { k -> String in
-                    switch k { case .potential: return "potential deadlock"; case .deadlock: return "deadlock"; case .hang: return "hang" }
-                }.joined(separator: ", ") + "\n"
-            }
-            s += "\n"
-        }
+        if reports { for g in groups { s += groupText(g, style: style) } }
         for w in warnings {
             s += w.warning.text.hasSuffix("\n") ? w.warning.text : w.warning.text + "\n"
             s += Self.appearedLine(w.occurrences) + "\n\n"
@@ -177,8 +227,93 @@ struct Collection {
         for (pattern, n) in suppressionHits {
             s += "dept: suppression deadlock:\(pattern) matched \(n) report(s)\n"
         }
+        s += index()
+        s += processSummary()
+        s += beforeVerdict
         s += verdict(processesRan: processesRan) + "\n"
         return s
+    }
+
+    /// A suppressions file with one line per distinct report (Valgrind's
+    /// --gen-suppressions), each under a comment saying which report.
+    func generatedSuppressions() -> String {
+        var s = "# dept suppressions: one line per distinct report (dept run/report --gen-suppressions).\n"
+        s += "# Keep the lines of the reports you accept; pass the file with --suppressions.\n"
+        var seen: Set<String> = []
+        for g in groups {
+            guard let line = g.report.suppression ?? ReportBuilder.suppression(for: g.report.summaryFrame) else { continue }
+            s += "# \(Self.kindName(g.report.kind)) \(TextReport.summaryPlace(g.report.summaryFrame)) (key \(g.key))\n"
+            if seen.insert(line).inserted { s += line + "\n" }
+        }
+        return s
+    }
+
+    /// One line per distinct report: kind, place, key, processes.
+    func index() -> String {
+        guard !groups.isEmpty else { return "" }
+        var s = "dept: reports:\n"
+        for (i, g) in groups.enumerated() {
+            let place = TextReport.summaryPlace(g.report.summaryFrame)
+            s += "  \(i + 1). \(Self.kindName(g.report.kind)) \(place) [key \(g.key)]: "
+                + Self.appearedLine(g.occurrences, limit: 8) + "\n"
+        }
+        return s
+    }
+
+    /// `pid 1, 2, 3 and 7 more`.
+    static func pidList(_ pids: [Int32], limit: Int) -> String {
+        var parts = pids.prefix(limit).map { String($0) }
+        if pids.count > limit { parts.append("and \(pids.count - limit) more") }
+        return (pids.count == 1 ? "pid " : "pids ") + parts.joined(separator: ", ")
+    }
+
+    /// The processes that ran, grouped by program with the command line of
+    /// the first; which of them hung (a live report) or ended without an
+    /// exit (killed by a signal, crashed). Empty without start-up lines.
+    func processSummary() -> String {
+        guard !records.isEmpty else { return "" }
+        var order: [String] = []
+        var byProgram: [String: [ProcessRecord]] = [:]
+        for pid in records.keys.sorted() {
+            let r = records[pid]!
+            let program = r.executable.map(basename) ?? "?"
+            if byProgram[program] == nil { order.append(program) }
+            byProgram[program, default: []].append(r)
+        }
+        var s = "dept: processes that ran:\n"
+        for program in order.prefix(30) {
+            let list = byProgram[program]!
+            let first = list[0].commands.last ?? program
+            s += "  \(program) (\(list.count)): \(Self.pidList(list.map { $0.pid }, limit: 6)); e.g. \(Self.clip(first, 100))\n"
+        }
+        if order.count > 30 { s += "  and \(order.count - 30) more programs\n" }
+        var hung: Set<Int32> = []
+        for g in groups where g.kinds.contains(.deadlock) || g.kinds.contains(.hang) {
+            for o in g.occurrences where records[o.pid] != nil { hung.insert(o.pid) }
+        }
+        var ended: [String] = []
+        for pid in records.keys.sorted() {
+            let r = records[pid]!
+            let cmd = Self.clip(r.commands.last ?? "?", 80)
+            if hung.contains(pid) {
+                ended.append("pid \(pid) (\(cmd)) hung: see its deadlock or hang report")
+            } else if let w = r.waitStatus, w > 128 {
+                ended.append("pid \(pid) (\(cmd)) was killed by signal \(w - 128)\(Self.signalName(w - 128).map { " (\($0))" } ?? "")")
+            } else if r.exitStatus == nil && r.waitStatus == nil {
+                ended.append("pid \(pid) (\(cmd)) ended without an exit: killed by a signal, crashed, or exec'd a program dept cannot follow")
+            }
+        }
+        for line in ended.prefix(20) { s += "dept: \(line)\n" }
+        if ended.count > 20 { s += "dept: and \(ended.count - 20) more processes that hung or ended abnormally\n" }
+        return s
+    }
+
+    static func clip(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 3)) + "..." }
+
+    static func signalName(_ n: Int32) -> String? {
+        let names: [Int32: String] = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
+                                      9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"]
+        return names[n]
     }
 
     /// A JSON array: each distinct report (DeptCore's JSON plus
@@ -194,6 +329,17 @@ struct Collection {
         }
         if items.isEmpty { return "[]\n" }
         return "[\n" + items.joined(separator: ",\n") + "\n]\n"
+    }
+
+    /// dept's README (SARIF's informationUri): installed with dept
+    /// (PREFIX/share/doc/dept) or in the source tree it was built in.
+    static func readmeURI() -> String? {
+        let dir = dirname(selfExecutable())
+        for rel in ["/../share/doc/dept/README.md", "/../../README.md", "/../../../README.md"] {
+            let p = URL(fileURLWithPath: dir + rel).standardizedFileURL.resolvingSymlinksInPath().path
+            if fileExists(p) { return fileURI(p) }
+        }
+        return nil
     }
 
     static func fileURI(_ path: String) -> String {
@@ -234,7 +380,8 @@ struct Collection {
     /// %SRCROOT% (what code-scanning services resolve against the checkout);
     /// other absolute paths become file:// URIs.
     func sarif(invocation: [String: Any]? = nil, sourceRoot: String? = nil) -> String {
-        let base = SARIFReport.render(groups.map(\.report))
+        let base = SARIFReport.render(groups.map(\.report), sourceRoot: sourceRoot.map(absolutePath),
+                                      informationURI: Self.readmeURI())
         guard let data = base.data(using: .utf8),
               var log = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
               var runs = log["runs"] as? [[String: Any]], !runs.isEmpty else { return base + "\n" }

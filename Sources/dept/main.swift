@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeptCore
 
 /// `dept`: the command-line side of dept. The detector itself is
 /// libdept.so, preloaded into the programs it watches.
@@ -23,9 +24,10 @@ struct Dept: ParsableCommand {
         its options (log_path, format, exitcode, hang_ms, stall_ms, on_hang, suppressions, \
         print_suppressions, stack_depth, verbosity, detect_potential, detect_hangs, ...).
 
-        `dept <command> --help` documents each command.
+        `dept <command> --help` documents each command. Exit status 64 means a usage error \
+        (an unknown or malformed option), 2 an error of dept itself.
         """,
-        version: "0.1.0",
+        version: DeptInfo.version,
         subcommands: [Run.self, ReportCommand.self, Symbolize.self]
     )
 }

@@ -117,8 +117,8 @@ func runProcess(_ executable: String, _ args: [String], env: [String: String]? =
                 timeout: TimeInterval = 120, onStart: ((Process, URL) -> Void)? = nil) throws -> ProcResult {
     let dir = try CLIPaths.tempDir("proc")
     let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args

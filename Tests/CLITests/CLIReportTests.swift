@@ -85,6 +85,12 @@ final class CLIReportTests: XCTestCase {
         let log = try jsonObject(String(contentsOf: out, encoding: .utf8)) as? [String: Any]
         XCTAssertEqual(log?["version"] as? String, "2.1.0")
         let run = (log?["runs"] as? [Any])?.first as? [String: Any]
+        // The tool: its version and a real informationUri (dept's README).
+        let driver = (run?["tool"] as? [String: Any])?["driver"] as? [String: Any]
+        XCTAssertNotNil(driver?["version"] as? String)
+        let info = driver?["informationUri"] as? String ?? ""
+        XCTAssertTrue(info.hasPrefix("file://") && info.hasSuffix("/README.md"), info)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: URL(string: info)?.path ?? "/nonexistent"), info)
         let results = (run?["results"] as? [Any])?.compactMap { $0 as? [String: Any] } ?? []
         XCTAssertEqual(results.count, 2)
         let summary = reports(in: try jsonObject(String(contentsOf: s.summary, encoding: .utf8)))
@@ -98,6 +104,8 @@ final class CLIReportTests: XCTestCase {
         // Sources inside the checkout are relative to %SRCROOT%.
         let text = try String(contentsOf: out, encoding: .utf8)
         XCTAssertTrue(text.contains("\"Examples/abba.c\"") && text.contains("%SRCROOT%"), text)
+        // Every location is the user's code, never libc's thread start.
+        XCTAssertFalse(text.contains("pthread_create.c") || text.contains("clone3"), text)
     }
 
     func testJSONReportsValidateAgainstTheDocumentedSchema() throws {

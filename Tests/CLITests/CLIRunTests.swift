@@ -32,7 +32,8 @@ final class CLIRunTests: XCTestCase {
             return XCTFail("the script did not print the pids\n\(r.transcript)")
         }
         XCTAssertEqual(pids.byName["fork_abba"], pids.forkParent, "exec keeps the pid")
-        XCTAssertTrue(r.stdout.contains("fork_abba: child exited with 66"), "the child reports and exits with dept's exitcode\n\(r.transcript)")
+        XCTAssertTrue(r.stdout.contains("fork_abba: child exited with 0"),
+                      "under dept run a potential report does not change the child's exit status\n\(r.transcript)")
 
         let summary = try jsonObject(String(contentsOf: out, encoding: .utf8))
         let reps = reports(in: summary)
@@ -70,14 +71,16 @@ final class CLIRunTests: XCTestCase {
         XCTAssertTrue(r.exited && r.status == 66, r.transcript)
         let pids = ThreeProgramPids(r.stdout)
         guard let abbaPid = pids.byName["abba"] else { return XCTFail(r.transcript) }
-        let out = r.stdout
+        // Reports and summary on stderr; stdout is the programs'.
+        XCTAssertFalse(r.stdout.contains("DEPT:") || r.stdout.contains("dept:"), r.transcript)
+        let out = r.stderr
         XCTAssertEqual(out.components(separatedBy: "DEPT: potential deadlock: circular dependency of 2 events").count - 1, 2,
                        "each distinct report once\n\(r.transcript)")
         XCTAssertTrue(out.contains("appeared in 1 process(es): pid \(abbaPid) (abba)"), r.transcript)
         XCTAssertTrue(out.contains("appeared in 1 process(es): pid \(pids.forkChild) (fork_abba)"), r.transcript)
         XCTAssertTrue(out.contains("SUMMARY: DEPT: potential deadlock abba.c:"), r.transcript)
         XCTAssertTrue(out.contains("key: "), r.transcript)
-        // The verdict line: how many distinct reports, in how many of the processes that ran.
+        // The verdict line, last: how many distinct reports, in how many of the processes that ran.
         let last = out.split(separator: "\n").last.map(String.init) ?? ""
         let re = try NSRegularExpression(pattern: #"^dept: 2 distinct deadlock report\(s\) in 2 process\(es\) \(([0-9]+) processes ran\)$"#)
         guard let m = re.firstMatch(in: last, range: NSRange(last.startIndex..., in: last)),
@@ -112,16 +115,16 @@ final class CLIRunTests: XCTestCase {
         try "deadlock:ctx_y\n".write(to: sup2, atomically: true, encoding: .utf8)
         let r2 = try dept(["run", "--suppressions", sup2.path, "--", "/bin/sh", script, bin.path])
         XCTAssertTrue(r2.exited && r2.status == 66, r2.transcript)
-        XCTAssertTrue(r2.stdout.contains("pthread_mutex_lock(fork_left)"), r2.transcript)
-        XCTAssertFalse(r2.stdout.contains("pthread_mutex_lock(A)"), r2.transcript)
-        XCTAssertTrue(r2.stdout.contains("dept: suppression deadlock:ctx_y matched 1 report(s)"), r2.transcript)
+        XCTAssertTrue(r2.stderr.contains("pthread_mutex_lock(fork_left)"), r2.transcript)
+        XCTAssertFalse(r2.stderr.contains("pthread_mutex_lock(A)"), r2.transcript)
+        XCTAssertTrue(r2.stderr.contains("dept: suppression deadlock:ctx_y matched 1 report(s)"), r2.transcript)
 
         // Both suppressed: the script's own status.
         let sup3 = dir.appendingPathComponent("all.supp")
         try "deadlock:ctx_y\ndeadlock:fork_*\n".write(to: sup3, atomically: true, encoding: .utf8)
         let r3 = try dept(["run", "--suppressions", sup3.path, "--", "/bin/sh", script, bin.path])
         XCTAssertTrue(r3.exited && r3.status == 0, r3.transcript)
-        XCTAssertTrue(r3.stdout.contains("dept: no deadlock report"), r3.transcript)
+        XCTAssertTrue(r3.stderr.contains("dept: no deadlock report"), r3.transcript)
     }
 
     func testUnreadableSuppressionsFileIsAClearError() throws {
@@ -146,7 +149,7 @@ final class CLIRunTests: XCTestCase {
         let ok = try dept(["run", clean.path])
         XCTAssertTrue(ok.exited && ok.status == 0, ok.transcript)
         XCTAssertTrue(ok.stdout.contains("consistent_order: done"), ok.transcript)
-        XCTAssertTrue(ok.stdout.hasSuffix("dept: no deadlock report (1 process ran)\n"), ok.transcript)
+        XCTAssertTrue(ok.stderr.hasSuffix("dept: no deadlock report (1 process ran)\n"), ok.transcript)
 
         let three = try dept(["run", "--", "/bin/sh", "-c", "exit 3"])
         XCTAssertTrue(three.exited && three.status == 3, three.transcript)
@@ -224,7 +227,7 @@ final class CLIRunTests: XCTestCase {
         XCTAssertFalse(r.timedOut, r.transcript)
         XCTAssertTrue(r.stdout.contains("got-term"), "the command received the SIGTERM sent to dept\n\(r.transcript)")
         XCTAssertTrue(r.exited && r.status == 7, "dept exits with the command's status\n\(r.transcript)")
-        XCTAssertTrue(r.stdout.contains("dept: no deadlock report"), "and still prints its summary\n\(r.transcript)")
+        XCTAssertTrue(r.stderr.contains("dept: no deadlock report"), "and still prints its summary\n\(r.transcript)")
     }
 
     func testLogDirRefusesReportsOfAnEarlierRun() throws {
@@ -243,7 +246,7 @@ final class CLIRunTests: XCTestCase {
         let run = try dept(["run", "--help"])
         XCTAssertTrue(run.exited && run.status == 0, run.transcript)
         for opt in ["--hang-ms", "--on-hang", "--suppressions", "--format", "--output", "--keep-going", "--exitcode", "--log-dir", "--option",
-                    "DEPT_LIBRARY", "Exit status"] {
+                    "--gen-suppressions", "DEPT_LIBRARY", "Exit status", "64 for a usage", "fail_on_potential"] {
             XCTAssertTrue(run.stdout.contains(opt), "dept run --help documents \(opt)\n\(run.transcript)")
         }
         let rep = try dept(["report", "--help"])

@@ -1,9 +1,10 @@
 // `dept run -- swift test` on Tests/Fixtures/swift_deadlock_package, whose
-// test takes two locks in both orders: the test run must fail (the test
-// process exits with dept's exitcode) and the summary must show the cycle,
-// with demangled Swift names. Every Swift process of the run (swift-build,
-// the compiler, the test runner) is preloaded: none may hang or report the
-// Swift runtime's own locks. It builds a small package first (~15-40 s).
+// test takes two locks in both orders: the run must fail (dept run exits
+// with its exitcode; the test process keeps its own status, as under
+// fail_on_potential=0) and the summary must show the cycle, with demangled
+// Swift names. Every Swift process of the run (swift-build, the compiler,
+// the test runner) is preloaded: none may hang or report the Swift
+// runtime's own locks. It builds a small package first (~15-40 s).
 
 import Foundation
 import XCTest

@@ -145,4 +145,40 @@ final class OptionsTests: XCTestCase {
         // A value may contain '='.
         XCTAssertEqual(Options.parse("log_path=/tmp/a=b").0.logPath, "/tmp/a=b")
     }
+
+    /// Rule (issue 14): sanitizer users write `a=1,b=2`; ',' separates
+    /// entries like ':'.
+    func testCommaSeparates() {
+        let (o, problems) = Options.parse("hang_ms=300,format=json:exitcode=5, verbosity=0")
+        XCTAssertEqual(problems, [])
+        XCTAssertEqual(o.hangMs, 300)
+        XCTAssertEqual(o.format, .json)
+        XCTAssertEqual(o.exitcode, 5)
+        XCTAssertEqual(o.verbosity, 0)
+    }
+
+    /// Rule (issue 14): an unknown key names the nearest known one; a key
+    /// like nothing known gets the pointer to help=1.
+    func testUnknownKeySuggestsNearest() {
+        XCTAssertEqual(Options.parse("hang_sm=5").1, ["DEPT_OPTIONS: unknown option 'hang_sm' (did you mean 'hang_ms'?); ignored"])
+        XCTAssertTrue(Options.parse("supressions=/x").1.first?.contains("did you mean 'suppressions'?") ?? false)
+        XCTAssertTrue(Options.parse("exit_code=3").1.first?.contains("did you mean 'exitcode'?") ?? false)
+        XCTAssertEqual(Options.parse("halt_on_error=1").1,
+                       ["DEPT_OPTIONS: unknown option 'halt_on_error'; ignored (help=1 lists the options)"])
+        XCTAssertEqual(Options.nearestKey("colour_mode"), nil)
+        XCTAssertEqual(Options.nearestKey("stack_dept"), "stack_depth")
+    }
+
+    /// Rule (issue 14): strip_path_prefix, color and fail_on_potential.
+    func testPresentationAndExitKeys() {
+        let (o, problems) = Options.parse("strip_path_prefix=/build/src/:color=always:fail_on_potential=0")
+        XCTAssertEqual(problems, [])
+        XCTAssertEqual(o.stripPathPrefix, "/build/src/")
+        XCTAssertEqual(o.color, .always)
+        XCTAssertFalse(o.failOnPotential)
+        XCTAssertEqual(Options().color, .auto)
+        XCTAssertTrue(Options().failOnPotential)
+        XCTAssertEqual(Options.parse("color=never").0.color, .never)
+        XCTAssertEqual(Options.parse("color=blue").1.count, 1)
+    }
 }

@@ -44,17 +44,64 @@ final class SuppressionsTests: XCTestCase {
     /// Rule: bad lines are reported with their 1-based line numbers and do
     /// not stop the others.
     func testBadLinesReportedWithLineNumbers() {
-        let text = "deadlock:ok\nrace:foo\n\ndeadlock:\ndeadlock:   # nothing\nleak:bar\ndeadlock:also_ok\n"
+        let text = "deadlock:ok\nraces:foo\n\ndeadlock:\ndeadlock:   # nothing\nnot a rule\ndeadlock:also_ok\n"
         let (s, problems) = Suppressions.parse(text)
         XCTAssertEqual(s.rules.map(\.pattern), ["ok", "also_ok"])
         XCTAssertEqual(s.rules.map(\.line), [1, 7])
         XCTAssertEqual(problems.count, 4)
         guard problems.count == 4 else { return }
         XCTAssertTrue(problems[0].hasPrefix("line 2:"), problems[0])
-        XCTAssertTrue(problems[0].contains("race:foo"), problems[0])
+        XCTAssertTrue(problems[0].contains("races:foo"), problems[0])
         XCTAssertTrue(problems[1].hasPrefix("line 4:"), problems[1])
         XCTAssertTrue(problems[2].hasPrefix("line 5:"), problems[2])
         XCTAssertTrue(problems[3].hasPrefix("line 6:"), problems[3])
+    }
+
+    /// Rule (issue 14): a suppressions file shared with TSan or LSan keeps
+    /// working: their kinds (`race:`, `mutex:`, `leak:`...) are skipped,
+    /// counted in one note, not rejected line by line.
+    func testOtherSanitizerKindsAreSkippedWithOneNote() {
+        let (s, problems) = Suppressions.parse("race:foo\nmutex:bar\ndeadlock:ok\nleak:baz\nrace:qux\n")
+        XCTAssertEqual(problems, [])
+        XCTAssertEqual(s.rules.map(\.pattern), ["ok"])
+        XCTAssertEqual(s.skipped.map { $0.line }, [1, 2, 4, 5])
+        XCTAssertEqual(s.skippedNote, "skipped 4 line(s) of other sanitizers' kinds (race:, mutex:, leak:); dept reads its own kind only")
+        XCTAssertNil(Suppressions.parse("deadlock:x").0.skippedNote)
+    }
+
+    /// Rule (issue 14): a pattern matching the threading runtime (its
+    /// modules, entry points, std::mutex) matches every report of a program
+    /// that uses it: a warning says so, the rule stays.
+    func testPatternsMatchingTheRuntimeAreWarnedAbout() {
+        for pattern in ["libstdc++*", "*", "start_thread", "std::mutex::lock", "libc.so*", "*pthread_create.c"] {
+            let (s, problems) = Suppressions.parse("deadlock:\(pattern)\n")
+            XCTAssertEqual(s.rules.count, 1)
+            XCTAssertEqual(problems.count, 1, pattern)
+            XCTAssertTrue(problems.first?.contains("matches the threading runtime") ?? false, "\(problems)")
+        }
+        for pattern in ["transfer", "bank::*", "libbank.so", "init@pool.c:4"] {
+            XCTAssertEqual(Suppressions.parse("deadlock:\(pattern)\n").1, [], pattern)
+        }
+    }
+
+    /// Rule (issue 14): a pattern matches a demangled function with or
+    /// without its parameter list, as TSan users write it.
+    func testFunctionPatternsWithoutParameters() {
+        let r = Self.report(function: "audit(bank::Ledger&, long) const")
+        for pattern in ["audit", "audit(*) const", "aud*"] {
+            var (s, _) = Suppressions.parse("deadlock:\(pattern)")
+            XCTAssertEqual(s.match(r), 0, pattern)
+        }
+        var (s, _) = Suppressions.parse("deadlock:audi")
+        XCTAssertNil(s.match(r))
+        XCTAssertEqual(FunctionName.base("audit()"), "audit")
+        XCTAssertEqual(FunctionName.base("bank::Account::withdraw_to(bank::Account&, long)"), "bank::Account::withdraw_to")
+        XCTAssertEqual(FunctionName.base("void std::__invoke_impl<void, void (*)()>(std::__invoke_other, void (*&&)())"),
+                       "std::__invoke_impl<void, void (*)()>")
+        XCTAssertEqual(FunctionName.base("LockPair.forward() -> ()"), "LockPair.forward")
+        XCTAssertEqual(FunctionName.base("(anonymous namespace)::worker(void*)"), "(anonymous namespace)::worker")
+        XCTAssertEqual(FunctionName.base("Queue::operator()() const"), "Queue::operator()")
+        XCTAssertEqual(FunctionName.base("ctx_y"), "ctx_y")
     }
 
     /// DESIGN §5: any diagnostic other than a report starts with
@@ -63,8 +110,8 @@ final class SuppressionsTests: XCTestCase {
     /// problem as `DEPT: warning: suppressions file '<path>': <problem>`, so
     /// the problem text itself must avoid those words.
     func testProblemMessagesNeverLookLikeReports() {
-        let (_, problems) = Suppressions.parse("race:foo\ndeadlock:\nleak:bar\n")
-        XCTAssertEqual(problems.count, 3)
+        let (_, problems) = Suppressions.parse("bogus:foo\ndeadlock:\nnot a rule\ndeadlock:*\n")
+        XCTAssertEqual(problems.count, 4)
         for p in problems {
             XCTAssertFalse(p.lowercased().contains("deadlock"), p)
             XCTAssertFalse(p.contains("hang:"), p)

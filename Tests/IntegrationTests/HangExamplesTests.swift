@@ -352,8 +352,8 @@ final class HangExamplesTests: XCTestCase {
         for check in objectNameChecks(for: example.header) where !check.found(in: r.text) {
             problems.append("object \(check.name) not named (accepted: \(check.explanation))")
         }
-        // Every blocked thread with its symbolized stack (a `#0 ` frame line
-        // right after each thread line).
+        // Every blocked thread with its symbolized stack (a frame line right
+        // after each thread line; C programs have their own code at #0).
         let lines = r.lines
         for (i, l) in lines.enumerated() where firstMatch(Self.blockedLineRegex, l) != nil {
             if i + 1 >= lines.count || !lines[i + 1].trimmingCharacters(in: .whitespaces).hasPrefix("#0 ") {
@@ -427,15 +427,16 @@ final class HangExamplesTests: XCTestCase {
 
     /// stall_ms=1500: the workers of sleeper_signals_later are blocked for 3 s
     /// without a verdict: one `DEPT: warning: stall:` dump of the three
-    /// workers, then one `DEPT: warning: stall resolved` line once main has
-    /// broadcast, and the exit status is unchanged.
+    /// workers, then one `DEPT: info: stall resolved` line once main has
+    /// broadcast (information, not a warning), and the exit status is
+    /// unchanged.
     func test_sleeper_signals_later_stallWarningThenResolved() throws {
         let run = try checkNotHang("sleeper_signals_later", env: ["DEPT_OPTIONS": "stall_ms=1500"])
         let lines = run.stderrLines
         let stalls = lines.indices.filter { lines[$0].hasPrefix("DEPT: warning: stall:") }
-        let resolved = lines.indices.filter { lines[$0].hasPrefix("DEPT: warning: stall resolved") }
+        let resolved = lines.indices.filter { lines[$0].hasPrefix("DEPT: info: stall resolved") }
         XCTAssertEqual(stalls.count, 1, "expected exactly one `DEPT: warning: stall:` line\n\(run.transcript)")
-        XCTAssertEqual(resolved.count, 1, "expected exactly one `DEPT: warning: stall resolved` line after the "
+        XCTAssertEqual(resolved.count, 1, "expected exactly one `DEPT: info: stall resolved` line after the "
                        + "workers were woken\n\(run.transcript)")
         if let s = stalls.first, let r = resolved.first {
             XCTAssertLessThan(s, r, "`stall resolved` before the stall warning\n\(run.transcript)")
@@ -454,7 +455,7 @@ final class HangExamplesTests: XCTestCase {
                           "the stall dump has no symbolized stack\n\(run.transcript)")
             XCTAssertTrue(lines[s].contains("3 thread"), "the stall warning should count 3 threads: \(lines[s])")
         }
-        let reports = run.stderrLines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: warning:") }
+        let reports = run.stderrLines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: warning:") && !$0.hasPrefix("DEPT: info:") }
         XCTAssertEqual(reports, [], "a stall is no report\n\(run.transcript)")
         assertWarningsWellFormed(run.stderr, context: run.transcript)
         XCTAssertTrue(run.exitedNormally && run.terminationStatus == 0,
@@ -525,6 +526,67 @@ final class HangExamplesTests: XCTestCase {
         }
     }
 
+    // MARK: - Last words: the dump when a timeout ends a stuck process
+
+    /// timeout_stuck_worker, ended by `how` (its argument): one stall dump
+    /// naming the worker's wait, what it holds and its stack, saying why
+    /// the process goes; then the end the program would have had anyway.
+    @discardableResult
+    func checkLastWords(_ how: String?, via wrapper: [String] = [], why: String,
+                        file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+        _ = try requirePreload(file: file, line: line)
+        let example = try ExampleBuilder.shared.build("timeout_stuck_worker", file: file, line: line)
+        let args = how.map { [$0] } ?? []
+        let run = wrapper.isEmpty
+            ? runProgram(example.executable.path, args, preload: true, timeout: Self.timeout)
+            : runProgram(wrapper[0], Array(wrapper.dropFirst()) + [example.executable.path] + args, preload: true, timeout: Self.timeout)
+        let dumps = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: stall:") }
+        XCTAssertEqual(dumps.count, 1, "one dump\n\(run.transcript)", file: file, line: line)
+        XCTAssertTrue(dumps.first?.contains("1 thread(s) blocked for more than 1000 ms without a verdict \(why) (pid ") ?? false,
+                      "\(dumps)\n\(run.transcript)", file: file, line: line)
+        let lines = run.stderrLines
+        if let b = lines.firstIndex(where: { $0.hasPrefix("thread T2 \"ctx-worker\" tid ") }) {
+            XCTAssertTrue(lines[b].contains("in pthread_cond_wait(job_ready)"), lines[b], file: file, line: line)
+            XCTAssertTrue(lines[b + 1].contains(" worker ") && lines[b + 1].contains("timeout_stuck_worker.c:"), lines[b + 1],
+                          file: file, line: line)
+            XCTAssertTrue(lines[b + 2].hasPrefix("  holds jobs_lock (worker timeout_stuck_worker.c:"), lines[b + 2], file: file, line: line)
+        } else {
+            XCTFail("the dump does not list the worker\n\(run.transcript)", file: file, line: line)
+        }
+        XCTAssertEqual(Self.liveHeadlines(run), [], "no verdict was possible\n\(run.transcript)", file: file, line: line)
+        assertWarningsWellFormed(run.stderr, context: run.transcript, file: file, line: line)
+        return run
+    }
+
+    /// Its own alarm(2): the dump, then death by SIGALRM as without dept.
+    func test_lastWords_alarm() throws {
+        let run = try checkLastWords(nil, why: "when the process got SIGALRM")
+        XCTAssertEqual(run.signal, SIGALRM, run.transcript)
+    }
+
+    /// A test runner's timeout: SIGTERM (timeout(1) exits 124).
+    func test_lastWords_SIGTERM() throws {
+        guard let timeout = DeptPaths.which("timeout") else { return XCTFail("timeout(1) (coreutils) is not installed") }
+        let run = try checkLastWords("sleep", via: [timeout, "-s", "TERM", "3"], why: "when the process got SIGTERM")
+        XCTAssertEqual(run.exitCode, 124, run.transcript)
+    }
+
+    /// A watchdog thread's exit(3) and _exit(4): the dump, then that status.
+    func test_lastWords_watchdogExit() throws {
+        XCTAssertEqual(try checkLastWords("exit", why: "when the process called exit").exitCode, 3)
+        XCTAssertEqual(try checkLastWords("_exit", why: "when the process called _exit").exitCode, 4)
+    }
+
+    /// The worker is woken after 1.5 s and main returns: no dump (the
+    /// handlers were removed when the wait ended; returning from main is
+    /// no watchdog).
+    func test_lastWords_notWhenTheWaitEnds() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("timeout_stuck_worker")
+        let run = runProgram(example.executable.path, ["clean"], preload: true, timeout: Self.timeout)
+        assertSilent(run, plainStdout: "timeout_stuck_worker: done\n")
+    }
+
     // MARK: - The example list itself
 
     func test_everyHangExampleIsCovered() throws {
@@ -539,7 +601,7 @@ final class HangExamplesTests: XCTestCase {
                 XCTAssertFalse(h.objects.isEmpty, "\(h.name): no `// objects:`")
             }
         }
-        for name in Self.notHangs.keys {
+        for name in Array(Self.notHangs.keys) + ["timeout_stuck_worker"] {
             XCTAssertNotNil(all.first { $0.name == name }, "example \(name) is gone")
         }
     }

@@ -23,7 +23,7 @@ final class LockExamplesTests: XCTestCase {
     static let covered: Set<String> = [
         // lock order, potential
         "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "heap_class_inversion", "cpp_abba",
-        "same_class_behind_lock", "swift_abba",
+        "same_class_behind_lock", "swift_abba", "spawn_helper_abba",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
@@ -103,8 +103,84 @@ final class LockExamplesTests: XCTestCase {
         try checkPotential("heap_class_inversion", events: 2...2, mustContain: [Self.mutexWait])
     }
 
+    /// Issue 14: two std::threads created on consecutive lines each show
+    /// their own creation line; the report points at the user's code, not
+    /// at gthr-default.h, and says the inversion in one sentence.
     func test_cpp_abba() throws {
-        try checkPotential("cpp_abba", events: 2...2, mustContain: [Self.mutexWait])
+        let run = try checkPotential("cpp_abba", events: 2...2, mustContain: [Self.mutexWait])
+        let example = try ExampleBuilder.shared.build("cpp_abba")
+        let t1 = try Self.sourceLine(example, containing: "std::thread t1(")
+        let t2 = try Self.sourceLine(example, containing: "std::thread t2(")
+        let created = Self.creationLines(run.stderr, file: "cpp_abba.cpp")
+        XCTAssertEqual(created, [t2, t1], "the closing thread (t2) first, each at its own line\n\(run.transcript)")
+        XCTAssertNotNil(run.stderr.range(of: #"SUMMARY: DEPT: potential deadlock cpp_abba\.cpp:[0-9]+ in bank::Account::withdraw_to\n"#,
+                                         options: .regularExpression), run.transcript)
+        XCTAssertFalse(run.stderr.contains("gthr-default.h"), "runtime frames are folded\n\(run.transcript)")
+        XCTAssertNotNil(run.stderr.range(of: #"\nT3 takes bank::[a-z]+ \(cpp_abba\.cpp:[0-9]+\) while holding bank::[a-z]+ \(cpp_abba\.cpp:[0-9]+\); T2 takes them in the opposite order \(cpp_abba\.cpp:[0-9]+, [0-9]+\)\.\n"#,
+                                         options: .regularExpression), run.transcript)
+        XCTAssertTrue(run.stderr.contains("to suppress: deadlock:bank::Account::withdraw_to\n"), run.transcript)
+    }
+
+    /// Issue 14 items 1 and 4: threads started through one spawn() helper
+    /// each show their own line of main; a context's [E] is its own
+    /// thread's release, and when that was not seen yet the report says
+    /// whose it shows.
+    func test_spawn_helper_abba() throws {
+        let run = try checkPotential("spawn_helper_abba", events: 2...2, mustContain: [Self.mutexWait])
+        let example = try ExampleBuilder.shared.build("spawn_helper_abba")
+        let x = try Self.sourceLine(example, containing: "// ctx-X: created on this line")
+        let y = try Self.sourceLine(example, containing: "// ctx-Y: created on this line")
+        XCTAssertEqual(Self.creationLines(run.stderr, file: "spawn_helper_abba.c"), [y, x], run.transcript)
+        let ctxX = Self.contextBlock(run.stderr, thread: "ctx-X")
+        let ex = ctxX.firstIndex { $0.hasPrefix("[E] pthread_mutex_unlock(left)") }
+        XCTAssertNotNil(ex, "context of ctx-X\n\(run.transcript)")
+        if let e = ex {
+            XCTAssertEqual(ctxX[e], "[E] pthread_mutex_unlock(left):", "its own release, not marked as another's")
+            XCTAssertTrue(ctxX[e + 1].contains(" left_then_right "), "ctx-X's own unlock, not main's warm-up: \(ctxX[e + 1])")
+        }
+        let ctxY = Self.contextBlock(run.stderr, thread: "ctx-Y")
+        let ey = ctxY.firstIndex { $0.hasPrefix("[E] pthread_mutex_unlock(right)") }
+        XCTAssertNotNil(ey, run.transcript)
+        if let e = ey {
+            XCTAssertEqual(ctxY[e], "[E] pthread_mutex_unlock(right) (not seen in T3 yet; e.g., in T1 at):")
+            XCTAssertTrue(ctxY[e + 1].contains(" warm_up "), ctxY[e + 1])
+        }
+    }
+
+    /// The 1-based line of the example's source that contains `text`.
+    static func sourceLine(_ example: BuiltExample, containing text: String) throws -> Int {
+        let lines = splitLines(example.header.sourceText)
+        guard let i = lines.firstIndex(where: { $0.contains(text) }) else {
+            XCTFail("\(example.header.name) has no line with \(text)")
+            return -1
+        }
+        return i + 1
+    }
+
+    /// The lines of `file` named by the `main` frame of each `created at:`
+    /// stack, in report order.
+    static func creationLines(_ text: String, file: String) -> [Int] {
+        let lines = splitLines(text)
+        var out: [Int] = []
+        let re = makeRegex(#"^    #[0-9]+ main \S*"# + NSRegularExpression.escapedPattern(for: file) + #":([0-9]+) "#)
+        for (i, l) in lines.enumerated() where l == "created at:" {
+            for f in lines[(i + 1)...].prefix(while: { $0.hasPrefix("    #") }) {
+                if let m = firstMatch(re, f), let r = Range(m.range(at: 1), in: f) { out.append(Int(f[r]) ?? -1); break }
+            }
+        }
+        return out
+    }
+
+    /// The lines of the context block of the thread named `name`.
+    static func contextBlock(_ text: String, thread name: String) -> [String] {
+        let lines = splitLines(text)
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("context ") && $0.contains("\"\(name)\"") }) else { return [] }
+        var out: [String] = []
+        for l in lines[start...].dropFirst() {
+            if l.hasPrefix("context ") || l.hasPrefix("----") || l.isEmpty { break }
+            out.append(l)
+        }
+        return out
     }
 
     /// Instance pairs of one class must reach the core even when the held
@@ -333,6 +409,31 @@ final class LockExamplesTests: XCTestCase {
         assertWarningsWellFormed(run.stderr, context: run.transcript)
         XCTAssertEqual(run.exitCode, 0, run.transcript)
         XCTAssertEqual(run.stdout, plain.stdout, "stdout changed under the preload\n\(run.transcript)")
+    }
+
+    /// fail_on_potential=0: the report is printed, the exit status is the
+    /// program's (what `dept run` sets).
+    func test_option_failOnPotential0_keepsTheProgramsStatus() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("abba")
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "fail_on_potential=0"], timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: 2...2, exitCode: 0)
+    }
+
+    /// strip_path_prefix and color=always change the text only; `,`
+    /// separates options as it does for the sanitizers.
+    func test_option_stripPathPrefixAndColor() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("abba")
+        let root = DeptPaths.packageRoot.path + "/"
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "strip_path_prefix=\(root),color=always"],
+                             timeout: Self.timeout)
+        XCTAssertTrue(run.stderr.contains(" Examples/abba.c:28 (abba+0x"), "paths relative to the prefix\n\(run.transcript)")
+        XCTAssertFalse(run.stderr.contains(root + "Examples/abba.c"), run.transcript)
+        XCTAssertTrue(run.stderr.contains("\u{1B}[1;31mDEPT: potential deadlock:"), run.transcript)
+        XCTAssertTrue(run.stderr.contains("\nSUMMARY: DEPT: potential deadlock abba.c:28 in ctx_y\n"), "the last line stays plain\n\(run.transcript)")
+        let plain = runExample(example, preload: true, env: ["DEPT_OPTIONS": "color=auto"], timeout: Self.timeout)
+        XCTAssertFalse(plain.stderr.contains("\u{1B}["), "no colour when stderr is not a terminal\n\(plain.transcript)")
     }
 
     func test_option_badValue_warnsNamingKey() throws {

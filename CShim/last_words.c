@@ -1,0 +1,190 @@
+// last_words.c - the blocked-thread dump of a process that is being ended.
+//
+// A stuck test is usually not left to hang: its runner's timeout sends
+// SIGTERM (ctest, pytest-timeout), SIGINT, SIGQUIT, its own alarm() fires
+// SIGALRM, or a watchdog thread calls exit/_exit. When that happens while
+// threads have been blocked longer than hang_ms without a verdict, the
+// process prints the blocked-thread dump first (each thread, what it waits
+// for, what it holds, its stack), so the log explains the timeout; then the
+// signal or the exit takes its course, with the same status.
+//
+// Signals: the handlers are installed only while threads are stuck (the
+// monitor arms them) and only over the default disposition, so a program
+// that looks at its dispositions (Python installs its SIGINT handler only
+// over SIG_DFL) sees what it would see without dept. A handler cannot build
+// the dump itself (the core allocates and takes locks the interrupted
+// thread may hold): it asks the monitor thread and waits a bounded time.
+//
+// Exits: exit() and _exit() with a non-zero status, or from a thread other
+// than the main one, count as a watchdog's; a program returning from main
+// with threads still parked does not get a dump.
+#include "shim.h"
+#include <errno.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+DEPT_HIDDEN void dept_monitor_dump(const char *why);
+DEPT_HIDDEN void dept_monitor_wake(void);
+DEPT_HIDDEN bool dept_monitor_running(void);
+DEPT_HIDDEN uint64_t dept_monitor_oldest_block(uint32_t *live);
+
+static const int last_signals[] = { SIGTERM, SIGINT, SIGALRM, SIGQUIT };
+#define NSIGS (sizeof last_signals / sizeof last_signals[0])
+
+static _Atomic int armed;
+static _Atomic int request;          // the signal whose dump is asked for
+static _Atomic uint32_t served;      // bumped when a dump is printed
+static pid_t self_pid;               // the process the monitor belongs to
+
+typedef void (*exit_fn)(int) __attribute__((noreturn));
+static exit_fn real_exit, real__exit, real__Exit;
+
+static bool stuck(void) {
+    return dept_monitor_oldest_block(0) >= (uint64_t)dept_config.hang_ms * 1000000ull;
+}
+
+static const char *signal_name(int sig) {
+    switch (sig) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGALRM: return "SIGALRM";
+    case SIGQUIT: return "SIGQUIT";
+    default: return "a signal";
+    }
+}
+
+static void on_signal(int sig) {
+    int e = errno;
+    if (atomic_load(&armed) && dept_monitor_running() && stuck() && !dept_tls_guard) {
+        uint32_t before = atomic_load(&served);
+        atomic_store(&request, sig);
+        dept_monitor_wake();
+        // At most two seconds: the monitor may wait for a lock this very
+        // thread holds, and the process must end anyway.
+        struct timespec t0, now;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+            struct timespec ts = { 0, 50 * 1000000L };
+            syscall(SYS_futex, &served, FUTEX_WAIT_PRIVATE, before, &ts, 0, 0);
+            if (atomic_load(&served) != before) break;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > 2000) break;
+        }
+    }
+    // Its course: the default action, from this thread.
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(sig, &dfl, 0);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, 0);
+    raise(sig);
+    errno = e;
+}
+
+// Installs (on) or removes (off) the handlers; called by the monitor after
+// each look. Only a default disposition is replaced, and only ours removed.
+void dept_last_words_arm(bool on) {
+    if (!dept_config.detect_hangs || atomic_load(&armed) == (int)on) return;
+    atomic_store(&armed, on);
+    for (size_t i = 0; i < NSIGS; i++) {
+        struct sigaction cur;
+        if (sigaction(last_signals[i], 0, &cur) != 0) continue;
+        void *h = (cur.sa_flags & SA_SIGINFO) ? (void *)cur.sa_sigaction : (void *)cur.sa_handler;
+        struct sigaction next;
+        memset(&next, 0, sizeof next);
+        sigemptyset(&next.sa_mask);
+        if (on && h == (void *)SIG_DFL) {
+            next.sa_handler = on_signal;
+            next.sa_flags = SA_RESTART;
+            sigaction(last_signals[i], &next, 0);
+        } else if (!on && h == (void *)on_signal) {
+            next.sa_handler = SIG_DFL;
+            sigaction(last_signals[i], &next, 0);
+        }
+    }
+}
+
+bool dept_last_words_requested(void) { return atomic_load(&request) != 0; }
+
+// The monitor thread's side of a signal's request.
+void dept_last_words_serve(void) {
+    int sig = atomic_exchange(&request, 0);
+    if (sig) {
+        char why[64] = "when the process got ";
+        strcat(why, signal_name(sig));
+        dept_monitor_dump(why);
+    }
+    atomic_fetch_add(&served, 1);
+    syscall(SYS_futex, &served, FUTEX_WAKE_PRIVATE, 1 << 30, 0, 0, 0);
+}
+
+// exit/_exit: the dump in the exiting thread itself, when the exit looks
+// like a watchdog's and threads are stuck.
+static void on_exit_call(int status, const char *fn) {
+    if (!atomic_load(&dept_ready) || dept_tls_guard) return;
+    // A vfork or fork child: not the process whose threads are stuck.
+    pid_t pid = (pid_t)syscall(SYS_getpid);
+    if (pid != self_pid) return;
+    if (fn[0] == '_') {
+        // _exit skips the exit handlers, where the exit line is written.
+        int e = errno;
+        dept_tls_guard = 1;
+        dept_core_lock();
+        dept_core_exiting(status);
+        dept_shim_core_unlock_noflush();
+        dept_tls_guard = 0;
+        errno = e;
+    }
+    if (!dept_config.detect_hangs) return;
+    bool main_thread = (pid_t)syscall(SYS_gettid) == pid;
+    if (status == 0 && main_thread) return;
+    if (!dept_monitor_running() || !stuck()) return;
+    char why[64] = "when the process called ";
+    strcat(why, fn);
+    int e = errno;
+    dept_tls_guard = 1;
+    dept_monitor_dump(why);
+    dept_tls_guard = 0;
+    errno = e;
+}
+
+DEPT_EXPORT void exit(int status) {
+    on_exit_call(status, "exit");
+    if (UNLIKELY(!real_exit)) real_exit = (exit_fn)dept_real("exit", 0);
+    real_exit(status);
+}
+
+DEPT_EXPORT void _exit(int status) {
+    on_exit_call(status, "_exit");
+    if (UNLIKELY(!real__exit)) { syscall(SYS_exit_group, status); __builtin_unreachable(); }
+    real__exit(status);
+}
+
+DEPT_EXPORT void _Exit(int status) {
+    on_exit_call(status, "_Exit");
+    if (UNLIKELY(!real__Exit)) { syscall(SYS_exit_group, status); __builtin_unreachable(); }
+    real__Exit(status);
+}
+
+// Resolved at start-up: a vfork child must not enter dlsym.
+void dept_last_words_init(void) {
+    self_pid = getpid();
+    real_exit = (exit_fn)dept_real("exit", 0);
+    real__exit = (exit_fn)dept_real("_exit", 0);
+    real__Exit = (exit_fn)dept_real("_Exit", 0);
+}
+
+// After fork, the child is a process of its own (no monitor, no handlers
+// armed on its behalf yet).
+void dept_last_words_after_fork_child(void) {
+    self_pid = getpid();
+    atomic_store(&armed, 0);
+    atomic_store(&request, 0);
+}

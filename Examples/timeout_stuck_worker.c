@@ -1,0 +1,58 @@
+// dept-example: timeout_stuck_worker
+// expect: warning
+// objects: job_ready jobs_lock
+// summary: A worker waits on job_ready (holding jobs_lock) for a signal that never comes while main sleeps, so no verdict is possible (main could still signal); the process is ended from outside the way test runners end a stuck test: its own alarm (default), a SIGTERM (`sleep`: wait for it), a watchdog thread's exit(3) (`exit`) or _exit(4) (`_exit`). Before it goes, a `DEPT: warning: stall:` dump says what the worker waits for and holds. With `clean`, main signals the worker after 1.5 s and returns: no dump.
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_ready = PTHREAD_COND_INITIALIZER;
+static int ready;
+
+static void *worker(void *arg)
+{
+    (void)arg;
+    pthread_setname_np(pthread_self(), "ctx-worker");
+    pthread_mutex_lock(&jobs_lock);
+    pthread_mutex_lock(&m);
+    while (!ready)
+        pthread_cond_wait(&job_ready, &m);      // blocked until the end
+    pthread_mutex_unlock(&m);
+    pthread_mutex_unlock(&jobs_lock);
+    return NULL;
+}
+
+static void *watchdog(void *arg)
+{
+    sleep(2);
+    if (strcmp(arg, "exit") == 0) exit(3);
+    _exit(4);
+}
+
+int main(int argc, char **argv)
+{
+    const char *how = argc > 1 ? argv[1] : "alarm";
+    pthread_t w, d;
+    pthread_create(&w, NULL, worker, NULL);
+    if (strcmp(how, "clean") == 0) {
+        usleep(1500 * 1000);
+        pthread_mutex_lock(&m);
+        ready = 1;
+        pthread_cond_signal(&job_ready);
+        pthread_mutex_unlock(&m);
+        pthread_join(w, NULL);
+        puts("timeout_stuck_worker: done");
+        return 0;
+    }
+    if (strcmp(how, "exit") == 0 || strcmp(how, "_exit") == 0)
+        pthread_create(&d, NULL, watchdog, (void *)how);
+    else if (strcmp(how, "alarm") == 0)
+        alarm(2);
+    sleep(30);                                  // ended from outside before this returns
+    return 0;
+}
