@@ -267,7 +267,8 @@ def collect_dept_lines(stderr_files, logdirs):
                 except ValueError:
                     lines.append("DEPT: (unparsable JSON report line) " + s[:120])
                     continue
-                head = obj.get("headline") or f"DEPT: {obj.get('kind', 'other')}: (no headline)"
+                head = (obj.get("headline") or (obj.get("message") or "").split("\n")[0]
+                        or f"DEPT: {obj.get('kind', 'other')}: (no headline)")
                 lines.append(head)
 
     for f in stderr_files:
@@ -315,12 +316,17 @@ class Run:
             env.pop("DEPT_OPTIONS", None)
         return env
 
-    def wrap(self, argv, env, tag):
+    def wrap(self, argv, env, tag, log_mode=None):
+        """log_mode: permissions of the report directory, for programs whose
+        processes drop privileges (they write their reports there too)."""
         if self.mode == "plain":
             return list(argv), env
         d = self.dir / f"dept-{tag}"
         self.logdirs.append(d)
-        return self.runner.dept.wrap(argv, env, d)
+        argv, env = self.runner.dept.wrap(argv, env, d)
+        if log_mode is not None:
+            os.chmod(d, log_mode)
+        return argv, env
 
     def step(self, name, argv, *, cwd=None, stdin=None, stdout=None, timeout=None, watch=(), timed=True,
              ok_status=(0,)):
@@ -412,7 +418,7 @@ class Xz(Program):
     name, tools = "xz", ("xz",)
 
     def prepare(self):
-        self.mb = 4 if self.quick else 20
+        self.mb = 4 if self.quick else 12
         self.workload = f"xz -T2 round trip of {self.mb} MB"
         self.data = self.dir / "data"
         generate_data(self.data, self.mb, 2)
@@ -726,9 +732,9 @@ class Server:
     start it, wait until it answers, exercise it, stop it and record how it
     exited. Time counts from the start to the exit."""
 
-    def __init__(self, r, tag, argv, *, cwd=None, env=None):
+    def __init__(self, r, tag, argv, *, cwd=None, env=None, log_mode=None):
         self.r = r
-        argv, env = r.wrap(argv, env or r.env(), tag)
+        argv, env = r.wrap(argv, env or r.env(), tag, log_mode)
         self.out, self.err = r.dir / f"{tag}.stdout", r.dir / f"{tag}.stderr"
         r.stderr_files.append(self.err)
         self.start = time.monotonic()
@@ -946,7 +952,7 @@ class Memcached(Program):
     name, tools = "memcached", ("memcached", "memcslap")
 
     def prepare(self):
-        self.n = 5000 if self.quick else 30000
+        self.n = 3000 if self.quick else 10000
         self.workload = (f"memcached -t 4 on 127.0.0.1, memcslap -c 4 set+get x {self.n}, "
                          "then 4 client threads set/get 2000 keys each")
 
@@ -974,11 +980,13 @@ class Nginx(Program):
 
     def prepare(self):
         self.requests = 1000 if self.quick else 5000
-        self.workload = f"nginx, thread_pool of 4 with aio threads, ab -n {self.requests} -c 8 x 3 files + checks"
+        self.workload = (f"nginx, thread_pool of 4 with aio threads, ab -c 8 -n {self.requests}/{self.requests // 5}/"
+                         f"{self.requests // 50} on 2 kB/300 kB/3 MB files + checksums")
         self.root = self.dir / "www"
         self.root.mkdir(exist_ok=True)
         rng = random.Random(7)
         self.files = {}
+        self.counts = {"small.txt": self.requests, "medium.bin": self.requests // 5, "large.bin": self.requests // 50}
         for name, size in (("small.txt", 2_000), ("medium.bin", 300_000), ("large.bin", 3_000_000)):
             data = bytes(rng.getrandbits(8) for _ in range(min(size, 4096))) * (size // 4096 + 1)
             (self.root / name).write_bytes(data[:size])
@@ -1016,7 +1024,7 @@ http {{
             return
         try:
             for name in self.files:
-                rc, out = r.step(f"ab-{name}", ["ab", "-q", "-n", str(self.requests), "-c", "8", "-r",
+                rc, out = r.step(f"ab-{name}", ["ab", "-q", "-n", str(self.counts[name]), "-c", "8", "-r",
                                                 f"http://127.0.0.1:{port}/{name}"], watch=[srv.proc.pid], timed=False)
                 text = out.read_text(errors="replace")
                 complete = re.search(r"Complete requests:\s+(\d+)", text)
@@ -1033,6 +1041,138 @@ http {{
             # Graceful stop: SIGQUIT to nginx's master itself (its pid file),
             # not to the dept-cli wrapper, which forwards INT, TERM and HUP only.
             srv.stop("nginx", lambda: os.kill(int((r.dir / "nginx.pid").read_text()), signal.SIGQUIT))
+
+
+class Apache(Program):
+    name, tools = "apache2", ("apache2", "ab")
+
+    def prepare(self):
+        self.requests = 1000 if self.quick else 4000
+        self.workload = (f"apache2 (mpm_event, 1 process x 8 threads, APR locks), ab -c 8 -n {self.requests} "
+                         f"+ -n {self.requests // 10} on 2 kB/300 kB files, checksums")
+        # Its workers run as www-data: the work directory must be traversable.
+        for d in (self.runner.work, self.dir):
+            os.chmod(d, 0o755)
+        self.root = self.dir / "www"
+        self.root.mkdir(exist_ok=True)
+        rng = random.Random(17)
+        self.files = {}
+        for name, size in (("small.txt", 2_000), ("medium.bin", 300_000)):
+            data = bytes(rng.getrandbits(8) for _ in range(4096)) * (size // 4096 + 1)
+            (self.root / name).write_bytes(data[:size])
+            self.files[name] = hashlib.sha256(data[:size]).hexdigest()
+        self.counts = {"small.txt": self.requests, "medium.bin": self.requests // 10}
+
+    def run(self, r):
+        os.chmod(r.dir, 0o755)
+        port = free_port()
+        mods = "/usr/lib/apache2/modules"
+        conf = r.dir / "httpd.conf"
+        conf.write_text(f"""LoadModule mpm_event_module {mods}/mod_mpm_event.so
+LoadModule authz_core_module {mods}/mod_authz_core.so
+LoadModule mime_module {mods}/mod_mime.so
+LoadModule dir_module {mods}/mod_dir.so
+ServerRoot {r.dir}
+PidFile {r.dir}/httpd.pid
+Mutex file:{r.dir} default
+Listen 127.0.0.1:{port}
+ServerName localhost
+User www-data
+Group www-data
+ErrorLog {r.dir}/error.log
+LogLevel warn
+ServerLimit 1
+StartServers 1
+ThreadsPerChild 8
+ThreadLimit 8
+MaxRequestWorkers 8
+MinSpareThreads 1
+MaxSpareThreads 8
+TypesConfig /etc/mime.types
+DocumentRoot {self.root}
+<Directory {self.root}>
+    Require all granted
+</Directory>
+""")
+        # Its children run as www-data: they must be able to write their
+        # reports (else dept writes them to stderr, which is error.log).
+        srv = Server(r, "0-apache2", ["apache2", "-f", str(conf), "-DFOREGROUND"], log_mode=0o1777)
+        r.stderr_files.append(r.dir / "error.log")
+        if not srv.ready(lambda: port_open(port), "apache2"):
+            return
+        try:
+            for name in self.files:
+                rc, out = r.step(f"ab-{name}", ["ab", "-q", "-n", str(self.counts[name]), "-c", "8", "-r",
+                                                f"http://127.0.0.1:{port}/{name}"], watch=[srv.proc.pid], timed=False)
+                text = out.read_text(errors="replace")
+                complete = re.search(r"Complete requests:\s+(\d+)", text)
+                failed = re.search(r"Failed requests:\s+(\d+)", text)
+                non2xx = re.search(r"Non-2xx responses:\s+(\d+)", text)
+                r.sig(f"ab {name}", f"complete {complete and complete.group(1)}, failed {failed and failed.group(1)}, "
+                                    f"non-2xx {non2xx.group(1) if non2xx else 0}")
+            import urllib.request
+            for name, digest in self.files.items():
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{name}", timeout=30) as resp:
+                    got = hashlib.sha256(resp.read()).hexdigest()
+                r.sig(f"GET {name}", "same" if got == digest else "DIFFERENT")
+        finally:
+            # SIGTERM to the parent itself (its pid file): dept-cli would forward it too.
+            srv.stop("apache2", lambda: os.kill(int((r.dir / "httpd.pid").read_text()), signal.SIGTERM))
+
+
+class Unbound(Program):
+    name, tools = "unbound", ("unbound",)
+
+    def prepare(self):
+        self.names = 300 if self.quick else 1500
+        self.workload = (f"unbound -d, 4 threads, local zone of {self.names} A records; "
+                         f"4 client threads x {self.names} UDP queries + NXDOMAIN, answers checked")
+
+    def run(self, r):
+        port = free_port()
+        conf = r.dir / "unbound.conf"
+        records = "".join(f'    local-data: "h{n}.rw.test. 300 IN A 10.0.{n // 256}.{n % 256}"\n'
+                          for n in range(self.names))
+        conf.write_text(f"""server:
+    interface: 127.0.0.1
+    port: {port}
+    num-threads: 4
+    so-reuseport: yes
+    username: ""
+    chroot: ""
+    directory: "{r.dir}"
+    pidfile: "{r.dir}/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 0
+    do-ip6: no
+    do-tcp: no
+    module-config: "iterator"
+    access-control: 127.0.0.0/8 allow
+    local-zone: "rw.test." static
+{records}remote-control:
+    control-enable: no
+""")
+        srv = Server(r, "0-unbound", ["unbound", "-d", "-c", str(conf)])
+
+        def answers():
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(0.5)
+            s.sendto(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x02h0\x02rw\x04test\x00\x00\x01\x00\x01",
+                     ("127.0.0.1", port))
+            try:
+                return s.recvfrom(512)[0][:2] == b"\x12\x34"
+            finally:
+                s.close()
+
+        if not srv.ready(answers, "unbound"):
+            return
+        try:
+            rc, out = r.step("client", [self.runner.python, str(HERE / "dnsclient.py"), str(port), "4", str(self.names)],
+                             watch=[srv.proc.pid], timed=False)
+            r.sig("client stdout", out.read_text(errors="replace"))
+        finally:
+            srv.stop("unbound")
 
 
 # --------------------------------------------------------------------------
@@ -1200,7 +1340,7 @@ class SevenZip(Program):
     name, tools = "7zip", ("7zz",)
 
     def prepare(self):
-        self.size = 6 if self.quick else 24
+        self.size = 4 if self.quick else 12
         self.workload = f"7zz a -mmt4 (LZMA2 -mx3) of {self.size} MB + 7zz t + 7zz x -so"
         self.src = self.dir / "src"
         self.src.mkdir(exist_ok=True)
@@ -1382,12 +1522,12 @@ class StressNg(Program):
     def prepare(self):
         self.ops = 4000 if self.quick else 20000
         self.workload = (f"stress-ng --mutex 2 (priority-changing pthread mutex contention, {self.ops} ops) "
-                         f"--pthread 2 (thread create/exit with mutex+condvar, {self.ops // 20} threads)")
+                         f"--pthread 2 (thread create/exit with mutex+condvar, {self.ops // 20} threads, 16 at a time)")
 
     def run(self, r):
         # (--sem with --sem-ops runs until --timeout in 0.15.06: left out.)
         rc, out = r.step("stress", ["stress-ng", "--mutex", "2", "--mutex-ops", str(self.ops),
-                                    "--pthread", "2", "--pthread-ops", str(self.ops // 20),
+                                    "--pthread", "2", "--pthread-ops", str(self.ops // 20), "--pthread-max", "16",
                                     "--timeout", "60", "--temp-path", str(r.dir)])
         text = (r.dir / f"{r.nstep}-stress.stderr").read_text(errors="replace") + out.read_text(errors="replace")
         r.sig("completed", "successful run completed" in text)
@@ -1444,7 +1584,7 @@ class Samtools(Program):
 
 
 ALL = (Python, Perl, Ruby, Tcl, Node, Java,
-       Sqlite, Mariadb, Redis, Memcached, Nginx,
+       Sqlite, Mariadb, Redis, Memcached, Nginx, Apache, Unbound,
        Ffmpeg, Gstreamer, X264, X265, Dav1d,
        Pigz, Xz, Zstd, Pbzip2, Lbzip2, Plzip, Pixz, SevenZip, Sort,
        Make, CmakeNinja, Swift, Git,
