@@ -1520,15 +1520,19 @@ class StressNg(Program):
     name, tools = "stress-ng", ("stress-ng",)
 
     def prepare(self):
-        self.ops = 4000 if self.quick else 20000
-        self.workload = (f"stress-ng --mutex 2 (priority-changing pthread mutex contention, {self.ops} ops) "
-                         f"--pthread 2 (thread create/exit with mutex+condvar, {self.ops // 20} threads, 16 at a time)")
+        self.seconds = 1 if self.quick else 2
+        self.threads = 200 if self.quick else 1000
+        self.workload = (f"stress-ng --mutex 2 (priority-changing pthread mutex contention, {self.seconds} s) "
+                         f"--pthread 2 (thread create/exit with mutex+condvar, {self.threads} threads, 16 at a time)")
 
     def run(self, r):
-        # (--sem with --sem-ops runs until --timeout in 0.15.06: left out.)
-        rc, out = r.step("stress", ["stress-ng", "--mutex", "2", "--mutex-ops", str(self.ops),
-                                    "--pthread", "2", "--pthread-ops", str(self.ops // 20), "--pthread-max", "16",
-                                    "--timeout", "60", "--temp-path", str(r.dir)])
+        # The mutex stressor is bounded by time, not by --mutex-ops: in
+        # 0.15.06 a first thread that reaches the op count before the
+        # creating loop checks it makes the stressor exit 3 ("could not
+        # create any pthreads"). --sem with --sem-ops runs until --timeout.
+        rc, out = r.step("stress", ["stress-ng", "--mutex", "2", "--pthread", "2",
+                                    "--pthread-ops", str(self.threads), "--pthread-max", "16",
+                                    "--timeout", str(self.seconds), "--temp-path", str(r.dir)])
         text = (r.dir / f"{r.nstep}-stress.stderr").read_text(errors="replace") + out.read_text(errors="replace")
         r.sig("completed", "successful run completed" in text)
 
