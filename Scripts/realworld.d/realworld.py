@@ -1587,12 +1587,197 @@ class Samtools(Program):
         out.unlink(missing_ok=True)
 
 
+# --------------------------------------------------------------------------
+# More: C++ thread pools and other pthread users
+
+class Pzstd(Compressor):
+    name, tools, suffix, mb = "pzstd", ("pzstd",), ".zst", 40
+    compress = ("pzstd", "-q", "-p", "4", "-3", "-c")
+    decompress = ("pzstd", "-q", "-d", "-p", "4", "-c")
+
+
+class Fio(Program):
+    name, tools = "fio", ("fio",)
+
+    def prepare(self):
+        self.mb = 4 if self.quick else 16
+        self.workload = f"fio: 4 threads (thread=1), psync randrw 4k, {self.mb} MB each, crc32c verify"
+
+    def run(self, r):
+        job = r.dir / "job.fio"
+        job.write_text(f"""[global]
+thread
+ioengine=psync
+bs=4k
+size={self.mb}m
+rw=randrw
+rwmixread=50
+verify=crc32c
+verify_fatal=1
+do_verify=1
+randrepeat=1
+directory={r.dir}
+[job]
+numjobs=4
+""")
+        rc, out = r.step("fio", ["fio", "--output-format=terse", str(job)])
+        # terse v3: field 5 is the job's error code.
+        errors = [l.split(";")[4] for l in out.read_text(errors="replace").splitlines() if l.count(";") > 5]
+        r.sig("jobs and error codes", " ".join(errors))
+        for f in r.dir.glob("job.*.*"):
+            f.unlink(missing_ok=True)
+
+
+class Stockfish(Program):
+    name = "stockfish"
+
+    def prepare(self):
+        self.depth = 6 if self.quick else 9
+        self.workload = f"stockfish bench: 4 search threads (std::thread pool), hash 16 MB, 48 positions to depth {self.depth}"
+
+    def missing(self):
+        return [] if self.exe() else ["stockfish"]
+
+    @staticmethod
+    def exe():
+        return shutil.which("stockfish") or next((p for p in ("/usr/games/stockfish",) if os.access(p, os.X_OK)), None)
+
+    def run(self, r):
+        rc, out = r.step("bench", [self.exe(), "bench", "16", "4", str(self.depth), "default", "depth"])
+        text = out.read_text(errors="replace")
+        err = (r.dir / f"{r.nstep}-bench.stderr").read_text(errors="replace")
+        # With 4 threads the node counts vary from run to run: only the shape.
+        r.sig("positions searched", text.count("bestmove"))
+        r.sig("summary printed", "Nodes searched" in err)
+
+
+class Povray(Program):
+    name, tools = "povray", ("povray",)
+
+    def prepare(self):
+        self.size = (160, 120) if self.quick else (480, 360)
+        self.workload = f"povray +WT4: a {self.size[0]}x{self.size[1]} reflective scene with antialiasing, pixel checksum"
+        self.scene = self.dir / "scene.pov"
+        self.scene.write_text("""#include "colors.inc"
+camera { location <0, 2, -6> look_at <0, 0.5, 0> }
+light_source { <4, 6, -4> color White }
+light_source { <-4, 3, -2> color rgb <0.4, 0.4, 0.6> }
+plane { y, 0 pigment { checker color White color rgb <0.2, 0.3, 0.5> } finish { reflection 0.2 } }
+#declare I = 0;
+#while (I < 12)
+  sphere { <sin(I * 0.52) * 2.2, 0.5 + mod(I, 3) * 0.4, cos(I * 0.52) * 2.2>, 0.45
+    pigment { color rgb <mod(I, 3) / 2, mod(I + 1, 4) / 3, mod(I + 2, 5) / 4> }
+    finish { phong 0.8 reflection 0.3 } }
+  #declare I = I + 1;
+#end
+sphere { <0, 1, 0>, 1 pigment { color rgbf <0.9, 0.9, 1, 0.8> } finish { reflection 0.1 } interior { ior 1.5 } }
+""")
+
+    def run(self, r):
+        w, h = self.size
+        r.step("render", ["povray", f"+I{self.scene}", "+Oout.ppm", "+FP", f"+W{w}", f"+H{h}", "+WT4", "-D",
+                          "+A0.3", "+R3", "-GA", "+L/usr/share/povray-3.7/include"])
+        img = r.dir / "out.ppm"
+        if img.exists():
+            # The PPM header carries the render date: hash the rest.
+            lines = [l for l in img.read_bytes().split(b"\n") if not l.startswith(b"#")]
+            r.sig("pixels", hashlib.sha256(b"\n".join(lines)).hexdigest()[:16])
+            img.unlink()
+        else:
+            r.sig("pixels", "missing")
+
+
+class Siege(Program):
+    name, tools = "siege", ("siege",)
+
+    def prepare(self):
+        self.reps = 30 if self.quick else 150
+        self.workload = (f"siege -c 8 -r {self.reps} -b (8 client threads) against a plain python3 "
+                         "ThreadingHTTPServer on 127.0.0.1")
+        self.www = self.dir / "www"
+        self.www.mkdir(exist_ok=True)
+        (self.www / "page.bin").write_bytes(bytes(random.Random(3).getrandbits(8) for _ in range(8000)))
+
+    def missing(self):
+        return (["python3"] if not self.runner.python else []) + ([] if shutil.which("siege") else ["siege"])
+
+    def run(self, r):
+        port = free_port()
+        # The server is not under test: it runs plainly in both modes.
+        server = subprocess.Popen([self.runner.python, "-m", "http.server", "--bind", "127.0.0.1",
+                                   "--directory", str(self.www), str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            if not wait_until(lambda: port_open(port), server, 30):
+                r.problems.append("the python3 http.server did not start")
+                return
+            env = dict(r.env(), HOME=str(r.dir))   # siege writes ~/.siege/siege.conf on first use
+            argv, env = r.wrap(["siege", "-c", "8", "-r", str(self.reps), "-b", "-q", "-j",
+                                f"http://127.0.0.1:{port}/page.bin"], env, "siege")
+            out, err = r.dir / "siege.stdout", r.dir / "siege.stderr"
+            r.stderr_files.append(err)
+            res = run_process(argv, cwd=r.dir, env=env, stdin=None, stdout=out, stderr=err,
+                              timeout=self.runner.timeout_for(self.name, "siege", r.mode),
+                              stall=self.args.stall_seconds, btdir=r.dir, label="siege")
+            r.elapsed += res.elapsed
+            self.runner.record_time(self.name, "siege", r.mode, res.elapsed)
+            if res.problem:
+                r.problems.append(f"siege {res.problem}")
+                r.backtraces += res.backtraces
+            r.sig("siege exit status", res.rc)
+            try:
+                stats = json.loads(out.read_text(errors="replace") or "{}")
+            except ValueError:
+                stats = {}
+            r.sig("transactions", f"{stats.get('successful_transactions')} ok, {stats.get('failed_transactions')} failed")
+        finally:
+            kill_tree(server, proc_tree([server.pid]))
+            server.wait()
+
+
+class Lld(Program):
+    name, tools = "lld", ("ld.lld", "cc")
+
+    def prepare(self):
+        self.files = 60 if self.quick else 300
+        self.workload = f"ld.lld --threads=4 (via cc -fuse-ld=lld) linking {self.files} objects with debug info"
+        self.objs = self.dir / "objs"
+        if self.objs.exists():
+            shutil.rmtree(self.objs)
+        self.objs.mkdir()
+        src = self.dir / "src"
+        src.mkdir(exist_ok=True)
+        names = []
+        for i in range(self.files):
+            (src / f"u{i:03d}.c").write_text(
+                f"static int table[64] = {{{', '.join(str((i * 7919 + k * 31) % 1009) for k in range(64))}}};\n"
+                f"int u{i:03d}(int x) {{ for (int k = 0; k < 64; k++) x = x * 33 + table[k]; return x ^ {i}; }}\n")
+            names.append(f"u{i:03d}")
+        calls = "".join(f"    h = u{i:03d}(h);\n" for i in range(self.files))
+        protos = "".join(f"int {n}(int);\n" for n in names)
+        (src / "main.c").write_text(f"#include <stdio.h>\n{protos}int main(void) {{\n    int h = 1;\n{calls}"
+                                    f"    printf(\"units {self.files} hash %08x\\n\", (unsigned)h);\n    return 0;\n}}\n")
+        for c in sorted(src.glob("*.c")):
+            run_plain(["cc", "-O1", "-g", "-ffunction-sections", "-c", "-o", str(self.objs / (c.stem + ".o")), str(c)])
+
+    def run(self, r):
+        objs = sorted(str(o) for o in self.objs.glob("*.o"))
+        r.step("link", ["cc", "-fuse-ld=lld", "-Wl,--threads=4", "-Wl,--gc-sections", "-Wl,--build-id=sha1",
+                        "-o", "app"] + objs)
+        app = r.dir / "app"
+        r.sig("sha256 of app", sha256_file(app) if app.exists() else "missing")
+        if app.exists():
+            rc, out = r.step("app", [str(app)])
+            r.sig("app stdout", out.read_text(errors="replace"))
+            app.unlink()
+
+
 ALL = (Python, Perl, Ruby, Tcl, Node, Java,
        Sqlite, Mariadb, Redis, Memcached, Nginx, Apache, Unbound,
        Ffmpeg, Gstreamer, X264, X265, Dav1d,
-       Pigz, Xz, Zstd, Pbzip2, Lbzip2, Plzip, Pixz, SevenZip, Sort,
-       Make, CmakeNinja, Swift, Git,
-       QemuImg, StressNg, Sysbench, Samtools)
+       Pigz, Xz, Zstd, Pzstd, Pbzip2, Lbzip2, Plzip, Pixz, SevenZip, Sort,
+       Make, CmakeNinja, Swift, Git, Lld,
+       QemuImg, StressNg, Sysbench, Samtools, Fio, Stockfish, Povray, Siege)
 CLASSES = {c.name: c for c in ALL}
 PROGRAMS = [c.name for c in ALL]
 
