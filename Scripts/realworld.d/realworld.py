@@ -859,6 +859,37 @@ class Java(Program):
         r.sig("stdout", out.read_text(errors="replace"))
 
 
+class Erlang(Program):
+    name, tools = "erlang", ("erl",)
+
+    def prepare(self):
+        self.n = 50_000 if self.quick else 200_000
+        self.workload = (f"erl +S 4:4 (BEAM, 4 schedulers): 8 processes each sum {self.n} terms and fill an ETS "
+                         "table, results by message passing")
+
+    def run(self, r):
+        prog = (f"P=self(), Pids=[spawn(fun() -> L=lists:seq(1,{self.n}), S=lists:sum([X*X rem 7 || X <- L]), "
+                "T=ets:new(t,[]), [ets:insert(T,{K,K}) || K <- lists:seq(1,20000)], "
+                "P ! {self(), S + ets:info(T,size)} end) || _ <- lists:seq(1,8)], "
+                "R=[receive {Pid,V} -> V end || Pid <- Pids], io:format(\"~p~n\",[lists:sum(R)]), halt().")
+        rc, out = r.step("beam", ["erl", "-noshell", "+S", "4:4", "-eval", prog])
+        r.sig("stdout", out.read_text(errors="replace"))
+
+
+class Guile(Program):
+    name, tools = "guile", ("guile",)
+
+    def prepare(self):
+        self.n = 5_000 if self.quick else 20_000
+        self.workload = f"guile 3.0 (ice-9 threads) par-map over {self.n} items (futures on a thread pool, Boehm GC)"
+
+    def run(self, r):
+        expr = (f"(use-modules (ice-9 threads)) (display (apply + (par-map (lambda (x) (modulo (* x x) 1009)) "
+                f"(iota {self.n})))) (newline)")
+        rc, out = r.step("par-map", ["guile", "--no-auto-compile", "-c", expr])
+        r.sig("stdout", out.read_text(errors="replace"))
+
+
 # --------------------------------------------------------------------------
 # Databases and servers
 
@@ -1772,7 +1803,7 @@ class Lld(Program):
             app.unlink()
 
 
-ALL = (Python, Perl, Ruby, Tcl, Node, Java,
+ALL = (Python, Perl, Ruby, Tcl, Node, Java, Erlang, Guile,
        Sqlite, Mariadb, Redis, Memcached, Nginx, Apache, Unbound,
        Ffmpeg, Gstreamer, X264, X265, Dav1d,
        Pigz, Xz, Zstd, Pzstd, Pbzip2, Lbzip2, Plzip, Pixz, SevenZip, Sort,
