@@ -34,7 +34,7 @@ let package = Package(
             path: "CShim",
             exclude: ["exports.map"],
             cSettings: [
-                .unsafeFlags(["-fvisibility=hidden", "-O2", "-fomit-frame-pointer", "-fno-plt", "-ftls-model=initial-exec"]),
+                .unsafeFlags(["-fvisibility=hidden", "-O2", "-fomit-frame-pointer", "-fno-plt", "-ftls-model=initial-exec", "-fexceptions"]),
             ],
             // libunwind is bound at run time (stack_capture.c), not linked.
             linkerSettings: [.linkedLibrary("dl")]

@@ -101,6 +101,9 @@ void dept_thread_finished(struct dept_thread *t) {
     dept_tls_guard = 1;
     // The end of the thread body is the event its joiners wait for.
     dept_ecxt_exit(t, (uintptr_t)t->self, DEPT_OP_THREAD_EXIT, 0);
+    // Holds that ended unseen (a futex lock released in user space) are
+    // not held at the exit.
+    if (t->sems_held) dept_held_validate(t);
     if (t->nheld) {
         dept_core_lock();
         dept_core_thread_exit(t->tid, t->held, t->nheld);

@@ -82,7 +82,9 @@ public enum HangAnalysis {
         for other in s.threads {
             for h in other.held where h.inst == b.inst {
                 if h.isThreadBody {
-                    if b.op == .join { out.append((other.tid, .owns(h))) }
+                    // A thread running a body or an initializer is the only
+                    // one whose exit or return ends the wait.
+                    out.append((other.tid, .owns(h)))
                 } else if b.awaits.contains(h.shared ? .shared : .exclusive) {
                     out.append((other.tid, .owns(h)))
                 }

@@ -46,6 +46,7 @@ extension ReportBuilder {
             } else {
                 detail = ws.map { w -> String in
                     switch w.1 {
+                    case .owns(let h) where h.isThreadBody && b.op != .join: return "\(title(w.0)) runs its initializer"
                     case .owns(let h) where h.isThreadBody: return "joins T\(w.0) (\(title(w.0)))"
                     case .owns: return "held by \(title(w.0))"
                     case .semaphoreTaker: return "taken by \(title(w.0)), not posted yet"

@@ -37,7 +37,8 @@ nonisolated(unsafe) var live = Runtime.LiveMemory()
 
 @_cdecl("dept_core_live_check")
 func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
-                   _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32) -> Int32 {
+                   _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32,
+                   _ proven: UInt32) -> Int32 {
     var list: [LiveThread] = []
     for i in 0..<Int(n) {
         guard let t = threads?[i] else { break }
@@ -70,10 +71,15 @@ func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ h
     }
     let opts = runtime.options
     let graph = runtime.detector.graph
-    let verdict = HangAnalysis.analyze(state, hangMs: Int(opts.hangMs), stallMs: Int(opts.stallMs)) { eventCls, waitCls in
+    let verdict = HangAnalysis.analyze(state, hangMs: proven != 0 ? 0 : Int(opts.hangMs), stallMs: Int(opts.stallMs)) { eventCls, waitCls in
         let from = EventNode(cls: eventCls)
         return graph.edge(from: from, to: EventNode(cls: waitCls)) != nil
             || graph.edge(from: from, to: EventNode(cls: waitCls, shared: true)) != nil
+    }
+    // A deadlock the kernel proved is reported only as one: waits of no
+    // length say nothing of a hang or a stall.
+    if proven != 0 {
+        guard case .deadlock = verdict else { return Int32(DEPT_VERDICT_NONE) }
     }
     var queued = false
     switch verdict {
