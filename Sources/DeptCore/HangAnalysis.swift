@@ -82,9 +82,9 @@ public enum HangAnalysis {
         for other in s.threads {
             for h in other.held where h.inst == b.inst {
                 if h.isThreadBody {
-                    // A thread running a body or an initializer is the only
-                    // one whose exit or return ends the wait.
-                    out.append((other.tid, .owns(h)))
+                    // A running thread is waited for by its joiners, and the
+                    // thread running a once initializer by its callers.
+                    if b.op == .join || b.op == .once { out.append((other.tid, .owns(h))) }
                 } else if b.awaits.contains(h.shared ? .shared : .exclusive) {
                     out.append((other.tid, .owns(h)))
                 }

@@ -110,6 +110,21 @@ final class HangAnalysisTests: XCTestCase {
         XCTAssertEqual(Self.analyze(notJoin), .running)
     }
 
+    /// Rule: the callers of pthread_once / call_once wait for the thread
+    /// that runs the initializer (it is inside the once's context): T1 runs
+    /// it and waits for L, T2 holds L and calls pthread_once; T3 runs.
+    func testOnceCallerWaitsForTheInitializer() {
+        let once = Cls.D, onceInst = inst(Cls.D)
+        let initializer = HeldContext(cls: once, inst: onceInst, op: .onceInit, flags: HeldContext.threadFlag)
+        let s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: Self.blockedLock(C.A), held: [initializer]),
+            LiveThread(tid: 2, blocked: BlockedWait(cls: once, inst: onceInst, op: .once, awaits: [.exclusive], ms: 2000),
+                       held: [held(C.A)]),
+            LiveThread(tid: 3),
+        ])
+        XCTAssertEqual(Self.analyze(s), .deadlock(cycle: [1, 2], stuck: [1, 2]))
+    }
+
     /// Rule: the taker of a binary semaphore (taken, not posted) is the
     /// owner of a wait on it.
     func testSemaphoreTakerIsOwner() {
