@@ -39,7 +39,7 @@ bool dept_annotated_class(uint32_t cls) {
 }
 
 static void mark_class(uint32_t cls) {
-    if (!cls || cls / CHUNK_BITS >= CHUNKS || dept_annotated_class(cls)) return;
+    if (LIKELY(dept_annotated_class(cls)) || !cls || cls / CHUNK_BITS >= CHUNKS) return;
     _Atomic(uint64_t *) *slot = &chunks[cls / CHUNK_BITS];
     uint64_t *c = atomic_load_explicit(slot, memory_order_acquire);
     if (!c) {
@@ -62,20 +62,21 @@ static void declare(uintptr_t obj, uintptr_t pc) {
 // after it (a lock's [S] is its wait).
 #define PENDING 8
 struct pending { uintptr_t obj; struct dept_door_wait wait; uint16_t op; };
+struct ended { uintptr_t obj; uint32_t stack; uint16_t op; };
 struct api_thread {
     struct pending waits[PENDING];
     uint32_t n, dropped;
-    struct pending last;          // the wait that ended last
+    struct ended last;            // the wait that ended last (obj 0: none)
 };
 static __thread struct api_thread api_thread __attribute__((tls_model("initial-exec")));
 
 static void wait_begin(uintptr_t obj, uint32_t flags, uint16_t op, uintptr_t pc) {
-    declare(obj, pc);
-    if (api_thread.n == PENDING) { api_thread.dropped++; return; }
+    if (api_thread.n == PENDING) { api_thread.dropped++; declare(obj, pc); return; }
     struct pending *p = &api_thread.waits[api_thread.n];
     uint32_t door = ((flags & API_LOCK) ? DEPT_DOOR_LOCK : 0) | ((flags & API_SHARED) ? DEPT_DOOR_SHARED : 0)
                   | ((flags & API_TIMED) ? DEPT_DOOR_TIMED : 0);
     if (!dept_door_wait_begin(&p->wait, obj, DEPT_OBJ_ANNOTATED, op, door, pc)) return;
+    mark_class(p->wait.o.cls);
     p->obj = obj;
     p->op = op;
     api_thread.n++;
@@ -83,19 +84,22 @@ static void wait_begin(uintptr_t obj, uint32_t flags, uint16_t op, uintptr_t pc)
 
 static void wait_end(uintptr_t obj) {
     for (uint32_t i = api_thread.n; i-- > 0;) {
-        if (api_thread.waits[i].obj != obj) continue;
-        dept_door_wait_end(&api_thread.waits[i].wait);
-        api_thread.last = api_thread.waits[i];
-        api_thread.waits[i] = api_thread.waits[--api_thread.n];
+        struct pending *p = &api_thread.waits[i];
+        if (p->obj != obj) continue;
+        dept_door_wait_end(&p->wait);
+        api_thread.last = (struct ended){ obj, p->wait.stack, p->op };
+        if (i + 1 != api_thread.n) *p = api_thread.waits[api_thread.n - 1];
+        api_thread.n--;
         return;
     }
 }
 
 static void ecxt_enter(uintptr_t obj, uint32_t flags, uint16_t op, uintptr_t pc) {
-    declare(obj, pc);
     uint32_t stack = 0;
-    // After a lock's wait, its context starts where the wait did.
-    if (!(flags & API_TRY) && api_thread.last.obj == obj && api_thread.last.wait.t) stack = api_thread.last.wait.stack;
+    // After a lock's wait, its context starts where the wait did (and the
+    // wait declared the object).
+    if (!(flags & API_TRY) && api_thread.last.obj == obj) stack = api_thread.last.stack;
+    else declare(obj, pc);
     api_thread.last.obj = 0;
     uint32_t door = ((flags & API_SHARED) ? DEPT_DOOR_SHARED : 0) | ((flags & API_TRY) ? DEPT_DOOR_TRY : 0)
                   | ((flags & API_TIMED) ? DEPT_DOOR_TIMED : 0) | ((flags & API_RECURSIVE) ? DEPT_DOOR_RECURSIVE : 0);

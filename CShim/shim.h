@@ -330,8 +330,8 @@ DEPT_HIDDEN void dept_held_validate(struct dept_thread *t);
 /// A futex lock the thread holds was released without a hook seeing it (its
 /// word no longer names the thread): futex_hooks.c.
 DEPT_HIDDEN bool dept_futex_hold_lost(struct dept_thread *t, const struct dept_held *h);
-/// The owner's TID in a priority-inheritance futex word (false when the
-/// word cannot be read).
+/// The owner's TID in the priority-inheritance futex word a thread sleeps
+/// on (false when the word cannot be read).
 DEPT_HIDDEN bool dept_futex_owner(uintptr_t word, int32_t *tid);
 
 // ---- the fast path, inline in the hooks --------------------------------
