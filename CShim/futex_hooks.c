@@ -28,7 +28,6 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #define DEPT_STR2(x) #x
@@ -51,40 +50,6 @@ static syscall_fn resolve(void) {
         __atomic_store_n(&dept_real_syscall, f, __ATOMIC_RELAXED);
     }
     return f;
-}
-
-// The memory of a lock released unseen may be gone by the time we look: it
-// is read through the kernel, which fails instead of faulting. Where
-// process_vm_readv is not allowed (a seccomp profile), `mapped` says whether
-// the caller knows the word is mapped (a thread sleeps on it in the kernel).
-static bool read_word(uintptr_t word, bool mapped, uint32_t *out) {
-    static _Atomic int unavailable;
-    if (!atomic_load_explicit(&unavailable, memory_order_relaxed)) {
-        struct iovec local = { out, sizeof *out }, remote = { (void *)word, sizeof *out };
-        int e = errno;
-        ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-        int why = errno;
-        errno = e;
-        if (n == (ssize_t)sizeof *out) return true;
-        if (why != EPERM && why != ENOSYS) return false;
-        atomic_store_explicit(&unavailable, 1, memory_order_relaxed);
-    }
-    if (!mapped) return false;
-    *out = __atomic_load_n((const uint32_t *)word, __ATOMIC_RELAXED);
-    return true;
-}
-
-bool dept_futex_owner(uintptr_t word, int32_t *tid) {
-    uint32_t v;
-    if (!read_word(word, true, &v)) return false;
-    *tid = (int32_t)(v & FUTEX_TID_MASK);
-    return true;
-}
-
-// Unreadable counts as released: a lock wrongly kept would add dependencies.
-bool dept_futex_hold_lost(struct dept_thread *t, const struct dept_held *h) {
-    uint32_t v;
-    return !read_word(h->obj, false, &v) || (int32_t)(v & FUTEX_TID_MASK) != t->os_tid;
 }
 
 // Whether this futex call is the program's own business: not inside another

@@ -184,7 +184,7 @@ static bool check_locked(bool proven) {
             if (pi_owners[i].os_tid == t->os_tid)
                 held_buf[nh + kept++] = (struct dept_held){ .obj = pi_owners[i].obj, .cls = pi_owners[i].cls,
                                                             .inst = pi_owners[i].inst, .mode = DEPT_EV_EXCL,
-                                                            .op = DEPT_OP_LOCK, .count = 1 };
+                                                            .op = DEPT_OP_LOCK, .count = 1, .flags = DEPT_HELD_FUTEX };
         s->held_offset = (uint32_t)nh;
         s->nheld = kept;
         nh += kept;

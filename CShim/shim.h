@@ -328,7 +328,7 @@ DEPT_HIDDEN void dept_tentative_settle(struct dept_thread *t, uint32_t inst, boo
 /// Drops binary-semaphore holds that another thread released meanwhile.
 DEPT_HIDDEN void dept_held_validate(struct dept_thread *t);
 /// A futex lock the thread holds was released without a hook seeing it (its
-/// word no longer names the thread): futex_hooks.c.
+/// word no longer names the thread): futex_word.c.
 DEPT_HIDDEN bool dept_futex_hold_lost(struct dept_thread *t, const struct dept_held *h);
 /// The owner's TID in the priority-inheritance futex word a thread sleeps
 /// on (false when the word cannot be read).

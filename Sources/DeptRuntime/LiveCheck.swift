@@ -51,9 +51,12 @@ func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ h
             }
         }
         // A lock acquisition is recorded as held before it blocks; while it
-        // waits, that entry is not a hold.
+        // waits, that entry is not a hold. A futex lock's entry is its word's
+        // owner (the monitor reads it): a thread asking for a lock its word
+        // says it owns waits for itself.
         let pendingOps: Set<UInt16> = [1, 3, 5, 8]   // lock, rdlock, wrlock, timedlock
-        if t.blocked != 0, pendingOps.contains(t.op), let last = held.last, last.inst == t.inst {
+        if t.blocked != 0, pendingOps.contains(t.op), let last = held.last, last.inst == t.inst,
+           last.flags & UInt32(DEPT_HELD_FUTEX) == 0 {
             held.removeLast()
         }
         let blocked = t.blocked != 0

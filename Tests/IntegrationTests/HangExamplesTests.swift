@@ -189,6 +189,10 @@ final class HangExamplesTests: XCTestCase {
         add("hang_futex_pi_abba", .deadlock, 2, cycle: [X, Y], blocked: [
             b(X, "FUTEX_LOCK_PI", "B", by: Y), b(Y, "FUTEX_LOCK_PI", "A", by: X), b(.main, join, nil, by: X),
         ], proven: true)
+        // The owner read from the word is the waiter itself.
+        add("hang_futex_pi_self", .deadlock, 1, cycle: [X], blocked: [
+            b(X, "FUTEX_LOCK_PI", "A", by: X), b(.main, join, nil, by: X),
+        ], proven: true)
         add("hang_swift_mutex_abba", .deadlock, 2, cycle: [X, Y], blocked: [
             b(X, "FUTEX_LOCK_PI", "hang_swift_mutex_abba.mutexB", by: Y),
             b(Y, "FUTEX_LOCK_PI", "hang_swift_mutex_abba.mutexA", by: X), b(.main, join, nil, by: X),
@@ -460,6 +464,12 @@ final class HangExamplesTests: XCTestCase {
     /// plain run aborts with "Recursive call to lock Mutex").
     func test_hang_futex_pi_abba() throws {
         let run = try checkHang("hang_futex_pi_abba")
+        XCTAssertFalse(run.stderr.contains("Recursive call"), "the program went on after the report\n\(run.transcript)")
+    }
+
+    /// A thread asking for the PI futex lock it holds.
+    func test_hang_futex_pi_self() throws {
+        let run = try checkHang("hang_futex_pi_self")
         XCTAssertFalse(run.stderr.contains("Recursive call"), "the program went on after the report\n\(run.transcript)")
     }
 
