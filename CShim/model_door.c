@@ -65,6 +65,18 @@ void dept_door_ecxt_enter(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t fl
     errno = e;
 }
 
+void dept_door_acquired(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, uintptr_t pc) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return;
+    int e = errno;
+    struct dept_obj_ref o = dept_obj_lookup(obj, kind, pc);
+    uint16_t awaits = (flags & DEPT_DOOR_SHARED) ? DEPT_EV_EXCL : DEPT_EV_EXCL | DEPT_EV_SHARED;
+    uint32_t stack = dept_wait_begin_fast(t, o, awaits, op, 0, pc);
+    dept_push_fast(t, obj, o, (flags & DEPT_DOOR_SHARED) ? DEPT_EV_SHARED : DEPT_EV_EXCL, op, 0, stack, pc);
+    dept_leave();
+    errno = e;
+}
+
 bool dept_door_ecxt_exit(uintptr_t obj, uint16_t op, uintptr_t pc) {
     struct dept_thread *t = dept_enter();
     if (!t) return false;

@@ -69,6 +69,9 @@ DEPT_HIDDEN void dept_door_wait_end(struct dept_door_wait *w);
 /// (a lock's wait stack) or 0 to capture this site's.
 DEPT_HIDDEN void dept_door_ecxt_enter(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, uint32_t stack,
                                       uintptr_t pc);
+/// A lock taken at once (it never slept): its wait and then its context, in
+/// one step. `flags` as for the wait (DEPT_DOOR_LOCK, DEPT_DOOR_SHARED).
+DEPT_HIDDEN void dept_door_acquired(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, uintptr_t pc);
 /// The event of a context the thread holds happened (a release); false when
 /// it did not hold one for obj.
 DEPT_HIDDEN bool dept_door_ecxt_exit(uintptr_t obj, uint16_t op, uintptr_t pc);

@@ -39,12 +39,12 @@ DEPT_EXPORT int pthread_spin_lock(pthread_spinlock_t *s) {
     // blocked around the real spin.
     int r = REAL(pthread_spin_trylock)(s);
     if (LIKELY(r == 0)) {
-        dept_door_wait_begin(&w, (uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, DEPT_DOOR_LOCK | DEPT_DOOR_NO_SLEEP, pc);
-    } else {
-        dept_door_wait_begin(&w, (uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, DEPT_DOOR_LOCK | DEPT_DOOR_ASK_PSHARED, pc);
-        r = REAL(pthread_spin_lock)(s);
-        dept_door_wait_end(&w);
+        dept_door_acquired((uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, DEPT_DOOR_LOCK, pc);
+        return 0;
     }
+    dept_door_wait_begin(&w, (uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, DEPT_DOOR_LOCK | DEPT_DOOR_ASK_PSHARED, pc);
+    r = REAL(pthread_spin_lock)(s);
+    dept_door_wait_end(&w);
     if (r == 0 && w.t) dept_door_ecxt_enter((uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, 0, w.stack, pc);
     return r;
 }
