@@ -83,7 +83,7 @@ let package = Package(
             path: "CShim",
             exclude: ["exports.map"],
             cSettings: [
-                .unsafeFlags(["-fvisibility=hidden", "-O2", "-fomit-frame-pointer", "-fno-plt", "-ftls-model=initial-exec"]),
+                .unsafeFlags(["-fvisibility=hidden", "-O2", "-fomit-frame-pointer", "-fno-plt", "-ftls-model=initial-exec", "-fexceptions"]),
             ],
             linkerSettings: [.linkedLibrary("dl")]
         ),

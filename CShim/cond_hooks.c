@@ -5,7 +5,7 @@
 // glibc exports two versions of each function (GLIBC_2.2.5 for binaries
 // built against the pre-2002 condvar layout, GLIBC_2.3.2 for the rest);
 // both are interposed and each forwards to its own real version.
-#include "shim.h"
+#include "hook_entries.h"
 #include "clocks.h"
 #include <errno.h>
 #include <time.h>
@@ -140,4 +140,14 @@ VERSIONED(int, pthread_cond_destroy, (pthread_cond_t *c), (c),
 // Only one version exists (GLIBC_2.30, re-exported as 2.34).
 DEPT_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk, const struct timespec *ts) {
     return wait_common(NEW, 2, c, m, clk, ts, CALLER_PC());
+}
+
+// C11 condition variables (c11_hooks.c): a cnd_t is a pthread_cond_t, and
+// cnd_wait / cnd_timedwait / cnd_signal / cnd_broadcast are the current
+// versions of these calls, made with the program's pc.
+int dept_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts, uintptr_t pc) {
+    return wait_common(NEW, ts ? 1 : 0, c, m, 0, ts, pc);
+}
+int dept_cond_signal_at(pthread_cond_t *c, bool broadcast, uintptr_t pc) {
+    return signal_common(NEW, broadcast, c, pc);
 }

@@ -32,8 +32,11 @@ void dept_core_event(uint32_t tid, const struct dept_event *event, const struct 
                      uint64_t window_start);
 void dept_core_dependency(uint32_t tid, const struct dept_held *from, const struct dept_wait *wait,
                           const uint32_t *gates, uint32_t ngates);
+/// `proven`: a deadlock is known to exist now (the kernel said so): waits
+/// count however short, and only a deadlock verdict is reported.
 int32_t dept_core_live_check(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,
-                             uint32_t untracked, const struct dept_waker *wakers, uint32_t nwakers);
+                             uint32_t untracked, const struct dept_waker *wakers, uint32_t nwakers,
+                             uint32_t proven);
 /// The blocked-thread dump of a process that is being ended (`why`: "when
 /// the process got SIGTERM"), or the live report its state proves.
 void dept_core_live_dump(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,

@@ -90,13 +90,16 @@ static uint32_t count_tasks(void) {
 static int stall_active;
 
 static atomic_flag check_flag = ATOMIC_FLAG_INIT;
-static bool check_locked(void);
+static bool check_locked(bool proven);
 
-// Returns whether any thread is blocked. The monitor and the exiting thread
-// may both look: one at a time (the snapshot buffers are shared).
-static bool check(void) {
+// Returns whether any thread is blocked. The monitor, the exiting thread and
+// a thread the kernel found deadlocked may all look: one at a time (the
+// snapshot buffers are shared). `proven`: the caller knows a deadlock exists
+// now (FUTEX_LOCK_PI failed with EDEADLK): analyse at once, and only a
+// deadlock verdict counts.
+static bool check(bool proven) {
     while (atomic_flag_test_and_set_explicit(&check_flag, memory_order_acquire)) sched_yield();
-    bool r = check_locked();
+    bool r = check_locked(proven);
     atomic_flag_clear_explicit(&check_flag, memory_order_release);
     return r;
 }
@@ -122,6 +125,31 @@ static bool any_blocked(void) {
     return false;
 }
 
+// Priority-inheritance futex locks taken without contention were never seen
+// taken; their words name the owner. A thread blocked on such a lock waits
+// for the thread its word names: that owner is given a held entry for it in
+// the snapshot (and held futex entries are taken from the words alone).
+struct pi_owner { uintptr_t obj; int32_t os_tid; uint32_t cls, inst; };
+static struct pi_owner *pi_owners;
+static uint32_t pi_cap, npi;
+
+static void collect_pi_owners(void) {
+    npi = 0;
+    for (struct dept_thread *t = dept_registry_first(); t; t = t->next_all) {
+        if (!atomic_load(&t->live) || !atomic_load_explicit(&t->blocked_since, memory_order_acquire)) continue;
+        if (!(t->blocked_timed & DEPT_BLOCK_PI)) continue;
+        int32_t owner;
+        if (!dept_futex_owner(t->blocked_obj, &owner) || owner == 0) continue;
+        if (npi == pi_cap) {
+            uint32_t n = pi_cap ? pi_cap * 2 : 64;
+            struct pi_owner *p = grow(pi_owners, pi_cap * sizeof *pi_owners, n * sizeof *pi_owners);
+            if (!p) return;
+            pi_owners = p; pi_cap = n;
+        }
+        pi_owners[npi++] = (struct pi_owner){ t->blocked_obj, owner, t->blocked_cls, t->blocked_inst };
+    }
+}
+
 // Copies every live thread's blocked wait and held contexts into the
 // snapshot buffers; returns how many threads it holds (0 if out of memory).
 static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
@@ -135,6 +163,7 @@ static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
         if (snap) munmap(snap, snap_cap * sizeof *snap);
         snap = s; snap_cap = c;
     }
+    collect_pi_owners();
     for (struct dept_thread *t = dept_registry_first(); t && n < snap_cap; t = t->next_all) {
         if (!atomic_load(&t->live)) continue;
         struct dept_live_thread *s = &snap[n];
@@ -150,16 +179,24 @@ static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
         }
         uint32_t h = t->nheld;
         if (h > t->held_cap) h = t->held_cap;
-        if (nh + h > held_cap) {
-            size_t c = (nh + h) * 2 + 64;
+        if (nh + h + npi > held_cap) {
+            size_t c = (nh + h + npi) * 2 + 64;
             struct dept_held *b = grow(held_buf, held_cap * sizeof *held_buf, c * sizeof *held_buf);
             if (!b) return 0;
             held_buf = b; held_cap = c;
         }
         memcpy(&held_buf[nh], t->held, h * sizeof *held_buf);
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < h; i++)
+            if (!(held_buf[nh + i].flags & DEPT_HELD_FUTEX)) held_buf[nh + kept++] = held_buf[nh + i];
+        for (uint32_t i = 0; i < npi; i++)
+            if (pi_owners[i].os_tid == t->os_tid)
+                held_buf[nh + kept++] = (struct dept_held){ .obj = pi_owners[i].obj, .cls = pi_owners[i].cls,
+                                                            .inst = pi_owners[i].inst, .mode = DEPT_EV_EXCL,
+                                                            .op = DEPT_OP_LOCK, .count = 1, .flags = DEPT_HELD_FUTEX };
         s->held_offset = (uint32_t)nh;
-        s->nheld = h;
-        nh += h;
+        s->nheld = kept;
+        nh += kept;
         // A wait that ended (or changed) while we copied is not blocked.
         if (since && atomic_load_explicit(&t->blocked_since, memory_order_acquire) != since) s->blocked = 0;
         n++;
@@ -171,14 +208,14 @@ static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
     return n;
 }
 
-static bool check_locked(void) {
+static bool check_locked(bool proven) {
     uint32_t live = 0;
     uint64_t oldest = dept_monitor_oldest_block(&live);
     bool any = any_blocked();
     bool stuck = oldest >= (uint64_t)dept_config.hang_ms * 1000000ull;
     // Nothing to decide before a wait has lasted hang_ms (unless a stall
-    // warning is pending its "resolved" line).
-    if (!stall_active) {
+    // warning is pending its "resolved" line, or the kernel proved a deadlock).
+    if (!stall_active && !proven) {
         if (!any) { dept_last_words_arm(false); return false; }
         if (!stuck) { dept_last_words_arm(false); return true; }
     }
@@ -186,12 +223,14 @@ static bool check_locked(void) {
     uint32_t n = take_snapshot(live, &untracked);
     if (!n) return true;
     dept_core_lock();
-    int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers);
+    int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers, proven ? 1 : 0);
     dept_core_unlock();   // prints what the check queued
-    stall_active = verdict == DEPT_VERDICT_STALL;
-    // Threads blocked past hang_ms without a verdict: if a timeout ends the
-    // process now, its log should say why.
-    dept_last_words_arm(stuck && verdict != DEPT_VERDICT_DEADLOCK && verdict != DEPT_VERDICT_HANG);
+    if (!proven) {
+        stall_active = verdict == DEPT_VERDICT_STALL;
+        // Threads blocked past hang_ms without a verdict: if a timeout ends
+        // the process now, its log should say why.
+        dept_last_words_arm(stuck && verdict != DEPT_VERDICT_DEADLOCK && verdict != DEPT_VERDICT_HANG);
+    }
     if ((verdict == DEPT_VERDICT_DEADLOCK || verdict == DEPT_VERDICT_HANG) && dept_config.on_hang != 0) {
         if (dept_config.on_hang == 2) {
             // A core dump of the stuck process: the default action, whatever
@@ -232,10 +271,10 @@ static void *monitor_main(void *arg) {
         if (period < 20) period = 20;
         if (period > 250) period = 250;
         futex_wait(&monitor_word, atomic_load(&monitor_word), period);
-        if (!check()) {
+        if (!check(false)) {
             atomic_store(&dept_monitor_armed, 0);
             // A thread may have blocked between the check and the disarm.
-            if (check()) atomic_store(&dept_monitor_armed, 1);
+            if (check(false)) atomic_store(&dept_monitor_armed, 1);
         }
     }
     return 0;
@@ -287,11 +326,22 @@ DEPT_HIDDEN bool dept_monitor_running(void) { return atomic_load(&monitor_starte
 // At exit: a stall still open gets its last look (the stalled threads may
 // have been woken just before the end), so its "resolved" line is printed.
 DEPT_HIDDEN void dept_monitor_at_exit(void) {
-    if (stall_active && atomic_load(&monitor_started)) check();
+    if (stall_active && atomic_load(&monitor_started)) check(false);
 }
 
 // The child of a fork has no monitor thread.
 DEPT_HIDDEN void dept_monitor_after_fork_child(void) {
     atomic_store(&monitor_started, 0);
     atomic_store(&dept_monitor_armed, 0);
+}
+
+// The kernel proved a deadlock involving the calling thread, which is still
+// marked blocked in the failed wait: report it now (the program may die of
+// the error right after).
+DEPT_HIDDEN void dept_monitor_check_now(void) {
+    if (!dept_config.detect_hangs) return;
+    int g = dept_tls_guard;
+    dept_tls_guard = 1;
+    check(true);
+    dept_tls_guard = g;
 }

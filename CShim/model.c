@@ -193,7 +193,7 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
 #define remove_at dept_held_remove
 void dept_held_remove(struct dept_thread *t, uint32_t i) {
     uint32_t n = t->nheld;
-    if (t->held[i].flags & DEPT_HELD_SEM) t->sems_held--;
+    if (t->held[i].flags & DEPT_HELD_CHECKED) t->sems_held--;
     if (i + 1 < n) {
         memmove(&t->held[i], &t->held[i + 1], (n - i - 1) * sizeof t->held[0]);
         // The chains above the removed entry no longer include it.
@@ -261,6 +261,10 @@ uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t s
 void dept_held_validate(struct dept_thread *t) {
     for (uint32_t i = t->nheld; i-- > 0;) {
         struct dept_held *h = &t->held[i];
+        if (h->flags & DEPT_HELD_FUTEX) {
+            if (dept_futex_hold_lost(t, h)) remove_at(t, i);
+            continue;
+        }
         if (!(h->flags & DEPT_HELD_SEM)) continue;
         struct dept_sync *s = dept_sync_get(h->inst);
         if (s && atomic_load(&s->hold_gen) != h->gen) {
@@ -370,7 +374,8 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     uint64_t key = dept_mix(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
     key = dept_mix(key, flags);
     uint32_t relevant = 0;
-    for (uint32_t i = 0; i < t->nheld; i++) {
+    uint32_t nheld = (flags & DEPT_EVENT_UNHELD) ? 0 : t->nheld;
+    for (uint32_t i = 0; i < nheld; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_THREAD) continue;
         key = dept_mix(key, ((uint64_t)h->cls << 16) ^ ((uint64_t)h->flags << 8) ^ h->mode);
@@ -401,7 +406,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;
     struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc };
     dept_core_lock();
-    dept_core_event(t->tid, &ev, t->held, t->nheld, view, nh, active ? 1 : 0, window);
+    dept_core_event(t->tid, &ev, t->held, nheld, view, nh, active ? 1 : 0, window);
     dept_core_event_site(t->tid, o.cls, op, stack);
     dept_core_unlock();
     dept_seen_put(t, key, stack);

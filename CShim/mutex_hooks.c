@@ -5,7 +5,7 @@
 //   unlock      = [E]
 // Every hook returns the real call's value and leaves errno as the real
 // call left it.
-#include "shim.h"
+#include "hook_entries.h"
 #include "clocks.h"
 #include <errno.h>
 #include <time.h>
@@ -85,8 +85,12 @@ static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mu
     if (UNLIKELY(r != 0)) {
         int e = errno;
         dept_tls_guard = 1;
-        if (r == EOWNERDEAD) owner_died(t, m);
-        else {
+        if (r == EOWNERDEAD) {
+            // Held, and owed a pthread_mutex_consistent before its unlock.
+            owner_died(t, m);
+            struct dept_held *own = dept_held_find(t, (uintptr_t)m);
+            if (own) own->flags |= DEPT_HELD_OWNERDEAD;
+        } else {
             dept_drop_held(t, (uintptr_t)m);
             if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, o.cls, true);
         }
@@ -162,8 +166,7 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc)
     return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
 }
 
-DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
-    uintptr_t pc = CALLER_PC();
+static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uintptr_t pc) {
     // One probe answers a known acquisition: same lock, same site, same held
     // chain, no object changed meaning since. Locks of untracked code are
     // never cached (lock_slow filters their sites), so the probe needs no
@@ -181,10 +184,16 @@ DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
     return lock_slow(m, pc);
 }
 
-DEPT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts) {
+DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) { return lock_at(m, CALLER_PC()); }
+
+static int timedlock_at(pthread_mutex_t *m, const struct timespec *ts, uintptr_t pc) {
     struct dept_thread *t = dept_enter();
     if (!t) return real_timed(m, 0, ts);
-    return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_timed, 0, ts, 0);
+    return acquire(t, m, pc, DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_timed, 0, ts, 0);
+}
+
+DEPT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts) {
+    return timedlock_at(m, ts, CALLER_PC());
 }
 
 DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
@@ -193,8 +202,7 @@ DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const s
     return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_clock, c, ts, 0);
 }
 
-DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
-    uintptr_t pc = CALLER_PC();
+static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
     if (UNLIKELY(dept_untracked_site(pc))) {
         int r = __pthread_mutex_trylock(m);
         if (r == 0) dept_untracked_lock(pc, 1);
@@ -216,11 +224,15 @@ DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
             uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, pc));
             if (LIKELY(stack)) dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, stack, pc);
             else dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, 0, pc);
+            if (UNLIKELY(r == EOWNERDEAD) && t->nheld && t->held[t->nheld - 1].obj == (uintptr_t)m)
+                t->held[t->nheld - 1].flags |= DEPT_HELD_OWNERDEAD;
         }
         dept_leave();
     }
     return r;
 }
+
+DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) { return trylock_at(m, CALLER_PC()); }
 
 // Everything but the release of the top held entry.
 static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t pc) {
@@ -244,6 +256,8 @@ static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t p
         dept_leave();
         return __pthread_mutex_unlock(m);
     }
+    if (UNLIKELY(t->held[i].flags & DEPT_HELD_OWNERDEAD))
+        dept_warn(DEPT_WARN_ROBUST_NOT_CONSISTENT, t, t->held[i].cls, true);
     // Release first, bookkeeping after: nothing of ours lengthens the time
     // the mutex is held.
     int r = __pthread_mutex_unlock(m);
@@ -257,4 +271,31 @@ DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
     // Its entry goes first; a mutex we hold cannot fail to unlock.
     if (LIKELY(dept_pop_top((uintptr_t)m))) return __pthread_mutex_unlock(m);
     return unlock_slow(m, CALLER_PC());
+}
+
+// A robust mutex taken with EOWNERDEAD is held like any other; making it
+// consistent only ends the state in which releasing it would leave it
+// unusable (ENOTRECOVERABLE for every later locker, which unlock warns of).
+DEFINE_REAL(int, pthread_mutex_consistent, pthread_mutex_t *)
+
+DEPT_EXPORT int pthread_mutex_consistent(pthread_mutex_t *m) {
+    resolve_pthread_mutex_consistent();
+    int r = REAL(pthread_mutex_consistent)(m);
+    struct dept_thread *t = r == 0 ? dept_enter() : 0;
+    if (t) {
+        struct dept_held *h = dept_held_find(t, (uintptr_t)m);
+        if (h) h->flags &= ~(uint32_t)DEPT_HELD_OWNERDEAD;
+        dept_leave();
+    }
+    return r;
+}
+
+// ---- C11 mutexes (c11_hooks.c): glibc's mtx_t is a pthread_mutex_t, and
+// mtx_* are these calls made with the program's own pc.
+int dept_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc) { return lock_at(m, pc); }
+int dept_mutex_trylock_at(pthread_mutex_t *m, uintptr_t pc) { return trylock_at(m, pc); }
+int dept_mutex_timedlock_at(pthread_mutex_t *m, const struct timespec *ts, uintptr_t pc) { return timedlock_at(m, ts, pc); }
+int dept_mutex_unlock_at(pthread_mutex_t *m, uintptr_t pc) {
+    if (LIKELY(dept_pop_top((uintptr_t)m))) return __pthread_mutex_unlock(m);
+    return unlock_slow(m, pc);
 }

@@ -276,6 +276,10 @@ struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site) {
     return ref;
 }
 
+struct dept_obj_ref dept_obj_instance_of(uint32_t cls) {
+    return (struct dept_obj_ref){ cls, atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed) };
+}
+
 void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
     atomic_fetch_add(&dept_obj_gen, 1);
     spin_lock(&table_lock);

@@ -71,6 +71,12 @@ struct dept_acq {
     uint16_t mode, op;
 };
 
+/// Held entries that may end without a hook seeing it, and are checked
+/// before the model uses them (dept_held_validate): a binary semaphore posted
+/// on its taker's behalf, a futex lock released in user space. While a
+/// thread holds one, its waits take the full path.
+#define DEPT_HELD_CHECKED (DEPT_HELD_SEM | DEPT_HELD_FUTEX)
+
 struct dept_thread {
     uint32_t tid;                 // dept's own thread number, never reused
     int32_t os_tid;
@@ -95,7 +101,7 @@ struct dept_thread {
 
     struct dept_hist hist[DEPT_HISTORY];
     uint32_t nhist;               // total pushed; the ring keeps the last DEPT_HISTORY
-    uint32_t sems_held;           // DEPT_HELD_SEM entries in held
+    uint32_t sems_held;           // DEPT_HELD_CHECKED entries in held (validated before use)
     struct dept_tentative tentative[DEPT_TENTATIVE];
     uint32_t ntentative;
     uint32_t tentative_dropped;
@@ -252,6 +258,8 @@ DEPT_HIDDEN void dept_obj_destroy(uintptr_t addr);
 DEPT_HIDDEN bool dept_obj_find(uintptr_t addr, struct dept_obj_ref *out);
 /// A fresh instance of the class keyed by an init site, bound to no address.
 DEPT_HIDDEN struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site);
+/// A fresh instance of an existing class, bound to no address.
+DEPT_HIDDEN struct dept_obj_ref dept_obj_instance_of(uint32_t cls);
 /// Binds an address to a given instance (replacing what was there).
 DEPT_HIDDEN void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref);
 DEPT_HIDDEN void dept_objects_atfork(int phase);
@@ -351,7 +359,13 @@ struct dept_sync_wait { struct dept_sync *sync; uint32_t hist; uint32_t seq; };
 DEPT_HIDDEN struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack,
                                                        uint16_t op, bool history);
 DEPT_HIDDEN void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w);
-enum { DEPT_EVENT_RELEASE = 1 };
+/// DEPT_EVENT_RELEASE: a binary semaphore released on its taker's behalf
+/// (only the contexts held count). DEPT_EVENT_UNHELD: the contexts held do
+/// not count, only the waits of the object's current waiting episode: a
+/// barrier arrival, whose thread keeps what it holds while it waits at the
+/// barrier (recorded as that wait's dependencies); taken as the arrival's,
+/// they would only join rounds that never overlap.
+enum { DEPT_EVENT_RELEASE = 1, DEPT_EVENT_UNHELD = 2 };
 /// An event on o (post, signal, write, hand-off release): records what it
 /// depends on (see model.c for the rules).
 DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc);
@@ -360,6 +374,12 @@ DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16
 DEPT_HIDDEN void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm);
 /// Drops binary-semaphore holds that another thread released meanwhile.
 DEPT_HIDDEN void dept_held_validate(struct dept_thread *t);
+/// A futex lock the thread holds was released without a hook seeing it (its
+/// word no longer names the thread): futex_word.c.
+DEPT_HIDDEN bool dept_futex_hold_lost(struct dept_thread *t, const struct dept_held *h);
+/// The owner's TID in the priority-inheritance futex word a thread sleeps
+/// on (false when the word cannot be read).
+DEPT_HIDDEN bool dept_futex_owner(uintptr_t word, int32_t *tid);
 
 // ---- the fast path, inline in the hooks --------------------------------
 // A known situation is answered from the thread's own memo: no call, no
@@ -511,7 +531,7 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
     struct dept_held *h = &t->held[i];
     if (UNLIKELY(h->count > 1)) { h->count--; return; }
     uint32_t cls = h->cls;
-    if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_SEM))) t->nheld = i;
+    if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_CHECKED))) t->nheld = i;
     else dept_held_remove(t, i);
     if (UNLIKELY(t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] != cls)) dept_event_site_slow(t, cls, op, pc);
 }
@@ -529,7 +549,7 @@ static inline bool dept_pop_top(uintptr_t addr) {
     uint32_t n = t->nheld;
     if (UNLIKELY(!n)) return false;
     struct dept_held *h = &t->held[n - 1];
-    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & DEPT_HELD_SEM)
+    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))
                  || t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)] != h->cls))
         return false;
     t->nheld = n - 1;
@@ -549,8 +569,9 @@ DEPT_HIDDEN void dept_monitor_kick(void);
 extern _Atomic int dept_monitor_armed;
 /// The thread is about to block in a wait on o.
 /// `how`: DEPT_BLOCK_TIMED (can time out), DEPT_BLOCK_SHARED (another process
-/// may end it): either way it cannot be proven stuck.
-enum { DEPT_BLOCK_TIMED = 1, DEPT_BLOCK_SHARED = 2 };
+/// may end it): either way it cannot be proven stuck. DEPT_BLOCK_PI: the
+/// object is a priority-inheritance futex whose word names its owner.
+enum { DEPT_BLOCK_TIMED = 1, DEPT_BLOCK_SHARED = 2, DEPT_BLOCK_PI = 4 };
 static inline void dept_block_begin(struct dept_thread *t, uintptr_t obj, struct dept_obj_ref o, uint16_t op,
                                     uint16_t awaits, uint32_t stack, uint32_t timed) {
     t->blocked_obj = obj;

@@ -2,7 +2,7 @@
 // context: [S] is its start (its creation site), [E] its exit, and
 // pthread_join is a [W] for that exit. So a thread that joins another while
 // holding a lock the other needs closes a cycle like any lock inversion.
-#include "shim.h"
+#include "hook_entries.h"
 #include "clocks.h"
 #include <errno.h>
 #include <string.h>
@@ -24,6 +24,7 @@ DEPT_HIDDEN uint32_t dept_thread_new_tid(void);
 // thread creation never calls malloc.
 struct start_rec {
     void *(*fn)(void *);
+    int (*c11_fn)(void *);        // a C11 start routine (thrd_create), or NULL
     void *arg;
     uint32_t tid, parent, create_stack;
     struct dept_obj_ref body;
@@ -59,7 +60,7 @@ static void *trampoline(void *p) {
     struct start_rec rec = *r;
     rec_put(r);
     dept_tls_guard = 1;
-    struct dept_thread *t = dept_thread_adopt(rec.tid, rec.parent, rec.create_stack);
+    struct dept_thread *t = rec.tid ? dept_thread_adopt(rec.tid, rec.parent, rec.create_stack) : 0;
     if (t) {
         dept_obj_bind((uintptr_t)pthread_self(), rec.body);
         // What the creator knew at pthread_create happened before anything here.
@@ -71,18 +72,35 @@ static void *trampoline(void *p) {
                         DEPT_HELD_THREAD, rec.create_stack, rec.pc);
     }
     dept_tls_guard = 0;
+    // A C11 routine returns an int where a pthread returns a void *, in the
+    // same register: thrd_join reads back the low 32 bits, which is all
+    // glibc's own conversion keeps. Called as a pthread routine, it is a
+    // tail call, and no frame of dept's stays in the thread's stacks.
+    if (rec.c11_fn) return ((void *(*)(void *))(void (*)(void))rec.c11_fn)(rec.arg);
     return rec.fn(rec.arg);
 }
 
-DEPT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+// pthread_create, and thrd_create (c11_fn): the new thread starts in
+// trampoline, which adopts its record and enters its body's context. A C11
+// start routine returns an int, so it always needs the trampoline, even
+// when nothing is recorded.
+int dept_thread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+                          int (*c11_fn)(void *), void *arg, uint32_t kind, uintptr_t pc) {
     resolve_pthread_create();
     struct dept_thread *t = dept_enter();
-    if (!t) return REAL(pthread_create)(th, attr, fn, arg);
+    if (!t && !c11_fn) return REAL(pthread_create)(th, attr, fn, arg);
     int e = errno;
-    uintptr_t pc = CALLER_PC();
     struct start_rec *r = rec_get();
-    if (!r) { dept_leave(); errno = e; return REAL(pthread_create)(th, attr, fn, arg); }
-    r->fn = fn; r->arg = arg;
+    if (!r) { if (t) dept_leave(); errno = e; return c11_fn ? EAGAIN : REAL(pthread_create)(th, attr, fn, arg); }
+    r->fn = fn; r->c11_fn = c11_fn; r->arg = arg;
+    if (!t) {
+        // Not tracked here (inside dept, before start-up): the new thread
+        // adopts nothing and only converts the C11 result.
+        r->tid = 0;
+        int rc = REAL(pthread_create)(th, attr, trampoline, r);
+        if (rc != 0) rec_put(r);
+        return rc;
+    }
     r->tid = dept_thread_new_tid();
     r->parent = t->tid;
     r->pc = pc;
@@ -91,7 +109,7 @@ DEPT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *
     // further down, so a memo keyed by the caller would give them all the
     // first one's stack. Creating a thread costs far more than an unwind.
     r->create_stack = dept_capture_stack();
-    r->body = dept_obj_new(DEPT_OBJ_THREAD, pc);
+    r->body = dept_obj_new(kind, pc);
     // Kept here: the child puts r back on the free list as soon as it
     // starts, and a thread it creates at once may take it over before the
     // handle is bound below.
@@ -106,6 +124,10 @@ DEPT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *
     if (dept_enter()) { dept_obj_bind((uintptr_t)*th, body_ref); dept_leave(); }
     errno = e;
     return rc;
+}
+
+DEPT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+    return dept_thread_create_at(th, attr, fn, 0, arg, DEPT_OBJ_THREAD, CALLER_PC());
 }
 
 static int join_common(pthread_t th, void **ret, int how, clockid_t c, const struct timespec *ts, uintptr_t pc) {
@@ -147,6 +169,7 @@ static int join_common(pthread_t th, void **ret, int how, clockid_t c, const str
 }
 
 DEPT_EXPORT int pthread_join(pthread_t th, void **ret) { return join_common(th, ret, 0, 0, 0, CALLER_PC()); }
+int dept_thread_join_at(pthread_t th, void **ret, uintptr_t pc) { return join_common(th, ret, 0, 0, 0, pc); }
 DEPT_EXPORT int pthread_tryjoin_np(pthread_t th, void **ret) { return join_common(th, ret, 1, 0, 0, CALLER_PC()); }
 DEPT_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts) { return join_common(th, ret, 2, 0, ts, CALLER_PC()); }
 DEPT_EXPORT int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t c, const struct timespec *ts) { return join_common(th, ret, 3, c, ts, CALLER_PC()); }

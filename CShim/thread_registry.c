@@ -106,6 +106,9 @@ void dept_thread_finished(struct dept_thread *t) {
     dept_tls_guard = 1;
     // The end of the thread body is the event its joiners wait for.
     dept_ecxt_exit(t, (uintptr_t)t->self, DEPT_OP_THREAD_EXIT, 0);
+    // Holds that ended unseen (a futex lock released in user space) are
+    // not held at the exit.
+    if (t->sems_held) dept_held_validate(t);
     // Locks it dies holding carry its last clock to their next owner (who
     // gets EOWNERDEAD from a robust mutex); its joiners learn it too.
     for (uint32_t i = 0; i < t->nheld; i++) {

@@ -23,6 +23,16 @@ enum dept_obj_kind {
     DEPT_OBJ_SEM = 4,
     DEPT_OBJ_EVENTFD = 5,
     DEPT_OBJ_THREAD = 6,
+    DEPT_OBJ_SPINLOCK = 7,      // pthread_spinlock_t
+    DEPT_OBJ_BARRIER = 8,       // pthread_barrier_t
+    DEPT_OBJ_ONCE = 9,          // pthread_once_t
+    DEPT_OBJ_C11_MUTEX = 10,    // mtx_t
+    DEPT_OBJ_C11_COND = 11,     // cnd_t
+    DEPT_OBJ_C11_THREAD = 12,   // thrd_t
+    DEPT_OBJ_C11_ONCE = 13,     // once_flag
+    DEPT_OBJ_FUTEX = 14,        // a futex word waited on and woken (FUTEX_WAIT / FUTEX_WAKE)
+    DEPT_OBJ_FUTEX_PI = 15,     // a priority-inheritance futex lock (FUTEX_LOCK_PI / FUTEX_UNLOCK_PI)
+    DEPT_OBJ_ANNOTATED = 16,    // declared through the annotation API (include/dept.h)
 };
 
 /// How a class was keyed (DESIGN §4): a static object is its own class, a
@@ -62,6 +72,16 @@ enum dept_op {
     DEPT_OP_THREAD_START = 17,
     DEPT_OP_THREAD_EXIT = 18,
     DEPT_OP_SEM_TRYWAIT = 19,
+    DEPT_OP_BARRIER_WAIT = 20,   // arrival [E], wait [W], and the next round's start [S]
+    DEPT_OP_ONCE = 21,           // [W] for an initializer's completion
+    DEPT_OP_ONCE_INIT = 22,      // [S] the initializer starts
+    DEPT_OP_ONCE_DONE = 23,      // [E] the initializer returned
+    DEPT_OP_FUTEX_WAIT = 24,
+    DEPT_OP_FUTEX_WAKE = 25,
+    DEPT_OP_ANN_WAIT = 26,       // annotation API: dept_wait_begin
+    DEPT_OP_ANN_EVENT = 27,      // dept_event
+    DEPT_OP_ANN_ENTER = 28,      // dept_ecxt_enter
+    DEPT_OP_ANN_EXIT = 29,       // dept_ecxt_exit
 };
 
 /// One event context the thread is inside of: a held lock (or a taken
@@ -83,8 +103,15 @@ struct dept_held {
 enum {
     DEPT_HELD_TRY = 1,     // taken by a trylock: never waited for
     DEPT_HELD_TIMED = 2,   // taken by a timed lock
-    DEPT_HELD_THREAD = 4,  // the thread's own body: [S] thread start, [E] thread exit
+    // A context the thread is in by running, not by holding something: its
+    // own body ([S] thread start, [E] exit), an initializer (pthread_once:
+    // [E] its return) or a barrier round ([S] return from the barrier, [E]
+    // the next arrival). Its holder is who its waiters wait for; it is no
+    // gate and no lock held at exit.
+    DEPT_HELD_THREAD = 4,
     DEPT_HELD_SEM = 8,     // a binary semaphore taken as a lock
+    DEPT_HELD_FUTEX = 16,  // a futex lock: held while its word names the thread (released unseen otherwise)
+    DEPT_HELD_OWNERDEAD = 32,  // a robust mutex taken with EOWNERDEAD, not made consistent yet
 };
 
 /// A wait that is starting.
@@ -219,6 +246,7 @@ enum dept_warning_kind {
     DEPT_WARN_EXIT_HOLDING = 4,
     DEPT_WARN_RELOCK_ERRORCHECK = 5,
     DEPT_WARN_TABLE_FULL = 6,
+    DEPT_WARN_ROBUST_NOT_CONSISTENT = 7,
 };
 
 #ifdef __cplusplus

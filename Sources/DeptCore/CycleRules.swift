@@ -95,19 +95,24 @@ public struct CycleJudge {
         return nil
     }
 
-    /// The kernel DEPT's "valid since", per waiter: an event depends on a
-    /// wait in its thread's history only for a waiter that had started
-    /// waiting before that wait started (R2.3, and R2.4 for history waits:
-    /// a wait that started earlier was under way, or over, when the waiter
-    /// asked). So the previous context of the cycle, which waits for this
-    /// context's event, must have started waiting first. Two threads
-    /// ping-ponging between two condvars (each waits for the other's signal
-    /// after giving its own), or the stages of a pipeline ring, otherwise
-    /// close a cycle whenever another waiter keeps an episode open; a ring
-    /// made only of such dependencies can never pass (each wait would have
-    /// to start before the next), as no run that completed can show one.
+    /// The kernel DEPT's "valid since", per waiter, for condvars (R2.3): a
+    /// signal depends on a wait in its thread's history only for a waiter
+    /// that had started waiting before that wait started. Condvar waiters
+    /// wait in predicate loops on state the signaller wrote: a signaller's
+    /// wait that started before the waiter asked had the predicate's state
+    /// already in hand or on its way. So the previous context of the cycle,
+    /// which waits for this context's signal, must have started waiting
+    /// first. Two threads ping-ponging between two condvars (each waits for
+    /// the other's signal after giving its own), locks built from a mutex
+    /// and a condvar (perl's threads::shared), or the stages of a pipeline
+    /// ring of condvar queues (pixz) otherwise close a cycle whenever another
+    /// waiter keeps an episode open; a ring made only of such dependencies
+    /// can never pass. Recall cost, written down in the README: such a ring
+    /// that really can hang is not predicted, only caught live. Posts,
+    /// writes and barrier arrivals carry no predicate: not judged here
+    /// (Examples/barrier_post_after stays reported).
     static func validSinceRule(_ ws: [Witness]) -> Rejection? {
-        for (i, cur) in ws.enumerated() where cur.event != nil {
+        for (i, cur) in ws.enumerated() where cur.event?.op == .condSignal || cur.event?.op == .condBroadcast {
             guard let mine = cur.clocks.started else { continue }
             let prev = ws[(i + ws.count - 1) % ws.count]
             if let theirs = prev.clocks.started, theirs >= mine { return .startedEarlier(context: i) }

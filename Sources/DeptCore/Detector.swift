@@ -221,6 +221,7 @@ public struct SilencedCycle: Sendable {
 public struct Warning: Sendable {
     public enum Kind: UInt32, Sendable {
         case unlockNotOwner = 1, unlockNotLocked, destroyLocked, exitHoldingLocks, relockErrorcheck, tableFull
+        case robustNotConsistent
     }
     public var kind: Kind
     public var thread: UInt32

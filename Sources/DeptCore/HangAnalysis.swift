@@ -82,7 +82,9 @@ public enum HangAnalysis {
         for other in s.threads {
             for h in other.held where h.inst == b.inst {
                 if h.isThreadBody {
-                    if b.op == .join { out.append((other.tid, .owns(h))) }
+                    // A running thread is waited for by its joiners, and the
+                    // thread running a once initializer by its callers.
+                    if b.op == .join || b.op == .once { out.append((other.tid, .owns(h))) }
                 } else if b.awaits.contains(h.shared ? .shared : .exclusive) {
                     out.append((other.tid, .owns(h)))
                 }
@@ -160,9 +162,33 @@ public enum HangAnalysis {
             }
             return .hang
         }
-        if s.threads.contains(where: { t in t.blocked.map { $0.canHangForever && $0.ms >= stallMs } ?? false }) {
-            return .stall
-        }
+        if !stalled(s, hangMs: hangMs, stallMs: stallMs).isEmpty { return .stall }
         return .running
+    }
+
+    /// Whether `t` joins a thread that still runs (is not blocked, or has
+    /// been for less than `hangMs`). Threads live as long as their work:
+    /// a main thread joining a busy worker for minutes is no stall. A lock
+    /// held that long by a running thread is (it may be stuck in I/O with
+    /// the lock held), so only joins are exempt.
+    static func joinsRunningThread(_ t: LiveThread, in s: LiveState, hangMs: Int) -> Bool {
+        guard let b = t.blocked, b.op == .join else { return false }
+        return owners(of: t, in: s).contains { tid, _ in
+            guard let joined = s.threads.first(where: { $0.tid == tid }) else { return false }
+            return (joined.blocked?.ms ?? 0) < hangMs
+        }
+    }
+
+    /// The threads of a stall: blocked past `hangMs` in untimed waits (but
+    /// not joining a running thread), once one of them has been blocked for
+    /// `stallMs`; empty otherwise. Every such thread is listed, not only
+    /// those past `stallMs`: threads of one stall that started waiting a
+    /// little apart belong to the same dump.
+    public static func stalled(_ s: LiveState, hangMs: Int, stallMs: Int) -> [LiveThread] {
+        let without = s.threads.filter { t in
+            guard let b = t.blocked, b.canHangForever, b.ms >= hangMs else { return false }
+            return !joinReturning(t, in: s) && !joinsRunningThread(t, in: s, hangMs: hangMs)
+        }
+        return without.contains { $0.blocked!.ms >= stallMs } ? without : []
     }
 }

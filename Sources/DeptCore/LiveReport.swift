@@ -60,6 +60,7 @@ extension ReportBuilder {
             } else {
                 detail = ws.map { w -> String in
                     switch w.1 {
+                    case .owns(let h) where h.isThreadBody && b.op != .join: return "\(title(w.0)) runs its initializer"
                     case .owns(let h) where h.isThreadBody: return "joins T\(w.0) (\(title(w.0)))"
                     case .owns: return "held by \(title(w.0))"
                     case .semaphoreTaker: return "taken by \(title(w.0)), not posted yet"
@@ -154,16 +155,17 @@ extension ReportBuilder {
         }
     }
 
-    /// The `DEPT: warning: stall:` dump: every thread blocked at least
-    /// `stallMs`, what it waits for and holds, its stack. `when` says why
-    /// it is printed now ("when the process got SIGTERM"), if not because
-    /// of the stall time.
-    public func stallWarning(state s: LiveState, stallMs: Int, when: String? = nil, symbolizer: inout some Symbolizing) -> String {
-        var r = buildLive(.hang, state: s, hangMs: stallMs, symbolizer: &symbolizer)!
-        var stuckTids: Set<UInt32> = []
-        for t in s.threads { if let b = t.blocked, b.canHangForever && b.ms >= stallMs { stuckTids.insert(t.tid) } }
+    /// The `DEPT: warning: stall:` dump: every thread of the stall
+    /// (`HangAnalysis.stalled`: blocked past `hangMs`, not joining a running
+    /// thread, one of them past `stallMs`), what it waits for and holds, its stack.
+    /// `when` says why it is printed now ("when the process got SIGTERM"),
+    /// if not because of the stall time.
+    public func stallWarning(state s: LiveState, hangMs: Int, stallMs: Int, when: String? = nil,
+                             symbolizer: inout some Symbolizing) -> String {
+        var r = buildLive(.hang, state: s, hangMs: hangMs, symbolizer: &symbolizer)!
+        let stuckTids = Set(HangAnalysis.stalled(s, hangMs: hangMs, stallMs: stallMs).map { $0.tid })
         r.blocked = r.blocked.filter { stuckTids.contains($0.thread.tid) }
-        var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(stallMs) ms without a verdict"
+        var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(hangMs) ms without a verdict"
         if let when { text += " " + when }
         text += " (pid \(pid)); other threads may still wake them\n"
         for b in r.blocked { text += TextReport.blockedThread(b, style: TextReport.Style()) }

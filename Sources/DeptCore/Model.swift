@@ -4,6 +4,7 @@
 /// What a synchronisation object is. Raw values match `enum dept_obj_kind`.
 public enum ObjectKind: UInt32, Sendable {
     case mutex = 1, rwlock, condition, semaphore, eventfd, thread
+    case spinlock, barrier, once, c11Mutex, c11Condition, c11Thread, c11Once, futex, futexPI, annotated
 }
 
 /// How a class got its identity (DESIGN §4). Raw values match `enum dept_key_kind`.
@@ -18,6 +19,8 @@ public enum Operation: UInt16, Sendable {
     case lock = 1, trylock, rdlock, tryrdlock, wrlock, trywrlock, unlock, timedlock
     case condWait, condSignal, condBroadcast, semWait, semPost, eventfdRead, eventfdWrite
     case join, threadStart, threadExit, semTrywait
+    case barrierWait, once, onceInit, onceDone, futexWait, futexWake
+    case annotatedWait, annotatedEvent, annotatedEnter, annotatedExit
     case unknown = 0xffff
 
     public init(code: UInt16) { self = Operation(rawValue: code) ?? .unknown }

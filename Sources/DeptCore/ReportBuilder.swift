@@ -16,15 +16,20 @@ public struct ReportBuilder {
     /// The operation that is the event of a context of this class.
     static func eventOperation(for kind: ObjectKind) -> Operation {
         switch kind {
-        case .mutex, .rwlock: return .unlock
-        case .condition: return .condSignal
+        case .mutex, .rwlock, .spinlock, .c11Mutex, .futexPI: return .unlock
+        case .condition, .c11Condition: return .condSignal
         case .semaphore: return .semPost
         case .eventfd: return .eventfdWrite
-        case .thread: return .threadExit
+        case .thread, .c11Thread: return .threadExit
+        case .barrier: return .barrierWait
+        case .once, .c11Once: return .onceDone
+        case .futex: return .futexWake
+        case .annotated: return .annotatedEvent
         }
     }
 
     public static func operationName(_ op: Operation, kind: ObjectKind) -> String {
+        if let name = extendedOperationName(op, kind: kind) { return name }
         switch (kind, op) {
         case (.mutex, .lock): return "pthread_mutex_lock"
         case (.mutex, .trylock): return "pthread_mutex_trylock"
@@ -63,6 +68,47 @@ public struct ReportBuilder {
         case "pthread_rwlock_rdlock": return "pthread_rwlock_timedrdlock"
         case "pthread_rwlock_wrlock": return "pthread_rwlock_timedwrlock"
         default: return op + " (timed)"
+        }
+    }
+
+    /// Names of the primitives beyond the pthread basics (C11 threads,
+    /// spinlocks, barriers, once, futexes, annotations).
+    static func extendedOperationName(_ op: Operation, kind: ObjectKind) -> String? {
+        switch (kind, op) {
+        case (.spinlock, .lock): return "pthread_spin_lock"
+        case (.spinlock, .trylock): return "pthread_spin_trylock"
+        case (.spinlock, .unlock): return "pthread_spin_unlock"
+        case (_, .barrierWait): return "pthread_barrier_wait"
+        case (.c11Once, .once): return "call_once"
+        case (.c11Once, .onceInit): return "call_once function start"
+        case (.c11Once, .onceDone): return "call_once function end"
+        case (_, .once): return "pthread_once"
+        case (_, .onceInit): return "pthread_once init start"
+        case (_, .onceDone): return "pthread_once init end"
+        case (.c11Mutex, .lock): return "mtx_lock"
+        case (.c11Mutex, .trylock): return "mtx_trylock"
+        case (.c11Mutex, .timedlock): return "mtx_timedlock"
+        case (.c11Mutex, .unlock): return "mtx_unlock"
+        case (.c11Mutex, .condWait), (.c11Condition, .condWait): return "cnd_wait"
+        case (.c11Condition, .condSignal): return "cnd_signal"
+        case (.c11Condition, .condBroadcast): return "cnd_broadcast"
+        case (.c11Thread, .join): return "thrd_join"
+        case (.futexPI, .lock): return "FUTEX_LOCK_PI"
+        case (.futexPI, .trylock): return "FUTEX_TRYLOCK_PI"
+        case (.futexPI, .unlock): return "FUTEX_UNLOCK_PI"
+        case (_, .futexWait): return "FUTEX_WAIT"
+        case (_, .futexWake): return "FUTEX_WAKE"
+        case (.annotated, .lock): return "lock"
+        case (.annotated, .rdlock): return "read lock"
+        case (.annotated, .trylock): return "trylock"
+        case (.annotated, .tryrdlock): return "read trylock"
+        case (.annotated, .timedlock): return "timed lock"
+        case (.annotated, .unlock): return "unlock"
+        case (_, .annotatedWait): return "wait"
+        case (_, .annotatedEvent): return "event"
+        case (_, .annotatedEnter): return "enter"
+        case (_, .annotatedExit): return "exit"
+        default: return nil
         }
     }
 
@@ -115,7 +161,7 @@ public struct ReportBuilder {
             if let n = data[c.key] { return n }
             return "0x" + String(c.key, radix: 16)
         case .initSite, .firstUse:
-            let prefix = c.kind == .thread ? "thread" : c.keyKind == .initSite ? "init" : "first-use"
+            let prefix = c.kind == .thread || c.kind == .c11Thread ? "thread" : c.keyKind == .initSite ? "init" : "first-use"
             // A site inside the runtime (std::thread's pthread_create call,
             // an init wrapper in a library) names nothing: the first frame
             // of the class's stack outside the runtime does.

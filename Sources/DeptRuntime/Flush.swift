@@ -35,7 +35,7 @@ func coreFlush() {
     for e in liveReports {
         switch e.verdict {
         case .stall:
-            let text = builder.stallWarning(state: e.state, stallMs: e.stallMs ?? Int(opts.stallMs), when: e.when,
+            let text = builder.stallWarning(state: e.state, hangMs: Int(opts.hangMs), stallMs: e.stallMs ?? Int(opts.stallMs), when: e.when,
                                             symbolizer: &symbolizer)
             emitWarningText(text, message: text.split(separator: "\n").first.map(String.init) ?? text)
         case .running:
@@ -152,6 +152,8 @@ func warningMessage(_ w: Warning, snapshot: Detector, className: (UInt32) -> Str
         return "\(thread) exited while holding \(w.held.count) lock(s): \(names)"
     case .relockErrorcheck: return "error-checking mutex \(obj) relocked by its owner (the call failed with EDEADLK)"
     case .tableFull: return "object table full: new objects are no longer tracked"
+    case .robustNotConsistent:
+        return "robust mutex \(obj) unlocked by \(thread) after EOWNERDEAD without pthread_mutex_consistent: every later lock fails with ENOTRECOVERABLE"
     }
 }
 

@@ -52,9 +52,12 @@ private func liveState(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32,
             }
         }
         // A lock acquisition is recorded as held before it blocks; while it
-        // waits, that entry is not a hold.
+        // waits, that entry is not a hold. A futex lock's entry is its word's
+        // owner (the monitor reads it): a thread asking for a lock its word
+        // says it owns waits for itself.
         let pendingOps: Set<UInt16> = [1, 3, 5, 8]   // lock, rdlock, wrlock, timedlock
-        if t.blocked != 0, pendingOps.contains(t.op), let last = held.last, last.inst == t.inst {
+        if t.blocked != 0, pendingOps.contains(t.op), let last = held.last, last.inst == t.inst,
+           last.flags & UInt32(DEPT_HELD_FUTEX) == 0 {
             held.removeLast()
         }
         let blocked = t.blocked != 0
@@ -73,10 +76,12 @@ private func liveState(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32,
     return state
 }
 
-private func analyze(_ state: LiveState) -> LiveVerdict {
+/// `proven`: the kernel found a deadlock (FUTEX_LOCK_PI's EDEADLK): waits of
+/// any length count.
+private func analyze(_ state: LiveState, proven: Bool = false) -> LiveVerdict {
     let opts = runtime.options
     let graph = runtime.detector.graph
-    return HangAnalysis.analyze(state, hangMs: Int(opts.hangMs), stallMs: Int(opts.stallMs)) { eventCls, waitCls in
+    return HangAnalysis.analyze(state, hangMs: proven ? 0 : Int(opts.hangMs), stallMs: Int(opts.stallMs)) { eventCls, waitCls in
         let from = EventNode(cls: eventCls)
         return graph.edge(from: from, to: EventNode(cls: waitCls)) != nil
             || graph.edge(from: from, to: EventNode(cls: waitCls, shared: true)) != nil
@@ -121,18 +126,26 @@ func coreLiveDump(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ he
 
 @_cdecl("dept_core_live_check")
 func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
-                   _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32) -> Int32 {
+                   _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32,
+                   _ proven: UInt32) -> Int32 {
     let state = liveState(threads, n, heldBase, untracked, wakers, nw)
     let list = state.threads
     let opts = runtime.options
-    let verdict = analyze(state)
+    let verdict = analyze(state, proven: proven != 0)
+    // A deadlock the kernel proved is reported only as one: waits of no
+    // length say nothing of a hang or a stall.
+    if proven != 0 {
+        guard case .deadlock = verdict else { return Int32(DEPT_VERDICT_NONE) }
+    }
     var queued = false
     switch verdict {
     case .deadlock, .hang:
         queued = queueVerdict(verdict, state)
     case .stall:
         if live.stalled.isEmpty {
-            for t in list { if let b = t.blocked, b.canHangForever, b.ms >= Int(opts.stallMs) { live.stalled[t.tid] = b.inst } }
+            for t in HangAnalysis.stalled(state, hangMs: Int(opts.hangMs), stallMs: Int(opts.stallMs)) {
+                live.stalled[t.tid] = t.blocked!.inst
+            }
             live.pending.append(LiveEvidence(verdict: verdict, state: state))
             queued = true
         }

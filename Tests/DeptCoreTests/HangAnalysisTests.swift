@@ -66,6 +66,44 @@ final class HangAnalysisTests: XCTestCase {
         XCTAssertEqual(Self.analyze(s), .stall)
     }
 
+    /// Rule: a join on a thread that still runs is never a stall, however
+    /// long (threads live as long as their work); a join on a thread that
+    /// is blocked itself is one.
+    func testJoinOnRunningThreadIsNoStall() {
+        let body = UInt32(4002)
+        let join = BlockedWait(cls: C.T, inst: body, op: .join, awaits: [.exclusive], ms: Self.stallMs * 3)
+        var s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: join),
+            LiveThread(tid: 2, held: [threadBody(C.T, body)]),
+        ])
+        XCTAssertEqual(Self.analyze(s), .running)
+        // Blocked a moment between two pieces of work: still running.
+        s.threads[1].blocked = Self.blockedLock(C.A, ms: Self.hangMs - 1)
+        XCTAssertEqual(Self.analyze(s), .running)
+        // Blocked past hang_ms (on a lock a third, running thread holds):
+        // both threads are part of the stall.
+        s.threads[1].blocked = Self.blockedLock(C.A, ms: Self.stallMs)
+        s.threads.append(LiveThread(tid: 3, held: [held(C.A)]))
+        XCTAssertEqual(Self.analyze(s), .stall)
+        XCTAssertEqual(HangAnalysis.stalled(s, hangMs: Self.hangMs, stallMs: Self.stallMs).map { $0.tid }, [1, 2])
+    }
+
+    /// Rule: a stall lists every thread blocked past hang_ms without a
+    /// verdict once one of them passed stall_ms, not only that one: waits
+    /// that began a little apart belong to one stall.
+    func testStallListsEveryThreadPastHangMs() {
+        let s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: Self.blockedLock(C.A, ms: Self.stallMs)),
+            LiveThread(tid: 2, blocked: Self.blockedLock(C.A, ms: Self.stallMs - 200)),
+            LiveThread(tid: 3, blocked: Self.blockedLock(C.A, ms: Self.hangMs - 1)),
+            LiveThread(tid: 4, held: [held(C.A)]),
+        ])
+        XCTAssertEqual(HangAnalysis.stalled(s, hangMs: Self.hangMs, stallMs: Self.stallMs).map { $0.tid }, [1, 2])
+        var early = s
+        early.threads[0].blocked?.ms = Self.stallMs - 1
+        XCTAssertTrue(HangAnalysis.stalled(early, hangMs: Self.hangMs, stallMs: Self.stallMs).isEmpty)
+    }
+
     /// Rule: a timed wait can't hang forever: its thread is never stuck, and
     /// it may still release what it holds.
     func testTimedWaitIsNeverPartOfADeadlock() {
@@ -108,6 +146,21 @@ final class HangAnalysisTests: XCTestCase {
         var notJoin = s
         notJoin.threads[0].blocked = BlockedWait(cls: C.T, inst: body, op: .semWait, awaits: [.exclusive], ms: 2000)
         XCTAssertEqual(Self.analyze(notJoin), .running)
+    }
+
+    /// Rule: the callers of pthread_once / call_once wait for the thread
+    /// that runs the initializer (it is inside the once's context): T1 runs
+    /// it and waits for L, T2 holds L and calls pthread_once; T3 runs.
+    func testOnceCallerWaitsForTheInitializer() {
+        let once = Cls.D, onceInst = inst(Cls.D)
+        let initializer = HeldContext(cls: once, inst: onceInst, op: .onceInit, flags: HeldContext.threadFlag)
+        let s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: Self.blockedLock(C.A), held: [initializer]),
+            LiveThread(tid: 2, blocked: BlockedWait(cls: once, inst: onceInst, op: .once, awaits: [.exclusive], ms: 2000),
+                       held: [held(C.A)]),
+            LiveThread(tid: 3),
+        ])
+        XCTAssertEqual(Self.analyze(s), .deadlock(cycle: [1, 2], stuck: [1, 2]))
     }
 
     /// Rule: the taker of a binary semaphore (taken, not posted) is the
@@ -271,7 +324,7 @@ final class HangAnalysisTests: XCTestCase {
         ])
         _ = d.takePending()
         XCTAssertEqual(Self.analyze(s), .stall)
-        let text = ReportBuilder(detector: d, pid: 79).stallWarning(state: s, stallMs: Self.stallMs, symbolizer: &sym)
+        let text = ReportBuilder(detector: d, pid: 79).stallWarning(state: s, hangMs: Self.hangMs, stallMs: Self.stallMs, symbolizer: &sym)
         XCTAssertTrue(text.hasPrefix("DEPT: warning: stall: 1 thread(s) blocked"), text)
         XCTAssertTrue(text.contains("thread T1 (main thread) tid 101 blocked for 12000 ms in pthread_mutex_lock(lock_a): held by T2"), text)
         XCTAssertFalse(text.contains("T2 \"worker\" tid 102 blocked"), text)

@@ -139,6 +139,34 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual(ReportBuilder.eventOperation(for: .thread), .threadExit)
     }
 
+    /// Each primitive beyond the pthread basics is named as the program
+    /// called it, and the event of its contexts is its own.
+    func testOperationNamesBeyondPthreads() {
+        let cases: [(DeptCore.Operation, ObjectKind, String)] = [
+            (.lock, .spinlock, "pthread_spin_lock"), (.trylock, .spinlock, "pthread_spin_trylock"),
+            (.unlock, .spinlock, "pthread_spin_unlock"), (.barrierWait, .barrier, "pthread_barrier_wait"),
+            (.once, .once, "pthread_once"), (.onceInit, .once, "pthread_once init start"),
+            (.onceDone, .once, "pthread_once init end"), (.once, .c11Once, "call_once"),
+            (.lock, .c11Mutex, "mtx_lock"), (.trylock, .c11Mutex, "mtx_trylock"), (.timedlock, .c11Mutex, "mtx_timedlock"),
+            (.unlock, .c11Mutex, "mtx_unlock"), (.condWait, .c11Condition, "cnd_wait"),
+            (.condSignal, .c11Condition, "cnd_signal"), (.condBroadcast, .c11Condition, "cnd_broadcast"),
+            (.join, .c11Thread, "thrd_join"), (.threadStart, .c11Thread, "thread start"),
+            (.lock, .futexPI, "FUTEX_LOCK_PI"), (.trylock, .futexPI, "FUTEX_TRYLOCK_PI"), (.unlock, .futexPI, "FUTEX_UNLOCK_PI"),
+            (.futexWait, .futex, "FUTEX_WAIT"), (.futexWake, .futex, "FUTEX_WAKE"),
+            (.lock, .annotated, "lock"), (.annotatedWait, .annotated, "wait"), (.annotatedEvent, .annotated, "event"),
+        ]
+        for (op, kind, name) in cases {
+            XCTAssertEqual(ReportBuilder.operationName(op, kind: kind), name, "\(op) on \(kind)")
+        }
+        XCTAssertEqual(ReportBuilder.eventOperation(for: .spinlock), .unlock)
+        XCTAssertEqual(ReportBuilder.eventOperation(for: .c11Mutex), .unlock)
+        XCTAssertEqual(ReportBuilder.eventOperation(for: .futexPI), .unlock)
+        XCTAssertEqual(ReportBuilder.eventOperation(for: .barrier), .barrierWait)
+        XCTAssertEqual(ReportBuilder.eventOperation(for: .once), .onceDone)
+        XCTAssertEqual(ReportBuilder.eventOperation(for: .c11Thread), .threadExit)
+        XCTAssertEqual(ReportBuilder.eventOperation(for: .futex), .futexWake)
+    }
+
     func testLabels() {
         let b = ReportBuilder(detector: Detector(), pid: 1)
         XCTAssertEqual(b.label(0), "A")

@@ -34,7 +34,7 @@ final class HostileTests: XCTestCase {
         "hostile_fork_locked", "hostile_exec_static", "hostile_signal_lock", "hostile_cancel_condwait",
         "hostile_exit_holding", "hostile_pshared", "hostile_robust", "hostile_errorcheck", "hostile_dlopen",
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
-        "hostile_many_held",
+        "hostile_many_held", "hostile_syscall",
     ]
 
     enum Verdict {
@@ -187,6 +187,12 @@ final class HostileTests: XCTestCase {
     func test_errorcheck() throws {
         let pair = try runBoth("hostile_errorcheck", expect: .warning)
         assertVerdict(pair, .warning(required: true))
+    }
+
+    /// syscall() is interposed for its futex calls: every other number, and
+    /// every futex call, returns exactly what libc's does, errno included.
+    func test_syscall() throws {
+        try check("hostile_syscall", expect: .silent, .silent)
     }
 
     /// dlopen / dlclose twice of a library with its own locks, and fresh

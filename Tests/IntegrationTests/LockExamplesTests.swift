@@ -33,10 +33,21 @@ final class LockExamplesTests: XCTestCase {
         // condvars, semaphores, eventfd: silent
         "bounded_buffer", "thread_pool", "signal_before_wait", "sem_pingpong", "cond_pingpong",
         "sem_cross_thread", "sem_handoff", "nonblocking_eventfd_epoll", "timedwait_poll",
+        // C11 threads, spinlocks, barriers, once, robust mutexes
+        "c11_mtx_abba", "c11_cnd_outer_lock", "c11_thrd_join_under_mtx", "c11_call_once_lock", "c11_threads_ok",
+        "spin_abba", "barrier_post_after", "barrier_phases", "once_lock", "robust_consistent_abba",
+        // futexes through syscall(): raw, libstdc++, Swift
+        "futex_pi_abba", "futex_pi_released", "futex_wait_outer_lock", "futex_pingpong", "cpp_semaphore_latch",
+        "cpp_semaphore_outer_lock",
+        "swift_mutex_dispatch",
+        // the annotation API
+        "annotated_futex_lock", "annotated_completion", "annotated_tsan_lock", "annotated_lock_nested",
+        "swift_annotated_lock",
     ]
 
     /// Covered elsewhere (real hangs, long sleeps).
-    static let notHere: Set<String> = ["sleeper_signals_later", "pipe_reader_later", "epoll_server_idle_workers"]
+    static let notHere: Set<String> = ["sleeper_signals_later", "pipe_reader_later", "epoll_server_idle_workers",
+                                         "join_busy_worker"]
 
     static let timeout: TimeInterval = 60
 
@@ -267,6 +278,103 @@ final class LockExamplesTests: XCTestCase {
         XCTAssertEqual(others, [], run.transcript)
         XCTAssertTrue(run.exitedNormally && run.exitCode == 0, run.transcript)
         XCTAssertTrue(run.stdout.hasPrefix("timedwait_poll: done"), run.transcript)
+    }
+
+    // MARK: C11 threads: each primitive as its pthread counterpart
+
+    func test_c11_mtx_abba() throws {
+        try checkPotential("c11_mtx_abba", events: 2...2, mustContain: ["[W] mtx_lock(", "[E] mtx_unlock("])
+    }
+
+    func test_c11_cnd_outer_lock() throws {
+        try checkPotential("c11_cnd_outer_lock", events: 2...2, mustContain: ["[W] cnd_wait(cond_c)", "cnd_broadcast(cond_c)"])
+    }
+
+    func test_c11_thrd_join_under_mtx() throws {
+        try checkPotential("c11_thrd_join_under_mtx", events: 2...2, mustContain: ["[W] thrd_join(", "[W] mtx_lock(M)"])
+    }
+
+    func test_c11_call_once_lock() throws {
+        try checkPotential("c11_call_once_lock", events: 2...2, mustContain: ["[W] call_once(once)", "[S] call_once function start(once)"])
+    }
+
+    func test_c11_threads_ok() throws { try checkSilent("c11_threads_ok") }
+
+    // MARK: spinlocks, barriers, once, robust mutexes
+
+    func test_spin_abba() throws {
+        try checkPotential("spin_abba", events: 2...2, mustContain: ["[W] pthread_spin_lock(", "[E] pthread_spin_unlock("])
+    }
+
+    /// An arrival depends on the waits of the barrier's current episode.
+    func test_barrier_post_after() throws {
+        try checkPotential("barrier_post_after", events: 2...2,
+                           mustContain: ["[W] pthread_barrier_wait(bar)", "[E] pthread_barrier_wait(bar)", "[W] sem_wait(go)"])
+    }
+
+    /// Locks held across a barrier in rounds that never overlap: an arrival
+    /// does not depend on the locks its thread holds.
+    func test_barrier_phases() throws { try checkSilent("barrier_phases") }
+
+    func test_once_lock() throws {
+        try checkPotential("once_lock", events: 2...2, mustContain: ["[W] pthread_once(once)", "[S] pthread_once init start(once)"])
+    }
+
+    /// A hold recovered with EOWNERDEAD and pthread_mutex_consistent counts.
+    func test_robust_consistent_abba() throws {
+        let run = try checkPotential("robust_consistent_abba", events: 2...2, mustContain: [Self.mutexWait])
+        XCTAssertTrue(run.stdout.contains("recovered 1"), "EOWNERDEAD was not seen\n\(run.transcript)")
+        XCTAssertFalse(run.stderr.contains("without pthread_mutex_consistent"), run.transcript)
+    }
+
+    // MARK: futexes through syscall()
+
+    /// Both acquisitions contended: FUTEX_LOCK_PI is a lock; the releases in
+    /// user space (unseen) must not leave the locks held.
+    func test_futex_pi_abba() throws {
+        try checkPotential("futex_pi_abba", events: 2...2, mustContain: ["[W] FUTEX_LOCK_PI(", "[S] FUTEX_LOCK_PI("])
+    }
+
+    /// A futex lock released in user space is no longer held: its word
+    /// no longer names the thread.
+    func test_futex_pi_released() throws { try checkSilent("futex_pi_released") }
+
+    func test_futex_wait_outer_lock() throws {
+        try checkPotential("futex_wait_outer_lock", events: 2...2, mustContain: ["[W] FUTEX_WAIT(ready)", "FUTEX_WAKE(ready)"])
+    }
+
+    func test_futex_pingpong() throws { try checkSilent("futex_pingpong") }
+
+    /// libstdc++'s semaphores, latches, barriers and atomic waits.
+    func test_cpp_semaphore_latch() throws { try checkSilent("cpp_semaphore_latch") }
+
+    func test_cpp_semaphore_outer_lock() throws {
+        try checkPotential("cpp_semaphore_outer_lock", events: 2...2, mustContain: ["[W] FUTEX_WAIT(ready)", "FUTEX_WAKE(ready)"])
+    }
+
+    /// Swift's Synchronization.Mutex and Dispatch, used correctly.
+    func test_swift_mutex_dispatch() throws { try checkSilent("swift_mutex_dispatch") }
+
+    // MARK: the annotation API (include/dept.h)
+
+    func test_annotated_futex_lock() throws {
+        let run = try checkPotential("annotated_futex_lock", events: 2...2, mustContain: ["[W] lock(lock_a)", "[W] lock(lock_b)"])
+        XCTAssertTrue(run.stdout.contains("dept loaded"), run.transcript)
+    }
+
+    func test_annotated_completion() throws {
+        try checkPotential("annotated_completion", events: 2...2, mustContain: ["[W] wait(completion_class)", "event(completion_class)"])
+    }
+
+    func test_annotated_tsan_lock() throws {
+        try checkPotential("annotated_tsan_lock", events: 2...2, mustContain: ["[W] lock(lock_p)", "[W] lock(lock_q)"])
+    }
+
+    /// An annotated lock's own futex calls are not events of their own.
+    func test_annotated_lock_nested() throws { try checkSilent("annotated_lock_nested") }
+
+    func test_swift_annotated_lock() throws {
+        try checkPotential("swift_annotated_lock", events: 2...2, mustContain: ["[W] lock(swift_annotated_lock.lockPClass"])
     }
 
     // MARK: the example list itself

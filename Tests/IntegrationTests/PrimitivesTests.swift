@@ -1,0 +1,68 @@
+// Checks of the primitives beyond the pthread basics that the example lists
+// of LockExamplesTests and HangExamplesTests do not make: the warning of a
+// robust mutex released without pthread_mutex_consistent, the annotation
+// API without dept, and glibc's own futex calls, which dept must not see a
+// second time.
+
+import Foundation
+import XCTest
+
+final class PrimitivesTests: XCTestCase {
+
+    static let timeout: TimeInterval = 60
+
+    /// Examples of `expect: warning` outside the hostile_* set, covered here
+    /// (timeout_stuck_worker by HangExamplesTests).
+    static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker"]
+
+    /// A robust mutex unlocked after EOWNERDEAD without
+    /// pthread_mutex_consistent: one warning naming it; the one made
+    /// consistent gets none; results and output as without the preload.
+    func test_robust_not_consistent() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("robust_not_consistent")
+        XCTAssertEqual(example.header.expect, .warning)
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        assertSilent(run, example: example, allowWarnings: true)
+        let robust = run.stderrLines.filter { $0.contains("without pthread_mutex_consistent") }
+        XCTAssertEqual(robust.count, 1, "expected one warning for R\n\(run.transcript)")
+        XCTAssertTrue(robust.first?.contains("robust mutex R unlocked") ?? false, run.transcript)
+        XCTAssertTrue(run.stdout.contains("EOWNERDEAD 0 EOWNERDEAD ENOTRECOVERABLE"), run.transcript)
+    }
+
+    /// Programs built against include/dept.h (C, and Swift through the Dept
+    /// module) link and run without dept: the weak entry points are NULL
+    /// and the annotations cost a test each. Under the preload they reach
+    /// dept (LockExamplesTests checks their reports).
+    func test_annotated_programs_run_without_dept() throws {
+        for name in ["annotated_futex_lock", "annotated_completion", "annotated_tsan_lock", "annotated_lock_nested",
+                     "swift_annotated_lock"] {
+            let example = try ExampleBuilder.shared.build(name)
+            let run = runExample(example, preload: false, timeout: Self.timeout)
+            XCTAssertTrue(run.exitedNormally && run.exitCode == 0, "\(name) without dept: \(run.statusDescription)\n\(run.transcript)")
+            XCTAssertTrue(run.stdout.contains("\(name): done"), "\(name) did not complete without dept\n\(run.transcript)")
+            XCTAssertFalse(run.stderr.contains("DEPT:"), run.transcript)
+        }
+        let plain = runExample(try ExampleBuilder.shared.build("annotated_futex_lock"), preload: false, timeout: Self.timeout)
+        XCTAssertTrue(plain.stdout.contains("dept not loaded"), plain.transcript)
+    }
+
+    /// glibc makes its futex calls inline, never through syscall(): programs
+    /// stuck in pthread mutexes, condvars, semaphores, barriers and
+    /// pthread_once report those calls, never a FUTEX_ operation.
+    func test_glibc_futexes_are_not_seen_twice() throws {
+        _ = try requirePreload()
+        for name in ["hang_abba", "hang_cond_outer_lock", "hang_seed_page_lock", "hang_c11_call_once_lock", "hang_barrier_lock"] {
+            let example = try ExampleBuilder.shared.build(name)
+            let run = runExample(example, preload: true, timeout: 15)
+            XCTAssertTrue(run.stderr.contains("DEPT: deadlock:") || run.stderr.contains("DEPT: hang:"), run.transcript)
+            XCTAssertFalse(run.stderr.contains("FUTEX_"), "\(name): a glibc futex call was taken for the program's own\n\(run.transcript)")
+        }
+    }
+
+    func test_everyWarningExampleIsCovered() throws {
+        let warnings = try ExampleHeader.all().filter { $0.expect == .warning && !$0.name.hasPrefix("hostile_") }
+        XCTAssertEqual(Set(warnings.map(\.name)).symmetricDifference(Self.warningExamples).sorted(), [],
+                       "warning examples without a test in PrimitivesTests")
+    }
+}
