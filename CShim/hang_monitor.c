@@ -233,17 +233,8 @@ static bool check_locked(bool proven) {
     }
     if ((verdict == DEPT_VERDICT_DEADLOCK || verdict == DEPT_VERDICT_HANG) && dept_config.on_hang != 0) {
         if (dept_config.on_hang == 2) {
-            // A core dump of the stuck process: the default action, whatever
-            // handler is installed, from a thread that does not block it.
-            struct sigaction dfl;
-            memset(&dfl, 0, sizeof dfl);
-            dfl.sa_handler = SIG_DFL;
-            sigaction(SIGABRT, &dfl, 0);
-            sigset_t abrt;
-            sigemptyset(&abrt);
-            sigaddset(&abrt, SIGABRT);
-            pthread_sigmask(SIG_UNBLOCK, &abrt, 0);
-            raise(SIGABRT);
+            // A core dump of the stuck process.
+            dept_raise_default(SIGABRT);
             _exit(128 + SIGABRT);
         }
         fflush(NULL);

@@ -76,6 +76,14 @@ static void on_signal(int sig) {
         }
     }
     // Its course: the default action, from this thread.
+    dept_raise_default(sig);
+    errno = e;
+}
+
+// The default action of sig, whatever handler the program installed and
+// whether or not this thread blocks it: the end a timeout or on_hang=abort
+// asks for (a core dump for SIGABRT and SIGQUIT).
+void dept_raise_default(int sig) {
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
@@ -85,7 +93,6 @@ static void on_signal(int sig) {
     sigaddset(&one, sig);
     pthread_sigmask(SIG_UNBLOCK, &one, 0);
     raise(sig);
-    errno = e;
 }
 
 // Installs (on) or removes (off) the handlers; called by the monitor after
@@ -126,7 +133,7 @@ void dept_last_words_serve(void) {
 }
 
 // exit/_exit: the dump in the exiting thread itself, when the exit looks
-// like a watchdog's and threads are stuck.
+// like a watchdog's (a failure status) and threads are stuck.
 static void on_exit_call(int status, const char *fn) {
     if (!atomic_load(&dept_ready) || dept_tls_guard) return;
     // A vfork or fork child: not the process whose threads are stuck.
@@ -143,8 +150,9 @@ static void on_exit_call(int status, const char *fn) {
         errno = e;
     }
     if (!dept_config.detect_hangs) return;
-    bool main_thread = (pid_t)syscall(SYS_gettid) == pid;
-    if (status == 0 && main_thread) return;
+    // Success needs no explanation: runtimes end from any thread with idle
+    // workers parked in waits (BEAM calls exit(0) from a scheduler).
+    if (status == 0) return;
     if (!dept_monitor_running() || !stuck()) return;
     char why[64] = "when the process called ";
     strcat(why, fn);

@@ -565,6 +565,7 @@ DEPT_HIDDEN void dept_last_words_after_fork_child(void);
 DEPT_HIDDEN void dept_last_words_arm(bool on);
 DEPT_HIDDEN bool dept_last_words_requested(void);
 DEPT_HIDDEN void dept_last_words_serve(void);
+DEPT_HIDDEN void dept_raise_default(int sig);
 DEPT_HIDDEN void dept_monitor_kick(void);
 extern _Atomic int dept_monitor_armed;
 /// The thread is about to block in a wait on o.

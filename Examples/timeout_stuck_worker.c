@@ -1,7 +1,7 @@
 // dept-example: timeout_stuck_worker
 // expect: warning
 // objects: job_ready jobs_lock
-// summary: A worker waits on job_ready (holding jobs_lock) for a signal that never comes while main sleeps, so no verdict is possible (main could still signal); the process is ended from outside the way test runners end a stuck test: its own alarm (default), a SIGTERM (`sleep`: wait for it), a watchdog thread's exit(3) (`exit`) or _exit(4) (`_exit`). Before it goes, a `DEPT: warning: stall:` dump says what the worker waits for and holds. With `clean`, main signals the worker after 1.5 s and returns: no dump.
+// summary: A worker waits on job_ready (holding jobs_lock) for a signal that never comes while main sleeps, so no verdict is possible (main could still signal); the process is ended from outside the way test runners end a stuck test: its own alarm (default), a SIGTERM (`sleep`: wait for it), a watchdog thread's exit(3) (`exit`) or _exit(4) (`_exit`). Before it goes, a `DEPT: warning: stall:` dump says what the worker waits for and holds. With `clean`, main signals the worker after 1.5 s and returns: no dump. With `exit0`, the other thread calls exit(0) (a runtime that ends successfully from one of its threads, its idle workers still parked): success needs no explanation, no dump.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -31,6 +31,7 @@ static void *watchdog(void *arg)
 {
     sleep(2);
     if (strcmp(arg, "exit") == 0) exit(3);
+    if (strcmp(arg, "exit0") == 0) exit(0);
     _exit(4);
 }
 
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
         puts("timeout_stuck_worker: done");
         return 0;
     }
-    if (strcmp(how, "exit") == 0 || strcmp(how, "_exit") == 0)
+    if (strcmp(how, "exit") == 0 || strcmp(how, "_exit") == 0 || strcmp(how, "exit0") == 0)
         pthread_create(&d, NULL, watchdog, (void *)how);
     else if (strcmp(how, "alarm") == 0)
         alarm(2);

@@ -160,10 +160,13 @@ extension ReportBuilder {
     /// thread, one of them past `stallMs`), what it waits for and holds, its stack.
     /// `when` says why it is printed now ("when the process got SIGTERM"),
     /// if not because of the stall time.
+    /// Nil when no thread is part of a stall (the threads blocked past
+    /// `hangMs` all join running threads): there is nothing to explain.
     public func stallWarning(state s: LiveState, hangMs: Int, stallMs: Int, when: String? = nil,
-                             symbolizer: inout some Symbolizing) -> String {
-        var r = buildLive(.hang, state: s, hangMs: hangMs, symbolizer: &symbolizer)!
+                             symbolizer: inout some Symbolizing) -> String? {
         let stuckTids = Set(HangAnalysis.stalled(s, hangMs: hangMs, stallMs: stallMs).map { $0.tid })
+        if stuckTids.isEmpty { return nil }
+        var r = buildLive(.hang, state: s, hangMs: hangMs, symbolizer: &symbolizer)!
         r.blocked = r.blocked.filter { stuckTids.contains($0.thread.tid) }
         var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(hangMs) ms without a verdict"
         if let when { text += " " + when }

@@ -35,9 +35,11 @@ func coreFlush() {
     for e in liveReports {
         switch e.verdict {
         case .stall:
-            let text = builder.stallWarning(state: e.state, hangMs: Int(opts.hangMs), stallMs: e.stallMs ?? Int(opts.stallMs), when: e.when,
-                                            symbolizer: &symbolizer)
-            emitWarningText(text, message: text.split(separator: "\n").first.map(String.init) ?? text)
+            if let text = builder.stallWarning(state: e.state, hangMs: Int(opts.hangMs),
+                                               stallMs: e.stallMs ?? Int(opts.stallMs), when: e.when,
+                                               symbolizer: &symbolizer) {
+                emitWarningText(text, message: text.split(separator: "\n").first.map(String.init) ?? text)
+            }
         case .running:
             if !e.resolvedStall.isEmpty {
                 let names = e.resolvedStall.map { builder.threadRef($0, frames: [:]).title }.joined(separator: ", ")

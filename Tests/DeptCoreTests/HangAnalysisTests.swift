@@ -312,10 +312,24 @@ final class HangAnalysisTests: XCTestCase {
         XCTAssertNil(b.buildLive(.stall, state: s, hangMs: Self.hangMs, symbolizer: &sym))
     }
 
+    /// A dump with no thread in it says nothing: the only thread blocked
+    /// past hang_ms joins a running thread.
+    func testStallWarningWithoutStalledThreadsIsNil() {
+        var (d, sym, _) = fixture()
+        let body = UInt32(4002)
+        let s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: BlockedWait(cls: C.T, inst: body, op: .join, awaits: [.exclusive], ms: Self.stallMs)),
+            LiveThread(tid: 2, held: [threadBody(C.T, body)]),
+        ])
+        _ = d.takePending()
+        XCTAssertNil(ReportBuilder(detector: d, pid: 79).stallWarning(state: s, hangMs: Self.hangMs, stallMs: Self.hangMs,
+                                                                      symbolizer: &sym))
+    }
+
     /// DESIGN §3/§5: the stall dump is one `DEPT: warning: stall:` message,
     /// lists the blocked threads (not those with a timeout), and never
     /// contains `deadlock` or `hang:`.
-    func testStallWarningText() {
+    func testStallWarningText() throws {
         var (d, sym, st) = fixture()
         let s = LiveState(threads: [
             LiveThread(tid: 1, blocked: Self.blockedLock(C.A, ms: 12000, stack: st["waitA"]!)),
@@ -324,7 +338,8 @@ final class HangAnalysisTests: XCTestCase {
         ])
         _ = d.takePending()
         XCTAssertEqual(Self.analyze(s), .stall)
-        let text = ReportBuilder(detector: d, pid: 79).stallWarning(state: s, hangMs: Self.hangMs, stallMs: Self.stallMs, symbolizer: &sym)
+        let b = ReportBuilder(detector: d, pid: 79)
+        let text = try XCTUnwrap(b.stallWarning(state: s, hangMs: Self.hangMs, stallMs: Self.stallMs, symbolizer: &sym))
         XCTAssertTrue(text.hasPrefix("DEPT: warning: stall: 1 thread(s) blocked"), text)
         XCTAssertTrue(text.contains("thread T1 (main thread) tid 101 blocked for 12000 ms in pthread_mutex_lock(lock_a): held by T2"), text)
         XCTAssertFalse(text.contains("T2 \"worker\" tid 102 blocked"), text)

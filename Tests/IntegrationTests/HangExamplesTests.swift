@@ -689,6 +689,16 @@ final class HangExamplesTests: XCTestCase {
         XCTAssertEqual(try checkLastWords("_exit", why: "when the process called _exit").exitCode, 4)
     }
 
+    /// The other thread calls exit(0) while the worker is still parked
+    /// (BEAM ends from a scheduler thread): a success explains itself, no
+    /// dump.
+    func test_lastWords_notOnSuccess() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("timeout_stuck_worker")
+        let run = runProgram(example.executable.path, ["exit0"], preload: true, timeout: Self.timeout)
+        assertSilent(run, plainStdout: "")
+    }
+
     /// The worker is woken after 1.5 s and main returns: no dump (the
     /// handlers were removed when the wait ended; returning from main is
     /// no watchdog).
