@@ -95,24 +95,29 @@ public struct CycleJudge {
         return nil
     }
 
-    /// The kernel DEPT's "valid since", per waiter, for condvars (R2.3): a
-    /// signal depends on a wait in its thread's history only for a waiter
-    /// that had started waiting before that wait started. Condvar waiters
-    /// wait in predicate loops on state the signaller wrote: a signaller's
-    /// wait that started before the waiter asked had the predicate's state
-    /// already in hand or on its way. So the previous context of the cycle,
-    /// which waits for this context's signal, must have started waiting
-    /// first. Two threads ping-ponging between two condvars (each waits for
-    /// the other's signal after giving its own), locks built from a mutex
-    /// and a condvar (perl's threads::shared), or the stages of a pipeline
-    /// ring of condvar queues (pixz) otherwise close a cycle whenever another
-    /// waiter keeps an episode open; a ring made only of such dependencies
-    /// can never pass. Recall cost, written down in the README: such a ring
-    /// that really can hang is not predicted, only caught live. Posts,
-    /// writes and barrier arrivals carry no predicate: not judged here
-    /// (Examples/barrier_post_after stays reported).
+    /// The kernel DEPT's "valid since", per waiter (R2.3): a signal, post,
+    /// write or arrival depends on a wait in its thread's history only for
+    /// a waiter that had started waiting before that wait started. So the
+    /// previous context of the cycle, which waits for this context's event,
+    /// must have started waiting first. Condvar waiters loop on a predicate
+    /// the signaller wrote: a signaller's wait that started before the
+    /// waiter asked had that state already in hand or on its way. Counting
+    /// primitives carry their own tokens the same way: a dispatcher that
+    /// waits for its workers' "end" posts and then posts their next
+    /// "start" (OpenJDK's WorkGang, any semaphore-driven pool) has each
+    /// worker ask for "start" only after it posted "end", later than the
+    /// dispatcher's wait began. Two threads ping-ponging between two
+    /// condvars or semaphores, locks built from a mutex and a condvar
+    /// (perl's threads::shared), or a pipeline ring of condvar queues (pixz)
+    /// otherwise close a cycle whenever another waiter keeps an episode
+    /// open. The kernel applies the rule to every wait/event pair, counting
+    /// completions included. Recall cost, written down in the README: a
+    /// ring of such dependencies that really can hang is not predicted
+    /// when each signaller's wait began before its waiter asked; it is
+    /// caught live. Lock releases are lockdep's (never judged here), a
+    /// thread's exit is judged by happens-before.
     static func validSinceRule(_ ws: [Witness]) -> Rejection? {
-        for (i, cur) in ws.enumerated() where cur.event?.op == .condSignal || cur.event?.op == .condBroadcast {
+        for (i, cur) in ws.enumerated() where cur.event != nil && !cur.from.isThreadBody {
             guard let mine = cur.clocks.started else { continue }
             let prev = ws[(i + ws.count - 1) % ws.count]
             if let theirs = prev.clocks.started, theirs >= mine { return .startedEarlier(context: i) }

@@ -108,6 +108,23 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertTrue(e.takePending().reports.isEmpty, "T3's wait for A started before T2 asked for C's signal")
     }
 
+    /// Posts are judged the same way (OpenJDK's work gang: a worker asks
+    /// for "start" only after the dispatcher began waiting for "end").
+    /// The waiter for D's post started at 15, after the poster's wait for
+    /// A (10): silent; at 5, before it: reported.
+    func testValidSinceJudgesSemaphorePosts() {
+        for (started, reports) in [(15, 0), (5, 1)] {
+            var d = Detector()
+            d.wait(thread: 2, held: [held(C.A)], wait: WaitPoint(cls: C.D, inst: inst(C.D), awaits: [.exclusive], op: .semWait),
+                   started: UInt64(started))
+            d.event(thread: 3, event: PointRef(cls: C.D, inst: inst(C.D), op: .semPost, stack: 0),
+                    held: [], history: [HistoryWait(cls: C.A, inst: inst(C.A), awaits: [.exclusive, .shared], op: .lock,
+                                                    timestamp: 10)],
+                    window: 5, release: false)
+            XCTAssertEqual(d.takePending().reports.count, reports, "waiter started at \(started)")
+        }
+    }
+
     // MARK: OR-waits (R2.6)
 
     /// C's signal at site 0x200 depends on the cycle's wait; C is also

@@ -306,11 +306,10 @@ final class LockExamplesTests: XCTestCase {
         try checkPotential("spin_abba", events: 2...2, mustContain: ["[W] pthread_spin_lock(", "[E] pthread_spin_unlock("])
     }
 
-    /// An arrival depends on the waits of the barrier's current episode.
-    func test_barrier_post_after() throws {
-        try checkPotential("barrier_post_after", events: 2...2,
-                           mustContain: ["[W] pthread_barrier_wait(bar)", "[E] pthread_barrier_wait(bar)", "[W] sem_wait(go)"])
-    }
+    /// A post after a barrier round and an arrival after a wait for that
+    /// post, in rounds that never overlap: "valid since" (the run that
+    /// really hangs is PrecisionExamplesTests.test_barrier_post_same_round).
+    func test_barrier_post_after() throws { try checkSilent("barrier_post_after") }
 
     /// Locks held across a barrier in rounds that never overlap: an arrival
     /// does not depend on the locks its thread holds.
