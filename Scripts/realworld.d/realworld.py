@@ -1006,7 +1006,38 @@ class Memcached(Program):
             srv.stop("memcached")
 
 
-class Nginx(Program):
+class StaticFiles(Program):
+    """A web server under ab: generated files, then their checksums over HTTP."""
+
+    def make_files(self, seed, files):
+        """files: name -> (size, requests). Content from a seeded RNG, 4 kB repeated."""
+        rng = random.Random(seed)
+        self.files, self.counts = {}, {}
+        for name, (size, requests) in files.items():
+            data = (bytes(rng.getrandbits(8) for _ in range(min(size, 4096))) * (size // 4096 + 1))[:size]
+            (self.root / name).write_bytes(data)
+            self.files[name] = hashlib.sha256(data).hexdigest()
+            self.counts[name] = requests
+
+    def serve(self, r, srv, port):
+        """ab -c 8 on every file (its counts in the signature), then one GET each, compared."""
+        for name in self.files:
+            rc, out = r.step(f"ab-{name}", ["ab", "-q", "-n", str(self.counts[name]), "-c", "8", "-r",
+                                            f"http://127.0.0.1:{port}/{name}"], watch=[srv.proc.pid], timed=False)
+            text = out.read_text(errors="replace")
+            complete = re.search(r"Complete requests:\s+(\d+)", text)
+            failed = re.search(r"Failed requests:\s+(\d+)", text)
+            non2xx = re.search(r"Non-2xx responses:\s+(\d+)", text)
+            r.sig(f"ab {name}", f"complete {complete and complete.group(1)}, failed {failed and failed.group(1)}, "
+                                f"non-2xx {non2xx.group(1) if non2xx else 0}")
+        import urllib.request
+        for name, digest in self.files.items():
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/{name}", timeout=30) as resp:
+                got = hashlib.sha256(resp.read()).hexdigest()
+            r.sig(f"GET {name}", "same" if got == digest else "DIFFERENT")
+
+
+class Nginx(StaticFiles):
     name, tools = "nginx", ("nginx", "ab")
 
     def prepare(self):
@@ -1015,13 +1046,8 @@ class Nginx(Program):
                          f"{self.requests // 50} on 2 kB/300 kB/3 MB files + checksums")
         self.root = self.dir / "www"
         self.root.mkdir(exist_ok=True)
-        rng = random.Random(7)
-        self.files = {}
-        self.counts = {"small.txt": self.requests, "medium.bin": self.requests // 5, "large.bin": self.requests // 50}
-        for name, size in (("small.txt", 2_000), ("medium.bin", 300_000), ("large.bin", 3_000_000)):
-            data = bytes(rng.getrandbits(8) for _ in range(min(size, 4096))) * (size // 4096 + 1)
-            (self.root / name).write_bytes(data[:size])
-            self.files[name] = hashlib.sha256(data[:size]).hexdigest()
+        self.make_files(7, {"small.txt": (2_000, self.requests), "medium.bin": (300_000, self.requests // 5),
+                            "large.bin": (3_000_000, self.requests // 50)})
 
     def run(self, r):
         port = free_port()
@@ -1054,27 +1080,14 @@ http {{
         if not srv.ready(lambda: port_open(port), "nginx"):
             return
         try:
-            for name in self.files:
-                rc, out = r.step(f"ab-{name}", ["ab", "-q", "-n", str(self.counts[name]), "-c", "8", "-r",
-                                                f"http://127.0.0.1:{port}/{name}"], watch=[srv.proc.pid], timed=False)
-                text = out.read_text(errors="replace")
-                complete = re.search(r"Complete requests:\s+(\d+)", text)
-                failed = re.search(r"Failed requests:\s+(\d+)", text)
-                non2xx = re.search(r"Non-2xx responses:\s+(\d+)", text)
-                r.sig(f"ab {name}", f"complete {complete and complete.group(1)}, failed {failed and failed.group(1)}, "
-                                    f"non-2xx {non2xx.group(1) if non2xx else 0}")
-            import urllib.request
-            for name, digest in self.files.items():
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{name}", timeout=30) as resp:
-                    got = hashlib.sha256(resp.read()).hexdigest()
-                r.sig(f"GET {name}", "same" if got == digest else "DIFFERENT")
+            self.serve(r, srv, port)
         finally:
             # Graceful stop: SIGQUIT to nginx's master itself (its pid file),
             # not to the dept-cli wrapper, which forwards INT, TERM and HUP only.
             srv.stop("nginx", lambda: os.kill(int((r.dir / "nginx.pid").read_text()), signal.SIGQUIT))
 
 
-class Apache(Program):
+class Apache(StaticFiles):
     name, tools = "apache2", ("apache2", "ab")
 
     def prepare(self):
@@ -1086,13 +1099,7 @@ class Apache(Program):
             os.chmod(d, 0o755)
         self.root = self.dir / "www"
         self.root.mkdir(exist_ok=True)
-        rng = random.Random(17)
-        self.files = {}
-        for name, size in (("small.txt", 2_000), ("medium.bin", 300_000)):
-            data = bytes(rng.getrandbits(8) for _ in range(4096)) * (size // 4096 + 1)
-            (self.root / name).write_bytes(data[:size])
-            self.files[name] = hashlib.sha256(data[:size]).hexdigest()
-        self.counts = {"small.txt": self.requests, "medium.bin": self.requests // 10}
+        self.make_files(17, {"small.txt": (2_000, self.requests), "medium.bin": (300_000, self.requests // 10)})
 
     def run(self, r):
         os.chmod(r.dir, 0o755)
@@ -1132,20 +1139,7 @@ DocumentRoot {self.root}
         if not srv.ready(lambda: port_open(port), "apache2"):
             return
         try:
-            for name in self.files:
-                rc, out = r.step(f"ab-{name}", ["ab", "-q", "-n", str(self.counts[name]), "-c", "8", "-r",
-                                                f"http://127.0.0.1:{port}/{name}"], watch=[srv.proc.pid], timed=False)
-                text = out.read_text(errors="replace")
-                complete = re.search(r"Complete requests:\s+(\d+)", text)
-                failed = re.search(r"Failed requests:\s+(\d+)", text)
-                non2xx = re.search(r"Non-2xx responses:\s+(\d+)", text)
-                r.sig(f"ab {name}", f"complete {complete and complete.group(1)}, failed {failed and failed.group(1)}, "
-                                    f"non-2xx {non2xx.group(1) if non2xx else 0}")
-            import urllib.request
-            for name, digest in self.files.items():
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{name}", timeout=30) as resp:
-                    got = hashlib.sha256(resp.read()).hexdigest()
-                r.sig(f"GET {name}", "same" if got == digest else "DIFFERENT")
+            self.serve(r, srv, port)
         finally:
             # SIGTERM to the parent itself (its pid file): dept-cli would forward it too.
             srv.stop("apache2", lambda: os.kill(int((r.dir / "httpd.pid").read_text()), signal.SIGTERM))
