@@ -35,7 +35,7 @@ final class LockExamplesTests: XCTestCase {
         "sem_cross_thread", "sem_handoff", "nonblocking_eventfd_epoll", "timedwait_poll",
         // C11 threads, spinlocks, barriers, once, robust mutexes
         "c11_mtx_abba", "c11_cnd_outer_lock", "c11_thrd_join_under_mtx", "c11_call_once_lock", "c11_threads_ok",
-        "spin_abba", "barrier_post_after", "barrier_phases", "once_lock", "robust_consistent_abba",
+        "spin_abba", "barrier_post_after", "barrier_lock_signal", "barrier_phases", "once_lock", "robust_consistent_abba",
         // futexes through syscall(): raw, libstdc++, Swift
         "futex_pi_abba", "futex_pi_released", "futex_wait_outer_lock", "futex_pingpong", "cpp_semaphore_latch",
         "cpp_semaphore_outer_lock",
@@ -304,6 +304,14 @@ final class LockExamplesTests: XCTestCase {
 
     func test_spin_abba() throws {
         try checkPotential("spin_abba", events: 2...2, mustContain: ["[W] pthread_spin_lock(", "[E] pthread_spin_unlock("])
+    }
+
+    /// An arrival is an event: it depends on the arriving thread's waits in
+    /// the barrier's current episode (here a condvar signalled under the
+    /// lock a participant holds across the barrier).
+    func test_barrier_lock_signal() throws {
+        try checkPotential("barrier_lock_signal", events: 3...3,
+                           mustContain: ["[W] pthread_barrier_wait(bar)", "[E] pthread_barrier_wait(bar)", "[W] pthread_cond_wait(c)"])
     }
 
     /// A post after a barrier round and an arrival after a wait for that
