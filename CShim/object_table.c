@@ -298,8 +298,11 @@ void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
 }
 
 struct dept_obj_ref dept_obj_lookup_slow(uintptr_t addr, uint32_t kind, uintptr_t site) {
+    // A NULL object is never stored (0 marks an empty slot): a fresh
+    // instance each time, the real call crashes right after as it would
+    // without dept.
     int e = errno;
-    struct dept_obj_ref r = insert(addr, kind, site, false);
+    struct dept_obj_ref r = UNLIKELY(addr == 0) ? dept_obj_new(kind, site) : insert(addr, kind, site, false);
     errno = e;
     return r;
 }

@@ -228,16 +228,19 @@ static inline uint64_t dept_hash_addr(uintptr_t a) {
     uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
     return h ^ (h >> 31);
 }
-/// Lock-free probe. Returns the packed ref, or 0 when absent.
+/// Lock-free probe. Returns the packed ref, or 0 when absent. Address 0
+/// marks an empty slot and is never stored, so a NULL object (a program's
+/// `pthread_mutex_lock(NULL)`, which crashes in glibc) is absent: tested
+/// first, it cannot match an empty slot and wait for a ref forever.
 static inline uint64_t dept_obj_probe(struct obj_table *t, uintptr_t addr) {
     for (uint64_t i = dept_hash_addr(addr) & t->mask;; i = (i + 1) & t->mask) {
         uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_acquire);
+        if (a == 0) return 0;
         if (LIKELY(a == addr)) {
             uint64_t r;
             while ((r = atomic_load_explicit(&t->slots[i].ref, memory_order_acquire)) == 0) {}
             return r;
         }
-        if (a == 0) return 0;
     }
 }
 DEPT_HIDDEN struct dept_obj_ref dept_obj_lookup_slow(uintptr_t addr, uint32_t kind, uintptr_t site);

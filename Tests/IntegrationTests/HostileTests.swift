@@ -34,7 +34,7 @@ final class HostileTests: XCTestCase {
         "hostile_fork_locked", "hostile_exec_static", "hostile_signal_lock", "hostile_cancel_condwait",
         "hostile_exit_holding", "hostile_pshared", "hostile_robust", "hostile_errorcheck", "hostile_dlopen",
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
-        "hostile_many_held", "hostile_syscall",
+        "hostile_many_held", "hostile_syscall", "hostile_null_object",
     ]
 
     enum Verdict {
@@ -193,6 +193,14 @@ final class HostileTests: XCTestCase {
     /// every futex call, returns exactly what libc's does, errno included.
     func test_syscall() throws {
         try check("hostile_syscall", expect: .silent, .silent)
+    }
+
+    /// A NULL mutex, rwlock, semaphore, condvar or spinlock (glibc crashes):
+    /// the same SIGSEGV under the preload, not a hang. NULL once matched
+    /// the object table's empty slots, and the lookup waited forever for a
+    /// ref (4 of the 6 children died by their alarm instead).
+    func test_null_object() throws {
+        try check("hostile_null_object", expect: .silent, .silent)
     }
 
     /// dlopen / dlclose twice of a library with its own locks, and fresh
