@@ -74,7 +74,7 @@ static void wait_begin(uintptr_t obj, uint32_t flags, uint16_t op, uintptr_t pc)
     if (api_thread.n == PENDING) { api_thread.dropped++; declare(obj, pc); return; }
     struct pending *p = &api_thread.waits[api_thread.n];
     uint32_t door = ((flags & API_LOCK) ? DEPT_DOOR_LOCK : 0) | ((flags & API_SHARED) ? DEPT_DOOR_SHARED : 0)
-                  | ((flags & API_TIMED) ? DEPT_DOOR_TIMED : 0);
+                  | ((flags & API_TIMED) ? DEPT_DOOR_TIMED : 0) | DEPT_DOOR_SPINS;
     if (!dept_door_wait_begin(&p->wait, obj, DEPT_OBJ_ANNOTATED, op, door, pc)) return;
     mark_class(p->wait.o.cls);
     p->obj = obj;

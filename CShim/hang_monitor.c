@@ -8,6 +8,7 @@
 // So a program that never blocks pays nothing, and one that blocks briefly
 // pays a wake-up per quiet period.
 #include "shim.h"
+#include "dept_libc.h"
 #include <dirent.h>
 #include <errno.h>
 #include <linux/futex.h>
@@ -150,6 +151,33 @@ static void collect_pi_owners(void) {
     }
 }
 
+// Whether the kernel has the thread asleep (state S or D). A wait we
+// recorded as blocked may already be over in the kernel: the thread was
+// woken (the lock released, the signal sent) but has not run since. On a
+// loaded machine that lasts long enough for the thread that woke it to
+// finish and exit, and the woken one would look stuck with nobody left to
+// wake it: a false hang, and on_hang=exit would end a healthy process.
+// When the state cannot be read, the books are trusted.
+static bool kernel_asleep(int32_t os_tid) {
+    char path[48] = "/proc/self/task/", digits[12];
+    int nd = 0;
+    for (uint32_t v = (uint32_t)os_tid; nd == 0 || v; v /= 10) digits[nd++] = (char)('0' + v % 10);
+    size_t len = strlen(path);
+    while (nd) path[len++] = digits[--nd];
+    memcpy(path + len, "/stat", 6);
+    int fd = dept_libc_open_read(path);
+    if (fd < 0) return true;
+    char buf[128];
+    ssize_t n = dept_libc_read(fd, buf, sizeof buf - 1);
+    dept_libc_close(fd);
+    if (n <= 0) return true;
+    buf[n] = 0;
+    // "tid (comm) S ...": comm may hold spaces and parentheses.
+    char *p = strrchr(buf, ')');
+    if (!p || p[1] != ' ' || !p[2]) return true;
+    return p[2] == 'S' || p[2] == 'D';
+}
+
 // Copies every live thread's blocked wait and held contexts into the
 // snapshot buffers; returns how many threads it holds (0 if out of memory).
 static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
@@ -164,6 +192,7 @@ static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
         snap = s; snap_cap = c;
     }
     collect_pi_owners();
+    struct dept_thread *self = dept_tls_thread;
     for (struct dept_thread *t = dept_registry_first(); t && n < snap_cap; t = t->next_all) {
         if (!atomic_load(&t->live)) continue;
         struct dept_live_thread *s = &snap[n];
@@ -197,8 +226,13 @@ static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
         s->held_offset = (uint32_t)nh;
         s->nheld = kept;
         nh += kept;
-        // A wait that ended (or changed) while we copied is not blocked.
+        // A wait that ended (or changed) while we copied is not blocked, nor
+        // one the kernel already ended (its thread woken, not yet run). The
+        // calling thread is running by definition, and its books are right:
+        // it is in a wait the kernel just refused (EDEADLK) or a signal
+        // handler interrupted.
         if (since && atomic_load_explicit(&t->blocked_since, memory_order_acquire) != since) s->blocked = 0;
+        if (s->blocked && t != self && !(s->timed & DEPT_BLOCK_SPINS) && !kernel_asleep(t->os_tid)) s->blocked = 0;
         n++;
     }
     nwakers = 0;

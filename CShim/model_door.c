@@ -31,7 +31,7 @@ bool dept_door_wait_begin(struct dept_door_wait *w, uintptr_t obj, uint32_t kind
     if (sleeps)
         dept_block_begin(t, obj, o, op, awaits, stack,
                          ((flags & DEPT_DOOR_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((flags & DEPT_DOOR_PSHARED) ? DEPT_BLOCK_SHARED : 0)
-                         | ((flags & DEPT_DOOR_PI) ? DEPT_BLOCK_PI : 0));
+                         | ((flags & DEPT_DOOR_PI) ? DEPT_BLOCK_PI : 0) | ((flags & DEPT_DOOR_SPINS) ? DEPT_BLOCK_SPINS : 0));
     w->t = t;
     w->o = o;
     w->stack = stack;

@@ -48,6 +48,9 @@ enum {
     /// wait: look up whether init marked the object process-shared (event
     /// waits always do; a lock wait only when asked, it costs a lookup).
     DEPT_DOOR_ASK_PSHARED = 1024,
+    /// wait: the thread may run while it waits (spins), so the kernel's
+    /// view of it says nothing about whether it is stuck.
+    DEPT_DOOR_SPINS = 2048,
 };
 
 /// A wait in progress, kept by the caller from begin to end.

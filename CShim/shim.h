@@ -575,7 +575,9 @@ extern _Atomic int dept_monitor_armed;
 /// `how`: DEPT_BLOCK_TIMED (can time out), DEPT_BLOCK_SHARED (another process
 /// may end it): either way it cannot be proven stuck. DEPT_BLOCK_PI: the
 /// object is a priority-inheritance futex whose word names its owner.
-enum { DEPT_BLOCK_TIMED = 1, DEPT_BLOCK_SHARED = 2, DEPT_BLOCK_PI = 4 };
+/// DEPT_BLOCK_SPINS: the thread runs while it waits (a spinlock, an
+/// annotated primitive that may spin): the kernel cannot say it sleeps.
+enum { DEPT_BLOCK_TIMED = 1, DEPT_BLOCK_SHARED = 2, DEPT_BLOCK_PI = 4, DEPT_BLOCK_SPINS = 8 };
 static inline void dept_block_begin(struct dept_thread *t, uintptr_t obj, struct dept_obj_ref o, uint16_t op,
                                     uint16_t awaits, uint32_t stack, uint32_t timed) {
     t->blocked_obj = obj;

@@ -42,7 +42,7 @@ DEPT_EXPORT int pthread_spin_lock(pthread_spinlock_t *s) {
         dept_door_acquired((uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, DEPT_DOOR_LOCK, pc);
         return 0;
     }
-    dept_door_wait_begin(&w, (uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, DEPT_DOOR_LOCK | DEPT_DOOR_ASK_PSHARED, pc);
+    dept_door_wait_begin(&w, (uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, DEPT_DOOR_LOCK | DEPT_DOOR_ASK_PSHARED | DEPT_DOOR_SPINS, pc);
     r = REAL(pthread_spin_lock)(s);
     dept_door_wait_end(&w);
     if (r == 0 && w.t) dept_door_ecxt_enter((uintptr_t)s, DEPT_OBJ_SPINLOCK, DEPT_OP_LOCK, 0, w.stack, pc);

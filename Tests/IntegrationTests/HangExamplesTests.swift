@@ -219,6 +219,7 @@ final class HangExamplesTests: XCTestCase {
         "pipe_reader_later": "pipe_reader_later: done (5 bytes)\n",
         "epoll_server_idle_workers": "epoll_server_idle_workers: done\n",
         "join_busy_worker": "join_busy_worker: done\n",
+        "woken_not_running": "woken_not_running: done\n",
     ]
 
     // MARK: - Parsing the live parts of a report
@@ -520,6 +521,15 @@ final class HangExamplesTests: XCTestCase {
     func test_join_busy_worker_noStall() throws {
         let run = try checkNotHang("join_busy_worker", env: ["DEPT_OPTIONS": "stall_ms=1500"])
         assertSilent(run, plainStdout: Self.notHangs["join_busy_worker"])
+    }
+
+    /// A thread whose wait is over in the kernel but that does not run (a
+    /// tracer keeps it stopped 2.5 s, as a loaded machine may keep a woken
+    /// thread waiting for a CPU): the kernel says it is not asleep, so no
+    /// hang, though dept's books say it waits and main joins it.
+    func test_woken_not_running() throws {
+        let run = try checkNotHang("woken_not_running")
+        assertSilent(run, plainStdout: Self.notHangs["woken_not_running"])
     }
 
     /// A server in epoll_wait, idle workers on a condvar, main sleeping 2.5 s.
