@@ -180,7 +180,11 @@ static bool kernel_asleep(int32_t os_tid) {
 
 // Copies every live thread's blocked wait and held contexts into the
 // snapshot buffers; returns how many threads it holds (0 if out of memory).
-static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
+// `ask_kernel`: a wait counts only if the kernel has its thread asleep (for
+// the verdicts that rest on how long waits have lasted; a deadlock the
+// kernel just proved, or last words, take the books as they are: a thread
+// that only now enters its wait is still in the picture).
+static uint32_t take_snapshot(uint32_t live, uint32_t *untracked, bool ask_kernel) {
     uint64_t now = dept_coarse_now_ns();
     uint32_t n = 0;
     size_t nh = 0;
@@ -228,11 +232,10 @@ static uint32_t take_snapshot(uint32_t live, uint32_t *untracked) {
         nh += kept;
         // A wait that ended (or changed) while we copied is not blocked, nor
         // one the kernel already ended (its thread woken, not yet run). The
-        // calling thread is running by definition, and its books are right:
-        // it is in a wait the kernel just refused (EDEADLK) or a signal
-        // handler interrupted.
+        // calling thread is running by definition.
         if (since && atomic_load_explicit(&t->blocked_since, memory_order_acquire) != since) s->blocked = 0;
-        if (s->blocked && t != self && !(s->timed & DEPT_BLOCK_SPINS) && !kernel_asleep(t->os_tid)) s->blocked = 0;
+        if (ask_kernel && s->blocked && t != self && !(s->timed & DEPT_BLOCK_SPINS) && !kernel_asleep(t->os_tid))
+            s->blocked = 0;
         n++;
     }
     nwakers = 0;
@@ -254,7 +257,7 @@ static bool check_locked(bool proven) {
         if (!stuck) { dept_last_words_arm(false); return true; }
     }
     uint32_t untracked = 0;
-    uint32_t n = take_snapshot(live, &untracked);
+    uint32_t n = take_snapshot(live, &untracked, !proven);
     if (!n) return true;
     dept_core_lock();
     int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers, proven ? 1 : 0);
@@ -331,7 +334,7 @@ DEPT_HIDDEN void dept_monitor_dump(const char *why) {
     while (atomic_flag_test_and_set_explicit(&check_flag, memory_order_acquire)) sched_yield();
     uint32_t live = 0, untracked = 0;
     dept_monitor_oldest_block(&live);
-    uint32_t n = take_snapshot(live, &untracked);
+    uint32_t n = take_snapshot(live, &untracked, false);
     if (n) {
         dept_core_lock();
         dept_core_live_dump(snap, n, held_buf, untracked, wakers, nwakers, why);
