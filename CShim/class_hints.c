@@ -8,11 +8,18 @@
 //   that order cannot close a loop).
 // * From the shim: some mutex of the class carries a published clock
 //   (clocks.h), so its acquisitions must look it up.
+// * From the shim: the class stands for explicitly initialised objects in
+//   static storage, which cycles must not mix (CycleJudge.staticObjectRule):
+//   which object is held or awaited is part of a wait's memo key.
 #include "shim.h"
 #include <sys/mman.h>
 
 #define MAX_HINTED_CLASSES (1u << 24)
 #define CLASS_PUBLISHED 4
+#define CLASS_PER_OBJECT 8
+
+/// Whether any class is per-object: until one is, memo keys skip the scan.
+_Atomic int dept_per_object_classes;
 
 static _Atomic(_Atomic uint8_t *) skip_bytes;
 
@@ -24,6 +31,7 @@ static uint32_t class_bits(uint32_t cls) {
 
 uint32_t dept_same_class_skip(uint32_t cls) { return class_bits(cls) & (DEPT_SAME_SKIP_UP | DEPT_SAME_SKIP_DOWN); }
 bool dept_class_published(uint32_t cls) { return class_bits(cls) & CLASS_PUBLISHED; }
+bool dept_class_per_object(uint32_t cls) { return class_bits(cls) & CLASS_PER_OBJECT; }
 
 static _Atomic uint8_t *bytes_for(uint32_t cls) {
     if (cls >= MAX_HINTED_CLASSES) return 0;
@@ -51,4 +59,11 @@ void dept_shim_same_class_hint(uint32_t cls, uint32_t skip) {
 void dept_class_mark_published(uint32_t cls) {
     _Atomic uint8_t *b = bytes_for(cls);
     if (b) atomic_fetch_or(&b[cls], (uint8_t)CLASS_PUBLISHED);
+}
+
+void dept_class_mark_per_object(uint32_t cls) {
+    _Atomic uint8_t *b = bytes_for(cls);
+    if (!b) return;
+    atomic_fetch_or(&b[cls], (uint8_t)CLASS_PER_OBJECT);
+    atomic_store_explicit(&dept_per_object_classes, 1, memory_order_release);
 }

@@ -13,9 +13,11 @@
 void dept_core_init(const char *options, struct dept_config *config);
 uint32_t dept_core_intern_stack(const uintptr_t *pcs, uint32_t count);
 /// prefix/nprefix: the init call string frames that name the class (0 for a
-/// static or first-use class).
+/// static or first-use class). object: for a class of explicitly
+/// initialised objects in static storage, the first one's address (its
+/// symbol names the class); else 0.
 void dept_core_class(uint32_t cls, uint32_t obj_kind, uint32_t key_kind, uintptr_t key, uint32_t stack,
-                     const uintptr_t *prefix, uint32_t nprefix);
+                     const uintptr_t *prefix, uint32_t nprefix, uintptr_t object);
 /// Instance `inst` was initialised along call string pcs (frame 0: the init
 /// call site); returns how many frames name its class, and in *generation
 /// a number that changes whenever that answer may change for some string.

@@ -144,7 +144,7 @@ static bool is_static_storage(uintptr_t addr) {
 }
 
 static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key, const uintptr_t *prefix,
-                     uint32_t nprefix);
+                     uint32_t nprefix, uintptr_t object);
 
 DEPT_HIDDEN int dept_caller_frames(uintptr_t *out, int max);
 
@@ -190,11 +190,19 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
     uint32_t nprefix = 0;
     // The instance id first: the core may keep its init call string.
     uint32_t inst = explicit_init ? atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed) : 0;
-    if (is_static_storage(addr)) { key_kind = DEPT_KEY_STATIC; key = addr; hashed = addr; }
-    else if (explicit_init) {
+    uintptr_t object = 0;
+    // An explicit init names the class by its call site wherever the object
+    // lives, as lockdep's lock_init does: an array of locks initialised in a
+    // loop (hash buckets, pages) is one class whose instances nest in order,
+    // not thousands of classes whose pairs fill the class graph. Only an
+    // object never initialised at run time (PTHREAD_MUTEX_INITIALIZER) is
+    // a class of its own address.
+    if (explicit_init) {
         key_kind = DEPT_KEY_INIT_SITE;
         hashed = dept_init_class_key(site, in_wrapper_library(site), inst, &key, prefix, &nprefix);
-    } else {
+        if (is_static_storage(addr)) object = addr;
+    } else if (is_static_storage(addr)) { key_kind = DEPT_KEY_STATIC; key = addr; hashed = addr; }
+    else {
         key_kind = DEPT_KEY_FIRST_USE;
         hashed = first_use_key(site, &key);
     }
@@ -235,17 +243,18 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
         }
     }
     spin_unlock(&table_lock);
-    if (fresh) announce(ref.cls, kind, key_kind, key, prefix, nprefix);
+    if (fresh && object) dept_class_mark_per_object(ref.cls);
+    if (fresh) announce(ref.cls, kind, key_kind, key, prefix, nprefix, object);
     return ref;
 }
 
 // Tells the core about a class the first time it is seen. Outside the table
 // lock: stack capture may enter the loader.
 static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key, const uintptr_t *prefix,
-                     uint32_t nprefix) {
+                     uint32_t nprefix, uintptr_t object) {
     uint32_t stack = dept_capture_stack();
     dept_core_lock();
-    dept_core_class(cls, kind, key_kind, key, stack, prefix, nprefix);
+    dept_core_class(cls, kind, key_kind, key, stack, prefix, nprefix, object);
     dept_core_unlock();
 }
 
@@ -272,7 +281,7 @@ struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site) {
     spin_lock(&table_lock);
     struct dept_obj_ref ref = { class_for(ckey, &fresh), atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed) };
     spin_unlock(&table_lock);
-    if (fresh) announce(ref.cls, kind, DEPT_KEY_INIT_SITE, site, 0, 0);
+    if (fresh) announce(ref.cls, kind, DEPT_KEY_INIT_SITE, site, 0, 0, 0);
     return ref;
 }
 

@@ -404,6 +404,43 @@ DEPT_HIDDEN uint32_t dept_same_class_skip(uint32_t cls);
 /// Whether some mutex of the class carries a published clock (clocks.h).
 DEPT_HIDDEN bool dept_class_published(uint32_t cls);
 DEPT_HIDDEN void dept_class_mark_published(uint32_t cls);
+/// Classes of explicitly initialised static objects (class_hints.c).
+DEPT_HIDDEN bool dept_class_per_object(uint32_t cls);
+DEPT_HIDDEN void dept_class_mark_per_object(uint32_t cls);
+extern _Atomic int dept_per_object_classes;
+/// What per-object classes add to a memo key: the addresses of the objects
+/// of such classes held (other than of class `except`, whose nesting in
+/// itself instance pairs already key), 0 while the process has no such
+/// class. Addresses, not instances: an object destroyed and initialised
+/// again is the same static object (as when it was a class of its own),
+/// so re-initialising does not make every later wait new.
+static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t except) {
+    if (LIKELY(!atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))) return 0;
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < t->nheld; i++)
+        if (t->held[i].cls != except && dept_class_per_object(t->held[i].cls)) k = dept_mix(k | 1, t->held[i].obj);
+    return k;
+}
+/// A wait's: the held objects of per-object classes, and the awaited
+/// object when its class is per-object and a lock of another class is held
+/// (an edge between classes; same-class pairs are keyed already). Not for
+/// the thread's body alone: every wait of every thread on each of
+/// thousands of bucket locks would be new. The cost in recall (README): a
+/// thread that waits for one of them while another holds it and joins the
+/// thread is predicted only for the first object of the class that thread
+/// waited for at that site; it is still caught live if it hangs.
+static inline uint64_t dept_object_key(struct dept_thread *t, struct dept_obj_ref o) {
+    uint64_t k = dept_held_objects_key(t, o.cls);
+    if (UNLIKELY(atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed)) && dept_class_per_object(o.cls)) {
+        for (uint32_t i = 0; i < t->nheld; i++)
+            if (t->held[i].cls != o.cls && !(t->held[i].flags & DEPT_HELD_THREAD)) return dept_mix(k | 1, o.addr);
+    }
+    return k;
+}
+static inline uint64_t dept_with_objects(uint64_t key, struct dept_thread *t, struct dept_obj_ref o) {
+    uint64_t k = dept_object_key(t, o);
+    return UNLIKELY(k) ? dept_mix(key, k) : key;
+}
 static inline bool dept_pair_skipped(uint32_t cls, uintptr_t held, uintptr_t awaited) {
     if (!held || !awaited || held == awaited) return false;
     return dept_same_class_skip(cls) & (held < awaited ? DEPT_SAME_SKIP_UP : DEPT_SAME_SKIP_DOWN);
@@ -424,7 +461,7 @@ static inline uint64_t dept_wait_base_key(struct dept_thread *t, struct dept_obj
 static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits, uintptr_t pc) {
     uint32_t n = t->nheld, i = 0;
     while (i < n && LIKELY(t->held[i].cls != o.cls)) i++;
-    if (LIKELY(i == n)) return dept_wait_base_key(t, o, awaits, pc);
+    if (LIKELY(i == n)) return dept_with_objects(dept_wait_base_key(t, o, awaits, pc), t, o);
     uint64_t chain = i ? t->held[i - 1].chain : DEPT_CHAIN_SEED, pairs = 0;
     for (; i < n; i++) {
         const struct dept_held *h = &t->held[i];
@@ -434,7 +471,7 @@ static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref 
         }
         chain = dept_chain_next(chain, h->cls, h->mode);
     }
-    return dept_mix(dept_mix(chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc), pairs);
+    return dept_with_objects(dept_mix(dept_mix(chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc), pairs), t, o);
 }
 
 static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
@@ -483,7 +520,8 @@ static inline int32_t dept_held_index(struct dept_thread *t, uintptr_t addr) {
 static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_t pc) {
     uint32_t n = t->nheld;
     uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
-    return dept_mix(chain ^ addr ^ ((uint64_t)op << 56), pc);
+    // Which objects of per-object classes are held is part of the situation.
+    return dept_mix(chain ^ addr ^ ((uint64_t)op << 56) ^ dept_held_objects_key(t, 0), pc);
 }
 /// The cached entry for key, or NULL. Not while a semaphore is held (waits
 /// made then stay tentative, see model.c) and not when the held array must

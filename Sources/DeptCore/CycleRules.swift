@@ -14,6 +14,8 @@ public enum Rejection: Equatable, Sendable {
     case tokenRing
     /// Different objects of a wrapper-initialised class meet at a node.
     case wrapperInstances(cls: UInt32)
+    /// Different objects in static storage of one init-site class meet at a node.
+    case staticInstances(cls: UInt32)
     /// Context `context`'s event could not have been awaited at that point.
     case happensBefore(context: Int, verdict: HappensBefore.Verdict)
     /// Context `context`'s event depends on a wait that started before the
@@ -29,6 +31,7 @@ public enum Rejection: Equatable, Sendable {
         case .eventOtherInstances: return "event cycle over other objects"
         case .tokenRing: return "token ring"
         case .wrapperInstances: return "wrapper class"
+        case .staticInstances: return "static objects"
         case .happensBefore: return "happens-before"
         case .startedEarlier: return "valid since"
         case .otherTrigger: return "OR-wait"
@@ -62,6 +65,7 @@ public struct CycleJudge {
     public func reject(_ ws: [Witness], in graph: DependencyGraph = DependencyGraph()) -> Rejection? {
         if let r = Self.eventRules(ws) { return r }
         if let r = wrapperRule(ws) { return r }
+        if let r = staticObjectRule(ws) { return r }
         if let r = Self.validSinceRule(ws) { return r }
         if let r = happensBeforeRule(ws) { return r }
         if let r = orWaitRule(ws, graph) { return r }
@@ -167,6 +171,25 @@ public struct CycleJudge {
                   funnels.isFunnel(info.callString) else { continue }
             if let a = funnels.refinedKey(of: entering), let b = funnels.refinedKey(of: leaving), a == b { continue }
             return .wrapperInstances(cls: next.from.cls)
+        }
+        return nil
+    }
+
+    /// Objects in static storage are each a class of their own (DESIGN §4),
+    /// so a cycle cannot close through two of them. Those initialised at run
+    /// time at one site (an array of bucket locks set up in a loop) share
+    /// their init site's class, as lockdep's lock_init does, so that
+    /// thousands of them nesting in order stay one class whose instances
+    /// SameClassNesting judges, instead of a class graph of millions of
+    /// pairs. Entering such a class through one object and leaving it
+    /// through another keeps meaning what it meant: two different locks,
+    /// no cycle (bucket[1] then table_lock in one thread, table_lock then
+    /// bucket[2] in another cannot deadlock).
+    func staticObjectRule(_ ws: [Witness]) -> Rejection? {
+        for (i, w) in ws.enumerated() {
+            let next = ws[(i + 1) % ws.count]
+            guard w.wait.inst != next.from.inst, let info = classes[next.from.cls], info.object != 0 else { continue }
+            return .staticInstances(cls: next.from.cls)
         }
         return nil
     }

@@ -124,6 +124,21 @@ public struct DependencyGraph: Sendable {
     private var timedWitnesses = 0
 
     public static let maxWitnessesPerEdge = 8
+    /// Classes whose objects a cycle must not mix (objects in static storage
+    /// sharing an init-site class, CycleJudge.staticObjectRule): their
+    /// edges keep observations per object pair, up to this many, so that
+    /// the one object taken in both orders is still there to close a cycle.
+    public private(set) var perObjectClasses: Set<UInt32> = []
+    public static let maxObjectWitnessesPerEdge = 64
+
+    public mutating func keepObjectsApart(_ cls: UInt32) { perObjectClasses.insert(cls) }
+
+    /// Observations of the same objects: by address where known (a static
+    /// object initialised again is still that object), else by instance.
+    static func sameObjects(_ a: Witness, _ b: Witness) -> Bool {
+        func same(_ x: UInt, _ xi: UInt32, _ y: UInt, _ yi: UInt32) -> Bool { x != 0 && y != 0 ? x == y : xi == yi }
+        return same(a.from.addr, a.from.inst, b.from.addr, b.from.inst) && same(a.wait.addr, a.wait.inst, b.wait.addr, b.wait.inst)
+    }
     public static let maxCycleLength = 12
 
     public init() {}
@@ -237,11 +252,13 @@ public struct DependencyGraph: Sendable {
     /// information (a new edge or an observation with a new gate set).
     private mutating func record(from: EventNode, to: EventNode, witness: Witness) -> Int? {
         if let i = adjacency[from]?[to] {
+            let perObject = perObjectClasses.contains(from.cls) || perObjectClasses.contains(to.cls)
             if edges[i].witnesses.contains(where: { $0.gates == witness.gates && $0.thread == witness.thread
-                                                    && $0.wait.isTimed == witness.wait.isTimed }) {
+                                                    && $0.wait.isTimed == witness.wait.isTimed
+                                                    && (!perObject || Self.sameObjects($0, witness)) }) {
                 return nil
             }
-            if edges[i].witnesses.count >= Self.maxWitnessesPerEdge {
+            if edges[i].witnesses.count >= (perObject ? Self.maxObjectWitnessesPerEdge : Self.maxWitnessesPerEdge) {
                 // An untimed observation takes the place of a timed one: only
                 // untimed ones can prove a deadlock.
                 guard !witness.wait.isTimed, let t = edges[i].witnesses.firstIndex(where: { $0.wait.isTimed }) else {

@@ -64,6 +64,7 @@ public struct Detector: Sendable {
 
     public mutating func addClass(_ info: ClassInfo) {
         if classes[info.id] == nil { classes[info.id] = info }
+        if info.object != 0 { graph.keepObjectsApart(info.id) }
     }
 
     public func classInfo(_ id: UInt32) -> ClassInfo {

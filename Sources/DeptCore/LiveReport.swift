@@ -11,7 +11,9 @@ extension ReportBuilder {
         var code: [UInt] = [], data: [UInt] = []
         func cls(_ id: UInt32) {
             let c = detector.classInfo(id)
-            if c.keyKind == .staticObject { data.append(c.key) } else { code.append(c.key); code += detector.depot.pcs(c.stack) }
+            let n = c.nameAddresses
+            code += n.code; data += n.data
+            if c.keyKind != .staticObject { code += detector.depot.pcs(c.stack) }
         }
         for t in s.threads {
             if let b = t.blocked {

@@ -123,9 +123,20 @@ public struct ClassInfo: Sendable {
     /// For a class named by an init call string (Funnels): the frames that
     /// name it (key is the last one). Empty for other classes.
     public var callString: [UInt] = []
-    public init(id: UInt32, kind: ObjectKind, keyKind: KeyKind, key: UInt, stack: UInt32, callString: [UInt] = []) {
+    /// For a class of explicitly initialised objects in static storage: the
+    /// first one's address. Its symbol names the class (`accounts_lock`,
+    /// `forks+16`) better than its init site does. 0 otherwise.
+    public var object: UInt = 0
+    public init(id: UInt32, kind: ObjectKind, keyKind: KeyKind, key: UInt, stack: UInt32, callString: [UInt] = [],
+                object: UInt = 0) {
         self.id = id; self.kind = kind; self.keyKind = keyKind; self.key = key; self.stack = stack
-        self.callString = callString
+        self.callString = callString; self.object = object
+    }
+
+    /// The addresses that name the class: data symbols and code locations.
+    public var nameAddresses: (code: [UInt], data: [UInt]) {
+        if keyKind == .staticObject { return ([], [key]) }
+        return ([key], object != 0 ? [object] : [])
     }
 }
 

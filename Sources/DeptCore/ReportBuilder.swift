@@ -118,11 +118,15 @@ public struct ReportBuilder {
         func stack(_ id: UInt32) { code += detector.depot.pcs(id) }
         func cls(_ id: UInt32) {
             let c = detector.classInfo(id)
-            if c.keyKind == .staticObject { data.append(c.key) } else { code.append(c.key); stack(c.stack) }
+            let n = c.nameAddresses
+            code += n.code; data += n.data
+            if c.keyKind != .staticObject { stack(c.stack) }
         }
         for l in evidence.links {
             stack(l.witness.from.stack); stack(l.witness.wait.stack)
             cls(l.from.cls); cls(l.to.cls)
+            for (c, a) in [(l.from.cls, l.witness.from.addr), (l.to.cls, l.witness.wait.addr)]
+            where a != 0 && detector.classInfo(c).object != 0 { data.append(a) }
             if let s = l.witness.start { stack(s.stack); cls(s.cls) }
             if let e = l.witness.event { stack(e.stack) }
             if let e = eventStack(l.from.cls, thread: l.witness.thread) { stack(e.stack) }
@@ -154,6 +158,14 @@ public struct ReportBuilder {
         return tid == 0 ? "another thread" : "T\(tid)"
     }
 
+    /// The name of the object at `addr`, of class `id`: its own symbol when
+    /// it is one of several static objects sharing an init-site class
+    /// (`bucket+120` rather than the class's `bucket`); else the class's.
+    public func objectName(_ id: UInt32, addr: UInt, frames: [UInt: Frame], data: [UInt: String]) -> String {
+        if addr != 0, detector.classInfo(id).object != 0, let n = data[addr] { return n }
+        return className(id, frames: frames, data: data)
+    }
+
     public func className(_ id: UInt32, frames: [UInt: Frame], data: [UInt: String]) -> String {
         let c = detector.classInfo(id)
         switch c.keyKind {
@@ -161,6 +173,7 @@ public struct ReportBuilder {
             if let n = data[c.key] { return n }
             return "0x" + String(c.key, radix: 16)
         case .initSite, .firstUse:
+            if c.object != 0, let n = data[c.object] { return n }
             let prefix = c.kind == .thread || c.kind == .c11Thread ? "thread" : c.keyKind == .initSite ? "init" : "first-use"
             // A site inside the runtime (std::thread's pthread_create call,
             // an init wrapper in a library) names nothing: the first frame
@@ -187,8 +200,8 @@ public struct ReportBuilder {
         var clauses: [ReportStory.Clause] = []
         for (i, l) in evidence.links.enumerated() {
             let fromClass = detector.classInfo(l.from.cls), toClass = detector.classInfo(l.to.cls)
-            let fromName = className(l.from.cls, frames: frames, data: names)
-            let toName = className(l.to.cls, frames: frames, data: names)
+            let fromName = objectName(l.from.cls, addr: l.witness.from.addr, frames: frames, data: names)
+            let toName = objectName(l.to.cls, addr: l.witness.wait.addr, frames: frames, data: names)
             let info = detector.threads[l.witness.thread] ?? ThreadInfo(tid: l.witness.thread)
             let thread = ThreadRef(tid: info.tid, osTid: info.osTid, name: info.name, createdAt: stack(info.createStack))
             var startOp = l.witness.from.op, startName = fromName
@@ -237,7 +250,8 @@ public struct ReportBuilder {
         for w in s.witnesses {
             for c in [w.from.cls, w.wait.cls] {
                 let info = detector.classInfo(c)
-                if info.keyKind == .staticObject { data.append(info.key) } else { code.append(info.key) }
+                let n = info.nameAddresses
+                code += n.code; data += n.data
             }
         }
         if case .otherTrigger(_, let site) = s.rule { code.append(site) }
@@ -255,6 +269,8 @@ public struct ReportBuilder {
         case .tokenRing: why = "a ring of events around an object created with tokens"
         case .wrapperInstances(let c):
             why = "\(name(c)) is made by a wrapper for unrelated objects, and the cycle enters and leaves it through different ones"
+        case .staticInstances(let c):
+            why = "\(name(c)) stands for distinct objects in static storage initialised at one site, and the cycle enters and leaves it through different ones"
         case .happensBefore(let i, let v):
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
             why = "\(thread(cur.thread))'s last wait "

@@ -51,11 +51,11 @@ func coreInternStack(_ pcs: UnsafePointer<UInt>?, _ count: UInt32) -> UInt32 {
 
 @_cdecl("dept_core_class")
 func coreClass(_ cls: UInt32, _ kind: UInt32, _ keyKind: UInt32, _ key: UInt, _ stack: UInt32,
-               _ prefix: UnsafePointer<UInt>?, _ nprefix: UInt32) {
+               _ prefix: UnsafePointer<UInt>?, _ nprefix: UInt32, _ object: UInt) {
     let callString = prefix.map { Array(UnsafeBufferPointer(start: $0, count: Int(nprefix))) } ?? []
     runtime.detector.addClass(ClassInfo(id: cls, kind: ObjectKind(rawValue: kind) ?? .mutex,
                                         keyKind: KeyKind(rawValue: keyKind) ?? .firstUse, key: key, stack: stack,
-                                        callString: callString))
+                                        callString: callString, object: object))
 }
 
 @_cdecl("dept_core_init_callstring")

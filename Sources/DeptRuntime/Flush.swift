@@ -164,7 +164,8 @@ func publishWarning(_ w: Warning, snapshot: Detector, builder: ReportBuilder, sy
     var data: [UInt] = []
     for c in [w.cls] + w.held.map({ $0.cls }) {
         let info = snapshot.classInfo(c)
-        if info.keyKind == .staticObject { data.append(info.key) } else { pcs.append(info.key) }
+        let n = info.nameAddresses
+        pcs += n.code; data += n.data
     }
     let frames = symbolizer.frames(for: Array(Set(pcs)))
     let names = symbolizer.dataNames(for: data)

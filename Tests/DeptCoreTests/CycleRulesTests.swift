@@ -220,4 +220,41 @@ final class CycleRulesTests: XCTestCase {
         d.wait(thread: 3, held: [held(C.B)], wait: lockWait(w, 3002))
         return d
     }
+
+    // MARK: objects in static storage sharing an init-site class
+
+    /// static_bucket_locks: bucket 1 then L in one thread, L then bucket 2
+    /// in another. One class (the loop's init site), two objects: no cycle.
+    func testStaticObjectsOfOneClassStayApart() {
+        var d = staticBucketStream(secondBucket: 2)
+        XCTAssertTrue(d.takePending().reports.isEmpty, "bucket 1 and bucket 2 are different locks")
+        XCTAssertEqual(d.takeSilenced().map { $0.rule }, [.staticInstances(cls: C.X)])
+    }
+
+    /// Near miss (static_bucket_inversion): the second thread takes bucket
+    /// 1 too, after many other buckets took the first thread's place in the
+    /// edge's observations: the object taken in both orders is still kept,
+    /// and the cycle is reported.
+    func testStaticObjectTakenInBothOrdersIsReported() {
+        var d = staticBucketStream(secondBucket: 1)
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    private func staticBucketStream(secondBucket: UInt32) -> Detector {
+        var o = Options()
+        o.verbosity = 2
+        var d = Detector(options: o)
+        d.addClass(ClassInfo(id: C.X, kind: .mutex, keyKind: .initSite, key: 0x10, stack: 0, object: 0x5000))
+        func bucket(_ i: UInt32) -> UInt32 { 7000 + i }
+        // Thread 2 takes L under buckets 10...40 first, then under bucket 1.
+        for i in UInt32(10)...40 {
+            var h = held(C.X, bucket(i)); h.addr = 0x5000 + UInt(i) * 40
+            d.wait(thread: 2, held: [h], wait: lockWait(C.B))
+        }
+        var h1 = held(C.X, bucket(1)); h1.addr = 0x5000 + 40
+        d.wait(thread: 2, held: [h1], wait: lockWait(C.B))
+        var w = lockWait(C.X, bucket(secondBucket)); w.addr = 0x5000 + UInt(secondBucket) * 40
+        d.wait(thread: 3, held: [held(C.B)], wait: w)
+        return d
+    }
 }

@@ -15,7 +15,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "wrapper_two_funnels", "wrapper_funnels_abba",
         "join_after_done_flag", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
-        "sem_work_gang",
+        "sem_work_gang", "static_bucket_locks", "static_bucket_inversion",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -97,6 +97,18 @@ final class PrecisionExamplesTests: XCTestCase {
     /// OpenJDK's WorkGang: a dispatcher posts start and waits end, workers
     /// wait start and post end (valid since, for semaphores).
     func test_sem_work_gang() throws { try silent("sem_work_gang") }
+    /// Static objects initialised at one site share its class (so thousands
+    /// of bucket locks stay one class), but stay distinct objects: bucket
+    /// locks of the lower half before table_lock, table_lock before buckets
+    /// of the upper half, is no cycle.
+    func test_static_bucket_locks() throws { try silent("static_bucket_locks") }
+    /// Near miss: one bucket taken in both orders with table_lock, named by
+    /// its own symbol.
+    func test_static_bucket_inversion() throws {
+        let reports = try potential("static_bucket_inversion", events: 2...2)
+        XCTAssertTrue(reports.contains { $0.text.contains("bucket+200") },
+                      "the report names the bucket taken in both orders (bucket[5], bucket+200)")
+    }
     /// Near miss: one start post too few: it really hangs, and the waits
     /// of the dispatcher and the starved worker close the loop.
     func test_sem_work_gang_lost_post() throws { try hang("sem_work_gang_lost_post") }
