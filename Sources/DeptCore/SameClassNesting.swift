@@ -73,6 +73,17 @@ public struct SameClassNesting: Sendable {
         return a < b ? .up : .down
     }
 
+    /// Whether two links of an instance loop can hold what they hold at
+    /// once. Their instances are concrete, so not only must their gates
+    /// differ (a common gate lock), neither may hold the other's source as
+    /// a gate: T1 read-holding c while T2 holds c for writing cannot both
+    /// be in place (with mutexes such a loop always has a shorter real one
+    /// through the outer context; with rwlock modes it need not). Modes
+    /// are not compared, so two readers of one gate count as apart too.
+    static func coexist(_ a: Witness, _ b: Witness) -> Bool {
+        a.compatible(with: b) && !a.gates.contains(b.from.inst) && !b.gates.contains(a.from.inst)
+    }
+
     static func waitsFor(_ w: Witness, _ next: Witness) -> Bool {
         w.wait.awaits.contains(next.from.shared ? .shared : .exclusive)
     }
@@ -143,7 +154,7 @@ public struct SameClassNesting: Sendable {
                 for w in ws {
                     budget -= 1
                     if budget < 0 { exhausted = true; return false }
-                    guard Self.waitsFor(chain.last!, w), chain.allSatisfy({ $0.compatible(with: w) }) else { continue }
+                    guard Self.waitsFor(chain.last!, w), chain.allSatisfy({ Self.coexist($0, w) }) else { continue }
                     if y == a {
                         guard Self.waitsFor(w, witness) else { continue }
                         chain.append(w)

@@ -371,8 +371,10 @@ struct FuzzFinding: CustomStringConvertible {
     static let knownExplanations: Set<String> = [
         "innermost shortcut: read-held link", "innermost shortcut: gates", "instance-pair memory",
         "innermost shortcut + instance-pair memory together", "flagged relock counted as a wait",
-        // Not a shortcut: the rule "gates pairwise disjoint" itself, applied
-        // to concrete instances (see testMixedModeInstanceLoopWhoseLinksCannotCoexist).
+        // Not a shortcut: the Detector follows the strict reading of "gates
+        // pairwise disjoint" for concrete instances (a gate is no other
+        // link's source either, SameClassNesting.coexist); the full
+        // reference does not (testMixedModeInstanceLoopWhoseLinksCannotCoexist).
         "gate-only instance loop",
         // A documented rule of DependencyGraph.plausible, which the reference
         // does not model: a cycle through an event counts only with contexts
@@ -768,10 +770,8 @@ final class CorePropertyTests: XCTestCase {
 // MARK: - the findings, minimised
 
 /// The findings of the fuzzer, minimised by hand from its output, one test
-/// each. The reference model's verdict is always checked. The Detector's
-/// is checked under DEPT_FUZZ_STRICT=1; otherwise a Detector that still has
-/// the known gap skips the test (XCTSkip) instead of failing the suite, and
-/// one that was fixed passes.
+/// each: the reference model's verdict and the Detector's, which now agree
+/// on every one of them.
 final class CorePropertyFindingTests: XCTestCase {
     typealias C = Cls
 
@@ -781,14 +781,10 @@ final class CorePropertyFindingTests: XCTestCase {
         return m.hasCycle()
     }
 
-    func expectDetector(_ d: inout Detector, reports expected: Bool, _ gap: String) throws {
+    func expectDetector(_ d: inout Detector, reports expected: Bool, _ gap: String,
+                        file: StaticString = #filePath, line: UInt = #line) throws {
         let got = !d.takePending().reports.isEmpty
-        if got == expected { return }
-        if ProcessInfo.processInfo.environment["DEPT_FUZZ_STRICT"] == "1" {
-            XCTFail("known Detector gap: \(gap)")
-        } else {
-            throw XCTSkip("known Detector gap (DEPT_FUZZ_STRICT=1 fails on it): \(gap)")
-        }
+        XCTAssertEqual(got, expected, "Detector gap: \(gap)", file: file, line: line)
     }
 
     /// Finding "innermost shortcut: read-held link". T1 locks A, read-locks
@@ -878,13 +874,8 @@ final class CorePropertyFindingTests: XCTestCase {
         let first = d.takePending().reports.count
         calls.forEach { $0.apply(to: &d) }
         let again = d.takePending().reports.count
-        if ProcessInfo.processInfo.environment["DEPT_FUZZ_STRICT"] == "1" {
-            XCTAssertEqual(first, 1, "the deadlock is reported on the first pass")
-            XCTAssertEqual(again, 0, "a replayed stream reports nothing new")
-        } else if first != 1 || again != 0 {
-            throw XCTSkip("known Detector gap (DEPT_FUZZ_STRICT=1 fails on it): instance pairs keep one witness, "
-                          + "replaced when the modes change (first pass \(first) report(s), replay \(again))")
-        }
+        XCTAssertEqual(first, 1, "the deadlock is reported on the first pass")
+        XCTAssertEqual(again, 0, "a replayed stream reports nothing new")
     }
 
     /// Finding "flagged relock counted as a wait" (false positive). A
