@@ -1,10 +1,11 @@
 // Scale, held locks: one thread takes LOCKS mutexes at once (in increasing
 // order; all held together), then releases them in reverse, ROUNDS times.
-// The mutexes are the elements of a static array (MODE=0, default: each
-// element is a static object, so each its own class: LOCKS classes and
-// LOCKS*(LOCKS-1)/2 ordered pairs) or heap objects from one init site
-// (MODE=1: one class, same-class nesting). Then one AB-BA inversion that dept
-// must report.
+// The mutexes are the elements of a static array (MODE=0, default: left as
+// PTHREAD_MUTEX_INITIALIZER, never initialised at run time, so each is a
+// class of its own: LOCKS classes and LOCKS*(LOCKS-1)/2 ordered pairs), heap
+// objects from one init site (MODE=1: one class, same-class nesting) or the
+// static array initialised in a loop (MODE=2: one class whose objects stay
+// distinct). Then one AB-BA inversion that dept must report.
 //
 // usage: scale_hold [locks=1000] [rounds=10] [mode=0]
 // prints: the number of acquisitions
@@ -20,8 +21,9 @@ int main(int argc, char **argv) {
     if (nlocks < 1 || nlocks > MAX_LOCKS) { fprintf(stderr, "bad sizes\n"); return 2; }
     pthread_mutex_t **m = bench_xmalloc(nlocks * sizeof *m);
     for (long i = 0; i < nlocks; i++) {
-        m[i] = mode ? bench_xmalloc(sizeof **m) : &held[i];
-        BENCH_CHECK(pthread_mutex_init(m[i], NULL));
+        m[i] = mode == 1 ? bench_xmalloc(sizeof **m) : &held[i];
+        // The static array is zero, PTHREAD_MUTEX_INITIALIZER on glibc.
+        if (mode != 0) BENCH_CHECK(pthread_mutex_init(m[i], NULL));
     }
     long n = 0;
     for (long r = 0; r < rounds; r++) {
@@ -30,7 +32,7 @@ int main(int argc, char **argv) {
     }
     for (long i = 0; i < nlocks; i++) {
         pthread_mutex_destroy(m[i]);
-        if (mode) free(m[i]);
+        if (mode == 1) free(m[i]);
     }
     free(m);
     bench_abba();

@@ -15,7 +15,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "wrapper_two_funnels", "wrapper_funnels_abba",
         "join_after_done_flag", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
-        "sem_work_gang", "static_bucket_locks", "static_bucket_inversion",
+        "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -104,6 +104,10 @@ final class PrecisionExamplesTests: XCTestCase {
     func test_static_bucket_locks() throws { try silent("static_bucket_locks") }
     /// Near miss: one bucket taken in both orders with table_lock, named by
     /// its own symbol.
+    /// A static array of forks nested in index order a thousand times by
+    /// each philosopher (cached acquisitions, keyed by the objects held),
+    /// then the ring: one instance loop of 5.
+    func test_static_forks_ring() throws { try potential("static_forks_ring", events: 5...5) }
     func test_static_bucket_inversion() throws {
         let reports = try potential("static_bucket_inversion", events: 2...2)
         XCTAssertTrue(reports.contains { $0.text.contains("bucket+200") },
