@@ -43,6 +43,12 @@ public enum RuntimeFrames {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 
+    /// A source file of a system header (code inlined from it is the runtime's).
+    public static func isRuntimeFile(_ path: String) -> Bool {
+        for p in headerPrefixes where path.hasPrefix(p) { return true }
+        return false
+    }
+
     /// A frame of the runtime (see above).
     public static func isRuntime(_ f: Frame) -> Bool {
         if !f.module.isEmpty {

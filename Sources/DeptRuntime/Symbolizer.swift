@@ -114,13 +114,27 @@ struct ProcessSymbolizer: Symbolizing {
                 for (q, a) in zip(queries, answers) {
                     let lines = a.split(separator: "\n", omittingEmptySubsequences: false)
                     guard lines.count >= 2 else { continue }
-                    var f = out[q.0]!
-                    let fn = String(lines[0])
-                    if fn != "??" { f.function = fn }
-                    let loc = lines[1].split(separator: ":")
-                    if loc.count >= 2, let l = Int(loc[1]), l > 0, loc[0] != "??" {
-                        f.file = String(loc[0]); f.line = l
+                    // One (function, location) pair per inlined frame,
+                    // innermost first. Code inlined from system headers
+                    // (std::mutex::lock into lock_guard into the user's
+                    // function, at -O1 and above) is the runtime's: the
+                    // frame is the first one outside them, the user's line.
+                    var pairs: [(fn: String, file: String?, line: Int)] = []
+                    var i = 0
+                    while i + 1 < lines.count {
+                        let loc = lines[i + 1].split(separator: ":")
+                        var file: String? = nil, line = 0
+                        if loc.count >= 2, let l = Int(loc[1]), l > 0, loc[0] != "??" { file = String(loc[0]); line = l }
+                        pairs.append((String(lines[i]), file, line))
+                        i += 2
                     }
+                    guard var pick = pairs.first else { continue }
+                    if let outside = pairs.first(where: { p in p.file.map { !RuntimeFrames.isRuntimeFile($0) } ?? false }) {
+                        pick = outside
+                    }
+                    var f = out[q.0]!
+                    if pick.fn != "??" { f.function = pick.fn }
+                    if let file = pick.file { f.file = file; f.line = pick.line }
                     out[q.0] = f
                 }
             }
@@ -256,7 +270,7 @@ struct ProcessSymbolizer: Symbolizing {
     /// One llvm-symbolizer process answers every query of a report; each
     /// answer ends with an empty line.
     private func ask(_ tool: String, _ lines: [String]) -> [String] {
-        let text = run(tool, ["--inlining=false", "--functions=linkage", "--demangle"], input: lines.joined(separator: "\n") + "\n")
+        let text = run(tool, ["--inlining=true", "--functions=linkage", "--demangle"], input: lines.joined(separator: "\n") + "\n")
         var answers: [String] = []
         var current = ""
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

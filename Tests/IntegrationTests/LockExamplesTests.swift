@@ -22,7 +22,7 @@ final class LockExamplesTests: XCTestCase {
     /// fails when an example is added without a test here.
     static let covered: Set<String> = [
         // lock order, potential
-        "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "heap_class_inversion", "cpp_abba",
+        "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
         "same_class_behind_lock", "swift_abba", "spawn_helper_abba",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
@@ -130,6 +130,19 @@ final class LockExamplesTests: XCTestCase {
         XCTAssertNotNil(run.stderr.range(of: #"\nT3 takes bank::[a-z]+ \(cpp_abba\.cpp:[0-9]+\) while holding bank::[a-z]+ \(cpp_abba\.cpp:[0-9]+\); T2 takes them in the opposite order \(cpp_abba\.cpp:[0-9]+, [0-9]+\)\.\n"#,
                                          options: .regularExpression), run.transcript)
         XCTAssertTrue(run.stderr.contains("to suppress: deadlock:bank::Account::withdraw_to\n"), run.transcript)
+    }
+
+    /// Issue 14 item 3 in optimised C++: std::mutex::lock and lock_guard are
+    /// inlined from system headers into the user's functions, so a pc's
+    /// innermost line is gthr-default.h. The frame is the first inlined
+    /// frame outside the headers: the user's line.
+    func test_cpp_abba_o2() throws {
+        let run = try checkPotential("cpp_abba_o2", events: 2...2, mustContain: [Self.mutexWait])
+        XCTAssertNotNil(run.stderr.range(of: #"SUMMARY: DEPT: potential deadlock cpp_abba_o2\.cpp:[0-9]+ in "#,
+                                         options: .regularExpression), run.transcript)
+        XCTAssertFalse(run.stderr.contains("gthr-default.h"), "no frame points into a system header\n\(run.transcript)")
+        XCTAssertNotNil(run.stderr.range(of: #"\nT3 takes bank::[a-z]+ \(cpp_abba_o2\.cpp:[0-9]+\) while holding bank::[a-z]+ \(cpp_abba_o2\.cpp:[0-9]+\)"#,
+                                         options: .regularExpression), run.transcript)
     }
 
     /// Issue 14 items 1 and 4: threads started through one spawn() helper
