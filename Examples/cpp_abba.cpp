@@ -9,6 +9,11 @@
 #include <mutex>
 #include <thread>
 
+// cpp_abba_o2.cpp builds this same program with -O2 under its own name.
+#ifndef EXAMPLE_NAME
+#define EXAMPLE_NAME "cpp_abba"
+#endif
+
 namespace bank {
 
 class Account {
@@ -49,6 +54,6 @@ int main()
     // savings -> checking: the reverse lock order.
     std::thread t2(bank::transfer, std::ref(bank::savings), std::ref(bank::checking), 5);
     t2.join();
-    std::printf("cpp_abba: done %ld %ld\n", bank::checking.balance(), bank::savings.balance());
+    std::printf(EXAMPLE_NAME ": done %ld %ld\n", bank::checking.balance(), bank::savings.balance());
     return 0;
 }
