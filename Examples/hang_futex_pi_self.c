@@ -33,6 +33,7 @@ static void *ctx_x(void *arg)
     (void)arg;
     pthread_setname_np(pthread_self(), "ctx-X");
     pi_lock(&A);            // uncontended: unseen
+    usleep(200 * 1000);     // main reaches its join: the report lists both threads
     pi_lock(&A);            // EDEADLK: it holds A itself
     return NULL;
 }
