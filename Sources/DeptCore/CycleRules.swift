@@ -184,12 +184,16 @@ public struct CycleJudge {
     /// pairs. Entering such a class through one object and leaving it
     /// through another keeps meaning what it meant: two different locks,
     /// no cycle (bucket[1] then table_lock in one thread, table_lock then
-    /// bucket[2] in another cannot deadlock).
+    /// bucket[2] in another cannot deadlock). Objects are compared by
+    /// address, as when each was a class of its own: one global destroyed
+    /// and initialised again is still that lock.
     func staticObjectRule(_ ws: [Witness]) -> Rejection? {
         for (i, w) in ws.enumerated() {
             let next = ws[(i + 1) % ws.count]
-            guard w.wait.inst != next.from.inst, let info = classes[next.from.cls], info.object != 0 else { continue }
-            return .staticInstances(cls: next.from.cls)
+            guard let info = classes[next.from.cls], info.object != 0 else { continue }
+            let entering = w.wait.addr, leaving = next.from.addr
+            let apart = entering != 0 && leaving != 0 ? entering != leaving : w.wait.inst != next.from.inst
+            if apart { return .staticInstances(cls: next.from.cls) }
         }
         return nil
     }

@@ -240,6 +240,19 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1)
     }
 
+    /// One static object destroyed and initialised again between the two
+    /// observations is still that lock: the cycle stands, as it did when
+    /// each static object was a class of its own.
+    func testStaticObjectInitialisedAgainIsTheSameLock() {
+        var d = Detector()
+        d.addClass(ClassInfo(id: C.X, kind: .mutex, keyKind: .initSite, key: 0x10, stack: 0, object: 0x5000))
+        var h = held(C.X, 7001); h.addr = 0x5000
+        d.wait(thread: 2, held: [h], wait: lockWait(C.B))
+        var w = lockWait(C.X, 7002); w.addr = 0x5000      // a new life of the same global
+        d.wait(thread: 3, held: [held(C.B)], wait: w)
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
     private func staticBucketStream(secondBucket: UInt32) -> Detector {
         var o = Options()
         o.verbosity = 2
