@@ -413,12 +413,16 @@ extern _Atomic int dept_per_object_classes;
 /// itself instance pairs already key), 0 while the process has no such
 /// class. Addresses, not instances: an object destroyed and initialised
 /// again is the same static object (as when it was a class of its own),
-/// so re-initialising does not make every later wait new.
-static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t except) {
-    if (LIKELY(!atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))) return 0;
+/// so re-initialising does not make every later wait new. *other (when
+/// asked): whether a lock of another class than `except` is held.
+static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t except, bool *other) {
     uint64_t k = 0;
-    for (uint32_t i = 0; i < t->nheld; i++)
-        if (t->held[i].cls != except && dept_class_per_object(t->held[i].cls)) k = dept_mix(k | 1, t->held[i].obj);
+    for (uint32_t i = 0; i < t->nheld; i++) {
+        const struct dept_held *h = &t->held[i];
+        if (h->cls == except) continue;
+        if (other && !(h->flags & DEPT_HELD_THREAD)) *other = true;
+        if (dept_class_per_object(h->cls)) k = dept_mix(k | 1, h->obj);
+    }
     return k;
 }
 /// A wait's: the held objects of per-object classes, and the awaited
@@ -430,12 +434,10 @@ static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t exc
 /// thread is predicted only for the first object of the class that thread
 /// waited for at that site; it is still caught live if it hangs.
 static inline uint64_t dept_object_key(struct dept_thread *t, struct dept_obj_ref o) {
-    uint64_t k = dept_held_objects_key(t, o.cls);
-    if (UNLIKELY(atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed)) && dept_class_per_object(o.cls)) {
-        for (uint32_t i = 0; i < t->nheld; i++)
-            if (t->held[i].cls != o.cls && !(t->held[i].flags & DEPT_HELD_THREAD)) return dept_mix(k | 1, o.addr);
-    }
-    return k;
+    if (LIKELY(!atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))) return 0;
+    bool other = false;
+    uint64_t k = dept_held_objects_key(t, o.cls, &other);
+    return other && dept_class_per_object(o.cls) ? dept_mix(k | 1, o.addr) : k;
 }
 static inline uint64_t dept_with_objects(uint64_t key, struct dept_thread *t, struct dept_obj_ref o) {
     uint64_t k = dept_object_key(t, o);
@@ -521,7 +523,9 @@ static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint1
     uint32_t n = t->nheld;
     uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
     // Which objects of per-object classes are held is part of the situation.
-    return dept_mix(chain ^ addr ^ ((uint64_t)op << 56) ^ dept_held_objects_key(t, 0), pc);
+    uint64_t objs = LIKELY(!atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))
+                        ? 0 : dept_held_objects_key(t, 0, 0);
+    return dept_mix(chain ^ addr ^ ((uint64_t)op << 56) ^ objs, pc);
 }
 /// The cached entry for key, or NULL. Not while a semaphore is held (waits
 /// made then stay tentative, see model.c) and not when the held array must

@@ -191,9 +191,9 @@ public struct CycleJudge {
         for (i, w) in ws.enumerated() {
             let next = ws[(i + 1) % ws.count]
             guard let info = classes[next.from.cls], info.object != 0 else { continue }
-            let entering = w.wait.addr, leaving = next.from.addr
-            let apart = entering != 0 && leaving != 0 ? entering != leaving : w.wait.inst != next.from.inst
-            if apart { return .staticInstances(cls: next.from.cls) }
+            if !DependencyGraph.sameObject(w.wait.addr, w.wait.inst, next.from.addr, next.from.inst) {
+                return .staticInstances(cls: next.from.cls)
+            }
         }
         return nil
     }

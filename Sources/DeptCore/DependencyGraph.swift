@@ -133,11 +133,17 @@ public struct DependencyGraph: Sendable {
 
     public mutating func keepObjectsApart(_ cls: UInt32) { perObjectClasses.insert(cls) }
 
-    /// Observations of the same objects: by address where known (a static
-    /// object initialised again is still that object), else by instance.
+    /// One object of a per-object class: by address where both are known (a
+    /// static object initialised again is still that object), else by
+    /// instance.
+    static func sameObject(_ a: UInt, _ ai: UInt32, _ b: UInt, _ bi: UInt32) -> Bool {
+        a != 0 && b != 0 ? a == b : ai == bi
+    }
+
+    /// Observations of the same objects (sameObject at both ends).
     static func sameObjects(_ a: Witness, _ b: Witness) -> Bool {
-        func same(_ x: UInt, _ xi: UInt32, _ y: UInt, _ yi: UInt32) -> Bool { x != 0 && y != 0 ? x == y : xi == yi }
-        return same(a.from.addr, a.from.inst, b.from.addr, b.from.inst) && same(a.wait.addr, a.wait.inst, b.wait.addr, b.wait.inst)
+        sameObject(a.from.addr, a.from.inst, b.from.addr, b.from.inst)
+            && sameObject(a.wait.addr, a.wait.inst, b.wait.addr, b.wait.inst)
     }
     public static let maxCycleLength = 12
 
