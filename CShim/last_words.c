@@ -38,10 +38,6 @@ static const int last_signals[] = { SIGTERM, SIGINT, SIGALRM, SIGQUIT };
 static _Atomic int armed;
 static _Atomic int request;          // the signal whose dump is asked for
 static _Atomic uint32_t served;      // bumped when a dump is printed
-static pid_t self_pid;               // the process the monitor belongs to
-
-typedef void (*exit_fn)(int) __attribute__((noreturn));
-static exit_fn real_exit, real__exit, real__Exit;
 
 static bool stuck(void) {
     return dept_monitor_oldest_block(0) >= (uint64_t)dept_config.hang_ms * 1000000ull;
@@ -132,23 +128,11 @@ void dept_last_words_serve(void) {
     syscall(SYS_futex, &served, FUTEX_WAKE_PRIVATE, 1 << 30, 0, 0, 0);
 }
 
-// exit/_exit: the dump in the exiting thread itself, when the exit looks
-// like a watchdog's (a failure status) and threads are stuck.
-static void on_exit_call(int status, const char *fn) {
-    if (!atomic_load(&dept_ready) || dept_tls_guard) return;
-    // A vfork or fork child: not the process whose threads are stuck.
-    pid_t pid = (pid_t)syscall(SYS_getpid);
-    if (pid != self_pid) return;
-    if (fn[0] == '_') {
-        // _exit skips the exit handlers, where the exit line is written.
-        int e = errno;
-        dept_tls_guard = 1;
-        dept_core_lock();
-        dept_core_exiting(status);
-        dept_shim_core_unlock_noflush();
-        dept_tls_guard = 0;
-        errno = e;
-    }
+// exit/_exit/_Exit (exit_hooks.c): the dump in the exiting thread itself,
+// when the exit looks like a watchdog's (a failure status) and threads are
+// stuck. The caller has checked that dept is ready and that this is not a
+// vfork child.
+void dept_last_words_exit(int status, const char *fn) {
     if (!dept_config.detect_hangs) return;
     // Success needs no explanation: runtimes end from any thread with idle
     // workers parked in waits (BEAM calls exit(0) from a scheduler).
@@ -163,36 +147,9 @@ static void on_exit_call(int status, const char *fn) {
     errno = e;
 }
 
-DEPT_EXPORT void exit(int status) {
-    on_exit_call(status, "exit");
-    if (UNLIKELY(!real_exit)) real_exit = (exit_fn)dept_real("exit", 0);
-    real_exit(status);
-}
-
-DEPT_EXPORT void _exit(int status) {
-    on_exit_call(status, "_exit");
-    if (UNLIKELY(!real__exit)) { syscall(SYS_exit_group, status); __builtin_unreachable(); }
-    real__exit(status);
-}
-
-DEPT_EXPORT void _Exit(int status) {
-    on_exit_call(status, "_Exit");
-    if (UNLIKELY(!real__Exit)) { syscall(SYS_exit_group, status); __builtin_unreachable(); }
-    real__Exit(status);
-}
-
-// Resolved at start-up: a vfork child must not enter dlsym.
-void dept_last_words_init(void) {
-    self_pid = getpid();
-    real_exit = (exit_fn)dept_real("exit", 0);
-    real__exit = (exit_fn)dept_real("_exit", 0);
-    real__Exit = (exit_fn)dept_real("_Exit", 0);
-}
-
 // After fork, the child is a process of its own (no monitor, no handlers
 // armed on its behalf yet).
 void dept_last_words_after_fork_child(void) {
-    self_pid = getpid();
     atomic_store(&armed, 0);
     atomic_store(&request, 0);
 }

@@ -135,6 +135,28 @@ static void at_exit(int status, void *arg) {
     dept_tls_guard = g;
 }
 
+// Main returned or exit() was called, and no exit handler has run yet
+// (exit_hooks.c): what the core queued is printed while the program's
+// objects are all still there.
+void dept_flush_before_teardown(void) {
+    int e = errno;
+    dept_tls_guard = 1;
+    dept_core_flush();
+    dept_tls_guard = 0;
+    errno = e;
+}
+
+// _exit/_Exit skip the exit handlers, where the exit line is written.
+void dept_exiting_without_handlers(int status) {
+    int e = errno;
+    dept_tls_guard = 1;
+    dept_core_lock();
+    dept_core_exiting(status);
+    dept_shim_core_unlock_noflush();
+    dept_tls_guard = 0;
+    errno = e;
+}
+
 // The code whose locks are passed through untracked (dept_untracked_site):
 // a malloc that lives in a shared library of its own, and the Swift runtime
 // of a Swift program (found by its exported swift_retain; libdept.so's own
@@ -168,7 +190,6 @@ static void dept_init(void) {
     dept_core_init(opts ? opts : "", &dept_config);
     dept_core_unlock();
     dept_stack_init();
-    dept_last_words_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     on_exit(at_exit, 0);
     dept_tls_guard = 0;

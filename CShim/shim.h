@@ -205,6 +205,13 @@ DEPT_HIDDEN bool dept_held_grow(struct dept_thread *t);
 DEPT_HIDDEN void dept_core_lock(void);
 DEPT_HIDDEN void dept_core_unlock(void);
 
+// ---- the end of the process (runtime_init.c, called by exit_hooks.c) ----
+/// Main returned or exit() was called, before any exit handler: print what
+/// is queued while the program is intact.
+DEPT_HIDDEN void dept_flush_before_teardown(void);
+/// _exit/_Exit: no exit handler will write the exit line.
+DEPT_HIDDEN void dept_exiting_without_handlers(int status);
+
 // ---- objects -----------------------------------------------------------
 
 
@@ -605,7 +612,7 @@ static inline bool dept_pop_top(uintptr_t addr) {
 
 DEPT_HIDDEN uint64_t dept_coarse_now_ns(void);
 // last_words.c: the dump of stuck threads when a timeout ends the process.
-DEPT_HIDDEN void dept_last_words_init(void);
+DEPT_HIDDEN void dept_last_words_exit(int status, const char *fn);
 DEPT_HIDDEN void dept_last_words_after_fork_child(void);
 DEPT_HIDDEN void dept_last_words_arm(bool on);
 DEPT_HIDDEN bool dept_last_words_requested(void);

@@ -34,7 +34,7 @@ final class HostileTests: XCTestCase {
         "hostile_fork_locked", "hostile_exec_static", "hostile_signal_lock", "hostile_cancel_condwait",
         "hostile_exit_holding", "hostile_pshared", "hostile_robust", "hostile_errorcheck", "hostile_dlopen",
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
-        "hostile_many_held", "hostile_syscall", "hostile_null_object",
+        "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
     ]
 
     enum Verdict {
@@ -216,6 +216,30 @@ final class HostileTests: XCTestCase {
         assertVerdict(pair, .silent)
         XCTAssertTrue(pair.preloaded.stdout.contains("destructor: steps=8"),
                       "the last destructor did not run to completion\n\(pair.preloaded.transcript)")
+    }
+
+    /// Main returns (or calls exit) while a worker still takes a lock, and an
+    /// exit handler of the program, registered after dept's, tears it down:
+    /// what dept still has to print (a `not reported` line at verbosity=2)
+    /// comes before that handler runs, not during the teardown (povray
+    /// aborted when it did).
+    func test_exit_teardown() throws {
+        for args in [[], ["exit"]] {
+            let pair = try runBoth("hostile_exit_teardown", args, env: ["DEPT_OPTIONS": "verbosity=2"], expect: .silent)
+            let run = pair.preloaded
+            let lines = run.stderrLines
+            let how = args.isEmpty ? "main returned" : "main called exit"
+            let others = lines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: info:") }
+            XCTAssertEqual(others, [], "\(how): only `DEPT: info:` lines expected\n\(run.transcript)")
+            guard let silenced = lines.firstIndex(where: { $0.hasPrefix("DEPT: info: not reported (static objects)") }),
+                  let teardown = lines.firstIndex(of: "teardown") else {
+                XCTFail("\(how): no `not reported (static objects)` line or no teardown\n\(run.transcript)")
+                continue
+            }
+            XCTAssertLessThan(silenced, teardown,
+                              "\(how): dept printed during the program's teardown, not before it\n\(run.transcript)")
+            XCTAssertTrue(run.stdout.contains("hostile_exit_teardown: done"), run.transcript)
+        }
     }
 
     /// 10,000 short-lived threads in batches of 100.

@@ -1,0 +1,91 @@
+// exit_hooks.c - where the process ends: main returning (__libc_start_main),
+// exit, _exit and _Exit.
+//
+// dept's own exit handler (runtime_init.c, registered with on_exit by its
+// constructor) runs after every exit handler registered later: the
+// program's C++ static destructors and the atexit handlers of its
+// constructors (registered when the executable initialises, after
+// libdept.so), and _dl_fini with every module's destructors. Printing what
+// the core still has queued there (verbosity=2's "not reported" lines,
+// warnings) means symbolizing, tens of milliseconds, while the program's
+// other threads run on against objects its teardown destroyed: a render
+// thread of povray locks a boost mutex a static destructor has destroyed
+// and the process aborts with lock_error, which it never does without
+// dept. So the queue is printed when main returns or exit() is called,
+// before any exit handler, with the program intact; dept's handler is then
+// left with what teardown itself adds, usually nothing.
+//
+// _exit and _Exit run no handlers and are called from signal handlers and
+// crash paths, where printing (allocation, locks) is not safe: they only
+// write the exit line and, for a watchdog's exit, the last words.
+#include "shim.h"
+#include <sys/syscall.h>
+#include <unistd.h>
+
+typedef void (*exit_fn)(int) __attribute__((noreturn));
+typedef int (*main_fn)(int, char **, char **);
+typedef int (*start_main_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+
+static exit_fn real_exit, real__exit, real__Exit;
+static start_main_fn real_start_main;
+static main_fn program_main;
+static pid_t self_pid;   // a vfork child shares our memory, not our pid
+
+static bool our_process(void) {
+    return atomic_load(&dept_ready) && !dept_tls_guard && (pid_t)syscall(SYS_getpid) == self_pid;
+}
+
+// fn: the call that ends the process, for the last words; NULL when main
+// returned (threads still parked then are the program's business).
+static void ending(int status, const char *fn, bool handlers_follow) {
+    if (!our_process()) return;
+    if (handlers_follow) dept_flush_before_teardown();
+    else dept_exiting_without_handlers(status);
+    if (fn) dept_last_words_exit(status, fn);
+}
+
+static int main_then_flush(int argc, char **argv, char **envp) {
+    int status = program_main(argc, argv, envp);
+    ending(status, 0, true);
+    return status;
+}
+
+// The executable's entry point calls this with its main; glibc then calls
+// exit with main's result from inside libc, where the exit interposer does
+// not see it.
+DEPT_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                                  void (*rtld_fini)(void), void *stack_end) {
+    if (UNLIKELY(!real_start_main)) real_start_main = (start_main_fn)dept_real("__libc_start_main", 0);
+    program_main = main;
+    return real_start_main(main_then_flush, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+DEPT_EXPORT void exit(int status) {
+    ending(status, "exit", true);
+    if (UNLIKELY(!real_exit)) real_exit = (exit_fn)dept_real("exit", 0);
+    real_exit(status);
+}
+
+DEPT_EXPORT void _exit(int status) {
+    ending(status, "_exit", false);
+    if (UNLIKELY(!real__exit)) { syscall(SYS_exit_group, status); __builtin_unreachable(); }
+    real__exit(status);
+}
+
+DEPT_EXPORT void _Exit(int status) {
+    ending(status, "_Exit", false);
+    if (UNLIKELY(!real__Exit)) { syscall(SYS_exit_group, status); __builtin_unreachable(); }
+    real__Exit(status);
+}
+
+static void after_fork_child(void) { self_pid = getpid(); }
+
+// Resolved at start-up: a vfork child must not enter dlsym.
+__attribute__((constructor))
+static void exit_hooks_init(void) {
+    self_pid = getpid();
+    real_exit = (exit_fn)dept_real("exit", 0);
+    real__exit = (exit_fn)dept_real("_exit", 0);
+    real__Exit = (exit_fn)dept_real("_Exit", 0);
+    pthread_atfork(0, 0, after_fork_child);
+}
