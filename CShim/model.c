@@ -257,7 +257,7 @@ void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_sta
 uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op) {
     uint64_t ts = dept_wait_clock_tick();
     struct dept_hist *h = &t->hist[t->nhist++ % DEPT_HISTORY];
-    *h = (struct dept_hist){ ts, o.cls, o.inst, stack, awaits, op, { 0, 0 }, { { 0, 0 }, { 0, 0 } }, 0 };
+    *h = (struct dept_hist){ ts, o.cls, o.inst, stack, awaits, op, { 0, 0 }, { { 0, 0 }, { 0, 0 } }, 0, t->nheld };
     return ts;
 }
 
@@ -347,6 +347,35 @@ void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w) {
     }
 }
 
+// Whether the thread fired an event of obj on its way into held[i]: with
+// held[i] not yet taken, the contexts below it as they are now (plus at most
+// one more, released since: the mutex a condvar is signalled under), and no
+// non-lock wait between then and taking held[i] (each wait since was made
+// inside it). The core decides what that means (EventRules, rule 1).
+static bool announced(const struct dept_thread *t, uint32_t i, uintptr_t obj) {
+    uint64_t below = i ? t->held[i - 1].chain : DEPT_CHAIN_SEED;
+    uint32_t n = t->nannounce < DEPT_ANNOUNCE ? t->nannounce : DEPT_ANNOUNCE;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct dept_announce *a = &t->announce[(t->nannounce - 1 - k) % DEPT_ANNOUNCE];
+        if (a->obj != obj || t->nhist - a->nhist > DEPT_HISTORY) continue;
+        if (!((a->nheld == i && a->chain == below) || (a->nheld == i + 1 && a->chain_below == below))) continue;
+        uint32_t j = a->nhist;
+        while (j != t->nhist && t->hist[j % DEPT_HISTORY].nheld > i) j++;
+        if (j == t->nhist) return true;
+    }
+    return false;
+}
+
+static void unmark(struct dept_thread *t, uint64_t marked) {
+    for (; marked; marked &= marked - 1) t->held[__builtin_ctzll(marked)].flags &= ~(uint32_t)DEPT_HELD_ANNOUNCED;
+}
+
+static void remember_announce(struct dept_thread *t, uintptr_t obj) {
+    uint32_t n = t->nheld;
+    t->announce[t->nannounce++ % DEPT_ANNOUNCE] = (struct dept_announce){
+        obj, n ? t->held[n - 1].chain : DEPT_CHAIN_SEED, n > 1 ? t->held[n - 2].chain : DEPT_CHAIN_SEED, n, t->nhist };
+}
+
 // Events: which waits an event depends on is decided by the core
 // (Sources/DeptCore/EventRules.swift, where each rule is written down and
 // unit-tested). The shim hands it the raw material: the contexts the thread
@@ -378,12 +407,20 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     key = dept_mix(key, flags);
     uint32_t relevant = 0;
     uint32_t nheld = (flags & DEPT_EVENT_UNHELD) ? 0 : t->nheld;
+    // Marked only for this event (see announced); cleared before returning.
+    uint64_t marked = 0;
+    bool may_announce = !(flags & DEPT_EVENT_RELEASE) && o.addr;
     for (uint32_t i = 0; i < nheld; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_THREAD) continue;
+        if (may_announce && t->nannounce && i < 64 && announced(t, i, o.addr)) {
+            h->flags |= DEPT_HELD_ANNOUNCED;
+            marked |= 1ull << i;
+        }
         key = dept_mix(key, ((uint64_t)h->cls << 16) ^ ((uint64_t)h->flags << 8) ^ h->mode);
         relevant++;
     }
+    if (may_announce) remember_announce(t, o.addr);
     struct dept_history_view view[DEPT_HISTORY];
     uint32_t nh = 0;
     if (active && !(flags & DEPT_EVENT_RELEASE)) {
@@ -398,12 +435,13 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
         }
     }
     if (relevant == 0 || !dept_config.detect_potential) {
+        unmark(t, marked);
         // Nothing it could depend on; still remember where events of this
         // class happen, for [E] stacks.
         if (t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] != o.cls) dept_event_site_slow(t, o.cls, op, pc);
         return;
     }
-    if (dept_seen_get(t, key)) return;
+    if (dept_seen_get(t, key)) { unmark(t, marked); return; }
     uint32_t stack = dept_capture_stack();
     uint16_t evflags = (flags & DEPT_EVENT_RELEASE) ? 1 : 0;
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;
@@ -412,6 +450,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     dept_core_event(t->tid, &ev, t->held, nheld, view, nh, active ? 1 : 0, window);
     dept_core_event_site(t->tid, o.cls, op, stack);
     dept_core_unlock();
+    unmark(t, marked);
     dept_seen_put(t, key, stack);
     t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] = o.cls;
 }

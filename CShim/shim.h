@@ -45,6 +45,20 @@ struct dept_hist {
     struct dept_epoch returned;     // when it returned (time 0: still waiting)
     struct dept_epoch sat[2];       // what may have ended it (clocks.h)
     uint32_t nsat;
+    uint32_t nheld;                 // contexts the thread held when it started
+};
+
+/// A signal, post, write or wake the thread fired lately, with where it
+/// stood: an event it fires again for the same object under a context taken
+/// since may have announced itself on the way in (EventRules, rule 1).
+#define DEPT_ANNOUNCE 4
+struct dept_announce {
+    uintptr_t obj;
+    // The held chain at the time, and without its innermost context (the
+    // condvar's own mutex, released before the next context is taken).
+    uint64_t chain, chain_below;
+    uint32_t nheld;
+    uint32_t nhist;       // the thread's history count at the time
 };
 
 /// A wait made while holding a binary semaphore: it becomes a dependency
@@ -105,6 +119,8 @@ struct dept_thread {
     struct dept_tentative tentative[DEPT_TENTATIVE];
     uint32_t ntentative;
     uint32_t tentative_dropped;
+    struct dept_announce announce[DEPT_ANNOUNCE];
+    uint32_t nannounce;           // total fired; the ring keeps the last DEPT_ANNOUNCE
 
     // What the thread is blocked in right now (for the hang monitor).
     // blocked_since is written last (release) and cleared to 0 afterwards.

@@ -112,6 +112,9 @@ enum {
     DEPT_HELD_SEM = 8,     // a binary semaphore taken as a lock
     DEPT_HELD_FUTEX = 16,  // a futex lock: held while its word names the thread (released unseen otherwise)
     DEPT_HELD_OWNERDEAD = 32,  // a robust mutex taken with EOWNERDEAD, not made consistent yet
+    // Set only in what an event passes to the core: the thread fired this
+    // event's object on its way into this context (EventRules, rule 1).
+    DEPT_HELD_ANNOUNCED = 64,
 };
 
 /// A wait that is starting.

@@ -24,6 +24,9 @@ public enum Rejection: Equatable, Sendable {
     /// Context `context`'s event is also triggered at call site `site`,
     /// which does not depend on the cycle.
     case otherTrigger(context: Int, site: UInt)
+    /// Context `context`'s thread fired its event once already on its way
+    /// into the context the cycle makes it wait for.
+    case announced(context: Int)
 
     public var rule: String {
         switch self {
@@ -35,6 +38,7 @@ public enum Rejection: Equatable, Sendable {
         case .happensBefore: return "happens-before"
         case .startedEarlier: return "valid since"
         case .otherTrigger: return "OR-wait"
+        case .announced: return "announced"
         }
     }
 }
@@ -69,6 +73,32 @@ public struct CycleJudge {
         if let r = Self.validSinceRule(ws) { return r }
         if let r = happensBeforeRule(ws) { return r }
         if let r = orWaitRule(ws, graph) { return r }
+        if let r = Self.announcedRule(ws) { return r }
+        return nil
+    }
+
+    /// Announced on the way in: an event that depends on a held context
+    /// because it was fired under it, when its thread had fired an event of
+    /// the same object just before taking that context (with the contexts
+    /// below it as they are now, give or take the mutex it signalled under,
+    /// and no other kind of wait in between; the shim checks this). Every
+    /// waiter already waiting then was woken outside the context, and a
+    /// later one saw what the thread had published with that event
+    /// (condvar waiters loop on a predicate), so none waits behind the
+    /// context for the second one. This is the flush idiom "set flushing,
+    /// signal, then take the stream lock and signal again": GStreamer's
+    /// queue wakes its query waiter, which holds the pad's stream lock while
+    /// it waits, before it takes that lock to flush
+    /// (Examples/cond_announce_before_lock). Recall cost: a waiter that
+    /// starts waiting after the first event, with a predicate that event
+    /// did not make true, is not predicted through that context (a live
+    /// hang is still caught). An event fired only under the context
+    /// (cond_outer_lock), or with another wait in between
+    /// (cond_announce_stale), keeps the dependency.
+    static func announcedRule(_ ws: [Witness]) -> Rejection? {
+        for (i, w) in ws.enumerated() where w.event != nil && w.wait.isAnnounced {
+            return .announced(context: i)
+        }
         return nil
     }
 

@@ -261,19 +261,23 @@ public struct DependencyGraph: Sendable {
             let perObject = perObjectClasses.contains(from.cls) || perObjectClasses.contains(to.cls)
             if edges[i].witnesses.contains(where: { $0.gates == witness.gates && $0.thread == witness.thread
                                                     && $0.wait.isTimed == witness.wait.isTimed
+                                                    && $0.wait.isAnnounced == witness.wait.isAnnounced
                                                     && (!perObject || Self.sameObjects($0, witness)) }) {
                 return nil
             }
             if edges[i].witnesses.count >= (perObject ? Self.maxObjectWitnessesPerEdge : Self.maxWitnessesPerEdge) {
                 // An untimed observation takes the place of a timed one: only
-                // untimed ones can prove a deadlock.
-                guard !witness.wait.isTimed, let t = edges[i].witnesses.firstIndex(where: { $0.wait.isTimed }) else {
+                // untimed ones can prove a deadlock. Likewise an unmarked one
+                // takes the place of one announced on the way in.
+                let weak = edges[i].witnesses.firstIndex(where: { $0.wait.isTimed })
+                    ?? (witness.wait.isAnnounced ? nil : edges[i].witnesses.firstIndex(where: { $0.wait.isAnnounced }))
+                guard !witness.wait.isTimed, let t = weak else {
                     edges[i].droppedWitnesses += 1
                     return nil
                 }
+                if edges[i].witnesses[t].wait.isTimed { timedWitnesses -= 1 }
                 edges[i].witnesses.remove(at: t)
                 edges[i].droppedWitnesses += 1
-                timedWitnesses -= 1
             }
             edges[i].witnesses.append(witness)
             witnessThreads.insert(witness.thread)

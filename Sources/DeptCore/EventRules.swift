@@ -27,6 +27,8 @@ public struct HistoryWait: Hashable, Sendable {
 ///    while reading has the dependency whatever the order in this run.
 ///    Contexts entered without waiting (trylock), with a timeout, and the
 ///    thread body itself give nothing, nor does the event's own object.
+///    A context the event was announced on the way into (the shim's mark)
+///    gives a dependency marked so; CycleJudge.announcedRule judges it.
 /// 2. **Current waiting episode** (the kernel DEPT's rule, narrowed). The
 ///    event is meant for the threads waiting on its object now; the non-lock
 ///    waits its thread started after that waiting episode began are what it
@@ -47,8 +49,10 @@ public enum EventRules {
             if h.isThreadBody || h.flags & (HeldContext.tryFlag | HeldContext.timedFlag) != 0 { continue }
             if h.inst == event.inst { continue }
             let start = PointRef(cls: h.cls, inst: h.inst, op: h.op, stack: h.stack)
+            let announced = h.flags & HeldContext.announcedFlag != 0 ? WaitPoint.announcedFlag : 0
             let wait = WaitPoint(cls: h.cls, inst: h.inst, stack: h.stack,
-                                 awaits: h.shared ? .exclusive : [.exclusive, .shared], op: h.op, addr: h.addr)
+                                 awaits: h.shared ? .exclusive : [.exclusive, .shared], op: h.op, flags: announced,
+                                 addr: h.addr)
             deps.append(EventDependency(start: start, wait: wait, clocks: WaitClocks(returned: at)))
         }
         if !release, let window {

@@ -71,6 +71,9 @@ public struct HeldContext: Hashable, Sendable {
     public static let timedFlag: UInt32 = 2
     public static let threadFlag: UInt32 = 4
     public static let semFlag: UInt32 = 8
+    /// Only on the contexts an event is handed: its thread fired an event
+    /// of the same object on its way into this one (EventRules, rule 1).
+    public static let announcedFlag: UInt32 = 64
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, shared: Bool = false,
                 op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {
@@ -95,6 +98,9 @@ public struct WaitPoint: Hashable, Sendable {
     public static let timedFlag: UInt32 = 1
     public static let recursiveFlag: UInt32 = 2
     public static let errorcheckFlag: UInt32 = 4
+    /// On a dependency of an event: the thread fired an event of the same
+    /// object on its way into this wait's context (EventRules, rule 1).
+    public static let announcedFlag: UInt32 = 8
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = [.exclusive, .shared],
                 op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {
@@ -102,6 +108,7 @@ public struct WaitPoint: Hashable, Sendable {
         self.op = op; self.flags = flags; self.addr = addr
     }
     public var isTimed: Bool { flags & Self.timedFlag != 0 }
+    public var isAnnounced: Bool { flags & Self.announcedFlag != 0 }
     /// The event nodes that can end this wait.
     public var nodes: [EventNode] {
         var n: [EventNode] = []

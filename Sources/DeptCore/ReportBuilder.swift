@@ -280,6 +280,10 @@ public struct ReportBuilder {
             let cur = ws[i]
             let f = frames[site].map { " (\($0.function ?? "??") \($0.shortLocation))" } ?? ""
             why = "\(name(cur.from.cls)) is also signalled at another place\(f) that does not depend on this cycle (OR-wait)"
+        case .announced(let i):
+            let cur = ws[i]
+            why = "\(thread(cur.thread)) had already signalled \(name(cur.from.cls)) on its way into "
+                + "\(name(cur.wait.cls)), outside it"
         case .startedEarlier(let i):
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
             why = "\(thread(cur.thread)) had started its wait for \(name(cur.wait.cls)) before \(thread(prev.thread)) "

@@ -46,6 +46,37 @@ final class EventRulesTests: XCTestCase {
         XCTAssertEqual(deps.first?.wait.awaits, .exclusive)
     }
 
+    // Rule 1, announced on the way in: the flusher signalled C before it
+    // took L (cond_announce_before_lock): its signal under L depends on L
+    // with the mark, the cycle with the waiter that holds L while it waits
+    // on C is held back by the `announced` rule (one verbosity=2 line), and
+    // the same stream without the mark (cond_outer_lock) is reported.
+    func testEventAnnouncedBeforeTakingAContextIsNoWayIntoACycle() {
+        let signal = Self.post(Self.C, op: .condSignal)
+        let announced = Self.lock(Self.L, flags: HeldContext.announcedFlag)
+        let deps = EventRules.dependencies(of: signal, held: [announced], history: [], window: nil, release: false)
+        XCTAssertEqual(deps.map(\.wait.isAnnounced), [true])
+        for (flags, reports) in [(HeldContext.announcedFlag, 0), (UInt32(0), 1)] {
+            var d = Detector(options: Options.parse("verbosity=2").0)
+            d.wait(thread: 3, held: [Self.lock(Self.L)],
+                   wait: WaitPoint(cls: Self.C, inst: Self.C * 10, awaits: .exclusive, op: .condWait))
+            d.event(thread: 2, event: signal, held: [Self.lock(Self.L, flags: flags)], history: [],
+                    window: nil, release: false)
+            XCTAssertEqual(d.takePending().reports.count, reports, "flags \(flags)")
+            XCTAssertEqual(d.takeSilenced().map(\.rule.rule), reports == 0 ? ["announced"] : [], "flags \(flags)")
+        }
+        // An unmarked observation of the edge still counts when the edge is
+        // full of marked ones.
+        var d = Detector()
+        for t in UInt32(10)..<UInt32(10 + DependencyGraph.maxWitnessesPerEdge) {
+            d.event(thread: t, event: signal, held: [announced], history: [], window: nil, release: false)
+        }
+        d.event(thread: 2, event: signal, held: [Self.lock(Self.L)], history: [], window: nil, release: false)
+        d.wait(thread: 3, held: [Self.lock(Self.L)],
+               wait: WaitPoint(cls: Self.C, inst: Self.C * 10, awaits: .exclusive, op: .condWait))
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
     // Rule 2: history counts only inside the current waiting episode. Without
     // the window a wait on E from any earlier round would count.
     func testHistoryCountsOnlyDuringTheCurrentWaitingEpisode() {

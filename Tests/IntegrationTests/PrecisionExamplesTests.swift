@@ -16,6 +16,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "join_after_done_flag", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
+        "cond_announce_before_lock", "cond_announce_stale",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -129,6 +130,20 @@ final class PrecisionExamplesTests: XCTestCase {
     func test_join_start_thread() throws { try silent("join_start_thread") }
     /// Locks built from a mutex and a condvar, nested consistently.
     func test_condvar_lock_nesting() throws { try silent("condvar_lock_nesting") }
+    /// GStreamer's flush: signal the waiter (which holds the stream lock)
+    /// without that lock first, then take it and signal again: the second
+    /// signal was announced on the way in and does not depend on the lock.
+    func test_cond_announce_before_lock() throws {
+        try silent("cond_announce_before_lock")
+        let run = runExample(try ExampleBuilder.shared.build("cond_announce_before_lock"), preload: true,
+                             env: ["DEPT_OPTIONS": "verbosity=2"], timeout: Self.timeout)
+        XCTAssertTrue(run.stderrLines.contains { $0.hasPrefix("DEPT: info: not reported (announced): ") },
+                      "verbosity=2 does not say which rule held the cycle back\n\(run.transcript)")
+    }
+    /// Near miss: the first signal leaves the predicate false and another
+    /// wait comes before the lock: the signal under it is a way out of
+    /// nothing, as in cond_outer_lock.
+    func test_cond_announce_stale() throws { try potential("cond_announce_stale", events: 2...2) }
 
     // MARK: same-class instance loops (recall)
 
