@@ -191,6 +191,7 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     a->stack = h->stack;
     a->mode = h->mode;
     a->op = h->op;
+    a->objects = h->objects;
 }
 
 #define remove_at dept_held_remove
@@ -198,11 +199,13 @@ void dept_held_remove(struct dept_thread *t, uint32_t i) {
     uint32_t n = t->nheld;
     if (t->held[i].flags & DEPT_HELD_CHECKED) t->sems_held--;
     if (i + 1 < n) {
+        uint32_t gone = t->held[i].objects - (i ? t->held[i - 1].objects : 0);
         memmove(&t->held[i], &t->held[i + 1], (n - i - 1) * sizeof t->held[0]);
-        // The chains above the removed entry no longer include it.
+        // The chains and counts above the removed entry no longer include it.
         uint64_t prev = i ? t->held[i - 1].chain : DEPT_CHAIN_SEED;
         for (uint32_t j = i; j < n - 1; j++) {
             t->held[j].chain = dept_chain_next(prev, t->held[j].cls, t->held[j].mode);
+            t->held[j].objects -= gone;
             prev = t->held[j].chain;
         }
     }
@@ -226,17 +229,19 @@ void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uint
     uint32_t *slot = &t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)];
     bool wanted = *slot == ~cls;
     *slot = cls;
+    if (!wanted && dept_class_event_site_known(cls, op)) return;
     uint64_t key = dept_mix(TAG_EVENT_SITE ^ cls, op);
     uint64_t mine = dept_mix(key, t->tid);
     uint32_t by;
     if (dept_known_get(mine, &by)) return;
-    if (!wanted && dept_known_get(key, &by)) return;
+    if (!wanted && dept_known_get(key, &by)) { dept_class_mark_event_site(cls, op); return; }
     uint32_t s = dept_capture_stack();
     dept_core_lock();
     dept_core_event_site(t->tid, cls, op, s);
     dept_core_unlock();
     dept_known_put(key, s, t->tid);
     dept_known_put(mine, s, t->tid);
+    dept_class_mark_event_site(cls, op);
 }
 
 void dept_drop_held(struct dept_thread *t, uintptr_t addr) {

@@ -83,6 +83,7 @@ struct dept_acq {
     uint64_t chain;      // the pushed entry's chain
     uint32_t cls, inst, stack;
     uint16_t mode, op;
+    uint32_t objects;    // the pushed entry's count of per-object entries
 };
 
 /// Held entries that may end without a hook seeing it, and are checked
@@ -430,6 +431,10 @@ DEPT_HIDDEN void dept_class_mark_published(uint32_t cls);
 /// Classes of explicitly initialised static objects (class_hints.c).
 DEPT_HIDDEN bool dept_class_per_object(uint32_t cls);
 DEPT_HIDDEN void dept_class_mark_per_object(uint32_t cls);
+/// Whether the core has a call site for events `op` of the class (told by
+/// any thread), and the mark that says so.
+DEPT_HIDDEN bool dept_class_event_site_known(uint32_t cls, uint16_t op);
+DEPT_HIDDEN void dept_class_mark_event_site(uint32_t cls, uint16_t op);
 extern _Atomic int dept_per_object_classes;
 /// What per-object classes add to a memo key: the addresses of the objects
 /// of such classes held (other than of class `except`, whose nesting in
@@ -440,6 +445,8 @@ extern _Atomic int dept_per_object_classes;
 /// asked): whether a lock of another class than `except` is held.
 static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t except, bool *other) {
     uint64_t k = 0;
+    // None held (the count rides on the top entry): nothing to scan for.
+    if (!other && (!t->nheld || !t->held[t->nheld - 1].objects)) return 0;
     for (uint32_t i = 0; i < t->nheld; i++) {
         const struct dept_held *h = &t->held[i];
         if (h->cls == except) continue;
@@ -458,9 +465,11 @@ static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t exc
 /// waited for at that site; it is still caught live if it hangs.
 static inline uint64_t dept_object_key(struct dept_thread *t, struct dept_obj_ref o) {
     if (LIKELY(!atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))) return 0;
+    bool awaited = dept_class_per_object(o.cls);
+    if (!awaited && (!t->nheld || !t->held[t->nheld - 1].objects)) return 0;
     bool other = false;
     uint64_t k = dept_held_objects_key(t, o.cls, &other);
-    return other && dept_class_per_object(o.cls) ? dept_mix(k | 1, o.addr) : k;
+    return other && awaited ? dept_mix(k | 1, o.addr) : k;
 }
 static inline uint64_t dept_with_objects(uint64_t key, struct dept_thread *t, struct dept_obj_ref o) {
     uint64_t k = dept_object_key(t, o);
@@ -525,6 +534,9 @@ static inline void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct 
     h->op = op;
     h->count = 1;
     h->flags = flags;
+    h->objects = (n ? t->held[n - 1].objects : 0)
+                 + (UNLIKELY(atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))
+                    && dept_class_per_object(o.cls));
     t->nheld = n + 1;
 }
 
@@ -571,6 +583,7 @@ static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const 
     __builtin_memcpy(&h->cls, &a->cls, 16);
     h->count = 1;
     h->flags = 0;
+    h->objects = a->objects;
     t->nheld++;
     t->clk_waited = 1;
 }

@@ -97,7 +97,7 @@ struct dept_held {
     uint32_t count;      // recursion depth
     uint32_t flags;      // DEPT_HELD_*
     uint32_t gen;        // binary semaphores: hold generation (stale once handed off)
-    uint32_t pad;
+    uint32_t objects;    // entries of per-object classes up to and including this one (shim only)
 };
 
 enum {
