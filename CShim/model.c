@@ -178,8 +178,7 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     // Nested in its own class, an acquisition is a new instance pair unless
     // the key names the held objects: it does for per-object classes
     // (dept_acq_key), so a static array of locks nested in order is cached.
-    for (uint32_t i = 0; i + 1 < n; i++)
-        if (t->held[i].cls == h->cls && !dept_class_per_object(h->cls)) return;
+    if (dept_class_index(t, h->cls, n - 1) < n - 1 && !dept_class_per_object(h->cls)) return;
     // Its acquisitions must learn the clock published into it (clocks.h).
     if (dept_clock_is_published(h->cls, h->inst)) return;
     struct dept_acq *a = &t->acq[key >> 58];

@@ -122,6 +122,10 @@ struct dept_thread {
     uint32_t tentative_dropped;
     struct dept_announce announce[DEPT_ANNOUNCE];
     uint32_t nannounce;           // total fired; the ring keeps the last DEPT_ANNOUNCE
+    // The last answer of dept_class_index (one acquisition asks up to three
+    // times: its memo key, the core's key, the acquisition cache).
+    uint64_t ci_chain;
+    uint32_t ci_cls, ci_count, ci_index;
 
     // What the thread is blocked in right now (for the hang monitor).
     // blocked_since is written last (release) and cleared to 0 afterwards.
@@ -485,6 +489,18 @@ static inline bool dept_pair_skipped(uint32_t cls, uintptr_t held, uintptr_t awa
 static inline uint64_t dept_wait_base_key(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits, uintptr_t pc) {
     return dept_mix(t->held[t->nheld - 1].chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc);
 }
+/// The first entry of held[0..count) whose class
+/// is cls, or count. A thread holding a thousand locks paid a scan of them
+/// three times per acquisition; the answer is kept for the same held
+/// classes (the chain of held[count-1] names them).
+static inline uint32_t dept_class_index(struct dept_thread *t, uint32_t cls, uint32_t count) {
+    uint64_t chain = count ? t->held[count - 1].chain : DEPT_CHAIN_SEED;
+    if (count > 8 && t->ci_cls == cls && t->ci_count == count && t->ci_chain == chain) return t->ci_index;
+    uint32_t i = 0;
+    while (i < count && LIKELY(t->held[i].cls != cls)) i++;
+    if (count > 8) { t->ci_cls = cls; t->ci_count = count; t->ci_chain = chain; t->ci_index = i; }
+    return i;
+}
 /// The full memo key. Same-class nesting adds each instance pair, in order
 /// (held, then awaited: x-then-y and y-then-x are different situations, and
 /// a symmetric mix such as x ^ y made the second look known). A held entry
@@ -493,8 +509,7 @@ static inline uint64_t dept_wait_base_key(struct dept_thread *t, struct dept_obj
 /// nothing from it, and nesting ten instances deep in random read/write
 /// modes would otherwise make a new key of every combination of modes.
 static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits, uintptr_t pc) {
-    uint32_t n = t->nheld, i = 0;
-    while (i < n && LIKELY(t->held[i].cls != o.cls)) i++;
+    uint32_t n = t->nheld, i = dept_class_index(t, o.cls, n);
     if (LIKELY(i == n)) return dept_with_objects(dept_wait_base_key(t, o, awaits, pc), t, o);
     uint64_t chain = i ? t->held[i - 1].chain : DEPT_CHAIN_SEED, pairs = 0;
     for (; i < n; i++) {
