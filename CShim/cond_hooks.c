@@ -111,7 +111,7 @@ static int destroy_common(int ver, pthread_cond_t *c) {
     struct dept_thread *t = dept_enter();
     if (t) {
         int e = errno;
-        if (r == 0) dept_obj_destroy((uintptr_t)c);
+        if (r == 0) dept_sync_forget(dept_obj_destroy((uintptr_t)c));
         dept_leave();
         errno = e;
     }

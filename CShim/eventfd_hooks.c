@@ -57,7 +57,7 @@ static void forget_fd(int fd) {
     if (!(flags_of(fd) & IS_EVENTFD)) return;
     atomic_store(&fd_flags[fd], 0);
     struct dept_thread *t = dept_enter();
-    if (t) { dept_obj_destroy(FD_KEY(fd)); dept_leave(); }
+    if (t) { dept_sync_forget(dept_obj_destroy(FD_KEY(fd))); dept_leave(); }
 }
 
 static void copy_fd(int from, int to) {

@@ -123,7 +123,7 @@ void dept_door_destroy(uintptr_t obj) {
     if (!t) return;
     int e = errno;
     dept_drop_held(t, obj);
-    dept_obj_destroy(obj);
+    dept_sync_forget(dept_obj_destroy(obj));
     dept_leave();
     errno = e;
 }

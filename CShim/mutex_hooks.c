@@ -48,7 +48,7 @@ DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
     e = errno;
     if (r == 0 && dept_enter()) {
         dept_drop_held(t, (uintptr_t)m);
-        dept_obj_destroy((uintptr_t)m);
+        dept_sync_forget(dept_obj_destroy((uintptr_t)m));
         dept_leave();
     }
     errno = e;

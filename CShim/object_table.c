@@ -323,17 +323,20 @@ struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site)
     return r;
 }
 
-void dept_obj_destroy(uintptr_t addr) {
+uint32_t dept_obj_destroy(uintptr_t addr) {
     atomic_fetch_add(&dept_obj_gen, 1);
     spin_lock(&table_lock);
     struct obj_table *t = table_get();
     bool found = false;
+    uint32_t inst = 0;
     uint64_t i = find_slot(t, addr, &found);
     if (found) {
+        inst = (uint32_t)atomic_load_explicit(&t->slots[i].ref, memory_order_relaxed);
         atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
         t->live--;
     }
     spin_unlock(&table_lock);
+    return inst;
 }
 
 // Fork: the table must not be copied mid-update, so the forking thread

@@ -160,7 +160,7 @@ DEPT_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l) {
     struct dept_thread *t = dept_enter();
     if (!t) return r;
     int e = errno;
-    if (r == 0) { dept_drop_held(t, (uintptr_t)l); dept_obj_destroy((uintptr_t)l); }
+    if (r == 0) { dept_drop_held(t, (uintptr_t)l); dept_sync_forget(dept_obj_destroy((uintptr_t)l)); }
     dept_leave();
     errno = e;
     return r;

@@ -69,7 +69,7 @@ static void forget(sem_t *s) {
     if (!t) return;
     int e = errno;
     dept_drop_held(t, (uintptr_t)s);
-    dept_obj_destroy((uintptr_t)s);
+    dept_sync_forget(dept_obj_destroy((uintptr_t)s));
     dept_leave();
     errno = e;
 }

@@ -112,6 +112,7 @@ struct dept_thread {
     uint32_t *clk_vc;             // mmap'd, kept when the record is recycled
     uint32_t clk_cap;
     uint32_t clk_body;            // instance of its body (thread started by our pthread_create), or 0
+    _Atomic uint32_t detached;    // nobody will join it: its body's state goes at its end
     struct dept_held held_inline[DEPT_HELD_INLINE];
 
     struct dept_hist hist[DEPT_HISTORY];
@@ -284,7 +285,8 @@ static inline struct dept_obj_ref dept_obj_lookup(uintptr_t addr, uint32_t kind,
 /// Registers an explicit initialisation: a fresh instance, classed by site.
 DEPT_HIDDEN struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site);
 /// Forgets an object so a later object at the same address is a new one.
-DEPT_HIDDEN void dept_obj_destroy(uintptr_t addr);
+/// Returns the instance it was (0 when unknown), for its per-instance state.
+DEPT_HIDDEN uint32_t dept_obj_destroy(uintptr_t addr);
 /// Lock-free lookup only; false when the address is unknown.
 DEPT_HIDDEN bool dept_obj_find(uintptr_t addr, struct dept_obj_ref *out);
 /// A fresh instance of the class keyed by an init site, bound to no address.
@@ -370,8 +372,11 @@ struct dept_sync {
     uint32_t *clk_vc;
     uint32_t clk_cap;
     struct { uint32_t seq; struct dept_epoch at; } clk_recent[4];
+    struct dept_sync *next_free;   // while given back (sync_state.c)
 };
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
+/// The object of instance inst is gone (0: nothing): its record is reused.
+DEPT_HIDDEN void dept_sync_forget(uint32_t inst);
 DEPT_HIDDEN struct dept_sync *dept_sync_find(uint32_t inst);
 DEPT_HIDDEN uint64_t dept_wait_clock_tick(void);
 /// An untimed wait on s starts at wait clock ts; returns the object's

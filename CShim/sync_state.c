@@ -3,6 +3,11 @@
 // and who holds a binary semaphore. Keyed by instance id, which is unique
 // per object lifetime, so reused addresses never share a record. Records
 // live in arena chunks and never move; the index is rebuilt on growth.
+// A record is given back when its object's life ends (destroy, close, the
+// join of a thread, the end of a detached one) and reused, with its clock's
+// memory, by a later object: a program that creates a million threads or
+// condvars over its run keeps as many records as it has alive at once
+// (each held a vector clock page, 4 KiB per thread ever created).
 #include "shim.h"
 #include "clocks.h"
 #include <sys/mman.h>
@@ -15,6 +20,7 @@ static struct dept_sync **index_slots;
 static uint64_t index_mask, index_used;
 static struct dept_sync *arena;
 static size_t arena_left;
+static struct dept_sync *free_records;
 static _Atomic uint64_t wait_clock = 1;
 
 static void lock(void) { while (atomic_flag_test_and_set_explicit(&sync_lock, memory_order_acquire)) sched_yield(); }
@@ -68,21 +74,66 @@ static struct dept_sync *sync_get(uint32_t inst) {
     uint64_t j = (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask;
     for (; index_slots[j]; j = (j + 1) & index_mask)
         if (index_slots[j]->inst == inst) { struct dept_sync *r = index_slots[j]; unlock(); return r; }
-    if (!arena_left) {
-        size_t bytes = 1 << 16;
-        void *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) { unlock(); return 0; }
-        arena = p;
-        arena_left = bytes / sizeof *arena;
+    struct dept_sync *r = free_records;
+    if (r) {
+        free_records = r->next_free;
+        // Its clock memory comes along, emptied: nothing of the old object's
+        // clock may vouch for the new one.
+        uint32_t *vc = r->clk_vc, cap = r->clk_cap;
+        if (vc) memset(vc, 0, (size_t)cap * sizeof *vc);
+        memset(r, 0, sizeof *r);
+        r->clk_vc = vc;
+        r->clk_cap = cap;
+    } else {
+        if (!arena_left) {
+            size_t bytes = 1 << 16;
+            void *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED) { unlock(); return 0; }
+            arena = p;
+            arena_left = bytes / sizeof *arena;
+        }
+        r = arena++;
+        arena_left--;
+        memset(r, 0, sizeof *r);
     }
-    struct dept_sync *r = arena++;
-    arena_left--;
-    memset(r, 0, sizeof *r);
     r->inst = inst;
     index_slots[j] = r;
     index_used++;
     unlock();
     return r;
+}
+
+static inline uint64_t home_of(uint32_t inst) { return (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask; }
+
+// The object's life is over: its record goes back for reuse. A thread still
+// inside a call on a destroyed object (undefined behaviour for the program)
+// may write into the record's next life; the memory stays mapped.
+void dept_sync_forget(uint32_t inst) {
+    if (!inst) return;
+    lock();
+    uint64_t i = index_slots ? home_of(inst) : 0;
+    while (index_slots && index_slots[i] && index_slots[i]->inst != inst) i = (i + 1) & index_mask;
+    struct dept_sync *r = index_slots ? index_slots[i] : 0;
+    if (!r) { unlock(); return; }
+    // Backward-shift deletion: later entries of the probe run move up, so
+    // lookups never meet a hole before their entry.
+    for (uint64_t k = i;;) {
+        index_slots[i] = 0;
+        for (;;) {
+            k = (k + 1) & index_mask;
+            if (!index_slots[k]) goto removed;
+            uint64_t h = home_of(index_slots[k]->inst);
+            bool stays = i <= k ? (i < h && h <= k) : (i < h || h <= k);
+            if (!stays) break;
+        }
+        index_slots[i] = index_slots[k];
+        i = k;
+    }
+removed:
+    index_used--;
+    r->next_free = free_records;
+    free_records = r;
+    unlock();
 }
 
 // The window of an event: from the start of the most recent wait on the

@@ -118,6 +118,8 @@ void dept_thread_finished(struct dept_thread *t) {
     struct dept_sync *body = t->clk_body ? dept_sync_get(t->clk_body) : 0;
     if (body) dept_clock_exit(body, t);
     else dept_clock_tick(t);
+    // A detached thread's end is awaited by nobody.
+    if (body && atomic_load(&t->detached)) dept_sync_forget(t->clk_body);
     struct dept_epoch last = dept_clock_last_wait(t);
     dept_core_lock();
     dept_core_thread_exit(t->tid, t->nheld ? t->held : 0, t->nheld, last);

@@ -35,6 +35,7 @@ final class HostileTests: XCTestCase {
         "hostile_exit_holding", "hostile_pshared", "hostile_robust", "hostile_errorcheck", "hostile_dlopen",
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
+        "hostile_thread_churn",
     ]
 
     enum Verdict {
@@ -245,6 +246,20 @@ final class HostileTests: XCTestCase {
     /// 10,000 short-lived threads in batches of 100.
     func test_many_threads() throws {
         try check("hostile_many_threads", expect: .silent, .silent)
+    }
+
+    /// 21,000 threads (joined, created detached, detaching themselves), each
+    /// with a condvar and a mutex that carry a clock: what dept keeps for
+    /// them goes with them. Before, every thread and every such object kept
+    /// a record and a clock page for the rest of the run (+168 MiB here).
+    func test_thread_churn() throws {
+        let pair = try runBoth("hostile_thread_churn", expect: .silent)
+        assertVerdict(pair, .silent)
+        let line = pair.preloaded.stderrLines.first { $0.hasPrefix("hostile_thread_churn: rss grew ") }
+        let kib = line.flatMap { Int($0.split(separator: " ")[3]) }
+        guard let kib else { return XCTFail("no rss line\n\(pair.preloaded.transcript)") }
+        XCTAssertLessThan(kib, 16 * 1024, "memory grew with the threads created\n\(pair.preloaded.transcript)")
+        XCTAssertTrue(pair.preloaded.stdout.contains("hostile_thread_churn: done"), pair.preloaded.transcript)
     }
 
     /// 2000 mutexes held at once by one thread, then by another in the same
