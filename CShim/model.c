@@ -202,10 +202,14 @@ void dept_held_remove(struct dept_thread *t, uint32_t i) {
         memmove(&t->held[i], &t->held[i + 1], (n - i - 1) * sizeof t->held[0]);
         // The chains and counts above the removed entry no longer include it.
         uint64_t prev = i ? t->held[i - 1].chain : DEPT_CHAIN_SEED;
+        uint32_t below = i ? t->held[i - 1].objects : 0;
         for (uint32_t j = i; j < n - 1; j++) {
-            t->held[j].chain = dept_chain_next(prev, t->held[j].cls, t->held[j].mode);
-            t->held[j].objects -= gone;
-            prev = t->held[j].chain;
+            struct dept_held *h = &t->held[j];
+            bool per_object = h->objects - gone > below;
+            h->objects -= gone;
+            below = h->objects;
+            h->chain = dept_held_chain(prev, h->cls, h->mode, h->obj, per_object);
+            prev = h->chain;
         }
     }
     t->nheld = n - 1;

@@ -431,6 +431,15 @@ static inline uint64_t dept_site_key(uint32_t cls, uint16_t op, uintptr_t pc) {
 static inline uint64_t dept_chain_next(uint64_t prev, uint32_t cls, uint16_t mode) {
     return dept_mix(prev, ((uint64_t)cls << 16) | mode);
 }
+/// A held entry's chain: the classes and modes up to it, and the address of
+/// each object of a per-object class among them (which of them is held is
+/// part of every situation, and the acquisition cache's key then needs no
+/// scan of the held locks: nested locks of a static array paid 16% of the
+/// lock hook for it).
+static inline uint64_t dept_held_chain(uint64_t prev, uint32_t cls, uint16_t mode, uintptr_t obj, bool per_object) {
+    uint64_t c = dept_chain_next(prev, cls, mode);
+    return UNLIKELY(per_object) ? dept_mix(c, obj) : c;
+}
 /// Address directions of same-class pairs the core said it no longer needs,
 /// per class (class_hints.c); 0 for classes it said nothing about.
 DEPT_HIDDEN uint32_t dept_same_class_skip(uint32_t cls);
@@ -454,13 +463,14 @@ extern _Atomic int dept_per_object_classes;
 /// asked): whether a lock of another class than `except` is held.
 static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t except, bool *other) {
     uint64_t k = 0;
-    // None held (the count rides on the top entry): nothing to scan for.
-    if (!other && (!t->nheld || !t->held[t->nheld - 1].objects)) return 0;
+    uint32_t below = 0;
     for (uint32_t i = 0; i < t->nheld; i++) {
         const struct dept_held *h = &t->held[i];
+        bool per_object = h->objects > below;
+        below = h->objects;
         if (h->cls == except) continue;
         if (other && !(h->flags & DEPT_HELD_THREAD)) *other = true;
-        if (dept_class_per_object(h->cls)) k = dept_mix(k | 1, h->obj);
+        if (per_object) k = dept_mix(k | 1, h->obj);
     }
     return k;
 }
@@ -545,8 +555,10 @@ static inline void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct 
     (void)pc;
     if (UNLIKELY(n == t->held_cap) && !dept_held_grow(t)) return;
     struct dept_held *h = &t->held[n];
+    bool per_object = UNLIKELY(atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))
+                      && dept_class_per_object(o.cls);
     h->obj = addr;
-    h->chain = dept_chain_next(n ? t->held[n - 1].chain : DEPT_CHAIN_SEED, o.cls, mode);
+    h->chain = dept_held_chain(n ? t->held[n - 1].chain : DEPT_CHAIN_SEED, o.cls, mode, addr, per_object);
     h->cls = o.cls;
     h->inst = o.inst;
     h->stack = stack;
@@ -554,9 +566,7 @@ static inline void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct 
     h->op = op;
     h->count = 1;
     h->flags = flags;
-    h->objects = (n ? t->held[n - 1].objects : 0)
-                 + (UNLIKELY(atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))
-                    && dept_class_per_object(o.cls));
+    h->objects = (n ? t->held[n - 1].objects : 0) + per_object;
     t->nheld = n + 1;
 }
 
@@ -576,11 +586,9 @@ static inline int32_t dept_held_index(struct dept_thread *t, uintptr_t addr) {
 
 static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_t pc) {
     uint32_t n = t->nheld;
+    // The chain names the held objects of per-object classes too.
     uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
-    // Which objects of per-object classes are held is part of the situation.
-    uint64_t objs = LIKELY(!atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))
-                        ? 0 : dept_held_objects_key(t, 0, 0);
-    return dept_mix(chain ^ addr ^ ((uint64_t)op << 56) ^ objs, pc);
+    return dept_mix(chain ^ addr ^ ((uint64_t)op << 56), pc);
 }
 /// The cached entry for key, or NULL. Not while a semaphore is held (waits
 /// made then stay tentative, see model.c) and not when the held array must
