@@ -326,7 +326,7 @@ static void release_clock(struct dept_thread *t, struct dept_sync *sy, bool wait
 // history of non-lock waits, for the events the thread triggers later).
 struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t op,
                                            bool history) {
-    struct dept_sync_wait w = { dept_sync_get(o.inst), UINT32_MAX, 0 };
+    struct dept_sync_wait w = { dept_sync_get(o.inst), UINT32_MAX, 0, o.inst };
     uint64_t ts;
     if (history) {
         w.hist = t->nhist;
@@ -341,12 +341,14 @@ struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_ob
 // ... and returned: the thread learns the clocks released to it meanwhile,
 // and its history entry says when it returned and what may have ended it.
 void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w) {
-    if (!w->sync) return;
+    // Gone, or given to another object while this thread waited (its object
+    // was destroyed under it): nothing of it is this wait's.
+    if (!w->sync || w->sync->inst != w->inst) return;
     // Before leaving the episode: the last waiter to leave ends it.
     struct dept_epoch sat[DEPT_SAT_MAX];
     uint32_t nsat = 0;
     dept_clock_acquire_episode(w->sync, t, w->seq, sat, &nsat);
-    dept_sync_wait_end(w->sync);
+    dept_sync_wait_end(w->sync, w->inst);
     if (w->hist != UINT32_MAX && t->nhist - w->hist <= DEPT_HISTORY) {
         struct dept_hist *h = &t->hist[w->hist % DEPT_HISTORY];
         h->returned = dept_clock_now(t);

@@ -43,7 +43,7 @@ bool dept_door_wait_begin(struct dept_door_wait *w, uintptr_t obj, uint32_t kind
 void dept_door_wait_end(struct dept_door_wait *w) {
     if (!w->t) return;
     if (!(w->flags & DEPT_DOOR_NO_SLEEP)) dept_block_end(w->t);
-    dept_sync_wait_end(w->sync);
+    dept_sync_wait_end(w->sync, w->o.inst);
     w->sync = 0;
 }
 

@@ -382,7 +382,9 @@ DEPT_HIDDEN uint64_t dept_wait_clock_tick(void);
 /// An untimed wait on s starts at wait clock ts; returns the object's
 /// release count then (for dept_clock_acquire_episode).
 DEPT_HIDDEN uint32_t dept_sync_wait_begin(struct dept_sync *s, uint64_t ts);
-DEPT_HIDDEN void dept_sync_wait_end(struct dept_sync *s);
+/// The wait on instance inst is over; nothing when s has been given to
+/// another object meanwhile (the object was destroyed under its waiter).
+DEPT_HIDDEN void dept_sync_wait_end(struct dept_sync *s, uint32_t inst);
 DEPT_HIDDEN void dept_sync_atfork(int phase);
 
 /// Records a non-lock wait in the thread's history (for the events it
@@ -391,7 +393,7 @@ DEPT_HIDDEN uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o
 /// An untimed wait on a condvar, semaphore or eventfd, between its start
 /// and its return (model.c): the object's waiting episode, the thread's
 /// history entry, and the object's release count when it started.
-struct dept_sync_wait { struct dept_sync *sync; uint32_t hist; uint32_t seq; };
+struct dept_sync_wait { struct dept_sync *sync; uint32_t hist; uint32_t seq; uint32_t inst; };
 DEPT_HIDDEN struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack,
                                                        uint16_t op, bool history);
 DEPT_HIDDEN void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w);

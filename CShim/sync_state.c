@@ -152,8 +152,8 @@ uint32_t dept_sync_wait_begin(struct dept_sync *s, uint64_t ts) {
     return dept_clock_seq(s);
 }
 
-void dept_sync_wait_end(struct dept_sync *s) {
-    if (!s) return;
+void dept_sync_wait_end(struct dept_sync *s, uint32_t inst) {
+    if (!s || s->inst != inst) return;
     if (atomic_fetch_sub(&s->waiters, 1) == 1) dept_clock_episode_over(s);
 }
 
