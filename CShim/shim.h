@@ -112,7 +112,6 @@ struct dept_thread {
     uint32_t *clk_vc;             // mmap'd, kept when the record is recycled
     uint32_t clk_cap;
     uint32_t clk_body;            // instance of its body (thread started by our pthread_create), or 0
-    _Atomic uint32_t detached;    // nobody will join it: its body's state goes at its end
     struct dept_held held_inline[DEPT_HELD_INLINE];
 
     struct dept_hist hist[DEPT_HISTORY];

@@ -11,7 +11,6 @@
 
 DEFINE_REAL(int, pthread_create, pthread_t *, const pthread_attr_t *, void *(*)(void *), void *)
 DEFINE_REAL(int, pthread_join, pthread_t, void **)
-DEFINE_REAL(int, pthread_detach, pthread_t)
 DEFINE_REAL(int, pthread_tryjoin_np, pthread_t, void **)
 DEFINE_REAL(int, pthread_timedjoin_np, pthread_t, void **, const struct timespec *)
 DEFINE_REAL(int, pthread_clockjoin_np, pthread_t, void **, clockid_t, const struct timespec *)
@@ -28,7 +27,7 @@ struct start_rec {
     void *(*fn)(void *);
     int (*c11_fn)(void *);        // a C11 start routine (thrd_create), or NULL
     void *arg;
-    uint32_t tid, parent, create_stack, detached;
+    uint32_t tid, parent, create_stack;
     struct dept_obj_ref body;
     uintptr_t pc;
     struct start_rec *next;
@@ -69,7 +68,6 @@ static void *trampoline(void *p) {
         struct dept_sync *body = dept_sync_get(rec.body.inst);
         if (body) dept_clock_acquire_all(body, t);
         t->clk_body = rec.body.inst;
-        if (rec.detached) atomic_store(&t->detached, 1);
         dept_thread_started(t);
         dept_ecxt_enter(t, (uintptr_t)pthread_self(), rec.body, DEPT_EV_EXCL, DEPT_OP_THREAD_START,
                         DEPT_HELD_THREAD, rec.create_stack, rec.pc);
@@ -113,8 +111,6 @@ int dept_thread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
     // first one's stack. Creating a thread costs far more than an unwind.
     r->create_stack = dept_capture_stack();
     r->body = dept_obj_new(kind, pc);
-    int state = PTHREAD_CREATE_JOINABLE;
-    r->detached = attr && pthread_attr_getdetachstate(attr, &state) == 0 && state == PTHREAD_CREATE_DETACHED;
     // Kept here: the child puts r back on the free list as soon as it
     // starts, and a thread it creates at once may take it over before the
     // handle is bound below.
@@ -179,23 +175,6 @@ static int join_common(pthread_t th, void **ret, int how, clockid_t c, const str
 }
 
 DEPT_EXPORT int pthread_join(pthread_t th, void **ret) { return join_common(th, ret, 0, 0, 0, CALLER_PC()); }
-
-// Nobody will join th: its body's state goes when it ends, or now if it
-// has ended already (its handle is still bound to its body then).
-DEPT_EXPORT int pthread_detach(pthread_t th) {
-    resolve_pthread_detach();
-    int r = REAL(pthread_detach)(th);
-    if (r != 0) return r;
-    int e = errno;
-    if (dept_enter()) {
-        struct dept_thread *rec = dept_thread_by_handle(th);
-        if (rec) atomic_store(&rec->detached, 1);
-        else dept_sync_forget(dept_obj_destroy((uintptr_t)th));
-        dept_leave();
-    }
-    errno = e;
-    return r;
-}
 int dept_thread_join_at(pthread_t th, void **ret, uintptr_t pc) { return join_common(th, ret, 0, 0, 0, pc); }
 DEPT_EXPORT int pthread_tryjoin_np(pthread_t th, void **ret) { return join_common(th, ret, 1, 0, 0, CALLER_PC()); }
 DEPT_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts) { return join_common(th, ret, 2, 0, ts, CALLER_PC()); }

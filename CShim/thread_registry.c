@@ -98,6 +98,15 @@ void dept_thread_started(struct dept_thread *t) {
     dept_core_unlock();
 }
 
+static bool detached_now(void) {
+    pthread_attr_t a;
+    int state = PTHREAD_CREATE_JOINABLE;
+    if (pthread_getattr_np(pthread_self(), &a) != 0) return false;
+    pthread_attr_getdetachstate(&a, &state);
+    pthread_attr_destroy(&a);
+    return state == PTHREAD_CREATE_DETACHED;
+}
+
 // Thread exit (return from start routine, pthread_exit, cancellation): the
 // key destructor runs on every path. Afterwards the thread is untracked.
 void dept_thread_finished(struct dept_thread *t) {
@@ -118,8 +127,12 @@ void dept_thread_finished(struct dept_thread *t) {
     struct dept_sync *body = t->clk_body ? dept_sync_get(t->clk_body) : 0;
     if (body) dept_clock_exit(body, t);
     else dept_clock_tick(t);
-    // A detached thread's end is awaited by nobody.
-    if (body && atomic_load(&t->detached)) dept_sync_forget(t->clk_body);
+    // A detached thread's end is awaited by nobody: its body's state goes
+    // now (a joined one's goes at the join). Asked of glibc at the end, not
+    // followed through pthread_detach: runtimes detach right after
+    // pthread_create, often before the thread has started, when only the
+    // creator's clock in that state says what the thread may rely on.
+    if (body && detached_now()) dept_sync_forget(t->clk_body);
     struct dept_epoch last = dept_clock_last_wait(t);
     dept_core_lock();
     dept_core_thread_exit(t->tid, t->nheld ? t->held : 0, t->nheld, last);
