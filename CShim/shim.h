@@ -460,8 +460,8 @@ extern _Atomic int dept_per_object_classes;
 /// itself instance pairs already key), 0 while the process has no such
 /// class. Addresses, not instances: an object destroyed and initialised
 /// again is the same static object (as when it was a class of its own),
-/// so re-initialising does not make every later wait new. *other (when
-/// asked): whether a lock of another class than `except` is held.
+/// so re-initialising does not make every later wait new. *other: whether
+/// a lock of another class than `except` is held.
 static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t except, bool *other) {
     uint64_t k = 0;
     uint32_t below = 0;
@@ -470,7 +470,7 @@ static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t exc
         bool per_object = h->objects > below;
         below = h->objects;
         if (h->cls == except) continue;
-        if (other && !(h->flags & DEPT_HELD_THREAD)) *other = true;
+        if (!(h->flags & DEPT_HELD_THREAD)) *other = true;
         if (per_object) k = dept_mix(k | 1, h->obj);
     }
     return k;
@@ -505,10 +505,10 @@ static inline bool dept_pair_skipped(uint32_t cls, uintptr_t held, uintptr_t awa
 static inline uint64_t dept_wait_base_key(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits, uintptr_t pc) {
     return dept_mix(t->held[t->nheld - 1].chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc);
 }
-/// The first entry of held[0..count) whose class
-/// is cls, or count. A thread holding a thousand locks paid a scan of them
-/// three times per acquisition; the answer is kept for the same held
-/// classes (the chain of held[count-1] names them).
+/// The first entry of held[0..count) whose class is cls, or count. A
+/// thread holding a thousand locks paid a scan of them three times per
+/// acquisition; the answer is kept for the same held classes (the chain of
+/// held[count-1] names them).
 static inline uint32_t dept_class_index(struct dept_thread *t, uint32_t cls, uint32_t count) {
     uint64_t chain = count ? t->held[count - 1].chain : DEPT_CHAIN_SEED;
     if (count > 8 && t->ci_cls == cls && t->ci_count == count && t->ci_chain == chain) return t->ci_index;

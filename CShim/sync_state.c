@@ -30,6 +30,8 @@ uint64_t dept_wait_clock_tick(void) { return atomic_fetch_add_explicit(&wait_clo
 
 static struct dept_sync *sync_get(uint32_t inst);
 
+static inline uint64_t home_of(uint32_t inst) { return (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask; }
+
 static bool grow(void) {
     uint64_t n = index_slots ? (index_mask + 1) * 2 : 1024;
     struct dept_sync **ns = mmap(0, n * sizeof *ns, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -62,7 +64,7 @@ struct dept_sync *dept_sync_find(uint32_t inst) {
     struct dept_sync *r = 0;
     lock();
     if (index_slots)
-        for (uint64_t j = (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask; index_slots[j]; j = (j + 1) & index_mask)
+        for (uint64_t j = home_of(inst); index_slots[j]; j = (j + 1) & index_mask)
             if (index_slots[j]->inst == inst) { r = index_slots[j]; break; }
     unlock();
     return r;
@@ -71,7 +73,7 @@ struct dept_sync *dept_sync_find(uint32_t inst) {
 static struct dept_sync *sync_get(uint32_t inst) {
     lock();
     if ((!index_slots || (index_used + 1) * 2 > index_mask + 1) && !grow() && !index_slots) { unlock(); return 0; }
-    uint64_t j = (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask;
+    uint64_t j = home_of(inst);
     for (; index_slots[j]; j = (j + 1) & index_mask)
         if (index_slots[j]->inst == inst) { struct dept_sync *r = index_slots[j]; unlock(); return r; }
     struct dept_sync *r = free_records;
@@ -102,8 +104,6 @@ static struct dept_sync *sync_get(uint32_t inst) {
     unlock();
     return r;
 }
-
-static inline uint64_t home_of(uint32_t inst) { return (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask; }
 
 // The object's life is over: its record goes back for reuse. A thread still
 // inside a call on a destroyed object (undefined behaviour for the program)

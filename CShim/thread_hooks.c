@@ -19,7 +19,6 @@ DEFINE_REAL(void, pthread_exit, void *)
 
 DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent, uint32_t create_stack);
 DEPT_HIDDEN uint32_t dept_thread_new_tid(void);
-DEPT_HIDDEN struct dept_thread *dept_thread_by_handle(pthread_t th);
 
 // What the parent hands to the child; recycled through a free list so that
 // thread creation never calls malloc.
@@ -120,13 +119,13 @@ int dept_thread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
     dept_leave();
     errno = e;
     int rc = REAL(pthread_create)(th, attr, trampoline, r);
+    e = errno;
     if (rc != 0) {
         rec_put(r);
         if (dept_enter()) { dept_sync_forget(body_ref.inst); dept_leave(); }
         errno = e;
         return rc;
     }
-    e = errno;
     if (dept_enter()) { dept_obj_bind((uintptr_t)*th, body_ref); dept_leave(); }
     errno = e;
     return rc;
@@ -188,6 +187,7 @@ DEPT_EXPORT void pthread_exit(void *v) {
     __builtin_unreachable();
 }
 
+DEPT_HIDDEN struct dept_thread *dept_thread_by_handle(pthread_t th);
 
 DEPT_EXPORT int pthread_setname_np(pthread_t th, const char *name) {
     resolve_pthread_setname_np();
