@@ -12,6 +12,9 @@
 
 void dept_core_init(const char *options, struct dept_config *config);
 uint32_t dept_core_intern_stack(const uintptr_t *pcs, uint32_t count);
+/// Interns a vector clock (clocks.h) for later observations to name; 0 for
+/// an empty one.
+uint32_t dept_core_intern_clock(const uint32_t *vc, uint32_t count);
 /// prefix/nprefix: the init call string frames that name the class (0 for a
 /// static or first-use class). object: for a class of explicitly
 /// initialised objects in static storage, the first one's address (its
@@ -24,7 +27,10 @@ void dept_core_class(uint32_t cls, uint32_t obj_kind, uint32_t key_kind, uintptr
 uint32_t dept_core_init_callstring(uint32_t inst, const uintptr_t *pcs, uint32_t n, int32_t seed, uint32_t *generation);
 void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int32_t os_tid, uint32_t slot);
 void dept_core_thread_name(uint32_t tid, const char *name);
-void dept_core_thread_exit(uint32_t tid, const struct dept_held *held, uint32_t count, struct dept_epoch last_wait);
+/// ended/nended: the thread's latest wait on each object it waited on lately
+/// (not lock acquisitions), with what ended it (HappensBefore for its joiners).
+void dept_core_thread_exit(uint32_t tid, const struct dept_held *held, uint32_t count, struct dept_epoch last_wait,
+                           const struct dept_history_view *ended, uint32_t nended);
 /// vc/nvc: the waiting thread's clock, for a wait for a signal, post, write
 /// or thread exit (clocks.h); NULL/0 otherwise.
 void dept_core_wait(uint32_t tid, const struct dept_held *held, uint32_t count, const struct dept_wait *wait,

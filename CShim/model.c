@@ -265,8 +265,30 @@ void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_sta
 uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op) {
     uint64_t ts = dept_wait_clock_tick();
     struct dept_hist *h = &t->hist[t->nhist++ % DEPT_HISTORY];
-    *h = (struct dept_hist){ ts, o.cls, o.inst, stack, awaits, op, { 0, 0 }, { { 0, 0 }, { 0, 0 } }, 0, t->nheld };
+    *h = (struct dept_hist){ ts, o.cls, o.inst, stack, awaits, op, { 0, 0 }, { { 0, 0 }, { 0, 0 } }, 0, t->nheld,
+                             dept_clock_now(t), 0 };
     return ts;
+}
+
+// What the joiner knew when it asked for the join, kept for the events
+// that depend on the join through its history: a thread joined after the
+// events that ended its waits happened (the joiner learned of them through
+// other hard edges) was not waiting behind the join (CycleRules, R2.4).
+// Bounded: after the first few thousand joins, only the joiner's own time
+// is kept (which makes happens-before weaker, never wrong).
+#define JOIN_CLOCKS_KEPT 4096
+static _Atomic uint32_t join_clocks;
+
+void dept_hist_push_join(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack) {
+    dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_JOIN);
+    if (atomic_load_explicit(&join_clocks, memory_order_relaxed) >= JOIN_CLOCKS_KEPT) return;
+    uint32_t vc[1024];
+    uint32_t n = dept_clock_request(t, vc, 1024);
+    if (!n) return;
+    atomic_fetch_add_explicit(&join_clocks, 1, memory_order_relaxed);
+    dept_core_lock();
+    t->hist[(t->nhist - 1) % DEPT_HISTORY].request = dept_core_intern_clock(vc, n);
+    dept_core_unlock();
 }
 
 void dept_held_validate(struct dept_thread *t) {
@@ -439,7 +461,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
             struct dept_hist *h = &t->hist[(t->nhist - 1 - k) % DEPT_HISTORY];
             if (h->ts <= window) continue;
             view[nh++] = (struct dept_history_view){ h->ts, h->cls, h->inst, h->stack, h->awaits, h->op, h->returned,
-                                                     { h->sat[0], h->sat[1] }, h->nsat };
+                                                     { h->sat[0], h->sat[1] }, h->nsat, h->at, h->request };
             key = dept_mix(key, ((uint64_t)h->cls << 16) ^ h->awaits ^ 0x8000);
             relevant++;
         }

@@ -46,6 +46,8 @@ struct dept_hist {
     struct dept_epoch sat[2];       // what may have ended it (clocks.h)
     uint32_t nsat;
     uint32_t nheld;                 // contexts the thread held when it started
+    struct dept_epoch at;           // the thread's clock when it started (its request)
+    uint32_t request;               // a join's whole clock then, interned in the core (0: not kept)
 };
 
 /// A signal, post, write or wake the thread fired lately, with where it
@@ -389,6 +391,8 @@ DEPT_HIDDEN void dept_sync_atfork(int phase);
 /// Records a non-lock wait in the thread's history (for the events it
 /// triggers later). Returns the wait's timestamp.
 DEPT_HIDDEN uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op);
+/// A join starts: its history entry, with what the joiner knows then.
+DEPT_HIDDEN void dept_hist_push_join(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack);
 /// An untimed wait on a condvar, semaphore or eventfd, between its start
 /// and its return (model.c): the object's waiting episode, the thread's
 /// history entry, and the object's release count when it started.

@@ -143,7 +143,7 @@ static int join_common(pthread_t th, void **ret, int how, clockid_t c, const str
         struct dept_obj_ref o;
         if (how != 1 && dept_obj_find((uintptr_t)th, &o)) {
             uint32_t stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_JOIN, how >= 2 ? DEPT_WAIT_TIMED : 0, pc);
-            if (how == 0) dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_JOIN);
+            if (how == 0) dept_hist_push_join(t, o, stack);
             dept_block_begin(t, (uintptr_t)th, o, DEPT_OP_JOIN, DEPT_EV_EXCL, stack, how >= 2 ? DEPT_BLOCK_TIMED : 0);
         }
         dept_leave();

@@ -109,6 +109,22 @@ static bool detached_now(void) {
 
 // Thread exit (return from start routine, pthread_exit, cancellation): the
 // key destructor runs on every path. Afterwards the thread is untracked.
+// The latest wait on each object in t's history ring (newest first), for
+// its joiners: a join asked for after such a wait was over, or after what
+// ended it, did not wait behind it (HappensBefore).
+static uint32_t latest_waits(const struct dept_thread *t, struct dept_history_view *out) {
+    uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY, k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct dept_hist *h = &t->hist[(t->nhist - 1 - i) % DEPT_HISTORY];
+        bool seen = false;
+        for (uint32_t j = 0; j < k && !seen; j++) seen = out[j].inst == h->inst;
+        if (seen) continue;
+        out[k++] = (struct dept_history_view){ h->ts, h->cls, h->inst, h->stack, h->awaits, h->op, h->returned,
+                                               { h->sat[0], h->sat[1] }, h->nsat, h->at, h->request };
+    }
+    return k;
+}
+
 void dept_thread_finished(struct dept_thread *t) {
     if (!t || (uintptr_t)t == 1) return;
     int guard = dept_tls_guard;
@@ -134,8 +150,10 @@ void dept_thread_finished(struct dept_thread *t) {
     // creator's clock in that state says what the thread may rely on.
     if (body && detached_now()) dept_sync_forget(t->clk_body);
     struct dept_epoch last = dept_clock_last_wait(t);
+    struct dept_history_view ended[DEPT_HISTORY];
+    uint32_t nended = latest_waits(t, ended);
     dept_core_lock();
-    dept_core_thread_exit(t->tid, t->nheld ? t->held : 0, t->nheld, last);
+    dept_core_thread_exit(t->tid, t->nheld ? t->held : 0, t->nheld, last, ended, nended);
     dept_core_unlock();
     dept_clock_thread_end(t);
     atomic_store(&t->live, 0);

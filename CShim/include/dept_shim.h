@@ -165,6 +165,8 @@ struct dept_history_view {
     struct dept_epoch returned;     // when it returned (time 0: it has not)
     struct dept_epoch sat[2];       // what may have ended it
     uint32_t nsat;                  // 0: unknown or nothing
+    struct dept_epoch at;           // the thread's own clock when it started
+    uint32_t request;               // for a join: its interned clock (0: only `at` is known)
 };
 
 /// A thread as the hang monitor saw it.

@@ -53,6 +53,9 @@ public struct CycleJudge {
     public var lastWait: (UInt32) -> Epoch?
     /// The call sites that trigger events of each class (OR-waits).
     public var triggerSites: [UInt32: [UInt]] = [:]
+    /// An exited thread's latest wait on an object (its clocks), or nil
+    /// when unknown.
+    public var endedWait: (_ thread: UInt32, _ inst: UInt32) -> WaitClocks? = { _, _ in nil }
 
     public init(classes: [UInt32: ClassInfo] = [:], funnels: Funnels = Funnels(), clocks: ClockStore = ClockStore(),
                 lastWait: @escaping (UInt32) -> Epoch? = { _ in nil }) {
@@ -232,7 +235,23 @@ public struct CycleJudge {
     /// overlap the thread's waits. A thread's exit depends on every wait in
     /// its body, so the one that counts is its latest; if that returned
     /// before the join was asked for (the joiner learned so through hard
-    /// edges), the thread was past all of them. Events of other kinds keep
+    /// edges), the thread was past all of them. Failing that, the wait the
+    /// cycle goes through is judged on its own: the thread's latest wait on
+    /// that object, if it returned before the join was asked for, or was
+    /// ended by events that happened before (the joiner itself woke it on
+    /// its way to the join), could not keep the thread from exiting; the
+    /// thread's later waits are other dependencies, judged where they close
+    /// cycles. perl's threads::shared: the main thread releases a user lock
+    /// (its condvar's signal wakes a thread waiting to take it), joins that
+    /// thread, then frees its interpreter, which releases the same lock
+    /// again while others wait on it: a signal after the join, yet the
+    /// joined thread's wait was over before the join began
+    /// (Examples/join_after_own_wakeup; join_after_other_wakeup still
+    /// reports: a helper woke the thread, and nothing told the joiner so
+    /// before the join). A join in an event's history carries the joiner's
+    /// clock then (kept for the first 4096 joins; after that only its own
+    /// time). Only for threads that exited (the join returned); a live one
+    /// is judged by its latest wait alone. Events of other kinds keep
     /// the class-level dependencies of their held locks (R2.5: lockdep's
     /// rule, the seed examples), and their history waits are judged by
     /// validSinceRule. Lock releases are never judged by happens-before: a
@@ -240,8 +259,11 @@ public struct CycleJudge {
     func happensBeforeRule(_ ws: [Witness]) -> Rejection? {
         for (i, cur) in ws.enumerated() where cur.from.isThreadBody {
             let prev = ws[(i + ws.count - 1) % ws.count]
-            guard let request = clocks[prev.clocks.request] else { continue }
-            let v = HappensBefore.verdict(request: request, returned: lastWait(cur.thread), satisfiedBy: [])
+            guard let request = prev.clocks.requestClock(in: clocks) else { continue }
+            var v = HappensBefore.verdict(request: request, returned: lastWait(cur.thread), satisfiedBy: [])
+            if v == .valid, let w = endedWait(cur.thread, cur.wait.inst) {
+                v = HappensBefore.verdict(request: request, returned: w.returned, satisfiedBy: w.satisfiedBy)
+            }
             if v != .valid { return .happensBefore(context: i, verdict: v) }
         }
         return nil

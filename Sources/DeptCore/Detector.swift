@@ -44,6 +44,10 @@ public struct Detector: Sendable {
             return t.live ? live?(tid) ?? nil : t.lastWait
         }
         j.triggerSites = triggerSites
+        j.endedWait = { tid, inst in
+            guard let t = threads[tid], !t.live else { return nil }
+            return t.endedWaits.first { $0.inst == inst }?.clocks
+        }
         return j
     }
 
@@ -61,6 +65,10 @@ public struct Detector: Sendable {
     }
 
     public mutating func internStack(_ pcs: [UInt]) -> UInt32 { depot.intern(pcs) }
+
+    /// A clock for observations to name later (a join's request, kept in
+    /// the shim's history of the joiner).
+    public mutating func internClock(_ c: VectorClock) -> UInt32 { clocks.intern(c) }
 
     public mutating func addClass(_ info: ClassInfo) {
         if classes[info.id] == nil { classes[info.id] = info }
@@ -85,9 +93,11 @@ public struct Detector: Sendable {
     /// reported names it (a kept observation, a warning); otherwise a
     /// program that creates a million short threads would keep a million
     /// records.
-    public mutating func threadExited(_ tid: UInt32, holding held: [HeldContext], lastWait: Epoch? = nil) {
+    public mutating func threadExited(_ tid: UInt32, holding held: [HeldContext], lastWait: Epoch? = nil,
+                                      endedWaits: [HistoryWait] = []) {
         threads[tid]?.live = false
         threads[tid]?.lastWait = lastWait
+        threads[tid]?.endedWaits = endedWaits
         let locks = held.filter { !$0.isThreadBody && $0.flags & HeldContext.semFlag == 0 }
         if !locks.isEmpty {
             warn(Warning(kind: .exitHoldingLocks, thread: tid, cls: locks[0].cls, stack: locks[0].stack,

@@ -50,8 +50,25 @@ public struct WaitClocks: Hashable, Sendable {
     /// for an event (a request) and for a wait an event depends on through
     /// its thread's history (EventRules rule 2). Nil when not recorded.
     public var started: UInt64? = nil
+    /// The thread's own epoch when the wait started, for a wait in the
+    /// history of an event, which carries no request clock: it vouches for
+    /// the thread's own earlier events only (requestClock).
+    public var requestedAt: Epoch? = nil
     public init(request: UInt32 = 0, returned: Epoch? = nil, satisfiedBy: [Epoch] = [], started: UInt64? = nil) {
         self.request = request; self.returned = returned; self.satisfiedBy = satisfiedBy; self.started = started
+    }
+}
+
+extension WaitClocks {
+    /// What the waiting thread knew when its wait started: its vector clock
+    /// when recorded, else its own epoch alone (every other entry 0, which
+    /// only makes happens-before weaker).
+    public func requestClock(in store: ClockStore) -> VectorClock? {
+        if let vc = store[request] { return vc }
+        guard let at = requestedAt else { return nil }
+        var times = [UInt32](repeating: 0, count: Int(at.slot) + 1)
+        times[Int(at.slot)] = at.time
+        return VectorClock(times)
     }
 }
 

@@ -158,6 +158,9 @@ public struct ThreadInfo: Sendable {
     /// Its clock slot (HappensBefore), and after it exited, its last wait.
     public var slot: UInt32 = 0
     public var lastWait: Epoch? = nil
+    /// After it exited: its latest wait on each object it waited on lately
+    /// (not lock acquisitions), with when it returned and what ended it.
+    public var endedWaits: [HistoryWait] = []
     public init(tid: UInt32, osTid: Int32 = 0, parent: UInt32 = 0, createStack: UInt32 = 0, name: String? = nil,
                 slot: UInt32 = 0) {
         self.tid = tid; self.osTid = osTid; self.parent = parent; self.createStack = createStack

@@ -274,7 +274,7 @@ public struct ReportBuilder {
         case .happensBefore(let i, let v):
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
             why = "\(thread(cur.thread))'s last wait "
-                + (v == .returnedBefore ? "returned" : "was ended by an event that happened")
+                + (v == .returnedBefore ? "returned" : "for \(name(cur.wait.cls)) was ended by an event that happened")
                 + " before \(thread(prev.thread)) started waiting for it (happens-before)"
         case .otherTrigger(let i, let site):
             let cur = ws[i]

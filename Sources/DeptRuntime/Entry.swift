@@ -43,6 +43,11 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
     if opts.verbosity >= 2 { emit("DEPT: info: dept active in pid \(dept_libc_getpid()): \(commandLine())\n") }
 }
 
+@_cdecl("dept_core_intern_clock")
+func coreInternClock(_ vc: UnsafePointer<UInt32>, _ n: UInt32) -> UInt32 {
+    runtime.detector.internClock(VectorClock(Array(UnsafeBufferPointer(start: vc, count: Int(n)))))
+}
+
 @_cdecl("dept_core_intern_stack")
 func coreInternStack(_ pcs: UnsafePointer<UInt>?, _ count: UInt32) -> UInt32 {
     let list = pcs.map { Array(UnsafeBufferPointer(start: $0, count: Int(count))) } ?? []
@@ -80,9 +85,30 @@ func coreThreadName(_ tid: UInt32, _ name: UnsafePointer<CChar>?) {
     if let name { runtime.detector.threadNamed(tid, String(cString: name)) }
 }
 
+/// The shim's views of a thread's recent waits (not lock acquisitions).
+private func historyWaits(_ hist: UnsafePointer<dept_history_view>?, _ n: UInt32) -> [HistoryWait] {
+    guard let hist else { return [] }
+    var waits: [HistoryWait] = []
+    for i in 0..<Int(n) {
+        let x = hist[i]
+        var clocks = WaitClocks(returned: epoch(x.returned))
+        clocks.requestedAt = epoch(x.at)
+        clocks.request = x.request
+        withUnsafeBytes(of: x.sat) { raw in
+            let sat = raw.bindMemory(to: dept_epoch.self)
+            clocks.satisfiedBy = (0..<min(Int(x.nsat), sat.count)).compactMap { epoch(sat[$0]) }
+        }
+        waits.append(HistoryWait(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
+                                 op: Operation(code: x.op), timestamp: x.ts, clocks: clocks))
+    }
+    return waits
+}
+
 @_cdecl("dept_core_thread_exit")
-func coreThreadExit(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ lastWait: dept_epoch) {
-    runtime.detector.threadExited(tid, holding: held(h, n), lastWait: epoch(lastWait))
+func coreThreadExit(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ lastWait: dept_epoch,
+                    _ ended: UnsafePointer<dept_history_view>?, _ nended: UInt32) {
+    runtime.detector.threadExited(tid, holding: held(h, n), lastWait: epoch(lastWait),
+                                  endedWaits: historyWaits(ended, nended))
     markPendingIfNeeded()
 }
 
@@ -105,19 +131,7 @@ func coreEvent(_ tid: UInt32, _ e: UnsafePointer<dept_event>, _ h: UnsafePointer
     let ev = e.pointee
     var event = PointRef(cls: ev.cls, inst: ev.inst, op: Operation(code: ev.op), stack: ev.stack, site: UInt(ev.site))
     event.tokens = ev.release & 2 != 0
-    var history: [HistoryWait] = []
-    if let hist {
-        for i in 0..<Int(nhist) {
-            let x = hist[i]
-            var clocks = WaitClocks(returned: epoch(x.returned))
-            withUnsafeBytes(of: x.sat) { raw in
-                let sat = raw.bindMemory(to: dept_epoch.self)
-                clocks.satisfiedBy = (0..<min(Int(x.nsat), sat.count)).compactMap { epoch(sat[$0]) }
-            }
-            history.append(HistoryWait(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
-                                       op: Operation(code: x.op), timestamp: x.ts, clocks: clocks))
-        }
-    }
+    let history = historyWaits(hist, nhist)
     runtime.detector.event(thread: tid, event: event, held: held(h, nh), history: history,
                            window: active != 0 ? windowStart : nil, release: ev.release & 1 != 0, at: epoch(ev.at))
     markPendingIfNeeded()

@@ -47,6 +47,46 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1, "the worker waited again at time 9, after what the joiner knows")
     }
 
+    /// The joined worker waited on condvar C (slot 1) and was woken by the
+    /// joiner's own signal at its time 3; the joiner asked for the join at
+    /// time 5, then signalled C again (depending on the join, through its
+    /// history, while another thread waited on C). The worker's last wait
+    /// of any kind came later (time 9), but its wait on C was over before
+    /// the join: silent. join_after_own_wakeup, perl's threads::shared.
+    func testJoinAfterWakingTheThreadItselfIsSilent() {
+        XCTAssertTrue(joinThenSignal(wokenBy: Epoch(slot: 0, time: 3)).isEmpty)
+    }
+
+    /// Near miss (join_after_other_wakeup): a third thread (slot 2) woke
+    /// the worker, and the joiner knows only its own time: reported.
+    func testJoinAfterAnotherThreadWokeItIsReported() {
+        XCTAssertEqual(joinThenSignal(wokenBy: Epoch(slot: 2, time: 3)).count, 1)
+    }
+
+    /// The third thread's wake-up, but the joiner learned of it (through
+    /// hard edges) before it asked for the join: its clock then, kept with
+    /// the join, covers it. Silent.
+    func testJoinAfterAWakeUpTheJoinerKnewOfIsSilent() {
+        XCTAssertTrue(joinThenSignal(wokenBy: Epoch(slot: 2, time: 3), joinerKnew: VectorClock([5, 0, 3])).isEmpty)
+    }
+
+    private func joinThenSignal(wokenBy: Epoch, joinerKnew: VectorClock? = nil) -> [CycleEvidence] {
+        var d = Detector()
+        let c = WaitPoint(cls: C.C, inst: inst(C.C), awaits: [.exclusive], op: .condWait)
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.wait(thread: 2, held: [body], wait: c, started: 10)
+        let ended = HistoryWait(cls: C.C, inst: inst(C.C), op: .condWait, timestamp: 10,
+                                clocks: WaitClocks(returned: Epoch(slot: 1, time: 8), satisfiedBy: [wokenBy]))
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), endedWaits: [ended])
+        var joined = WaitClocks()
+        joined.requestedAt = Epoch(slot: 0, time: 5)
+        if let vc = joinerKnew { joined.request = d.internClock(vc) }
+        d.event(thread: 1, event: PointRef(cls: C.C, inst: inst(C.C), op: .condSignal, stack: 0), held: [],
+                history: [HistoryWait(cls: C.T, inst: 4001, op: .join, timestamp: 20, clocks: joined)],
+                window: 15, release: false)
+        return d.takePending().reports
+    }
+
     /// Lock-order cycles are never judged by happens-before (rounds that
     /// are sequenced are what lockdep predicts across): abba.
     func testLockOrderCycleIgnoresClocks() {

@@ -16,7 +16,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "join_after_done_flag", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
-        "cond_announce_before_lock", "cond_announce_stale",
+        "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -95,6 +95,13 @@ final class PrecisionExamplesTests: XCTestCase {
     /// Near miss: the sink needs the finish signal the joiner gives only
     /// after the join: it really hangs, and is reported live.
     func test_join_before_finish() throws { try hang("join_before_finish") }
+    /// perl's threads::shared: main wakes a worker, joins it, then signals
+    /// the same condvar again for another waiter; the worker's wait was
+    /// ended by main's own signal before the join (R2.4, per wait).
+    func test_join_after_own_wakeup() throws { try silent("join_after_own_wakeup") }
+    /// Near miss: a helper's signal, unordered with the join, woke the
+    /// worker: the join could have waited behind it.
+    func test_join_after_other_wakeup() throws { try potential("join_after_other_wakeup", events: 2...2) }
     /// OpenJDK's WorkGang: a dispatcher posts start and waits end, workers
     /// wait start and post end (valid since, for semaphores).
     func test_sem_work_gang() throws { try silent("sem_work_gang") }
