@@ -2,6 +2,7 @@
 // events, with a per-thread memo so a known situation never leaves the
 // thread (no lock, no stack capture, no shared write).
 #include "shim.h"
+#include <sys/mman.h>
 #include "clocks.h"
 #include <string.h>
 
@@ -170,6 +171,38 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
     dept_push_fast(t, addr, o, mode, op, flags, stack, pc);
 }
 
+// The first level is 64 slots so that a probe stays one cache line away;
+// a thread that takes thousands of distinct (lock, held chain) situations in
+// turn (10k lock classes in a chain, 1000 locks held at once) evicts every
+// entry before it comes back to it. Entries it evicts go to a second level
+// of 8192, mapped only for such a thread (384 KiB of address space, pages
+// resident as they are touched), so its acquisitions stay off the slow path.
+static inline struct dept_acq *more_slot(struct dept_thread *t, uint64_t key) {
+    return &t->acq_more[(key >> 32) & (DEPT_ACQ_MORE_SLOTS - 1)];
+}
+
+static void spill(struct dept_thread *t, const struct dept_acq *a) {
+    if (!t->acq_more) {
+        if (++t->acq_misses < DEPT_ACQ_MORE_AFTER) return;
+        void *p = mmap(0, DEPT_ACQ_MORE_SLOTS * sizeof *t->acq_more, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) { t->acq_misses = 0; return; }
+        t->acq_more = p;
+    }
+    *more_slot(t, a->key) = *a;
+}
+
+struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key) {
+    if (!t->acq_more) return 0;
+    struct dept_acq *m = more_slot(t, key);
+    if (m->key != key) return 0;
+    struct dept_acq *a = &t->acq[key >> 58];
+    struct dept_acq evicted = *a;
+    *a = *m;
+    if (evicted.key && evicted.key != key) *more_slot(t, evicted.key) = evicted;
+    return dept_acq_probe(t, key);
+}
+
 void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     uint32_t n = t->nheld;
     if (!n || t->sems_held || !dept_config.detect_potential) return;
@@ -182,6 +215,7 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     // Its acquisitions must learn the clock published into it (clocks.h).
     if (dept_clock_is_published(h->cls, h->inst)) return;
     struct dept_acq *a = &t->acq[key >> 58];
+    if (a->key && a->key != key) spill(t, a);
     a->key = key;
     a->gen = gen;
     a->chain = h->chain;

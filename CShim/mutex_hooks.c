@@ -163,7 +163,14 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc)
     }
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_lock(m);
-    return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
+    uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
+    struct dept_acq *a = dept_acq_probe_more(t, key);
+    if (a) {
+        dept_push_known(t, (uintptr_t)m, a);
+        dept_leave();
+        return take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+    }
+    return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, key);
 }
 
 static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uintptr_t pc) {

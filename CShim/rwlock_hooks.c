@@ -95,6 +95,12 @@ static __attribute__((noinline)) int acquire_full(int how, pthread_rwlock_t *l, 
     struct dept_thread *t = dept_enter();
     if (!t) return call_real(how, l, c, ts);
     uint64_t key = how == RD || how == WR ? dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc) : 0;
+    struct dept_acq *a = key ? dept_acq_probe_more(t, key) : 0;
+    if (a) {
+        dept_push_known(t, (uintptr_t)l, a);
+        dept_leave();
+        return take(t, how, l, c, ts);
+    }
     return acquire_slow(t, how, l, c, ts, pc, key);
 }
 

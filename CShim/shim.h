@@ -28,6 +28,8 @@
 #define DEPT_HELD_INLINE 32
 #define DEPT_EVENT_SLOTS 256
 #define DEPT_ACQ_SLOTS 64
+#define DEPT_ACQ_MORE_SLOTS 8192
+#define DEPT_ACQ_MORE_AFTER 512     // misses of acq before acq_more is mapped
 
 struct dept_obj_ref {
     uint32_t cls;
@@ -143,6 +145,10 @@ struct dept_thread {
     uint32_t event_seen[DEPT_EVENT_SLOTS];
     /// Known acquisitions (see dept_acq_probe).
     struct dept_acq acq[DEPT_ACQ_SLOTS];
+    /// Their second level, mapped once the thread has cycled through many
+    /// more acquisitions than acq holds (dept_acq_probe_more).
+    struct dept_acq *acq_more;
+    uint32_t acq_misses;
 };
 
 /// The per-thread words every hook reads, in one block so that one TLS
@@ -634,6 +640,9 @@ static inline struct dept_held dept_pushed_entry(struct dept_thread *t, uintptr_
 /// entry of the same class (whose instance pairs the core must see each
 /// time). gen is dept_obj_gen as read before the lock's lookup.
 DEPT_HIDDEN void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen);
+/// The cached entry for key from the second level (moved into the first),
+/// or NULL; for acquisitions that missed dept_acq_probe.
+DEPT_HIDDEN struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key);
 
 DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);

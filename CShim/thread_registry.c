@@ -48,7 +48,10 @@ static struct dept_thread *alloc_record(void) {
         struct dept_held *held = t->held == t->held_inline ? 0 : t->held;
         uint32_t cap = t->held_cap;
         uint32_t *vc = t->clk_vc, vc_cap = t->clk_cap;
+        struct dept_acq *more = t->acq_more;
         memset(t, 0, sizeof *t);
+        if (more) memset(more, 0, DEPT_ACQ_MORE_SLOTS * sizeof *more);
+        t->acq_more = more;
         t->next_all = keep;
         t->held = held ? held : t->held_inline;
         t->held_cap = held ? cap : DEPT_HELD_INLINE;
