@@ -414,19 +414,25 @@ void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w) {
 }
 
 // Whether the thread fired an event of obj on its way into held[i]: with
-// held[i] not yet taken, the contexts below it as they are now (plus at most
-// one more, released since: the mutex a condvar is signalled under), and no
-// non-lock wait between then and taking held[i] (each wait since was made
-// inside it). The core decides what that means (EventRules, rule 1).
+// held[i] not yet taken, the contexts below it as they are now (plus up to
+// three more, released since: the mutex a condvar is signalled under and
+// the locks around it, as CPython's take_gil holds two), and no non-lock
+// wait between then and taking held[i] but held[i]'s own acquisition (a
+// binary semaphore taken like a lock waits in the history; a mutex does
+// not): each other wait since was made inside it. The core decides what
+// that means (EventRules, rule 1).
 static bool announced(const struct dept_thread *t, uint32_t i, uintptr_t obj) {
     uint64_t below = i ? t->held[i - 1].chain : DEPT_CHAIN_SEED;
+    uint32_t own = t->held[i].inst;
     uint32_t n = t->nannounce < DEPT_ANNOUNCE ? t->nannounce : DEPT_ANNOUNCE;
     for (uint32_t k = 0; k < n; k++) {
         const struct dept_announce *a = &t->announce[(t->nannounce - 1 - k) % DEPT_ANNOUNCE];
         if (a->obj != obj || t->nhist - a->nhist > DEPT_HISTORY) continue;
-        if (!((a->nheld == i && a->chain == below) || (a->nheld == i + 1 && a->chain_below == below))) continue;
+        // Its chain at depth i: the contexts below held[i] then.
+        if (a->nheld < i || (i && a->nheld - i >= DEPT_ANNOUNCE_DEPTH)) continue;
+        if ((i ? a->chains[a->nheld - i] : DEPT_CHAIN_SEED) != below) continue;
         uint32_t j = a->nhist;
-        while (j != t->nhist && t->hist[j % DEPT_HISTORY].nheld > i) j++;
+        while (j != t->nhist && (t->hist[j % DEPT_HISTORY].nheld > i || t->hist[j % DEPT_HISTORY].inst == own)) j++;
         if (j == t->nhist) return true;
     }
     return false;
@@ -438,8 +444,11 @@ static void unmark(struct dept_thread *t, uint64_t marked) {
 
 static void remember_announce(struct dept_thread *t, uintptr_t obj) {
     uint32_t n = t->nheld;
-    t->announce[t->nannounce++ % DEPT_ANNOUNCE] = (struct dept_announce){
-        obj, n ? t->held[n - 1].chain : DEPT_CHAIN_SEED, n > 1 ? t->held[n - 2].chain : DEPT_CHAIN_SEED, n, t->nhist };
+    struct dept_announce *a = &t->announce[t->nannounce++ % DEPT_ANNOUNCE];
+    a->obj = obj;
+    for (uint32_t k = 0; k < DEPT_ANNOUNCE_DEPTH; k++) a->chains[k] = k < n ? t->held[n - 1 - k].chain : DEPT_CHAIN_SEED;
+    a->nheld = n;
+    a->nhist = t->nhist;
 }
 
 // Events: which waits an event depends on is decided by the core

@@ -56,11 +56,13 @@ struct dept_hist {
 /// stood: an event it fires again for the same object under a context taken
 /// since may have announced itself on the way in (EventRules, rule 1).
 #define DEPT_ANNOUNCE 4
+#define DEPT_ANNOUNCE_DEPTH 4
 struct dept_announce {
     uintptr_t obj;
-    // The held chain at the time, and without its innermost context (the
-    // condvar's own mutex, released before the next context is taken).
-    uint64_t chain, chain_below;
+    // The held chains at the time, innermost first: chains[k] is the chain
+    // of held[nheld-1-k]. The innermost ones (the condvar's own mutex, the
+    // locks around it) are released before the next context is taken.
+    uint64_t chains[DEPT_ANNOUNCE_DEPTH];
     uint32_t nheld;
     uint32_t nhist;       // the thread's history count at the time
 };

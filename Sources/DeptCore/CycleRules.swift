@@ -83,8 +83,9 @@ public struct CycleJudge {
     /// Announced on the way in: an event that depends on a held context
     /// because it was fired under it, when its thread had fired an event of
     /// the same object just before taking that context (with the contexts
-    /// below it as they are now, give or take the mutex it signalled under,
-    /// and no other kind of wait in between; the shim checks this). Every
+    /// below it as they are now, once the up to three mutexes it signalled
+    /// under are released, and no other kind of wait in between but the
+    /// context's own acquisition; the shim checks this). Every
     /// waiter already waiting then was woken outside the context, and a
     /// later one saw what the thread had published with that event
     /// (condvar waiters loop on a predicate), so none waits behind the
@@ -92,7 +93,12 @@ public struct CycleJudge {
     /// signal, then take the stream lock and signal again": GStreamer's
     /// queue wakes its query waiter, which holds the pad's stream lock while
     /// it waits, before it takes that lock to flush
-    /// (Examples/cond_announce_before_lock). Recall cost: a waiter that
+    /// (Examples/cond_announce_before_lock). CPython's GIL hand-over is the
+    /// same shape: every thread that takes the GIL signals switch_cond
+    /// under two mutexes, and one that blocked taking a Python lock (a
+    /// binary semaphore) had taken the GIL, and so signalled, just before
+    /// it dropped the GIL to block (Examples/cond_announce_before_sem;
+    /// cond_announce_sem_stale, with a wait between, is reported). Recall cost: a waiter that
     /// starts waiting after the first event, with a predicate that event
     /// did not make true, is not predicted through that context (a live
     /// hang is still caught). An event fired only under the context

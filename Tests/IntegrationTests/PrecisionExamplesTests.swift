@@ -17,6 +17,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup",
+        "cond_announce_before_sem", "cond_announce_sem_stale",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -151,6 +152,18 @@ final class PrecisionExamplesTests: XCTestCase {
     /// wait comes before the lock: the signal under it is a way out of
     /// nothing, as in cond_outer_lock.
     func test_cond_announce_stale() throws { try potential("cond_announce_stale", events: 2...2) }
+    /// CPython's GIL hand-over: the GIL taker's signal under a Python lock
+    /// (a binary semaphore) was announced when it took the GIL before
+    /// blocking on that lock, under two mutexes since released.
+    func test_cond_announce_before_sem() throws {
+        try silent("cond_announce_before_sem")
+        let run = runExample(try ExampleBuilder.shared.build("cond_announce_before_sem"), preload: true,
+                             env: ["DEPT_OPTIONS": "verbosity=2"], timeout: Self.timeout)
+        XCTAssertTrue(run.stderrLines.contains { $0.hasPrefix("DEPT: info: not reported (announced): ") },
+                      "verbosity=2 does not say which rule held the cycle back\n\(run.transcript)")
+    }
+    /// Near miss: a semaphore wait between the two GIL takes.
+    func test_cond_announce_sem_stale() throws { try potential("cond_announce_sem_stale", events: 2...2) }
 
     // MARK: same-class instance loops (recall)
 
