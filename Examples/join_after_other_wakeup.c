@@ -1,7 +1,7 @@
 // dept-example: join_after_other_wakeup
 // expect: potential
 // objects: c
-// summary: nearest real deadlock of join_after_own_wakeup: worker T waits on c until a helper thread wakes it, and main joins T and signals c only after the join. Nothing orders the helper's wake-up before the join (main only sleeps), so T can still be waiting on c while main joins it: had the helper not come, main and T would wait for each other forever.
+// summary: nearest real deadlock of join_after_own_wakeup: worker T waits on c until a helper thread wakes it, and main joins T and signals c only after the join. Nothing orders the helper's wake-up before the join (main only sleeps), so T can still be waiting on c while main joins it; and the helper wakes c only after joining a worker of T's kind, so its wake-up is no way out of the cycle (OR-wait): every wake-up of c comes after a join of such a worker. Had the helper not come, main and T would wait for each other forever.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -53,18 +53,31 @@ static void *second_waiter(void *arg) {
     return NULL;
 }
 
+// Workers are all started here (one class of threads).
+__attribute__((noinline)) static pthread_t spawn(void *(*fn)(void *)) {
+    pthread_t th;
+    pthread_create(&th, NULL, fn, NULL);
+    return th;
+}
+
+static void *quick(void *arg) { return arg; }
+
+static pthread_t u;
+
 static void *helper(void *arg) {
     (void)arg;
+    pthread_join(u, NULL);              // a worker of T's kind
     wake(&go);                          // T's wait ends here; main never learns when
     return NULL;
 }
 
 int main(void) {
     pthread_t t, w, h;
-    pthread_create(&t, NULL, worker, NULL);
+    t = spawn(worker);
     until_waiting(&t_waiting);
     pthread_create(&w, NULL, second_waiter, NULL);
     until_waiting(&w_waiting);
+    u = spawn(quick);
     pthread_create(&h, NULL, helper, NULL);
     usleep(100 * 1000);                 // nothing here orders the helper's wake-up before the join
     pthread_join(t, NULL);

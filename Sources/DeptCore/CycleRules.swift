@@ -122,18 +122,30 @@ public struct CycleJudge {
     /// on a wait in the thread's history (EventRules rule 2, DEPT's
     /// over-approximation): one on a lock the event fires under is
     /// lockdep's rule (R2.5), and a signaller that ran once, earlier, would
-    /// otherwise hide it (Examples/cond_outer_lock). Recall cost: such a
-    /// signaller still counts as a way out of a history dependency.
+    /// otherwise hide it (Examples/cond_outer_lock). The same holds for a
+    /// firing at the cycle's own call site, or any other, that was seen
+    /// depending on none of the cycle's classes (TriggerSets): locks built
+    /// from a mutex and a condvar release through one site for every lock
+    /// and thread, most releases depending on the condvar's mutex alone
+    /// (perl's threads::shared, Examples/join_after_helper_wakeup;
+    /// join_after_other_wakeup, whose helper wakes only after a join of
+    /// the cycle's class, is reported). Recall cost: such a signaller
+    /// still counts as a way out of a history dependency.
     func orWaitRule(_ ws: [Witness], _ graph: DependencyGraph) -> Rejection? {
         var nodes: Set<EventNode> = []
-        for w in ws { nodes.insert(w.from.node) }
+        var classes: Set<UInt32> = []
+        for w in ws { nodes.insert(w.from.node); classes.insert(w.from.cls) }
         for (i, cur) in ws.enumerated() {
-            guard let e = cur.event, e.site != 0, cur.clocks.started != nil,
-                  e.op == .condSignal || e.op == .condBroadcast || e.op == .semPost || e.op == .eventfdWrite else { continue }
-            let other = (triggerSites[e.cls] ?? []).first { s in
+            guard let e = cur.event, e.site != 0, cur.clocks.started != nil, e.op.isTrigger else { continue }
+            let sites = triggerSites[e.cls] ?? []
+            let other = sites.first { s in
                 s != e.site && !graph.triggerDepends(from: EventNode(cls: e.cls), site: s, on: nodes)
             }
             if let s = other { return .otherTrigger(context: i, site: s) }
+            if let s = graph.triggerSets.siteWithout(cls: e.cls, sites: sites.contains(e.site) ? sites : sites + [e.site],
+                                                     classes: classes) {
+                return .otherTrigger(context: i, site: s)
+            }
         }
         return nil
     }

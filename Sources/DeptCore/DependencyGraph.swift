@@ -124,6 +124,8 @@ public struct DependencyGraph: Sendable {
     private var timedWitnesses = 0
 
     public static let maxWitnessesPerEdge = 8
+    /// What each trigger site's events depended on (OR-waits).
+    public private(set) var triggerSets = TriggerSets()
     /// Classes whose objects a cycle must not mix (objects in static storage
     /// sharing an init-site class, CycleJudge.staticObjectRule): their
     /// edges keep observations per object pair, up to this many, so that
@@ -241,6 +243,10 @@ public struct DependencyGraph: Sendable {
         var found: [FoundCycle] = []
         let from = EventNode(cls: event.cls, shared: false)
         let sortedGates = gates.sorted()
+        if event.op.isTrigger {
+            triggerSets.record(cls: event.cls, site: event.site,
+                               classes: deps.filter { !$0.wait.isTimed && $0.wait.cls != event.cls }.map { $0.wait.cls })
+        }
         for d in deps where !d.wait.isTimed && d.wait.cls != event.cls {
             let g = sortedGates.filter { $0 != d.start.inst }
             let w = Witness(thread: thread,

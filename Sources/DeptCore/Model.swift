@@ -25,6 +25,15 @@ public enum Operation: UInt16, Sendable {
 
     public init(code: UInt16) { self = Operation(rawValue: code) ?? .unknown }
 
+    /// A signal, post or write: an event any of whose firings can wake a
+    /// waiter (OR-waits).
+    public var isTrigger: Bool {
+        switch self {
+        case .condSignal, .condBroadcast, .semPost, .eventfdWrite: return true
+        default: return false
+        }
+    }
+
     /// A lock acquisition (mutex, rwlock) as opposed to a wait for an event.
     public var isLockAcquisition: Bool {
         switch self {

@@ -279,7 +279,9 @@ public struct ReportBuilder {
         case .otherTrigger(let i, let site):
             let cur = ws[i]
             let f = frames[site].map { " (\($0.function ?? "??") \($0.shortLocation))" } ?? ""
-            why = "\(name(cur.from.cls)) is also signalled at another place\(f) that does not depend on this cycle (OR-wait)"
+            why = cur.event?.site == site
+                ? "\(name(cur.from.cls)) is also signalled at the same place\(f) without depending on this cycle (OR-wait)"
+                : "\(name(cur.from.cls)) is also signalled at another place\(f) that does not depend on this cycle (OR-wait)"
         case .announced(let i):
             let cur = ws[i]
             why = "\(thread(cur.thread)) had already signalled \(name(cur.from.cls)) on its way into "

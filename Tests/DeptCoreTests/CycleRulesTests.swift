@@ -198,6 +198,42 @@ final class CycleRulesTests: XCTestCase {
         return d
     }
 
+    /// One call site for every signal of C (a lock built from a mutex and
+    /// a condvar releases through one site): the cycle's signal at 0x200
+    /// depends on the wait for A, and another thread's signal at 0x200
+    /// depended only on mutex M: a way out. join_after_helper_wakeup.
+    func testSameSiteSignalWithoutTheCycleIsSilent() {
+        XCTAssertTrue(sameSiteStream(otherDependsOn: C.M).isEmpty)
+    }
+
+    /// Near miss: that other signal depended on A too (join_after_other_wakeup).
+    func testSameSiteSignalDependingBackIsReported() {
+        XCTAssertEqual(sameSiteStream(otherDependsOn: C.A).count, 1)
+    }
+
+    private func sameSiteStream(otherDependsOn cls: UInt32) -> [CycleEvidence] {
+        var d = Detector()
+        d.triggerSite(cls: C.C, site: 0x200)
+        d.event(thread: 4, event: PointRef(cls: C.C, inst: inst(C.C), op: .condSignal, stack: 0, site: 0x200),
+                held: [held(cls)], history: [], window: nil, release: false)
+        d.wait(thread: 2, held: [held(C.A)], wait: WaitPoint(cls: C.C, inst: inst(C.C), awaits: [.exclusive], op: .condWait),
+               started: 5)
+        d.event(thread: 3, event: PointRef(cls: C.C, inst: inst(C.C), op: .condSignal, stack: 0, site: 0x200),
+                held: [], history: [HistoryWait(cls: C.A, inst: inst(C.A), awaits: [.exclusive, .shared], op: .lock, timestamp: 10)],
+                window: 5, release: false)
+        return d.takePending().reports
+    }
+
+    func testTriggerSetsKeepDistinctSmallSets() {
+        var t = TriggerSets()
+        t.record(cls: 1, site: 0x10, classes: [5, 3, 5])
+        t.record(cls: 1, site: 0x10, classes: Array(100..<120))
+        XCTAssertNil(t.siteWithout(cls: 1, sites: [0x10], classes: [3]))
+        XCTAssertEqual(t.siteWithout(cls: 1, sites: [0x10], classes: [4]), 0x10)
+        XCTAssertNil(t.siteWithout(cls: 1, sites: [0x10], classes: [3, 5]), "the big set was not kept")
+        XCTAssertNil(t.siteWithout(cls: 2, sites: [0x10], classes: [4]))
+    }
+
     /// A dependency on a lock the event fires under is lockdep's rule: other
     /// signallers do not excuse it (cond_outer_lock).
     func testHeldLockDependencyIgnoresOtherSignallers() {

@@ -16,7 +16,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "join_after_done_flag", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
-        "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup",
+        "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
         "cond_announce_before_sem", "cond_announce_sem_stale",
     ]
 
@@ -46,6 +46,15 @@ final class PrecisionExamplesTests: XCTestCase {
         let run = runExample(example, preload: true, timeout: Self.timeout)
         assertSilent(run, example: example, file: file, line: line)
         XCTAssertTrue(run.stdout.hasPrefix("\(name): "), "\(name) did not complete\n\(run.transcript)", file: file, line: line)
+    }
+
+    /// A silent example whose cycle `rule` holds back: `verbosity=2` says so.
+    func silent(_ name: String, heldBackBy rule: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try silent(name, file: file, line: line)
+        let run = runExample(try ExampleBuilder.shared.build(name, file: file, line: line), preload: true,
+                             env: ["DEPT_OPTIONS": "verbosity=2"], timeout: Self.timeout)
+        XCTAssertTrue(run.stderrLines.contains { $0.hasPrefix("DEPT: info: not reported (\(rule)): ") },
+                      "verbosity=2 does not say which rule held the cycle back\n\(run.transcript)", file: file, line: line)
     }
 
     /// Runs an example that really hangs: the live report its header
@@ -101,8 +110,12 @@ final class PrecisionExamplesTests: XCTestCase {
     /// ended by main's own signal before the join (R2.4, per wait).
     func test_join_after_own_wakeup() throws { try silent("join_after_own_wakeup") }
     /// Near miss: a helper's signal, unordered with the join, woke the
-    /// worker: the join could have waited behind it.
+    /// worker, and the helper signals only after a join of the worker's
+    /// class: the join could have waited behind it, with no way out.
     func test_join_after_other_wakeup() throws { try potential("join_after_other_wakeup", events: 2...2) }
+    /// The same with a helper whose wake-up, at the cycle's own call site,
+    /// depends on nothing in the cycle: a way out (OR-wait).
+    func test_join_after_helper_wakeup() throws { try silent("join_after_helper_wakeup", heldBackBy: "OR-wait") }
     /// OpenJDK's WorkGang: a dispatcher posts start and waits end, workers
     /// wait start and post end (valid since, for semaphores).
     func test_sem_work_gang() throws { try silent("sem_work_gang") }
@@ -141,13 +154,7 @@ final class PrecisionExamplesTests: XCTestCase {
     /// GStreamer's flush: signal the waiter (which holds the stream lock)
     /// without that lock first, then take it and signal again: the second
     /// signal was announced on the way in and does not depend on the lock.
-    func test_cond_announce_before_lock() throws {
-        try silent("cond_announce_before_lock")
-        let run = runExample(try ExampleBuilder.shared.build("cond_announce_before_lock"), preload: true,
-                             env: ["DEPT_OPTIONS": "verbosity=2"], timeout: Self.timeout)
-        XCTAssertTrue(run.stderrLines.contains { $0.hasPrefix("DEPT: info: not reported (announced): ") },
-                      "verbosity=2 does not say which rule held the cycle back\n\(run.transcript)")
-    }
+    func test_cond_announce_before_lock() throws { try silent("cond_announce_before_lock", heldBackBy: "announced") }
     /// Near miss: the first signal leaves the predicate false and another
     /// wait comes before the lock: the signal under it is a way out of
     /// nothing, as in cond_outer_lock.
@@ -155,13 +162,7 @@ final class PrecisionExamplesTests: XCTestCase {
     /// CPython's GIL hand-over: the GIL taker's signal under a Python lock
     /// (a binary semaphore) was announced when it took the GIL before
     /// blocking on that lock, under two mutexes since released.
-    func test_cond_announce_before_sem() throws {
-        try silent("cond_announce_before_sem")
-        let run = runExample(try ExampleBuilder.shared.build("cond_announce_before_sem"), preload: true,
-                             env: ["DEPT_OPTIONS": "verbosity=2"], timeout: Self.timeout)
-        XCTAssertTrue(run.stderrLines.contains { $0.hasPrefix("DEPT: info: not reported (announced): ") },
-                      "verbosity=2 does not say which rule held the cycle back\n\(run.transcript)")
-    }
+    func test_cond_announce_before_sem() throws { try silent("cond_announce_before_sem", heldBackBy: "announced") }
     /// Near miss: a semaphore wait between the two GIL takes.
     func test_cond_announce_sem_stale() throws { try potential("cond_announce_sem_stale", events: 2...2) }
 
