@@ -451,6 +451,14 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
     a->nhist = t->nhist;
 }
 
+// The index of obj's entry among the first n held ones (the innermost
+// first), or UINT32_MAX.
+static uint32_t held_index_below(const struct dept_thread *t, uintptr_t obj, uint32_t n) {
+    for (uint32_t i = n; i-- > 0;)
+        if (t->held[i].obj == obj) return i;
+    return UINT32_MAX;
+}
+
 // Events: which waits an event depends on is decided by the core
 // (Sources/DeptCore/EventRules.swift, where each rule is written down and
 // unit-tested). The shim hands it the raw material: the contexts the thread
@@ -482,12 +490,16 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     key = dept_mix(key, flags);
     uint32_t relevant = 0;
     uint32_t nheld = (flags & DEPT_EVENT_UNHELD) ? 0 : t->nheld;
+    // A signal handler that interrupted a contended acquisition does not
+    // hold that lock yet (TSan's signal_in_mutex_lock: the handler signals
+    // a condvar whose waiter holds it).
+    uint32_t pending = UNLIKELY(t->acquiring) ? held_index_below(t, t->acquiring, nheld) : UINT32_MAX;
     // Marked only for this event (see announced); cleared before returning.
     uint64_t marked = 0;
     bool may_announce = !(flags & DEPT_EVENT_RELEASE) && o.addr;
     for (uint32_t i = 0; i < nheld; i++) {
         struct dept_held *h = &t->held[i];
-        if (h->flags & DEPT_HELD_THREAD) continue;
+        if (h->flags & DEPT_HELD_THREAD || i == pending) continue;
         if (may_announce && t->nannounce && i < 64 && announced(t, i, o.addr)) {
             h->flags |= DEPT_HELD_ANNOUNCED;
             marked |= 1ull << i;
@@ -521,8 +533,16 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     uint16_t evflags = (flags & DEPT_EVENT_RELEASE) ? 1 : 0;
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;
     struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc };
+    const struct dept_held *held = t->held;
+    struct dept_held settled[DEPT_HELD_INLINE];
+    if (UNLIKELY(pending != UINT32_MAX) && nheld <= DEPT_HELD_INLINE) {
+        for (uint32_t i = 0, k = 0; i < nheld; i++)
+            if (i != pending) settled[k++] = t->held[i];
+        held = settled;
+        nheld--;
+    }
     dept_core_lock();
-    dept_core_event(t->tid, &ev, t->held, nheld, view, nh, active ? 1 : 0, window);
+    dept_core_event(t->tid, &ev, held, nheld, view, nh, active ? 1 : 0, window);
     dept_core_event_site(t->tid, o.cls, op, stack);
     dept_core_unlock();
     unmark(t, marked);

@@ -140,6 +140,10 @@ struct dept_thread {
     uint32_t blocked_cls, blocked_inst, blocked_stack;
     uint16_t blocked_op, blocked_awaits;
     uint32_t blocked_timed;
+    /// The lock whose contended acquisition is under way (its entry is
+    /// pushed, the real call has not returned): code that runs meanwhile
+    /// is a signal handler, and does not hold it.
+    uintptr_t acquiring;
 
     uint64_t seen[DEPT_SEEN_SLOTS];
     uint32_t seen_stack[DEPT_SEEN_SLOTS];
@@ -716,6 +720,7 @@ static inline void dept_block_begin(struct dept_thread *t, uintptr_t obj, struct
 static inline void dept_block_end(struct dept_thread *t) {
     atomic_store_explicit(&t->blocked_since, 0, memory_order_relaxed);
 }
+
 
 // ---- real functions ----------------------------------------------------
 

@@ -17,7 +17,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
-        "cond_announce_before_sem", "cond_announce_sem_stale",
+        "cond_announce_before_sem", "cond_announce_sem_stale", "signal_while_acquiring", "signal_while_holding",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -163,6 +163,11 @@ final class PrecisionExamplesTests: XCTestCase {
     /// (a binary semaphore) was announced when it took the GIL before
     /// blocking on that lock, under two mutexes since released.
     func test_cond_announce_before_sem() throws { try silent("cond_announce_before_sem", heldBackBy: "announced") }
+    /// TSan's signal_in_mutex_lock: a handler that runs while its thread is
+    /// blocked taking M does not hold M.
+    func test_signal_while_acquiring() throws { try silent("signal_while_acquiring") }
+    /// Near miss: the handler runs inside the critical section.
+    func test_signal_while_holding() throws { try potential("signal_while_holding", events: 2...2) }
     /// Near miss: a semaphore wait between the two GIL takes.
     func test_cond_announce_sem_stale() throws { try potential("cond_announce_sem_stale", events: 2...2) }
 
