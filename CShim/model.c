@@ -2,9 +2,9 @@
 // events, with a per-thread memo so a known situation never leaves the
 // thread (no lock, no stack capture, no shared write).
 #include "shim.h"
-#include <sys/mman.h>
 #include "clocks.h"
 #include <string.h>
+#include <sys/mman.h>
 
 #define TAG_EVENT 0x4556454e00000000ull   // site of an event
 #define TAG_EVENT_SITE 0x4553495445000000ull   // a class's first release site, told to the core
@@ -451,14 +451,6 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
     a->nhist = t->nhist;
 }
 
-// The index of obj's entry among the first n held ones (the innermost
-// first), or UINT32_MAX.
-static uint32_t held_index_below(const struct dept_thread *t, uintptr_t obj, uint32_t n) {
-    for (uint32_t i = n; i-- > 0;)
-        if (t->held[i].obj == obj) return i;
-    return UINT32_MAX;
-}
-
 // Events: which waits an event depends on is decided by the core
 // (Sources/DeptCore/EventRules.swift, where each rule is written down and
 // unit-tested). The shim hands it the raw material: the contexts the thread
@@ -493,7 +485,8 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     // A signal handler that interrupted a contended acquisition does not
     // hold that lock yet (TSan's signal_in_mutex_lock: the handler signals
     // a condvar whose waiter holds it).
-    uint32_t pending = UNLIKELY(t->acquiring) ? held_index_below(t, t->acquiring, nheld) : UINT32_MAX;
+    int32_t acquiring = UNLIKELY(t->acquiring) && nheld ? dept_held_index(t, t->acquiring) : -1;
+    uint32_t pending = acquiring >= 0 ? (uint32_t)acquiring : UINT32_MAX;
     // Marked only for this event (see announced); cleared before returning.
     uint64_t marked = 0;
     bool may_announce = !(flags & DEPT_EVENT_RELEASE) && o.addr;
@@ -515,8 +508,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
         for (uint32_t k = 0; k < n; k++) {
             struct dept_hist *h = &t->hist[(t->nhist - 1 - k) % DEPT_HISTORY];
             if (h->ts <= window) continue;
-            view[nh++] = (struct dept_history_view){ h->ts, h->cls, h->inst, h->stack, h->awaits, h->op, h->returned,
-                                                     { h->sat[0], h->sat[1] }, h->nsat, h->at, h->request };
+            view[nh++] = dept_hist_view(h);
             key = dept_mix(key, ((uint64_t)h->cls << 16) ^ h->awaits ^ 0x8000);
             relevant++;
         }

@@ -403,6 +403,11 @@ DEPT_HIDDEN void dept_sync_atfork(int phase);
 /// Records a non-lock wait in the thread's history (for the events it
 /// triggers later). Returns the wait's timestamp.
 DEPT_HIDDEN uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op);
+/// A history entry as the core reads it.
+static inline struct dept_history_view dept_hist_view(const struct dept_hist *h) {
+    return (struct dept_history_view){ h->ts, h->cls, h->inst, h->stack, h->awaits, h->op, h->returned,
+                                       { h->sat[0], h->sat[1] }, h->nsat, h->at, h->request };
+}
 /// A join starts: its history entry, with what the joiner knows then.
 DEPT_HIDDEN void dept_hist_push_join(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack);
 /// An untimed wait on a condvar, semaphore or eventfd, between its start

@@ -110,8 +110,6 @@ static bool detached_now(void) {
     return state == PTHREAD_CREATE_DETACHED;
 }
 
-// Thread exit (return from start routine, pthread_exit, cancellation): the
-// key destructor runs on every path. Afterwards the thread is untracked.
 // The latest wait on each object in t's history ring (newest first), for
 // its joiners: a join asked for after such a wait was over, or after what
 // ended it, did not wait behind it (HappensBefore).
@@ -122,12 +120,13 @@ static uint32_t latest_waits(const struct dept_thread *t, struct dept_history_vi
         bool seen = false;
         for (uint32_t j = 0; j < k && !seen; j++) seen = out[j].inst == h->inst;
         if (seen) continue;
-        out[k++] = (struct dept_history_view){ h->ts, h->cls, h->inst, h->stack, h->awaits, h->op, h->returned,
-                                               { h->sat[0], h->sat[1] }, h->nsat, h->at, h->request };
+        out[k++] = dept_hist_view(h);
     }
     return k;
 }
 
+// Thread exit (return from start routine, pthread_exit, cancellation): the
+// key destructor runs on every path. Afterwards the thread is untracked.
 void dept_thread_finished(struct dept_thread *t) {
     if (!t || (uintptr_t)t == 1) return;
     int guard = dept_tls_guard;
