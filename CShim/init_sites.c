@@ -14,6 +14,8 @@
 // string in the process-wide memo, keyed with the core's funnel generation,
 // so a call string is asked again only when some prefix became a funnel.
 #include "shim.h"
+#include <dlfcn.h>
+#include <link.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sched.h>
@@ -25,6 +27,7 @@ struct site_state {
     _Atomic uintptr_t pc;
     _Atomic uint32_t count;
     _Atomic uint32_t funnel;        // 1: every init here is classed by its call string
+    _Atomic uint32_t library;       // 0: not asked yet, else 1 + in_wrapper_library(pc)
 };
 static struct site_state sites[SITES];
 static _Atomic uint32_t funnel_generation;
@@ -38,6 +41,7 @@ static struct site_state *site_of(uintptr_t pc) {
         // Taken over by another site (rare): that site starts counting anew.
         atomic_store_explicit(&s->count, 0, memory_order_relaxed);
         atomic_store_explicit(&s->funnel, 0, memory_order_relaxed);
+        atomic_store_explicit(&s->library, 0, memory_order_relaxed);
         atomic_store_explicit(&s->pc, pc, memory_order_release);
     }
     return s;
@@ -49,12 +53,40 @@ static uint64_t prefix_hash(const uintptr_t *pcs, uint32_t n) {
     return h;
 }
 
-uint64_t dept_init_class_key(uintptr_t site, bool seed, uint32_t inst, uintptr_t *name_pc,
+// Libraries whose lock wrappers (std::mutex, NSLock, GMutex, QMutex, ...)
+// call pthread_*_init for every lock of the program: an init site inside one
+// of them names no class, its caller does.
+static bool in_wrapper_library(uintptr_t pc) {
+    struct dl_find_object r;
+    if (_dl_find_object((void *)pc, &r) != 0 || !r.dlfo_link_map || !r.dlfo_link_map->l_name) return false;
+    const char *n = r.dlfo_link_map->l_name;
+    // The program itself has no name here.
+    if (!n[0]) return false;
+    const char *base = strrchr(n, '/');
+    base = base ? base + 1 : n;
+    static const char *const libs[] = { "libstdc++", "libc++", "libFoundation", "libswiftCore", "libdispatch",
+                                        "libswiftDispatch", "libglib-2", "libgthread", "libQt5Core", "libQt6Core",
+                                        "libboost_thread", "libuv", "libapr-" };
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++)
+        if (strncmp(base, libs[i], strlen(libs[i])) == 0) return true;
+    return false;
+}
+
+uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
                              uintptr_t *prefix, uint32_t *nprefix) {
     *name_pc = site;
     prefix[0] = site;
     *nprefix = 1;
     struct site_state *st = site_of(site);
+    // Asked once per site: the answer costs a loader lookup and a string
+    // search, and a program that makes millions of objects makes them at a
+    // few sites.
+    uint32_t library = atomic_load_explicit(&st->library, memory_order_relaxed);
+    if (!library) {
+        library = 1 + in_wrapper_library(site);
+        atomic_store_explicit(&st->library, library, memory_order_relaxed);
+    }
+    bool seed = library == 2;
     uint32_t n = atomic_fetch_add_explicit(&st->count, 1, memory_order_relaxed) + 1;
     bool sampled = n <= 16 || (n & (n - 1)) == 0;
     if (!seed && !sampled && !atomic_load_explicit(&st->funnel, memory_order_relaxed)) return site;

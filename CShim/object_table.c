@@ -11,7 +11,6 @@
 #include <link.h>
 #include <sys/mman.h>
 #include <string.h>
-#include <link.h>
 #include <sched.h>
 #include <errno.h>
 
@@ -148,26 +147,6 @@ static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t k
 
 DEPT_HIDDEN int dept_caller_frames(uintptr_t *out, int max);
 
-// Libraries whose lock wrappers (std::mutex, NSLock, GMutex, QMutex, ...)
-// call pthread_*_init for every lock of the program: an init site inside one
-// of them names no class, its caller does.
-static bool in_wrapper_library(uintptr_t pc) {
-    struct dl_find_object r;
-    if (_dl_find_object((void *)pc, &r) != 0 || !r.dlfo_link_map || !r.dlfo_link_map->l_name) return false;
-    const char *n = r.dlfo_link_map->l_name;
-    // The program itself has no name here; this runs for every init, so the
-    // common case must not scan anything.
-    if (!n[0]) return false;
-    const char *base = strrchr(n, '/');
-    base = base ? base + 1 : n;
-    static const char *const libs[] = { "libstdc++", "libc++", "libFoundation", "libswiftCore", "libdispatch",
-                                        "libswiftDispatch", "libglib-2", "libgthread", "libQt5Core", "libQt6Core",
-                                        "libboost_thread", "libuv", "libapr-" };
-    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++)
-        if (strncmp(base, libs[i], strlen(libs[i])) == 0) return true;
-    return false;
-}
-
 // The class key of a zero-initialised object (DESIGN §4), and the site it
 // is named by: its first use AND that site's caller. The first use is often
 // inside an out-of-line wrapper shared by every lock of the program
@@ -199,7 +178,7 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
     // a class of its own address.
     if (explicit_init) {
         key_kind = DEPT_KEY_INIT_SITE;
-        hashed = dept_init_class_key(site, in_wrapper_library(site), inst, &key, prefix, &nprefix);
+        hashed = dept_init_class_key(site, inst, &key, prefix, &nprefix);
         if (is_static_storage(addr)) object = addr;
     } else if (is_static_storage(addr)) { key_kind = DEPT_KEY_STATIC; key = addr; hashed = addr; }
     else {
