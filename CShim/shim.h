@@ -26,7 +26,12 @@
 
 /// Inline room for held locks; more grow into mmap'd memory (no cap).
 #define DEPT_HELD_INLINE 32
-#define DEPT_EVENT_SLOTS 256
+/// Classes whose release site a thread knows are told (event_seen): class
+/// ids are dense, so this many slots let a thread release up to 2048
+/// classes in turn without any two evicting each other (a thread holding
+/// 1000 locks of distinct classes released every one on the slow path with
+/// 256).
+#define DEPT_EVENT_SLOTS 2048
 #define DEPT_ACQ_SLOTS 64
 #define DEPT_ACQ_MORE_SLOTS 8192
 #define DEPT_ACQ_MORE_AFTER 512     // misses of acq before acq_more is mapped
