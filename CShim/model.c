@@ -175,32 +175,65 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
 // a thread that takes thousands of distinct (lock, held chain) situations in
 // turn (10k lock classes in a chain, 1000 locks held at once) evicts every
 // entry before it comes back to it. Entries it evicts go to a second level
-// of 8192, mapped only for such a thread (384 KiB of address space, pages
+// of 32k, mapped only for such a thread (1.75 MiB of address space, pages
 // resident as they are touched), so its acquisitions stay off the slow path.
-static inline struct dept_acq *more_slot(struct dept_thread *t, uint64_t key) {
-    return &t->acq_more[(key >> 32) & (DEPT_ACQ_MORE_SLOTS - 1)];
-}
+//
+// The second level is placed by the lock's address, not by the key's hash:
+// such a thread walks its locks in address order far more often than not
+// (arrays of locks, objects allocated together), and a hashed slot made
+// every probe a cache miss (half of scale_classes' time). Neighbouring
+// locks now probe neighbouring memory, which the prefetcher streams: a set
+// is 8 ways whose keys share one cache line, and a lock's situations (held
+// chains) share its set. A hit is used where it is: moving it into the
+// first level would write to a place the hash picks, the miss this layout
+// avoids.
+static inline uint32_t acq_near(uintptr_t addr) { return (uint32_t)(addr >> 6) & (DEPT_ACQ_MORE_SETS - 1); }
+
+// A thread whose acquisitions never repeat (new objects each time, random
+// instances of one class nested) gains nothing from the second level and
+// pays a cache miss for every probe and spill. When fewer than one probe in
+// MORE_MIN_HITS of a window hits, the level rests for MORE_REST
+// acquisitions; it keeps its entries, so a thread that does come back to
+// them finds them when it is used again.
+#define MORE_WINDOW 4096
+#define MORE_MIN_HITS 16
+#define MORE_REST 16384
 
 static void spill(struct dept_thread *t, const struct dept_acq *a) {
+    if (t->more_off) return;
     if (!t->acq_more) {
         if (++t->acq_misses < DEPT_ACQ_MORE_AFTER) return;
-        void *p = mmap(0, DEPT_ACQ_MORE_SLOTS * sizeof *t->acq_more, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        void *p = mmap(0, sizeof *t->acq_more, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) { t->acq_misses = 0; return; }
         t->acq_more = p;
     }
-    *more_slot(t, a->key) = *a;
+    // The key's own way, else a free one, else one chosen by other key bits.
+    uint64_t *keys = t->acq_more->keys[a->near];
+    int to = -1;
+    for (int w = 0; w < DEPT_ACQ_MORE_WAYS && to < 0; w++)
+        if (keys[w] == a->key || !keys[w]) to = w;
+    if (to < 0) to = (int)(a->key >> 40) & (DEPT_ACQ_MORE_WAYS - 1);
+    keys[to] = a->key;
+    t->acq_more->entries[a->near][to] = *a;
 }
 
-struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key) {
+struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr) {
     if (!t->acq_more) return 0;
-    struct dept_acq *m = more_slot(t, key);
-    if (m->key != key) return 0;
-    struct dept_acq *a = &t->acq[key >> 58];
-    struct dept_acq evicted = *a;
-    *a = *m;
-    if (evicted.key && evicted.key != key) *more_slot(t, evicted.key) = evicted;
-    return dept_acq_probe(t, key);
+    if (t->more_off) { t->more_off--; return 0; }
+    if (++t->more_probes == MORE_WINDOW) {
+        if (t->more_hits < MORE_WINDOW / MORE_MIN_HITS) t->more_off = MORE_REST;
+        t->more_probes = t->more_hits = 0;
+    }
+    uint32_t set = acq_near(addr);
+    const uint64_t *keys = t->acq_more->keys[set];
+    for (int w = 0; w < DEPT_ACQ_MORE_WAYS; w++)
+        if (keys[w] == key) {
+            struct dept_acq *a = &t->acq_more->entries[set][w];
+            if (!dept_acq_usable(t, a, key, addr)) return 0;
+            t->more_hits++;
+            return a;
+        }
+    return 0;
 }
 
 void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
@@ -225,6 +258,7 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     a->mode = h->mode;
     a->op = h->op;
     a->objects = h->objects;
+    a->near = acq_near(h->obj);
 }
 
 #define remove_at dept_held_remove

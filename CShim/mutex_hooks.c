@@ -116,7 +116,7 @@ static inline __attribute__((always_inline)) int take(struct dept_thread *t, pth
 // Nothing here changes errno except the real call (slow paths restore it).
 static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
                                              real_fn real, clockid_t clk, const struct timespec *ts, uint64_t key) {
-    uint64_t gen = atomic_load_explicit(&dept_obj_gen, memory_order_relaxed);
+    uint64_t gen = dept_acq_gen((uintptr_t)m);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
     uint32_t flags = wait_flags(m) | extra;
     if (UNLIKELY(flags & DEPT_WAIT_RECURSIVE_OK)) {
@@ -167,7 +167,7 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc)
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_lock(m);
     uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
-    struct dept_acq *a = dept_acq_probe_more(t, key);
+    struct dept_acq *a = dept_acq_probe_more(t, key, (uintptr_t)m);
     if (a) {
         dept_push_known(t, (uintptr_t)m, a);
         dept_leave();
@@ -183,7 +183,7 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     // range check.
     struct dept_thread *t = dept_current();
     if (LIKELY(t)) {
-        struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
+        struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc), (uintptr_t)m);
         if (LIKELY(a)) {
             dept_tls_guard = 1;
             dept_push_known(t, (uintptr_t)m, a);

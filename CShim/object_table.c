@@ -19,6 +19,7 @@
 
 DEPT_HIDDEN _Atomic uint32_t dept_unload_generation;
 _Atomic uint64_t dept_obj_gen = 1;
+_Atomic uint32_t dept_addr_gen[DEPT_ADDR_GENS];
 static struct obj_table tables[48];
 _Atomic(struct obj_table *) dept_obj_current;
 #define current dept_obj_current
@@ -206,7 +207,7 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
         // Re-initialised without destroy: a new life for this address.
         atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
         t->live--;
-        atomic_fetch_add(&dept_obj_gen, 1);
+        dept_addr_changed(addr);
     }
     t = maybe_grow(t);
     ref.cls = class_for(ckey, &fresh);
@@ -269,7 +270,7 @@ struct dept_obj_ref dept_obj_instance_of(uint32_t cls) {
 }
 
 void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
-    atomic_fetch_add(&dept_obj_gen, 1);
+    dept_addr_changed(addr);
     spin_lock(&table_lock);
     struct obj_table *t = maybe_grow(table_get());
     bool found = false;
@@ -303,7 +304,7 @@ struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site)
 }
 
 uint32_t dept_obj_destroy(uintptr_t addr) {
-    atomic_fetch_add(&dept_obj_gen, 1);
+    dept_addr_changed(addr);
     spin_lock(&table_lock);
     struct obj_table *t = table_get();
     bool found = false;

@@ -66,7 +66,7 @@ static __attribute__((noinline)) int acquire_slow(struct dept_thread *t, int how
     bool timed = how >= TIMEDRD;
     uint16_t op = write ? (try ? DEPT_OP_TRYWRLOCK : DEPT_OP_WRLOCK) : (try ? DEPT_OP_TRYRDLOCK : DEPT_OP_RDLOCK);
     uint16_t mode = write ? DEPT_EV_EXCL : DEPT_EV_SHARED;
-    uint64_t gen = atomic_load_explicit(&dept_obj_gen, memory_order_relaxed);
+    uint64_t gen = dept_acq_gen((uintptr_t)l);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)l, DEPT_OBJ_RWLOCK, pc);
     if (try) {
         dept_leave();
@@ -95,7 +95,7 @@ static __attribute__((noinline)) int acquire_full(int how, pthread_rwlock_t *l, 
     struct dept_thread *t = dept_enter();
     if (!t) return call_real(how, l, c, ts);
     uint64_t key = how == RD || how == WR ? dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc) : 0;
-    struct dept_acq *a = key ? dept_acq_probe_more(t, key) : 0;
+    struct dept_acq *a = key ? dept_acq_probe_more(t, key, (uintptr_t)l) : 0;
     if (a) {
         dept_push_known(t, (uintptr_t)l, a);
         dept_leave();
@@ -109,7 +109,7 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
         // One probe answers a known acquisition (see pthread_mutex_lock).
         struct dept_thread *t = dept_current();
         if (LIKELY(t)) {
-            struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc));
+            struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc), (uintptr_t)l);
             if (LIKELY(a)) {
                 dept_tls_guard = 1;
                 dept_push_known(t, (uintptr_t)l, a);

@@ -33,7 +33,8 @@
 /// 256).
 #define DEPT_EVENT_SLOTS 2048
 #define DEPT_ACQ_SLOTS 64
-#define DEPT_ACQ_MORE_SLOTS 8192
+#define DEPT_ACQ_MORE_WAYS 8
+#define DEPT_ACQ_MORE_SETS 4096
 #define DEPT_ACQ_MORE_AFTER 512     // misses of acq before acq_more is mapped
 
 struct dept_obj_ref {
@@ -86,7 +87,7 @@ struct dept_tentative {
 
 /// A known acquisition: (held chain, lock, operation, call site) -> the held
 /// entry the slow path pushed for it. Everything in the entry follows from
-/// the key while no address changed meaning (dept_obj_gen), so a hit pushes
+/// the key while no address changed meaning (dept_acq_gen), so a hit pushes
 /// it as it is: no class lookup, no memo, no core.
 struct dept_acq {
     uint64_t key;
@@ -95,6 +96,14 @@ struct dept_acq {
     uint32_t cls, inst, stack;
     uint16_t mode, op;
     uint32_t objects;    // the pushed entry's count of per-object entries
+    uint32_t near;       // the lock's address / 64: its set in acq_more
+};
+
+/// The second level of a thread's acquisition cache (model.c): sets of
+/// DEPT_ACQ_MORE_WAYS, the keys of a set in one cache line.
+struct dept_acq_more {
+    uint64_t keys[DEPT_ACQ_MORE_SETS][DEPT_ACQ_MORE_WAYS];
+    struct dept_acq entries[DEPT_ACQ_MORE_SETS][DEPT_ACQ_MORE_WAYS];
 };
 
 /// Held entries that may end without a hook seeing it, and are checked
@@ -158,8 +167,12 @@ struct dept_thread {
     struct dept_acq acq[DEPT_ACQ_SLOTS];
     /// Their second level, mapped once the thread has cycled through many
     /// more acquisitions than acq holds (dept_acq_probe_more).
-    struct dept_acq *acq_more;
+    struct dept_acq_more *acq_more;
     uint32_t acq_misses;
+    /// acq_more's probes and hits in the current window, and how many more
+    /// acquisitions it stays unused for (model.c: a thread whose situations
+    /// never repeat).
+    uint32_t more_probes, more_hits, more_off;
 };
 
 /// The per-thread words every hook reads, in one block so that one TLS
@@ -267,10 +280,32 @@ struct obj_table {
     uint64_t live;
 };
 DEPT_HIDDEN extern _Atomic(struct obj_table *) dept_obj_current;
-/// Bumped whenever an address stops meaning the object it meant (destroy,
-/// re-init, unload, thread handle reuse): per-thread caches keyed by
-/// address are valid only within one generation.
+/// Per-thread caches keyed by address (the acquisition cache) are valid
+/// only while the address means the object it meant. Two generations say
+/// so: dept_obj_gen, bumped for what changes many objects at once (a
+/// library unloaded, a class whose acquisitions must now learn a published
+/// clock), and one per address bucket, bumped when an object there is
+/// destroyed, re-initialised or rebound. One global generation for both
+/// made every destroy anywhere empty every thread's cache: a program that
+/// creates and destroys objects while it takes other locks took all of
+/// them on the slow path.
 DEPT_HIDDEN extern _Atomic uint64_t dept_obj_gen;
+#define DEPT_ADDR_GENS 8192
+DEPT_HIDDEN extern _Atomic uint32_t dept_addr_gen[DEPT_ADDR_GENS];
+static inline _Atomic uint32_t *dept_addr_gen_of(uintptr_t addr) {
+    // Neighbouring objects get neighbouring buckets: one a program destroys
+    // rarely shares a bucket with one it keeps.
+    return &dept_addr_gen[(addr >> 3) & (DEPT_ADDR_GENS - 1)];
+}
+/// The generation an acquisition cache entry for addr is valid in.
+static inline uint64_t dept_acq_gen(uintptr_t addr) {
+    return atomic_load_explicit(&dept_obj_gen, memory_order_relaxed) << 32
+           | atomic_load_explicit(dept_addr_gen_of(addr), memory_order_relaxed);
+}
+/// addr no longer means the object it meant.
+static inline void dept_addr_changed(uintptr_t addr) {
+    atomic_fetch_add_explicit(dept_addr_gen_of(addr), 1, memory_order_relaxed);
+}
 static inline uint64_t dept_hash_addr(uintptr_t a) {
     uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
     return h ^ (h >> 31);
@@ -619,12 +654,13 @@ static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint1
 /// The cached entry for key, or NULL. Not while a semaphore is held (waits
 /// made then stay tentative, see model.c) and not when the held array must
 /// grow first.
-static inline struct dept_acq *dept_acq_probe(struct dept_thread *t, uint64_t key) {
+static inline bool dept_acq_usable(const struct dept_thread *t, const struct dept_acq *a, uint64_t key,
+                                   uintptr_t addr) {
+    return a->key == key && a->gen == dept_acq_gen(addr) && !t->sems_held && t->nheld < t->held_cap;
+}
+static inline struct dept_acq *dept_acq_probe(struct dept_thread *t, uint64_t key, uintptr_t addr) {
     struct dept_acq *a = &t->acq[key >> 58];
-    if (LIKELY(a->key == key && a->gen == atomic_load_explicit(&dept_obj_gen, memory_order_relaxed)
-               && !t->sems_held && t->nheld < t->held_cap))
-        return a;
-    return 0;
+    return LIKELY(dept_acq_usable(t, a, key, addr)) ? a : 0;
 }
 /// Pushes a cached entry (the caller checked there is room).
 static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a) {
@@ -653,11 +689,11 @@ static inline struct dept_held dept_pushed_entry(struct dept_thread *t, uintptr_
 /// the push, when pushing it again is all a later identical acquisition
 /// needs: a plain blocking acquisition, no semaphore held, and no other held
 /// entry of the same class (whose instance pairs the core must see each
-/// time). gen is dept_obj_gen as read before the lock's lookup.
+/// time). gen is dept_acq_gen of the lock as read before its lookup.
 DEPT_HIDDEN void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen);
-/// The cached entry for key from the second level (moved into the first),
-/// or NULL; for acquisitions that missed dept_acq_probe.
-DEPT_HIDDEN struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key);
+/// The cached entry for key, taking addr, from the second level, or NULL;
+/// for acquisitions that missed dept_acq_probe.
+DEPT_HIDDEN struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr);
 
 DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);

@@ -27,6 +27,8 @@ final class LockExamplesTests: XCTestCase {
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
+        // lock order, potential, through a destroyed and re-initialised lock
+        "mutex_reuse_same_thread",
         // condvars, semaphores, eventfd, join: potential
         "seed_page_lock", "seed_completion", "cond_outer_lock", "eventfd_under_mutex", "sem_as_locks",
         "join_under_mutex", "mixed_three_kinds",
@@ -233,6 +235,13 @@ final class LockExamplesTests: XCTestCase {
     func test_recursive_mutex() throws { try checkSilent("recursive_mutex") }
     func test_hand_over_hand() throws { try checkSilent("hand_over_hand") }
     func test_mutex_reuse() throws { try checkSilent("mutex_reuse") }
+
+    /// The acquisition cache must forget a lock when its address is
+    /// destroyed and re-initialised: the same call in the same situation
+    /// then takes another lock, of another class.
+    func test_mutex_reuse_same_thread() throws {
+        try checkPotential("mutex_reuse_same_thread", events: 2...2, mustContain: [Self.mutexWait])
+    }
     func test_cpp_std_mutex() throws { try checkSilent("cpp_std_mutex") }
     func test_swift_nslock() throws { try checkSilent("swift_nslock") }
 
