@@ -16,8 +16,21 @@
 #include <string.h>
 
 static atomic_flag sync_lock = ATOMIC_FLAG_INIT;
-static struct dept_sync **index_slots;
-static uint64_t index_mask, index_used;
+
+// Open addressing by instance. Lookups of existing records probe without
+// the lock: every sem_post, sem_wait, signal and eventfd read or write looks
+// its record up, and a process-wide lock taken there by the threads of a
+// ping-pong bounced its cache line between them on every operation. A probe
+// that finds nothing (the record is new, or moved by a growth or a removal
+// under it) asks again under the lock, which is always exact. An index
+// replaced by a larger one stays mapped, because a lock-free reader may
+// still be in it: all of them together are smaller than the last.
+struct sync_index {
+    uint64_t mask;
+    _Atomic(struct dept_sync *) slots[];
+};
+static _Atomic(struct sync_index *) current_index;
+static uint64_t index_used;
 static struct dept_sync *arena;
 static size_t arena_left;
 static struct dept_sync *free_records;
@@ -30,30 +43,50 @@ uint64_t dept_wait_clock_tick(void) { return atomic_fetch_add_explicit(&wait_clo
 
 static struct dept_sync *sync_get(uint32_t inst);
 
-static inline uint64_t home_of(uint32_t inst) { return (inst * 0x9e3779b97f4a7c15ull >> 20) & index_mask; }
+static inline uint64_t home_of(uint32_t inst, uint64_t mask) { return (inst * 0x9e3779b97f4a7c15ull >> 20) & mask; }
+static inline struct dept_sync *slot(struct sync_index *x, uint64_t j) {
+    return atomic_load_explicit(&x->slots[j], memory_order_acquire);
+}
+static inline void set_slot(struct sync_index *x, uint64_t j, struct dept_sync *r) {
+    atomic_store_explicit(&x->slots[j], r, memory_order_release);
+}
 
 static bool grow(void) {
-    uint64_t n = index_slots ? (index_mask + 1) * 2 : 1024;
-    struct dept_sync **ns = mmap(0, n * sizeof *ns, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (ns == MAP_FAILED) return false;
-    if (index_slots) {
-        for (uint64_t i = 0; i <= index_mask; i++) {
-            struct dept_sync *r = index_slots[i];
+    struct sync_index *old = atomic_load_explicit(&current_index, memory_order_relaxed);
+    uint64_t n = old ? (old->mask + 1) * 2 : 1024;
+    struct sync_index *x = mmap(0, sizeof *x + n * sizeof x->slots[0], PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (x == MAP_FAILED) return false;
+    x->mask = n - 1;
+    if (old)
+        for (uint64_t i = 0; i <= old->mask; i++) {
+            struct dept_sync *r = slot(old, i);
             if (!r) continue;
-            uint64_t j = (r->inst * 0x9e3779b97f4a7c15ull >> 20) & (n - 1);
-            while (ns[j]) j = (j + 1) & (n - 1);
-            ns[j] = r;
+            uint64_t j = home_of(r->inst, x->mask);
+            while (slot(x, j)) j = (j + 1) & x->mask;
+            set_slot(x, j, r);
         }
-        munmap(index_slots, (index_mask + 1) * sizeof *index_slots);
-    }
-    index_slots = ns;
-    index_mask = n - 1;
+    atomic_store_explicit(&current_index, x, memory_order_release);
     return true;
 }
 
+// The record of inst if the current index has it; 0 says nothing for sure.
+static struct dept_sync *probe(uint32_t inst) {
+    struct sync_index *x = atomic_load_explicit(&current_index, memory_order_acquire);
+    if (!x) return 0;
+    for (uint64_t j = home_of(inst, x->mask);; j = (j + 1) & x->mask) {
+        struct dept_sync *r = slot(x, j);
+        if (!r) return 0;
+        // A record being given to another object meanwhile has another inst.
+        if (__atomic_load_n(&r->inst, __ATOMIC_RELAXED) == inst) return r;
+    }
+}
+
 struct dept_sync *dept_sync_get(uint32_t inst) {
+    struct dept_sync *r = probe(inst);
+    if (LIKELY(r)) return r;
     int e = errno;
-    struct dept_sync *r = sync_get(inst);
+    r = sync_get(inst);
     errno = e;
     return r;
 }
@@ -61,21 +94,25 @@ struct dept_sync *dept_sync_get(uint32_t inst) {
 // Lookup without creating: a record exists only for objects something
 // happened to (a wait, an event, a published clock).
 struct dept_sync *dept_sync_find(uint32_t inst) {
-    struct dept_sync *r = 0;
+    struct dept_sync *r = probe(inst);
+    if (r) return r;
     lock();
-    if (index_slots)
-        for (uint64_t j = home_of(inst); index_slots[j]; j = (j + 1) & index_mask)
-            if (index_slots[j]->inst == inst) { r = index_slots[j]; break; }
+    struct sync_index *x = atomic_load_explicit(&current_index, memory_order_relaxed);
+    if (x)
+        for (uint64_t j = home_of(inst, x->mask); slot(x, j); j = (j + 1) & x->mask)
+            if (slot(x, j)->inst == inst) { r = slot(x, j); break; }
     unlock();
     return r;
 }
 
 static struct dept_sync *sync_get(uint32_t inst) {
     lock();
-    if ((!index_slots || (index_used + 1) * 2 > index_mask + 1) && !grow() && !index_slots) { unlock(); return 0; }
-    uint64_t j = home_of(inst);
-    for (; index_slots[j]; j = (j + 1) & index_mask)
-        if (index_slots[j]->inst == inst) { struct dept_sync *r = index_slots[j]; unlock(); return r; }
+    struct sync_index *x = atomic_load_explicit(&current_index, memory_order_relaxed);
+    if ((!x || (index_used + 1) * 2 > x->mask + 1) && !grow() && !x) { unlock(); return 0; }
+    x = atomic_load_explicit(&current_index, memory_order_relaxed);
+    uint64_t j = home_of(inst, x->mask);
+    for (; slot(x, j); j = (j + 1) & x->mask)
+        if (slot(x, j)->inst == inst) { struct dept_sync *r = slot(x, j); unlock(); return r; }
     struct dept_sync *r = free_records;
     if (r) {
         free_records = r->next_free;
@@ -99,7 +136,7 @@ static struct dept_sync *sync_get(uint32_t inst) {
         memset(r, 0, sizeof *r);
     }
     r->inst = inst;
-    index_slots[j] = r;
+    set_slot(x, j, r);
     index_used++;
     unlock();
     return r;
@@ -111,22 +148,24 @@ static struct dept_sync *sync_get(uint32_t inst) {
 void dept_sync_forget(uint32_t inst) {
     if (!inst) return;
     lock();
-    uint64_t i = index_slots ? home_of(inst) : 0;
-    while (index_slots && index_slots[i] && index_slots[i]->inst != inst) i = (i + 1) & index_mask;
-    struct dept_sync *r = index_slots ? index_slots[i] : 0;
+    struct sync_index *x = atomic_load_explicit(&current_index, memory_order_relaxed);
+    uint64_t i = x ? home_of(inst, x->mask) : 0;
+    while (x && slot(x, i) && slot(x, i)->inst != inst) i = (i + 1) & x->mask;
+    struct dept_sync *r = x ? slot(x, i) : 0;
     if (!r) { unlock(); return; }
     // Backward-shift deletion: later entries of the probe run move up, so
-    // lookups never meet a hole before their entry.
+    // lookups never meet a hole before their entry (a lock-free probe that
+    // does, mid-move, asks again under the lock).
     for (uint64_t k = i;;) {
-        index_slots[i] = 0;
+        set_slot(x, i, 0);
         for (;;) {
-            k = (k + 1) & index_mask;
-            if (!index_slots[k]) goto removed;
-            uint64_t h = home_of(index_slots[k]->inst);
+            k = (k + 1) & x->mask;
+            if (!slot(x, k)) goto removed;
+            uint64_t h = home_of(slot(x, k)->inst, x->mask);
             bool stays = i <= k ? (i < h && h <= k) : (i < h || h <= k);
             if (!stays) break;
         }
-        index_slots[i] = index_slots[k];
+        set_slot(x, i, slot(x, k));
         i = k;
     }
 removed:
@@ -163,8 +202,9 @@ void dept_sync_atfork(int phase) {
 
 void dept_sync_foreach(void (*fn)(struct dept_sync *, void *), void *arg) {
     lock();
-    if (index_slots)
-        for (uint64_t i = 0; i <= index_mask; i++)
-            if (index_slots[i]) fn(index_slots[i], arg);
+    struct sync_index *x = atomic_load_explicit(&current_index, memory_order_relaxed);
+    if (x)
+        for (uint64_t i = 0; i <= x->mask; i++)
+            if (slot(x, i)) fn(slot(x, i), arg);
     unlock();
 }
