@@ -50,7 +50,18 @@ static bool reserve(uint32_t **vc, uint32_t *cap, uint32_t n) {
     return true;
 }
 
+// Entries at and beyond the width are 0 in every clock (no thread ever had
+// those slots), so loops stop there instead of at a clock's capacity (at
+// least 16): a post and a wait in a 2-thread ping-pong went through 16
+// entries of every clock several times. Read under the clock's lock, the
+// width covers every slot a clock read there can name.
+static inline uint32_t in_use(uint32_t n) {
+    uint32_t w = dept_clock_width();
+    return w < n ? w : n;
+}
+
 static void join_into(uint32_t **vc, uint32_t *cap, const uint32_t *from, uint32_t n) {
+    n = in_use(n);
     if (!reserve(vc, cap, n)) n = *cap;
     for (uint32_t i = 0; i < n; i++)
         if (from[i] > (*vc)[i]) (*vc)[i] = from[i];
@@ -99,33 +110,32 @@ struct dept_epoch dept_clock_last_wait(const struct dept_thread *t) {
 
 // ---- objects ---------------------------------------------------------------
 
-uint32_t dept_clock_seq(struct dept_sync *s) {
-    spin(&s->clk_lock);
-    uint32_t q = s->clk_seq;
-    unspin(&s->clk_lock);
-    return q;
-}
+// Written under clk_lock, read without it: every wait asks, and taking the
+// lock for one word made a waiter write the line its poster writes.
+uint32_t dept_clock_seq(struct dept_sync *s) { return __atomic_load_n(&s->clk_seq, __ATOMIC_ACQUIRE); }
+static inline void next_seq(struct dept_sync *s) { __atomic_store_n(&s->clk_seq, s->clk_seq + 1, __ATOMIC_RELEASE); }
 
 void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
     if (!t->clk_time) return;
     uint32_t n = t->clk_slot + 1 > t->clk_cap ? t->clk_cap : t->clk_slot + 1;
+    spin(&s->clk_lock);
     uint32_t width = dept_clock_width();
     if (width < n) width = n;
-    spin(&s->clk_lock);
     if (reserve(&s->clk_vc, &s->clk_cap, width)) {
+        uint32_t known = t->clk_cap < width ? t->clk_cap : width;
         if (s->clk_n == 0) {
-            memset(s->clk_vc, 0, (size_t)s->clk_cap * sizeof *s->clk_vc);
-            memcpy(s->clk_vc, t->clk_vc, (size_t)(t->clk_cap < s->clk_cap ? t->clk_cap : s->clk_cap) * sizeof *t->clk_vc);
+            memcpy(s->clk_vc, t->clk_vc, (size_t)known * sizeof *t->clk_vc);
+            memset(s->clk_vc + known, 0, (size_t)(width - known) * sizeof *s->clk_vc);
         } else {
             // The meet: what every release of the episode knew.
-            for (uint32_t i = 0; i < s->clk_cap; i++) {
-                uint32_t v = i < t->clk_cap ? t->clk_vc[i] : 0;
+            for (uint32_t i = 0; i < width; i++) {
+                uint32_t v = i < known ? t->clk_vc[i] : 0;
                 if (v < s->clk_vc[i]) s->clk_vc[i] = v;
             }
         }
         s->clk_n++;
     }
-    s->clk_seq++;
+    next_seq(s);
     s->clk_recent[s->clk_seq % 4].seq = s->clk_seq;
     s->clk_recent[s->clk_seq % 4].at = dept_clock_now(t);
     unspin(&s->clk_lock);
@@ -176,7 +186,7 @@ void dept_clock_exit(struct dept_sync *body, struct dept_thread *t) {
     } else {
         body->clk_n = 0;
     }
-    body->clk_seq++;
+    next_seq(body);
     unspin(&body->clk_lock);
 }
 
