@@ -538,10 +538,18 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     struct dept_history_view view[DEPT_HISTORY];
     uint32_t nh = 0;
     if (active && !(flags & DEPT_EVENT_RELEASE)) {
-        uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY;
+        uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY, before = 0;
         for (uint32_t k = 0; k < n; k++) {
             struct dept_hist *h = &t->hist[(t->nhist - 1 - k) % DEPT_HISTORY];
-            if (h->ts <= window) continue;
+            // Entries go in in wait-clock order, so from the newest back the
+            // first that began before the window ends the walk (a post per
+            // wait, as in a ping-pong, walked the whole ring every time).
+            // One out of order is let through: a signal handler's wait pushed
+            // between another's clock tick and its slot.
+            if (h->ts <= window) {
+                if (++before == 2) break;
+                continue;
+            }
             view[nh++] = dept_hist_view(h);
             key = dept_mix(key, ((uint64_t)h->cls << 16) ^ h->awaits ^ 0x8000);
             relevant++;
