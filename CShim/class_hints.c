@@ -11,6 +11,8 @@
 // * From the shim: the class stands for explicitly initialised objects in
 //   static storage, which cycles must not mix (CycleJudge.staticObjectRule):
 //   which object is held or awaited is part of a wait's memo key.
+// * From the shim: the class's objects are pthread mutexes, whose owner
+//   glibc records in the mutex (model.c asks it in a signal handler).
 // * From the shim, in a second byte array: the operation whose call site
 //   the core already has for the class's events (op + 1; 0: none yet), so a
 //   thread whose own small memo of classes missed need not ask the
@@ -22,6 +24,7 @@
 #define MAX_HINTED_CLASSES (1u << 24)
 #define CLASS_PUBLISHED 4
 #define CLASS_PER_OBJECT 8
+#define CLASS_PTHREAD_MUTEX 16
 
 /// Whether any class is per-object: until one is, memo keys skip the scan.
 _Atomic int dept_per_object_classes;
@@ -37,6 +40,7 @@ static uint32_t class_bits(uint32_t cls) {
 uint32_t dept_same_class_skip(uint32_t cls) { return class_bits(cls) & (DEPT_SAME_SKIP_UP | DEPT_SAME_SKIP_DOWN); }
 bool dept_class_published(uint32_t cls) { return class_bits(cls) & CLASS_PUBLISHED; }
 bool dept_class_per_object(uint32_t cls) { return class_bits(cls) & CLASS_PER_OBJECT; }
+bool dept_class_pthread_mutex(uint32_t cls) { return class_bits(cls) & CLASS_PTHREAD_MUTEX; }
 
 static _Atomic uint8_t *reserve(_Atomic(_Atomic uint8_t *) *array, uint32_t cls) {
     if (cls >= MAX_HINTED_CLASSES) return 0;
@@ -77,6 +81,11 @@ void dept_shim_same_class_hint(uint32_t cls, uint32_t skip) {
 void dept_class_mark_published(uint32_t cls) {
     _Atomic uint8_t *b = bytes_for(cls);
     if (b) atomic_fetch_or(&b[cls], (uint8_t)CLASS_PUBLISHED);
+}
+
+void dept_class_mark_pthread_mutex(uint32_t cls) {
+    _Atomic uint8_t *b = bytes_for(cls);
+    if (b) atomic_fetch_or(&b[cls], (uint8_t)CLASS_PTHREAD_MUTEX);
 }
 
 void dept_class_mark_per_object(uint32_t cls) {

@@ -491,6 +491,24 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
 // holds, its recent non-lock waits, and the object's current waiting
 // episode. The memo key covers everything the rules could look at, so a
 // known situation does not leave the thread.
+// A pthread mutex whose entry the thread pushed but which it does not own
+// yet: a signal handler ran between the hook's push and the real
+// acquisition, or while the thread was blocked in it (TSan's
+// signal_in_mutex_lock: the handler signals a condvar whose waiter holds
+// that mutex). glibc records its owner's kernel tid in every mutex it hands
+// out, elided ones excepted, so the mutex itself says whether the entry is
+// held yet. Outside a handler the answer is always yes. A trylock's entry is
+// pushed once it succeeded; other kinds of lock have no such field.
+#define MUTEX_KIND_ELISION 256
+static bool not_owned_yet(const struct dept_thread *t, const struct dept_held *h) {
+    if ((h->op != DEPT_OP_LOCK && h->op != DEPT_OP_TIMEDLOCK) || (h->flags & DEPT_HELD_CHECKED)
+        || !dept_class_pthread_mutex(h->cls))
+        return false;
+    const pthread_mutex_t *m = (const pthread_mutex_t *)h->obj;
+    if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & MUTEX_KIND_ELISION) return false;
+    return __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED) != t->os_tid;
+}
+
 void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc) {
     if (t->sems_held) dept_held_validate(t);
     struct dept_sync *sy = dept_sync_get(o.inst);
@@ -516,17 +534,17 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     key = dept_mix(key, flags);
     uint32_t relevant = 0;
     uint32_t nheld = (flags & DEPT_EVENT_UNHELD) ? 0 : t->nheld;
-    // A signal handler that interrupted a contended acquisition does not
-    // hold that lock yet (TSan's signal_in_mutex_lock: the handler signals
-    // a condvar whose waiter holds it).
-    int32_t acquiring = UNLIKELY(t->acquiring) && nheld ? dept_held_index(t, t->acquiring) : -1;
-    uint32_t pending = acquiring >= 0 ? (uint32_t)acquiring : UINT32_MAX;
+    // Entries of mutexes the thread is still acquiring (a signal handler's
+    // event): not contexts of the event. (Beyond 64 held, all count.)
+    uint64_t pending = 0;
+    for (uint32_t i = 0; i < nheld && nheld <= 64; i++)
+        if (not_owned_yet(t, &t->held[i])) pending |= 1ull << i;
     // Marked only for this event (see announced); cleared before returning.
     uint64_t marked = 0;
     bool may_announce = !(flags & DEPT_EVENT_RELEASE) && o.addr;
     for (uint32_t i = 0; i < nheld; i++) {
         struct dept_held *h = &t->held[i];
-        if (h->flags & DEPT_HELD_THREAD || i == pending) continue;
+        if (h->flags & DEPT_HELD_THREAD || (pending >> (i & 63) & 1)) continue;
         if (may_announce && t->nannounce && i < 64 && announced(t, i, o.addr)) {
             h->flags |= DEPT_HELD_ANNOUNCED;
             marked |= 1ull << i;
@@ -568,12 +586,13 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;
     struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc };
     const struct dept_held *held = t->held;
-    struct dept_held settled[DEPT_HELD_INLINE];
-    if (UNLIKELY(pending != UINT32_MAX) && nheld <= DEPT_HELD_INLINE) {
-        for (uint32_t i = 0, k = 0; i < nheld; i++)
-            if (i != pending) settled[k++] = t->held[i];
+    struct dept_held settled[64];
+    if (UNLIKELY(pending)) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < nheld; i++)
+            if (!(pending >> i & 1)) settled[k++] = t->held[i];
         held = settled;
-        nheld--;
+        nheld = k;
     }
     dept_core_lock();
     dept_core_event(t->tid, &ev, held, nheld, view, nh, active ? 1 : 0, window);

@@ -79,10 +79,7 @@ static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mu
     if (r == EBUSY) {
         dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, h.stack,
                          ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
-        uintptr_t outer = t->acquiring;     // a handler's own acquisition nests
-        t->acquiring = (uintptr_t)m;
         r = real(m, clk, ts);
-        t->acquiring = outer;
         dept_block_end(t);
     }
     if (UNLIKELY(r != 0)) {

@@ -224,6 +224,7 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
     }
     spin_unlock(&table_lock);
     if (fresh && object) dept_class_mark_per_object(ref.cls);
+    if (fresh && kind == DEPT_OBJ_MUTEX) dept_class_mark_pthread_mutex(ref.cls);
     if (fresh) announce(ref.cls, kind, key_kind, key, prefix, nprefix, object);
     return ref;
 }

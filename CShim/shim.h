@@ -154,10 +154,6 @@ struct dept_thread {
     uint32_t blocked_cls, blocked_inst, blocked_stack;
     uint16_t blocked_op, blocked_awaits;
     uint32_t blocked_timed;
-    /// The lock whose contended acquisition is under way (its entry is
-    /// pushed, the real call has not returned): code that runs meanwhile
-    /// is a signal handler, and does not hold it.
-    uintptr_t acquiring;
 
     uint64_t seen[DEPT_SEEN_SLOTS];
     uint32_t seen_stack[DEPT_SEEN_SLOTS];
@@ -509,6 +505,10 @@ DEPT_HIDDEN bool dept_class_published(uint32_t cls);
 DEPT_HIDDEN void dept_class_mark_published(uint32_t cls);
 /// Classes of explicitly initialised static objects (class_hints.c).
 DEPT_HIDDEN bool dept_class_per_object(uint32_t cls);
+/// The class's objects are pthread mutexes (their kind is part of the class
+/// key, so a class never mixes kinds).
+DEPT_HIDDEN bool dept_class_pthread_mutex(uint32_t cls);
+DEPT_HIDDEN void dept_class_mark_pthread_mutex(uint32_t cls);
 DEPT_HIDDEN void dept_class_mark_per_object(uint32_t cls);
 /// Whether the core has a call site for events `op` of the class (told by
 /// any thread), and the mark that says so.
