@@ -485,12 +485,6 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
     a->nhist = t->nhist;
 }
 
-// Events: which waits an event depends on is decided by the core
-// (Sources/DeptCore/EventRules.swift, where each rule is written down and
-// unit-tested). The shim hands it the raw material: the contexts the thread
-// holds, its recent non-lock waits, and the object's current waiting
-// episode. The memo key covers everything the rules could look at, so a
-// known situation does not leave the thread.
 // A pthread mutex whose entry the thread pushed but which it does not own
 // yet: a signal handler ran between the hook's push and the real
 // acquisition, or while the thread was blocked in it (TSan's
@@ -509,6 +503,12 @@ static bool not_owned_yet(const struct dept_thread *t, const struct dept_held *h
     return __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED) != t->os_tid;
 }
 
+// Events: which waits an event depends on is decided by the core
+// (Sources/DeptCore/EventRules.swift, where each rule is written down and
+// unit-tested). The shim hands it the raw material: the contexts the thread
+// holds, its recent non-lock waits, and the object's current waiting
+// episode. The memo key covers everything the rules could look at, so a
+// known situation does not leave the thread.
 void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc) {
     if (t->sems_held) dept_held_validate(t);
     struct dept_sync *sy = dept_sync_get(o.inst);
