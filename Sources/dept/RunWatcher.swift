@@ -19,6 +19,11 @@ final class RunWatcher {
     private var done = false
     private var printedProgress = false
     private let finished = DispatchSemaphore(value: 0)
+    /// Ends the watcher's pause early when the command has finished: with a
+    /// plain sleep, every `dept run` outlived its command by up to one
+    /// pause (200 ms), which short commands run many times over (a test
+    /// runner's steps) paid each time.
+    private let wake = DispatchSemaphore(value: 0)
     private var started = false
     /// Per file: bytes consumed, and an incomplete last line.
     private var offsets: [String: UInt64] = [:]
@@ -43,7 +48,7 @@ final class RunWatcher {
         let begin = Date()
         var last = ""
         while true {
-            usleep(200_000)
+            _ = wake.wait(timeout: .now() + .milliseconds(200))
             lock.lock()
             if done { lock.unlock(); return }
             let processes = poll()
@@ -103,6 +108,7 @@ final class RunWatcher {
         _ = poll()
         if printedProgress { writeStderr("\r\u{1B}[K") }
         lock.unlock()
+        wake.signal()
         if started { finished.wait() }
     }
 }
