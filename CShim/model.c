@@ -491,8 +491,11 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
 // signal_in_mutex_lock: the handler signals a condvar whose waiter holds
 // that mutex). glibc records its owner's kernel tid in every mutex it hands
 // out, elided ones excepted, so the mutex itself says whether the entry is
-// held yet. Outside a handler the answer is always yes. A trylock's entry is
-// pushed once it succeeded; other kinds of lock have no such field.
+// held yet. Asked only while an acquisition of the thread is under way
+// (t->acquiring): otherwise every entry is owned, and a program's mutex
+// memory is never read (it may be gone, freed while still locked). A
+// trylock's entry is pushed once it succeeded; other kinds of lock have no
+// such field.
 #define MUTEX_KIND_ELISION 256
 static bool not_owned_yet(const struct dept_thread *t, const struct dept_held *h) {
     if ((h->op != DEPT_OP_LOCK && h->op != DEPT_OP_TIMEDLOCK) || (h->flags & DEPT_HELD_CHECKED)
@@ -537,7 +540,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint3
     // Entries of mutexes the thread is still acquiring (a signal handler's
     // event): not contexts of the event. (Beyond 64 held, all count.)
     uint64_t pending = 0;
-    for (uint32_t i = 0; i < nheld && nheld <= 64; i++)
+    for (uint32_t i = 0; UNLIKELY(t->acquiring) && i < nheld && nheld <= 64; i++)
         if (not_owned_yet(t, &t->held[i])) pending |= 1ull << i;
     // Marked only for this event (see announced); cleared before returning.
     uint64_t marked = 0;

@@ -127,10 +127,12 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         }
     }
     uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
+    t->acquiring++;
     dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
     if (key && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) dept_acq_remember(t, key, gen);
     dept_leave();
     int r = take(t, m, op, extra, real, clk, ts);
+    t->acquiring--;
     if (UNLIKELY(r == 0 && dept_class_published(o.cls))) {
         int e = errno;
         dept_tls_guard = 1;
@@ -166,9 +168,12 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc)
     uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     struct dept_acq *a = dept_acq_probe_more(t, key, (uintptr_t)m);
     if (a) {
+        t->acquiring++;
         dept_push_known(t, (uintptr_t)m, a);
         dept_leave();
-        return take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+        int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+        t->acquiring--;
+        return r;
     }
     return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, key);
 }
@@ -183,9 +188,12 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
         struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc), (uintptr_t)m);
         if (LIKELY(a)) {
             dept_tls_guard = 1;
+            t->acquiring++;
             dept_push_known(t, (uintptr_t)m, a);
             dept_leave();
-            return take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+            int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+            t->acquiring--;
+            return r;
         }
     }
     return lock_slow(m, pc);

@@ -128,6 +128,10 @@ struct dept_thread {
     // The thread's clock (clocks.h). clk_waited sits beside nheld: the lock
     // fast path sets it, and it is all the fast path does for clocks.
     uint32_t clk_waited;
+    /// Mutex acquisitions under way (pushed, the real call not returned):
+    /// an event while one is is a signal handler's, which model.c checks
+    /// against the mutexes' owners. Nested by a handler's own locks.
+    uint32_t acquiring;
     uint32_t clk_slot, clk_time, clk_last_wait;
     uint32_t *clk_vc;             // mmap'd, kept when the record is recycled
     uint32_t clk_cap;
