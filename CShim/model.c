@@ -104,6 +104,28 @@ void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm) {
     t->ntentative = k;
 }
 
+// A pthread mutex whose entry the thread pushed but which it does not own
+// yet: a signal handler ran between the hook's push and the real
+// acquisition, or while the thread was blocked in it (TSan's
+// signal_in_mutex_lock: the handler signals a condvar whose waiter holds
+// that mutex; or it takes a lock of its own, which is then not after that
+// mutex). glibc records its owner's kernel tid in every mutex it hands
+// out, elided ones excepted, so the mutex itself says whether the entry is
+// held yet. Asked only while an acquisition of the thread is under way
+// (t->acquiring): otherwise every entry is owned, and a program's mutex
+// memory is never read (it may be gone, freed while still locked). A
+// trylock's entry is pushed once it succeeded; other kinds of lock have no
+// such field.
+#define MUTEX_KIND_ELISION 256
+static bool not_owned_yet(const struct dept_thread *t, const struct dept_held *h) {
+    if ((h->op != DEPT_OP_LOCK && h->op != DEPT_OP_TIMEDLOCK) || (h->flags & DEPT_HELD_CHECKED)
+        || !dept_class_pthread_mutex(h->cls))
+        return false;
+    const pthread_mutex_t *m = (const pthread_mutex_t *)h->obj;
+    if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & MUTEX_KIND_ELISION) return false;
+    return __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED) != t->os_tid;
+}
+
 // The dependency rule for locks (DESIGN §2): every context the thread is in
 // (every held lock) cannot reach its event until this wait is satisfied, so
 // each held event depends on the awaited one. The memo key covers the whole
@@ -145,9 +167,22 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
         // only makes "valid since" keep more (CycleRules).
         w.started = dept_wait_clock_tick();
     }
-    dept_core_lock();
-    dept_core_wait(t->tid, t->held, n, &w, vc, nvc);
-    dept_core_unlock();
+    // A signal handler's lock while its thread is still acquiring a mutex:
+    // the thread does not hold that one yet, so the wait is not after it.
+    const struct dept_held *held = t->held;
+    struct dept_held owned[64];
+    if (UNLIKELY(t->acquiring) && n <= 64) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (!not_owned_yet(t, &t->held[i])) owned[k++] = t->held[i];
+        held = owned;
+        n = k;
+    }
+    if (n) {
+        dept_core_lock();
+        dept_core_wait(t->tid, held, n, &w, vc, nvc);
+        dept_core_unlock();
+    }
     remember_here(t, key, s);
     dept_event_site_want(t);
     return s;
@@ -483,27 +518,6 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
     for (uint32_t k = 0; k < DEPT_ANNOUNCE_DEPTH; k++) a->chains[k] = k < n ? t->held[n - 1 - k].chain : DEPT_CHAIN_SEED;
     a->nheld = n;
     a->nhist = t->nhist;
-}
-
-// A pthread mutex whose entry the thread pushed but which it does not own
-// yet: a signal handler ran between the hook's push and the real
-// acquisition, or while the thread was blocked in it (TSan's
-// signal_in_mutex_lock: the handler signals a condvar whose waiter holds
-// that mutex). glibc records its owner's kernel tid in every mutex it hands
-// out, elided ones excepted, so the mutex itself says whether the entry is
-// held yet. Asked only while an acquisition of the thread is under way
-// (t->acquiring): otherwise every entry is owned, and a program's mutex
-// memory is never read (it may be gone, freed while still locked). A
-// trylock's entry is pushed once it succeeded; other kinds of lock have no
-// such field.
-#define MUTEX_KIND_ELISION 256
-static bool not_owned_yet(const struct dept_thread *t, const struct dept_held *h) {
-    if ((h->op != DEPT_OP_LOCK && h->op != DEPT_OP_TIMEDLOCK) || (h->flags & DEPT_HELD_CHECKED)
-        || !dept_class_pthread_mutex(h->cls))
-        return false;
-    const pthread_mutex_t *m = (const pthread_mutex_t *)h->obj;
-    if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & MUTEX_KIND_ELISION) return false;
-    return __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED) != t->os_tid;
 }
 
 // Events: which waits an event depends on is decided by the core

@@ -18,6 +18,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
         "cond_announce_before_sem", "cond_announce_sem_stale", "signal_while_acquiring", "signal_while_holding",
+        "signal_lock_while_acquiring", "signal_lock_while_holding",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -168,6 +169,11 @@ final class PrecisionExamplesTests: XCTestCase {
     func test_signal_while_acquiring() throws { try silent("signal_while_acquiring") }
     /// Near miss: the handler runs inside the critical section.
     func test_signal_while_holding() throws { try potential("signal_while_holding", events: 2...2) }
+    /// A handler that takes a lock while its thread is blocked taking M is
+    /// not after M: no inversion with the program's X-before-M.
+    func test_signal_lock_while_acquiring() throws { try silent("signal_lock_while_acquiring") }
+    /// Near miss: the thread holds M when its handler takes X.
+    func test_signal_lock_while_holding() throws { try potential("signal_lock_while_holding", events: 2...2) }
     /// Near miss: a semaphore wait between the two GIL takes.
     func test_cond_announce_sem_stale() throws { try potential("cond_announce_sem_stale", events: 2...2) }
 
