@@ -8,10 +8,10 @@
 // libdept.so), and _dl_fini with every module's destructors. Printing what
 // the core still has queued there (verbosity=2's "not reported" lines,
 // warnings) means symbolizing, tens of milliseconds, while the program's
-// other threads run on against objects its teardown destroyed: a render
-// thread of povray locks a boost mutex a static destructor has destroyed
-// and the process aborts with lock_error, which it never does without
-// dept. So the queue is printed when main returns or exit() is called,
+// other threads run on against objects its teardown destroyed (a thread
+// that locks a static mutex a destructor has destroyed gets EINVAL; boost
+// turns that into lock_error and an abort), a window the program never
+// has without dept. So the queue is printed when main returns or exit() is called,
 // before any exit handler, with the program intact; dept's handler is then
 // left with what teardown itself adds, usually nothing.
 //

@@ -11,11 +11,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <fcntl.h>
-#include <spawn.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern ssize_t __read(int, void *, size_t);
@@ -53,7 +50,6 @@ DEPT_HIDDEN int dept_libc_open_append(const char *path) {
 }
 DEPT_HIDDEN int dept_libc_open_read(const char *path) { return open(path, O_RDONLY | O_CLOEXEC); }
 DEPT_HIDDEN int dept_libc_fd_high(int fd) { return __fcntl(fd, F_DUPFD_CLOEXEC, 200); }
-DEPT_HIDDEN int dept_libc_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 DEPT_HIDDEN ssize_t dept_libc_pread(int fd, void *buf, size_t n, int64_t offset) { return pread(fd, buf, n, (off_t)offset); }
 DEPT_HIDDEN int dept_libc_is_readable(const char *path) { return access(path, R_OK) == 0; }
 DEPT_HIDDEN int dept_libc_isatty(int fd) { return isatty(fd) != 0; }
@@ -88,29 +84,6 @@ DEPT_HIDDEN const char *dept_libc_getenv(const char *name) { return getenv(name)
 DEPT_HIDDEN char *const *dept_libc_environ(void) { return environ; }
 DEPT_HIDDEN int dept_libc_is_executable(const char *path) { return access(path, X_OK) == 0; }
 DEPT_HIDDEN ssize_t dept_libc_readlink(const char *path, char *buf, size_t n) { return readlink(path, buf, n); }
-
-DEPT_HIDDEN int dept_libc_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
-                                int32_t *pid) {
-    posix_spawn_file_actions_t fa;
-    int rc = posix_spawn_file_actions_init(&fa);
-    if (rc) return rc;
-    if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
-    else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t p = 0;
-    rc = posix_spawn(&p, path, &fa, 0, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc == 0) *pid = p;
-    return rc;
-}
-
-DEPT_HIDDEN int dept_libc_wait(int32_t pid) {
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    return status;
-}
 
 // Embedded Swift reports a trap's message (in an unoptimised build; an
 // optimised one only executes ud2) through putchar. Our definition is local

@@ -6,8 +6,8 @@
 // Hostile because: dept's exit-time printing (symbolization, tens of
 // milliseconds) must happen before the program's exit handlers and static
 // destructors, not after them: after, the program's other threads run on
-// against destroyed objects for that long (povray's render threads lock a
-// boost mutex a static destructor destroyed and abort with lock_error).
+// against destroyed objects for that long (a boost mutex a static
+// destructor destroyed fails with EINVAL, and boost aborts with lock_error).
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>

@@ -38,8 +38,6 @@ int dept_libc_open_read(const char *path);
 /// A close-on-exec duplicate of fd numbered 200 or above (-1 on failure):
 /// out of the way of the descriptors a program counts on.
 int dept_libc_fd_high(int fd);
-/// pipe2(fds, O_CLOEXEC).
-int dept_libc_pipe(int fds[2]);
 /// pread: n bytes at offset (retry EINTR yourself).
 ssize_t dept_libc_pread(int fd, void *buf, size_t n, int64_t offset);
 /// access(path, R_OK) == 0.
@@ -68,13 +66,13 @@ char *const *dept_libc_environ(void);
 int dept_libc_is_executable(const char *path);
 ssize_t dept_libc_readlink(const char *path, char *buf, size_t n);
 
-/// posix_spawn of path with argv/envp; stdin from stdin_fd (or /dev/null
-/// when -1), stdout to stdout_fd, stderr to /dev/null. 0 and *pid set, or
-/// an error number.
-int dept_libc_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
-                    int32_t *pid);
-/// waitpid(pid), retrying after EINTR: the status, or -1.
-int dept_libc_wait(int32_t pid);
+/// Runs path with argv/envp to its end, as a helper the program cannot
+/// see (no SIGCHLD, never reaped by its waitpid(-1): helper_process.c);
+/// stdin from stdin_fd (or /dev/null when -1), stdout into stdout_fd,
+/// stderr to /dev/null. 0 and *status (its wait status, -1 when unknown),
+/// or an error number.
+int dept_libc_run_helper(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                         int *status);
 
 #ifdef __cplusplus
 }

@@ -284,9 +284,9 @@ struct ProcessSymbolizer: Symbolizing {
         return answers.count == lines.count ? answers : []
     }
 
-    /// Runs a helper without our preload, its input from an unlinked
-    /// temporary file (so writing can never block on a full pipe while the
-    /// child waits for us to read), its output through a pipe.
+    /// Runs a helper without our preload, to its end, its input from an
+    /// unlinked temporary file and its output into another (the calling
+    /// thread waits meanwhile: helper_process.c).
     private func run(_ tool: String, _ args: [String], input: String?) -> String {
         var inFD: Int32 = -1
         if let input {
@@ -295,8 +295,8 @@ struct ProcessSymbolizer: Symbolizing {
             _ = writeAll(inFD, input)
             _ = dept_libc_rewind(inFD)
         }
-        var outPipe: [Int32] = [0, 0]
-        guard dept_libc_pipe(&outPipe) == 0 else { if inFD >= 0 { dept_libc_close(inFD) }; return "" }
+        let outFD = dept_libc_temp_file()
+        guard outFD >= 0 else { if inFD >= 0 { dept_libc_close(inFD) }; return "" }
         var env: [String] = []
         if let environ = dept_libc_environ() {
             var e = environ
@@ -307,17 +307,13 @@ struct ProcessSymbolizer: Symbolizing {
             }
         }
         let argv = CStringArray([tool] + args), envp = CStringArray(env)
-        var pid: Int32 = 0
-        let rc = dept_libc_spawn(tool, argv.pointers, envp.pointers, inFD, outPipe[1], &pid)
+        var status: Int32 = 0
+        let rc = dept_libc_run_helper(tool, argv.pointers, envp.pointers, inFD, outFD, &status)
         argv.free(); envp.free()
-        dept_libc_close(outPipe[1])
         if inFD >= 0 { dept_libc_close(inFD) }
         var result: [UInt8] = []
-        if rc == 0 {
-            result = readAll(outPipe[0])
-            _ = dept_libc_wait(pid)
-        }
-        dept_libc_close(outPipe[0])
+        if rc == 0, dept_libc_rewind(outFD) == 0 { result = readAll(outFD) }
+        dept_libc_close(outFD)
         return String(decoding: result, as: UTF8.self)
     }
 }

@@ -35,7 +35,7 @@ final class HostileTests: XCTestCase {
         "hostile_exit_holding", "hostile_pshared", "hostile_robust", "hostile_errorcheck", "hostile_dlopen",
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
-        "hostile_thread_churn",
+        "hostile_thread_churn", "hostile_sigchld",
     ]
 
     enum Verdict {
@@ -272,6 +272,19 @@ final class HostileTests: XCTestCase {
     func test_destroy_locked() throws {
         let pair = try runBoth("hostile_destroy_locked", expect: .warning)
         assertVerdict(pair, .warning(required: true))
+    }
+
+    /// A program that counts SIGCHLD and reaps with waitpid(-1) in its
+    /// handler: the symbolizer dept runs for the report (its file:line
+    /// answers prove it ran) is neither signalled nor reaped; the program
+    /// sees its own one child, as without dept.
+    func test_sigchld() throws {
+        let pair = try runBoth("hostile_sigchld", expect: .potential, extraExitCodes: [66])
+        let run = pair.preloaded
+        XCTAssertTrue(run.stderr.contains("potential deadlock"), run.transcript)
+        XCTAssertTrue(run.stderr.contains("hostile_sigchld.c:"), "no symbolized frame: the helper did not run\n\(run.transcript)")
+        XCTAssertTrue(run.stdout.contains("hostile_sigchld: 1 SIGCHLD, 1 child reaped, status 3"), run.transcript)
+        assertWarningsWellFormed(run.stderr, context: run.transcript)
     }
 
     // MARK: closed stderr
