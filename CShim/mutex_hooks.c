@@ -27,7 +27,7 @@ DEPT_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t
     struct dept_thread *t = dept_enter();
     if (!t) return r;
     int e = errno;
-    if (r == 0) dept_obj_init((uintptr_t)m, DEPT_OBJ_MUTEX, CALLER_PC());
+    if (r == 0) dept_fresh_mark((uintptr_t)m, dept_obj_init((uintptr_t)m, DEPT_OBJ_MUTEX, CALLER_PC()).inst, t);
     dept_leave();
     errno = e;
     return r;
@@ -126,10 +126,19 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
             return r;
         }
     }
-    uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
-    t->acquiring++;
-    dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0, stack, pc);
-    if (key && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) dept_acq_remember(t, key, gen);
+    uint32_t held_flags = (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0;
+    if (UNLIKELY(dept_fresh_claim((uintptr_t)m, o.inst, t))) {
+        // Nobody else has seen it: held from now on, waited for by nobody
+        // (fresh_locks.c). Not cached: the next acquisition is a wait.
+        t->acquiring++;
+        t->clk_waited = 1;
+        dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, 0, pc);
+    } else {
+        uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
+        t->acquiring++;
+        dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, stack, pc);
+        if (key && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) dept_acq_remember(t, key, gen);
+    }
     dept_leave();
     int r = take(t, m, op, extra, real, clk, ts);
     t->acquiring--;
@@ -236,6 +245,9 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
         if (h) h->count++;
         else {
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
+            // Seen by this thread now: a later lock of the initialising
+            // thread is no longer the first acquisition.
+            dept_fresh_claim((uintptr_t)m, o.inst, t);
             uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, pc));
             if (LIKELY(stack)) dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, stack, pc);
             else dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, 0, pc);

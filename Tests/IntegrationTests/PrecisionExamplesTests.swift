@@ -19,6 +19,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
         "cond_announce_before_sem", "cond_announce_sem_stale", "signal_while_acquiring", "signal_while_holding",
         "signal_lock_while_acquiring", "signal_lock_while_holding",
+        "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -131,6 +132,16 @@ final class PrecisionExamplesTests: XCTestCase {
     /// each philosopher (cached acquisitions, keyed by the objects held),
     /// then the ring: one instance loop of 5.
     func test_static_forks_ring() throws { try potential("static_forks_ring", events: 5...5) }
+    /// GDAL's get-or-create: a mutex created and locked under the registry
+    /// lock, which elsewhere is taken while one of those mutexes is held.
+    /// The first acquisition of a mutex by the thread that initialised it,
+    /// before any other thread came near it, cannot wait.
+    func test_fresh_lock_under_registry() throws { try silent("fresh_lock_under_registry") }
+    /// Near miss: the first acquisition ever, but by a thread that did not
+    /// create the mutex.
+    func test_fresh_lock_seen_by_other() throws { try potential("fresh_lock_seen_by_other", events: 2...2) }
+    /// Near miss: the creating thread's second acquisition is a wait.
+    func test_fresh_lock_second_time() throws { try potential("fresh_lock_second_time", events: 2...2) }
     func test_static_bucket_inversion() throws {
         let reports = try potential("static_bucket_inversion", events: 2...2)
         XCTAssertTrue(reports.contains { $0.text.contains("bucket+200") },
