@@ -170,7 +170,12 @@ extension ReportBuilder {
         if stuckTids.isEmpty { return nil }
         var r = buildLive(.hang, state: s, hangMs: hangMs, symbolizer: &symbolizer)!
         r.blocked = r.blocked.filter { stuckTids.contains($0.thread.tid) }
-        var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for more than \(hangMs) ms without a verdict"
+        // The longest wait, not the threshold: the dump comes at stall_ms
+        // (10 s), and "more than 1000 ms" (hang_ms) read as if it were
+        // printed after one second, beside threads blocked ten times that.
+        let longest = r.blocked.map { $0.blockedMs }.max() ?? hangMs
+        var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for up to \(longest) ms"
+            + " (more than \(hangMs) ms each) without a verdict"
         if let when { text += " " + when }
         text += " (pid \(pid)); other threads may still wake them\n"
         for b in r.blocked { text += TextReport.blockedThread(b, style: TextReport.Style()) }
