@@ -8,11 +8,56 @@
 #include "hook_entries.h"
 #include "clocks.h"
 #include <errno.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 // glibc keeps the mutex type in the low bits of __kind and the owner's TID
 // in __owner; both are part of the public layout of pthread_mutex_t.
 #define KIND(m) ((m)->__data.__kind & 3)
+
+// A default mutex (kind 0: not recursive, error-checking, adaptive, robust,
+// priority-inheriting or -protecting, process-shared or elided) is taken
+// and released here the way glibc does it, instead of through a call to
+// __pthread_mutex_trylock/__pthread_mutex_unlock: those two calls were 60
+// of the ~190 instructions of a lock/unlock pair under dept (57 without
+// it), the largest part of `nested`'s cost. The protocol is glibc's
+// lowlevellock, unchanged since NPTL: __lock 0 free, 1 taken, 2 taken with
+// sleepers; the taker records its kernel tid in __owner and counts itself
+// in __nusers (pthread_mutex_destroy's EBUSY, the condvar code and our own
+// owner checks read them); the releaser clears both, swaps __lock to 0 and
+// wakes one sleeper when it was 2. Every other kind, and the contended
+// acquisition, stays with glibc.
+#if defined(__x86_64__)
+static inline bool default_kind(const pthread_mutex_t *m) { return m->__data.__kind == 0; }
+static inline int try_default(pthread_mutex_t *m, int32_t tid) {
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&m->__data.__lock, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return EBUSY;
+    m->__data.__owner = tid;
+    ++m->__data.__nusers;
+    return 0;
+}
+// Our own syscall() is an interposer (futex_hooks.c): the wake is made
+// directly, and it leaves errno alone, as glibc's does.
+static inline void wake_one_private(int *word) {
+    long r;
+    __asm__ volatile("syscall"
+                     : "=a"(r)
+                     : "0"((long)SYS_futex), "D"(word), "S"((long)(FUTEX_WAKE | FUTEX_PRIVATE_FLAG)), "d"(1L)
+                     : "rcx", "r11", "memory");
+    (void)r;
+}
+static inline void unlock_default(pthread_mutex_t *m) {
+    m->__data.__owner = 0;
+    --m->__data.__nusers;
+    if (__atomic_exchange_n(&m->__data.__lock, 0, __ATOMIC_RELEASE) > 1) wake_one_private(&m->__data.__lock);
+}
+#else
+static inline bool default_kind(const pthread_mutex_t *m) { (void)m; return false; }
+static inline int try_default(pthread_mutex_t *m, int32_t tid) { (void)tid; return __pthread_mutex_trylock(m); }
+static inline void unlock_default(pthread_mutex_t *m) { __pthread_mutex_unlock(m); }
+#endif
 
 DEFINE_REAL(int, pthread_mutex_timedlock, pthread_mutex_t *, const struct timespec *)
 DEFINE_REAL(int, pthread_mutex_clocklock, pthread_mutex_t *, clockid_t, const struct timespec *)
@@ -102,7 +147,8 @@ static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mu
 
 static inline __attribute__((always_inline)) int take(struct dept_thread *t, pthread_mutex_t *m, uint16_t op, uint32_t extra,
                                                       real_fn real, clockid_t clk, const struct timespec *ts) {
-    int r = LIKELY(!(m->__data.__kind & (16 | 32 | 64))) ? __pthread_mutex_trylock(m) : EBUSY;
+    int r = LIKELY(default_kind(m)) ? try_default(m, t->os_tid)
+            : !(m->__data.__kind & (16 | 32 | 64)) ? __pthread_mutex_trylock(m) : EBUSY;
     if (LIKELY(r == 0)) return 0;
     return take_slow(t, m, r, op, extra, real, clk, ts);
 }
@@ -294,9 +340,15 @@ static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t p
 }
 
 DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
-    // The common case, a tail call: the mutex is the innermost one we hold.
-    // Its entry goes first; a mutex we hold cannot fail to unlock.
-    if (LIKELY(dept_pop_top((uintptr_t)m))) return __pthread_mutex_unlock(m);
+    // The common case: the mutex is the innermost one we hold. Its entry
+    // goes first; a mutex we hold cannot fail to unlock.
+    if (LIKELY(dept_pop_top((uintptr_t)m))) {
+        if (LIKELY(default_kind(m))) {
+            unlock_default(m);
+            return 0;
+        }
+        return __pthread_mutex_unlock(m);
+    }
     return unlock_slow(m, CALLER_PC());
 }
 
