@@ -212,7 +212,9 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
     return REAL(pthread_mutex_clocklock)(m, c, ts);
 }
 
-static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc) {
+// key: the acquisition cache key lock_at computed for this thread (0: not
+// computed, the thread had no record or was inside dept).
+static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc, uint64_t key) {
     if (UNLIKELY(dept_untracked_site(pc))) {
         int r = __pthread_mutex_lock(m);
         if (r == 0) dept_untracked_lock(pc, 1);
@@ -220,7 +222,7 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc)
     }
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_lock(m);
-    uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
+    if (UNLIKELY(!key)) key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     struct dept_acq *a = dept_acq_probe_more(t, key, (uintptr_t)m);
     if (a) {
         t->acquiring++;
@@ -239,8 +241,10 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     // never cached (lock_slow filters their sites), so the probe needs no
     // range check.
     struct dept_thread *t = dept_current();
+    uint64_t key = 0;
     if (LIKELY(t)) {
-        struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc), (uintptr_t)m);
+        key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
+        struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
         if (LIKELY(a)) {
             dept_tls_guard = 1;
             t->acquiring++;
@@ -251,7 +255,7 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
             return r;
         }
     }
-    return lock_slow(m, pc);
+    return lock_slow(m, pc, key);
 }
 
 DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) { return lock_at(m, CALLER_PC()); }
