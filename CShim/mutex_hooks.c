@@ -9,6 +9,8 @@
 #include "clocks.h"
 #include <errno.h>
 #include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -27,9 +29,17 @@
 // in __nusers (pthread_mutex_destroy's EBUSY, the condvar code and our own
 // owner checks read them); the releaser clears both, swaps __lock to 0 and
 // wakes one sleeper when it was 2. Every other kind, and the contended
-// acquisition, stays with glibc.
+// acquisition, stays with glibc. So do all mutexes of a process started
+// with lock elision (GLIBC_TUNABLES glibc.elision.enable=1): glibc turns a
+// default mutex into an elided one on its first lock, whose unlock leaves
+// __owner and __nusers as they are.
 #if defined(__x86_64__)
-static inline bool default_kind(const pthread_mutex_t *m) { return m->__data.__kind == 0; }
+static bool elision_on;
+__attribute__((constructor)) static void read_elision_tunable(void) {
+    const char *t = getenv("GLIBC_TUNABLES");
+    elision_on = t && strstr(t, "glibc.elision.enable=1");
+}
+static inline bool default_kind(const pthread_mutex_t *m) { return m->__data.__kind == 0 && !elision_on; }
 static inline int try_default(pthread_mutex_t *m, int32_t tid) {
     int expected = 0;
     if (!__atomic_compare_exchange_n(&m->__data.__lock, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
