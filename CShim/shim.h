@@ -359,7 +359,7 @@ DEPT_HIDDEN void dept_objects_atfork(int phase);
 /// (init_sites.c): the site, or a hash of the longer prefix of its init call
 /// string that names its class when the site is a wrapper's. *name_pc is the
 /// frame that names it; prefix/nprefix the frames (DEPT_FUNNEL_DEPTH at most).
-#define DEPT_FUNNEL_DEPTH 4
+#define DEPT_FUNNEL_DEPTH 8
 DEPT_HIDDEN uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
                                          uintptr_t *prefix, uint32_t *nprefix);
 

@@ -7,9 +7,14 @@
 /// unrelated instance pairs close class cycles. The helper shows itself by
 /// being reached from several places: a call string prefix (f1), (f1, f2),
 /// ... that has been reached from two or more distinct next frames is a
-/// *funnel*, and an object's class is named by the shortest prefix of its
-/// init call string that does not end in a funnel (at most `maxDepth`
-/// frames). Nothing is keyed on a name: a helper linked into the program
+/// *funnel*, and an object's class is named by its init call string up to
+/// one frame past the deepest funnel on it (at most `maxDepth` frames).
+/// The deepest, not the first: a wrapper is often reached through a chain
+/// of helpers that each have one caller (GDAL: pthread_mutex_init in
+/// CPLCreateMutexInternal, called only by CPLCreateOrAcquireMutexEx,
+/// called only by the CPLMutexHolder constructor, called from everywhere),
+/// so the frames before the funnel have one next frame each and name
+/// nothing. Nothing is keyed on a name: a helper linked into the program
 /// is found the same way as one in a library (the shim may seed the prefixes
 /// of known wrapper libraries, which only makes them funnels sooner).
 ///
@@ -21,7 +26,7 @@
 /// Recall cost: unrelated objects created by one wrapper are no longer
 /// predicted against each other across instances.
 public struct Funnels: Sendable {
-    public static let maxDepth = 4
+    public static let maxDepth = 8
     /// Init call strings kept per instance for refining coarse classes later.
     public static let maxKeptInstances = 1 << 16
 
@@ -61,9 +66,13 @@ public struct Funnels: Sendable {
 
     /// How many leading frames of `callString` name its object's class.
     public func depth(of callString: [UInt]) -> Int {
+        var depth = 1
         var d = 1
-        while d < min(callString.count, Self.maxDepth) && funnels.contains(Array(callString[0..<d])) { d += 1 }
-        return d
+        while d < min(callString.count, Self.maxDepth) {
+            if funnels.contains(Array(callString[0..<d])) { depth = d + 1 }
+            d += 1
+        }
+        return depth
     }
 
     /// The class key an init call string gets now (the naming prefix).

@@ -12,7 +12,7 @@ final class PrecisionExamplesTests: XCTestCase {
     /// potential/silent example is covered here or there).
     static let covered: Set<String> = [
         "same_class_both_orders", "same_class_rings",
-        "wrapper_two_funnels", "wrapper_funnels_abba",
+        "wrapper_two_funnels", "wrapper_funnels_abba", "wrapper_deep_funnel", "wrapper_deep_funnel_abba",
         "join_after_done_flag", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
@@ -82,6 +82,11 @@ final class PrecisionExamplesTests: XCTestCase {
     func test_wrapper_two_funnels() throws { try silent("wrapper_two_funnels") }
     /// Near miss: the same helpers, the same two objects in both orders.
     func test_wrapper_funnels_abba() throws { try potential("wrapper_funnels_abba", events: 2...2) }
+    /// GDAL: the wrapper is three single-caller helpers deep; its objects are
+    /// named by the frame past the deepest funnel, holder_init's caller.
+    func test_wrapper_deep_funnel() throws { try silent("wrapper_deep_funnel") }
+    /// Near miss: the same mutex in both orders with cache_lock.
+    func test_wrapper_deep_funnel_abba() throws { try potential("wrapper_deep_funnel_abba", events: 2...2) }
 
     // MARK: F3 and F4, happens-before (R2.4)
 
