@@ -51,14 +51,14 @@ void dept_fresh_mark(uintptr_t addr, uint32_t inst, struct dept_thread *t) {
     atomic_store_explicit(&fresh[i].addr, addr, memory_order_release);
 }
 
-bool dept_fresh_claim(uintptr_t addr, uint32_t inst, struct dept_thread *t) {
+enum dept_fresh dept_fresh_claim(uintptr_t addr, uint32_t inst, struct dept_thread *t) {
     uint32_t i = fresh_slot(addr);
     uintptr_t a = atomic_load_explicit(&fresh[i].addr, memory_order_acquire);
-    if (LIKELY(a != addr)) return false;
+    if (LIKELY(a != addr)) return DEPT_FRESH_NO;
     uint64_t owner = atomic_load_explicit(&fresh[i].owner, memory_order_relaxed);
     uint64_t held = atomic_load_explicit(&fresh[i].held, memory_order_relaxed);
     // Whoever empties the slot is the first to acquire the mutex.
     if (!atomic_compare_exchange_strong_explicit(&fresh[i].addr, &a, 0, memory_order_acq_rel, memory_order_relaxed))
-        return false;
-    return owner == ((uint64_t)inst << 32 | t->tid) && held == held_now(t);
+        return DEPT_FRESH_NO;
+    return owner == ((uint64_t)inst << 32 | t->tid) && held == held_now(t) ? DEPT_FRESH_OWN : DEPT_FRESH_FIRST;
 }

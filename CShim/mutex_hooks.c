@@ -183,7 +183,8 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         }
     }
     uint32_t held_flags = (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0;
-    if (UNLIKELY(dept_fresh_claim((uintptr_t)m, o.inst, t))) {
+    enum dept_fresh fresh = dept_fresh_claim((uintptr_t)m, o.inst, t);
+    if (UNLIKELY(fresh == DEPT_FRESH_OWN)) {
         // Nobody else has seen it: held from now on, waited for by nobody
         // (fresh_locks.c). Not cached: the next acquisition is a wait.
         t->acquiring++;
@@ -193,7 +194,12 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
         t->acquiring++;
         dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, stack, pc);
-        if (key && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) dept_acq_remember(t, key, gen);
+        // The first acquisition of a mutex since its init is not cached: a
+        // mutex made, locked once and destroyed (a request's, a node's)
+        // would only push an entry that repeats out of the cache. One that
+        // is taken again is cached by its second acquisition.
+        if (key && fresh == DEPT_FRESH_NO && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64)))
+            dept_acq_remember(t, key, gen);
     }
     dept_leave();
     int r = take(t, m, op, extra, real, clk, ts);

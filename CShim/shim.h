@@ -337,10 +337,15 @@ static inline struct dept_obj_ref dept_obj_lookup(uintptr_t addr, uint32_t kind,
 }
 /// A mutex thread t just initialised as instance inst (fresh_locks.c).
 DEPT_HIDDEN void dept_fresh_mark(uintptr_t addr, uint32_t inst, struct dept_thread *t);
-/// True when this is the first acquisition of addr by anyone since its
-/// init, by the thread that initialised it, holding the same locks as
-/// then: it cannot wait. Empties the mark whoever calls it first.
-DEPT_HIDDEN bool dept_fresh_claim(uintptr_t addr, uint32_t inst, struct dept_thread *t);
+/// What the first acquisition of a mutex since its init is (fresh_locks.c).
+enum dept_fresh {
+    DEPT_FRESH_NO,      ///< not known to be the first: an ordinary acquisition
+    DEPT_FRESH_FIRST,   ///< the first since the init, by anyone: a wait all the same
+    DEPT_FRESH_OWN,     ///< the first, by its creator holding what it held then: cannot wait
+};
+/// Whether this is the first acquisition of addr by anyone since its init,
+/// and by whom. Empties the mark whoever calls it first.
+DEPT_HIDDEN enum dept_fresh dept_fresh_claim(uintptr_t addr, uint32_t inst, struct dept_thread *t);
 /// Registers an explicit initialisation: a fresh instance, classed by site.
 DEPT_HIDDEN struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site);
 /// Forgets an object so a later object at the same address is a new one.
