@@ -21,44 +21,61 @@
 // taken by another thread if the creator published it unlocked under those
 // locks and locked it just after: README's Known limits.
 //
-// One slot per address hash, written at pthread_mutex_init and emptied by
-// the first acquisition of that address by any thread (lock, timed lock or
-// trylock: all of them reach dept_fresh_claim, since an init invalidates
-// the acquisition caches of its address). A slot overwritten by another
-// init in between only loses the exemption: the acquisition is then judged
-// as a wait, as before.
+// Marks are written at pthread_mutex_init and emptied by the first
+// acquisition of that address by any thread (lock, timed lock or trylock:
+// all of them reach dept_fresh_claim, since an init invalidates the
+// acquisition caches of its address). They live in sets of ways chosen by
+// the address, so a pool initialised in one go (page latches a page apart,
+// buckets of a table) keeps every mark: one slot per hash lost a latch's
+// mark to the next one's init whenever two hashes met, and the first
+// latch's acquisition was then judged a wait. A full set gives up its
+// oldest mark (lowest instance), which only loses that exemption.
 #include "shim.h"
 
-#define FRESH_SLOTS 4096
+#define FRESH_SETS 1024    // fresh_set takes the top 10 bits of a hash
+#define FRESH_WAYS 4
 
-static struct {
+static struct fresh_mark {
     _Atomic uintptr_t addr;
     _Atomic uint64_t owner;   // instance << 32 | tid of the initialising thread
     _Atomic uint64_t held;    // the chain of the locks it held then
-} fresh[FRESH_SLOTS];
+} fresh[FRESH_SETS][FRESH_WAYS];
 
-static inline uint32_t fresh_slot(uintptr_t addr) { return (uint32_t)(dept_mix(addr, 0x66726573) & (FRESH_SLOTS - 1)); }
+// The product's high bits: its low ones depend only on the address's low
+// bits, which mutexes a page or a malloc chunk apart share.
+static inline struct fresh_mark *fresh_set(uintptr_t addr) { return fresh[dept_mix(addr, 0x66726573) >> 54]; }
 
 static inline uint64_t held_now(const struct dept_thread *t) {
     return t->nheld ? dept_mix(t->held[t->nheld - 1].chain, t->nheld) : DEPT_CHAIN_SEED;
 }
 
 void dept_fresh_mark(uintptr_t addr, uint32_t inst, struct dept_thread *t) {
-    uint32_t i = fresh_slot(addr);
-    atomic_store_explicit(&fresh[i].addr, 0, memory_order_relaxed);
-    atomic_store_explicit(&fresh[i].owner, (uint64_t)inst << 32 | t->tid, memory_order_relaxed);
-    atomic_store_explicit(&fresh[i].held, held_now(t), memory_order_relaxed);
-    atomic_store_explicit(&fresh[i].addr, addr, memory_order_release);
+    struct fresh_mark *set = fresh_set(addr), *f = &set[0];
+    uint64_t oldest = UINT64_MAX;
+    for (int w = 0; w < FRESH_WAYS; w++) {
+        uintptr_t a = atomic_load_explicit(&set[w].addr, memory_order_relaxed);
+        if (a == addr || a == 0) { f = &set[w]; break; }
+        uint64_t o = atomic_load_explicit(&set[w].owner, memory_order_relaxed);
+        if (o < oldest) { oldest = o; f = &set[w]; }
+    }
+    atomic_store_explicit(&f->addr, 0, memory_order_relaxed);
+    atomic_store_explicit(&f->owner, (uint64_t)inst << 32 | t->tid, memory_order_relaxed);
+    atomic_store_explicit(&f->held, held_now(t), memory_order_relaxed);
+    atomic_store_explicit(&f->addr, addr, memory_order_release);
 }
 
 enum dept_fresh dept_fresh_claim(uintptr_t addr, uint32_t inst, struct dept_thread *t) {
-    uint32_t i = fresh_slot(addr);
-    uintptr_t a = atomic_load_explicit(&fresh[i].addr, memory_order_acquire);
-    if (LIKELY(a != addr)) return DEPT_FRESH_NO;
-    uint64_t owner = atomic_load_explicit(&fresh[i].owner, memory_order_relaxed);
-    uint64_t held = atomic_load_explicit(&fresh[i].held, memory_order_relaxed);
-    // Whoever empties the slot is the first to acquire the mutex.
-    if (!atomic_compare_exchange_strong_explicit(&fresh[i].addr, &a, 0, memory_order_acq_rel, memory_order_relaxed))
+    struct fresh_mark *set = fresh_set(addr), *f = 0;
+    uintptr_t a = 0;
+    for (int w = 0; w < FRESH_WAYS && !f; w++) {
+        a = atomic_load_explicit(&set[w].addr, memory_order_acquire);
+        if (a == addr) f = &set[w];
+    }
+    if (LIKELY(!f)) return DEPT_FRESH_NO;
+    uint64_t owner = atomic_load_explicit(&f->owner, memory_order_relaxed);
+    uint64_t held = atomic_load_explicit(&f->held, memory_order_relaxed);
+    // Whoever empties the mark is the first to acquire the mutex.
+    if (!atomic_compare_exchange_strong_explicit(&f->addr, &a, 0, memory_order_acq_rel, memory_order_relaxed))
         return DEPT_FRESH_NO;
     return owner == ((uint64_t)inst << 32 | t->tid) && held == held_now(t) ? DEPT_FRESH_OWN : DEPT_FRESH_FIRST;
 }

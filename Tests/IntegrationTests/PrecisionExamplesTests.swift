@@ -20,6 +20,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "cond_announce_before_sem", "cond_announce_sem_stale", "signal_while_acquiring", "signal_while_holding",
         "signal_lock_while_acquiring", "signal_lock_while_holding",
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
+        "fresh_lock_pool_under_registry",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -142,6 +143,9 @@ final class PrecisionExamplesTests: XCTestCase {
     /// The first acquisition of a mutex by the thread that initialised it,
     /// before any other thread came near it, cannot wait.
     func test_fresh_lock_under_registry() throws { try silent("fresh_lock_under_registry") }
+    /// The same shape, with more mutexes initialised (a page apart) before
+    /// the first one is locked: each keeps its mark.
+    func test_fresh_lock_pool_under_registry() throws { try silent("fresh_lock_pool_under_registry") }
     /// Near miss: the first acquisition ever, but by a thread that did not
     /// create the mutex.
     func test_fresh_lock_seen_by_other() throws { try potential("fresh_lock_seen_by_other", events: 2...2) }
