@@ -146,9 +146,13 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
         return site_stack(t, o.cls, op, pc);
     if (UNLIKELY(t->sems_held)) return wait_with_semaphores(t, o, awaits, op, flags, pc);
     // A timed wait is told too: a cycle through it is information (R2.7).
-    uint64_t timed = (flags & DEPT_WAIT_TIMED) ? 0x54494d4544ull : 0;
-    uint64_t base = dept_mix(dept_wait_base_key(t, o, awaits, pc), timed);
-    uint64_t key = dept_mix(dept_wait_key(t, o, awaits, pc), timed);
+    // An untimed one keeps the key dept_wait_begin_fast looks up (mixing in
+    // a zero changed it, and no wait under a held lock ever hit there).
+    uint64_t base = dept_wait_base_key(t, o, awaits, pc), key = dept_wait_key(t, o, awaits, pc);
+    if (flags & DEPT_WAIT_TIMED) {
+        base = dept_mix(base, 0x54494d4544ull);
+        key = dept_mix(key, 0x54494d4544ull);
+    }
     // Each join waits for one thread: its request (with what the joiner
     // knows of that thread) is new for every thread joined.
     if (op == DEPT_OP_JOIN) key = dept_mix(key, o.inst);

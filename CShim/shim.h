@@ -617,7 +617,9 @@ static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref 
 static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                                             uint16_t op, uint32_t flags, uintptr_t pc) {
     t->clk_waited = 1;
-    if (LIKELY(!t->sems_held && !(flags & DEPT_WAIT_TIMED) && dept_config.detect_potential)) {
+    // Keys as dept_wait_begin remembers them (a join's names its thread
+    // there: never answered here).
+    if (LIKELY(!t->sems_held && !(flags & DEPT_WAIT_TIMED) && op != DEPT_OP_JOIN && dept_config.detect_potential)) {
         uint64_t key = t->nheld ? dept_wait_key(t, o, awaits, pc) : dept_site_key(o.cls, op, pc);
         uint32_t s = dept_seen_get(t, key);
         if (LIKELY(s)) return s;
