@@ -21,49 +21,29 @@
 #include "shim.h"
 #include <sys/mman.h>
 
-#define MAX_HINTED_CLASSES (1u << 24)
-#define CLASS_PUBLISHED 4
-#define CLASS_PER_OBJECT 8
-#define CLASS_PTHREAD_MUTEX 16
-
 /// Whether any class is per-object: until one is, memo keys skip the scan.
 _Atomic int dept_per_object_classes;
 
-static _Atomic(_Atomic uint8_t *) skip_bytes, site_ops;
-
-static uint32_t class_bits(uint32_t cls) {
-    _Atomic uint8_t *b = atomic_load_explicit(&skip_bytes, memory_order_acquire);
-    if (LIKELY(!b) || cls >= MAX_HINTED_CLASSES) return 0;
-    return atomic_load_explicit(&b[cls], memory_order_relaxed);
-}
-
-uint32_t dept_same_class_skip(uint32_t cls) { return class_bits(cls) & (DEPT_SAME_SKIP_UP | DEPT_SAME_SKIP_DOWN); }
-bool dept_class_published(uint32_t cls) { return class_bits(cls) & CLASS_PUBLISHED; }
-bool dept_class_per_object(uint32_t cls) { return class_bits(cls) & CLASS_PER_OBJECT; }
-bool dept_class_pthread_mutex(uint32_t cls) { return class_bits(cls) & CLASS_PTHREAD_MUTEX; }
+// Read inline by the hooks (shim.h): the bits, and the event sites' ops.
+_Atomic(_Atomic uint8_t *) dept_class_bytes, dept_class_site_ops;
 
 static _Atomic uint8_t *reserve(_Atomic(_Atomic uint8_t *) *array, uint32_t cls) {
-    if (cls >= MAX_HINTED_CLASSES) return 0;
+    if (cls >= DEPT_MAX_HINTED_CLASSES) return 0;
     _Atomic uint8_t *b = atomic_load_explicit(array, memory_order_acquire);
     if (b) return b;
-    void *p = mmap(0, MAX_HINTED_CLASSES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *p = mmap(0, DEPT_MAX_HINTED_CLASSES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return 0;
     _Atomic uint8_t *none = 0;
     if (!atomic_compare_exchange_strong(array, &none, (_Atomic uint8_t *)p)) {
-        munmap(p, MAX_HINTED_CLASSES);
+        munmap(p, DEPT_MAX_HINTED_CLASSES);
         return none;
     }
     return p;
 }
-static _Atomic uint8_t *bytes_for(uint32_t cls) { return reserve(&skip_bytes, cls); }
-
-bool dept_class_event_site_known(uint32_t cls, uint16_t op) {
-    _Atomic uint8_t *b = atomic_load_explicit(&site_ops, memory_order_acquire);
-    return b && cls < MAX_HINTED_CLASSES && atomic_load_explicit(&b[cls], memory_order_relaxed) == (uint8_t)(op + 1);
-}
+static _Atomic uint8_t *bytes_for(uint32_t cls) { return reserve(&dept_class_bytes, cls); }
 
 void dept_class_mark_event_site(uint32_t cls, uint16_t op) {
-    _Atomic uint8_t *b = reserve(&site_ops, cls);
+    _Atomic uint8_t *b = reserve(&dept_class_site_ops, cls);
     uint8_t none = 0;
     if (b && op < 255) atomic_compare_exchange_strong_explicit(&b[cls], &none, (uint8_t)(op + 1), memory_order_relaxed,
                                                                memory_order_relaxed);
@@ -71,7 +51,7 @@ void dept_class_mark_event_site(uint32_t cls, uint16_t op) {
 
 // Called by the core, with the core lock held (so hints never race each other).
 void dept_shim_same_class_hint(uint32_t cls, uint32_t skip) {
-    if (!skip && !class_bits(cls)) return;
+    if (!skip && !dept_class_bits(cls)) return;
     _Atomic uint8_t *b = bytes_for(cls);
     if (!b) return;
     atomic_fetch_and(&b[cls], (uint8_t)~(DEPT_SAME_SKIP_UP | DEPT_SAME_SKIP_DOWN));
@@ -80,17 +60,17 @@ void dept_shim_same_class_hint(uint32_t cls, uint32_t skip) {
 
 void dept_class_mark_published(uint32_t cls) {
     _Atomic uint8_t *b = bytes_for(cls);
-    if (b) atomic_fetch_or(&b[cls], (uint8_t)CLASS_PUBLISHED);
+    if (b) atomic_fetch_or(&b[cls], (uint8_t)DEPT_CLASS_PUBLISHED);
 }
 
 void dept_class_mark_pthread_mutex(uint32_t cls) {
     _Atomic uint8_t *b = bytes_for(cls);
-    if (b) atomic_fetch_or(&b[cls], (uint8_t)CLASS_PTHREAD_MUTEX);
+    if (b) atomic_fetch_or(&b[cls], (uint8_t)DEPT_CLASS_PTHREAD_MUTEX);
 }
 
 void dept_class_mark_per_object(uint32_t cls) {
     _Atomic uint8_t *b = bytes_for(cls);
     if (!b) return;
-    atomic_fetch_or(&b[cls], (uint8_t)CLASS_PER_OBJECT);
+    atomic_fetch_or(&b[cls], (uint8_t)DEPT_CLASS_PER_OBJECT);
     atomic_store_explicit(&dept_per_object_classes, 1, memory_order_release);
 }

@@ -512,22 +512,40 @@ static inline uint64_t dept_held_chain(uint64_t prev, uint32_t cls, uint16_t mod
     uint64_t c = dept_chain_next(prev, cls, mode);
     return UNLIKELY(per_object) ? dept_mix(c, obj) : c;
 }
+// Class hints (class_hints.c): one byte per class id in reserved mappings,
+// read inline by the hooks (an out-of-line call per acquisition and per
+// release was a tenth of a cached lock's work at 10,000 classes).
+#define DEPT_MAX_HINTED_CLASSES (1u << 24)
+#define DEPT_CLASS_PUBLISHED 4
+#define DEPT_CLASS_PER_OBJECT 8
+#define DEPT_CLASS_PTHREAD_MUTEX 16
+DEPT_HIDDEN extern _Atomic(_Atomic uint8_t *) dept_class_bytes, dept_class_site_ops;
+static inline uint32_t dept_class_bits(uint32_t cls) {
+    _Atomic uint8_t *b = atomic_load_explicit(&dept_class_bytes, memory_order_acquire);
+    if (!b || cls >= DEPT_MAX_HINTED_CLASSES) return 0;
+    return atomic_load_explicit(&b[cls], memory_order_relaxed);
+}
 /// Address directions of same-class pairs the core said it no longer needs,
-/// per class (class_hints.c); 0 for classes it said nothing about.
-DEPT_HIDDEN uint32_t dept_same_class_skip(uint32_t cls);
+/// per class; 0 for classes it said nothing about.
+static inline uint32_t dept_same_class_skip(uint32_t cls) {
+    return dept_class_bits(cls) & (DEPT_SAME_SKIP_UP | DEPT_SAME_SKIP_DOWN);
+}
 /// Whether some mutex of the class carries a published clock (clocks.h).
-DEPT_HIDDEN bool dept_class_published(uint32_t cls);
+static inline bool dept_class_published(uint32_t cls) { return dept_class_bits(cls) & DEPT_CLASS_PUBLISHED; }
 DEPT_HIDDEN void dept_class_mark_published(uint32_t cls);
-/// Classes of explicitly initialised static objects (class_hints.c).
-DEPT_HIDDEN bool dept_class_per_object(uint32_t cls);
+/// Classes of explicitly initialised static objects.
+static inline bool dept_class_per_object(uint32_t cls) { return dept_class_bits(cls) & DEPT_CLASS_PER_OBJECT; }
 /// The class's objects are pthread mutexes (their kind is part of the class
 /// key, so a class never mixes kinds).
-DEPT_HIDDEN bool dept_class_pthread_mutex(uint32_t cls);
+static inline bool dept_class_pthread_mutex(uint32_t cls) { return dept_class_bits(cls) & DEPT_CLASS_PTHREAD_MUTEX; }
 DEPT_HIDDEN void dept_class_mark_pthread_mutex(uint32_t cls);
 DEPT_HIDDEN void dept_class_mark_per_object(uint32_t cls);
 /// Whether the core has a call site for events `op` of the class (told by
 /// any thread), and the mark that says so.
-DEPT_HIDDEN bool dept_class_event_site_known(uint32_t cls, uint16_t op);
+static inline bool dept_class_event_site_known(uint32_t cls, uint16_t op) {
+    _Atomic uint8_t *b = atomic_load_explicit(&dept_class_site_ops, memory_order_acquire);
+    return b && cls < DEPT_MAX_HINTED_CLASSES && atomic_load_explicit(&b[cls], memory_order_relaxed) == (uint8_t)(op + 1);
+}
 DEPT_HIDDEN void dept_class_mark_event_site(uint32_t cls, uint16_t op);
 extern _Atomic int dept_per_object_classes;
 /// What per-object classes add to a memo key: the addresses of the objects
@@ -740,8 +758,13 @@ static inline bool dept_pop_top(uintptr_t addr) {
     uint32_t n = t->nheld;
     if (UNLIKELY(!n)) return false;
     struct dept_held *h = &t->held[n - 1];
-    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))
-                 || t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)] != h->cls))
+    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))))
+        return false;
+    // The thread's memo of release sites is direct-mapped: with thousands
+    // of classes it misses, and the process-wide mark answers as
+    // dept_event_site_slow would (unless this thread wants to tell its own).
+    uint32_t seen = t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)];
+    if (UNLIKELY(seen != h->cls) && (seen == ~h->cls || !dept_class_event_site_known(h->cls, DEPT_OP_UNLOCK)))
         return false;
     t->nheld = n - 1;
     return true;
