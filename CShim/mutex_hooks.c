@@ -228,25 +228,20 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
     return REAL(pthread_mutex_clocklock)(m, c, ts);
 }
 
-// key: the acquisition cache key lock_at computed for this thread (0: not
-// computed, the thread had no record or was inside dept).
-static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc, uint64_t key) {
+// An acquisition that missed the cache, or of a thread lock_at could not
+// look up (t NULL: no record yet, or inside dept). t, when given, is the
+// caller's record with the guard already taken and key its cache key.
+static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
     if (UNLIKELY(dept_untracked_site(pc))) {
+        if (t) dept_leave();
         int r = __pthread_mutex_lock(m);
         if (r == 0) dept_untracked_lock(pc, 1);
         return r;
     }
-    struct dept_thread *t = dept_enter();
-    if (!t) return __pthread_mutex_lock(m);
-    if (UNLIKELY(!key)) key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
-    struct dept_acq *a = dept_acq_probe_more(t, key, (uintptr_t)m);
-    if (a) {
-        t->acquiring++;
-        dept_push_known(t, (uintptr_t)m, a);
-        dept_leave();
-        int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
-        t->acquiring--;
-        return r;
+    if (!t) {
+        t = dept_enter();
+        if (!t) return __pthread_mutex_lock(m);
+        key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     }
     return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, key);
 }
@@ -257,21 +252,23 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     // never cached (lock_slow filters their sites), so the probe needs no
     // range check.
     struct dept_thread *t = dept_current();
-    uint64_t key = 0;
-    if (LIKELY(t)) {
-        key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
-        struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
-        if (LIKELY(a)) {
-            dept_tls_guard = 1;
-            t->acquiring++;
-            dept_push_known(t, (uintptr_t)m, a);
-            dept_leave();
-            int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
-            t->acquiring--;
-            return r;
-        }
-    }
-    return lock_slow(m, pc, key);
+    if (UNLIKELY(!t)) return lock_slow(m, pc, 0, 0);
+    // Guarded from the probe on: a signal handler's lock in between would
+    // otherwise refill the entry found before it is copied.
+    dept_tls_guard = 1;
+    uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
+    struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
+    // The second level too, before any set-up: a thread cycling through
+    // more situations than the first level holds (thousands of classes, a
+    // thousand locks held) finds them there.
+    if (UNLIKELY(!a) && t->acq_more) a = dept_acq_probe_more(t, key, (uintptr_t)m);
+    if (UNLIKELY(!a)) return lock_slow(m, pc, t, key);
+    t->acquiring++;
+    dept_push_known(t, (uintptr_t)m, a);
+    dept_leave();
+    int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+    t->acquiring--;
+    return r;
 }
 
 DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) { return lock_at(m, CALLER_PC()); }
