@@ -216,28 +216,7 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
 // entry before it comes back to it. Entries it evicts go to a second level
 // of 32k, mapped only for such a thread (1.75 MiB of address space, pages
 // resident as they are touched), so its acquisitions stay off the slow path.
-//
-// The second level is placed by the lock's address, not by the key's hash:
-// such a thread walks its locks in address order far more often than not
-// (arrays of locks, objects allocated together), and a hashed slot made
-// every probe a cache miss (half of scale_classes' time). Neighbouring
-// locks now probe neighbouring memory, which the prefetcher streams: a set
-// is 8 ways whose keys share one cache line, and a lock's situations (held
-// chains) share its set. A hit is used where it is: moving it into the
-// first level would write to a place the hash picks, the miss this layout
-// avoids.
-static inline uint32_t acq_near(uintptr_t addr) { return (uint32_t)(addr >> 6) & (DEPT_ACQ_MORE_SETS - 1); }
-
-// A thread whose acquisitions never repeat (new objects each time, random
-// instances of one class nested) gains nothing from the second level and
-// pays a cache miss for every probe and spill. When fewer than one probe in
-// MORE_MIN_HITS of a window hits, the level rests for MORE_REST
-// acquisitions; it keeps its entries, so a thread that does come back to
-// them finds them when it is used again.
-#define MORE_WINDOW 4096
-#define MORE_MIN_HITS 16
-#define MORE_REST 16384
-
+// Its placement and probe are in shim.h (dept_acq_probe_more).
 static void spill(struct dept_thread *t, const struct dept_acq *a) {
     if (t->more_off) return;
     if (!t->acq_more) {
@@ -254,25 +233,6 @@ static void spill(struct dept_thread *t, const struct dept_acq *a) {
     if (to < 0) to = (int)(a->key >> 40) & (DEPT_ACQ_MORE_WAYS - 1);
     keys[to] = a->key;
     t->acq_more->entries[a->near][to] = *a;
-}
-
-struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr) {
-    if (!t->acq_more) return 0;
-    if (t->more_off) { t->more_off--; return 0; }
-    if (++t->more_probes == MORE_WINDOW) {
-        if (t->more_hits < MORE_WINDOW / MORE_MIN_HITS) t->more_off = MORE_REST;
-        t->more_probes = t->more_hits = 0;
-    }
-    uint32_t set = acq_near(addr);
-    const uint64_t *keys = t->acq_more->keys[set];
-    for (int w = 0; w < DEPT_ACQ_MORE_WAYS; w++)
-        if (keys[w] == key) {
-            struct dept_acq *a = &t->acq_more->entries[set][w];
-            if (!dept_acq_usable(t, a, key, addr)) return 0;
-            t->more_hits++;
-            return a;
-        }
-    return 0;
 }
 
 void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
@@ -297,7 +257,7 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     a->mode = h->mode;
     a->op = h->op;
     a->objects = h->objects;
-    a->near = acq_near(h->obj);
+    a->near = dept_acq_near(h->obj);
 }
 
 #define remove_at dept_held_remove

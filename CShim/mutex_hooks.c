@@ -246,6 +246,22 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc,
     return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, key);
 }
 
+// After a miss of the first level: the second, before any other set-up. A
+// thread cycling through more situations than the first level holds
+// (thousands of classes, a thousand locks held) finds them here. Kept apart
+// from lock_slow, whose frame is much larger. Locks of untracked code are
+// never cached, so no range check is needed.
+static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
+    struct dept_acq *a = t->acq_more ? dept_acq_probe_more(t, key, (uintptr_t)m) : 0;
+    if (!a) return lock_slow(m, pc, t, key);
+    t->acquiring++;
+    dept_push_known(t, (uintptr_t)m, a);
+    dept_leave();
+    int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+    t->acquiring--;
+    return r;
+}
+
 static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uintptr_t pc) {
     // One probe answers a known acquisition: same lock, same site, same held
     // chain, no object changed meaning since. Locks of untracked code are
@@ -258,11 +274,7 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     dept_tls_guard = 1;
     uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
-    // The second level too, before any set-up: a thread cycling through
-    // more situations than the first level holds (thousands of classes, a
-    // thousand locks held) finds them there.
-    if (UNLIKELY(!a) && t->acq_more) a = dept_acq_probe_more(t, key, (uintptr_t)m);
-    if (UNLIKELY(!a)) return lock_slow(m, pc, t, key);
+    if (UNLIKELY(!a)) return lock_more(m, pc, t, key);
     t->acquiring++;
     dept_push_known(t, (uintptr_t)m, a);
     dept_leave();
@@ -356,6 +368,18 @@ static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t p
     return r;
 }
 
+// The top held entry, when the thread's memo of release sites missed its
+// class but the process-wide mark knows it (dept_pop_top_site_known);
+// apart from unlock_slow, whose frame is much larger.
+static __attribute__((noinline)) int unlock_known_site(pthread_mutex_t *m, uintptr_t pc) {
+    if (!dept_pop_top_site_known((uintptr_t)m)) return unlock_slow(m, pc);
+    if (LIKELY(default_kind(m))) {
+        unlock_default(m);
+        return 0;
+    }
+    return __pthread_mutex_unlock(m);
+}
+
 DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
     // The common case: the mutex is the innermost one we hold. Its entry
     // goes first; a mutex we hold cannot fail to unlock.
@@ -366,7 +390,7 @@ DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
         }
         return __pthread_mutex_unlock(m);
     }
-    return unlock_slow(m, CALLER_PC());
+    return unlock_known_site(m, CALLER_PC());
 }
 
 // A robust mutex taken with EOWNERDEAD is held like any other; making it
@@ -392,6 +416,6 @@ int dept_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc) { return lock_at(m, pc)
 int dept_mutex_trylock_at(pthread_mutex_t *m, uintptr_t pc) { return trylock_at(m, pc); }
 int dept_mutex_timedlock_at(pthread_mutex_t *m, const struct timespec *ts, uintptr_t pc) { return timedlock_at(m, ts, pc); }
 int dept_mutex_unlock_at(pthread_mutex_t *m, uintptr_t pc) {
-    if (LIKELY(dept_pop_top((uintptr_t)m))) return __pthread_mutex_unlock(m);
+    if (LIKELY(dept_pop_top((uintptr_t)m) || dept_pop_top_site_known((uintptr_t)m))) return __pthread_mutex_unlock(m);
     return unlock_slow(m, pc);
 }

@@ -697,6 +697,50 @@ static inline struct dept_acq *dept_acq_probe(struct dept_thread *t, uint64_t ke
     struct dept_acq *a = &t->acq[key >> 58];
     return LIKELY(dept_acq_usable(t, a, key, addr)) ? a : 0;
 }
+
+// The second level is placed by the lock's address, not by the key's hash:
+// such a thread walks its locks in address order far more often than not
+// (arrays of locks, objects allocated together), and a hashed slot made
+// every probe a cache miss (half of scale_classes' time). Neighbouring
+// locks now probe neighbouring memory, which the prefetcher streams: a set
+// is 8 ways whose keys share one cache line, and a lock's situations (held
+// chains) share its set. A hit is used where it is: moving it into the
+// first level would write to a place the hash picks, the miss this layout
+// avoids.
+static inline uint32_t dept_acq_near(uintptr_t addr) { return (uint32_t)(addr >> 6) & (DEPT_ACQ_MORE_SETS - 1); }
+
+// A thread whose acquisitions never repeat (new objects each time, random
+// instances of one class nested) gains nothing from the second level and
+// pays a cache miss for every probe and spill. When fewer than one probe in
+// DEPT_MORE_MIN_HITS of a window hits, the level rests for DEPT_MORE_REST
+// acquisitions; it keeps its entries, so a thread that does come back to
+// them finds them when it is used again.
+#define DEPT_MORE_WINDOW 4096
+#define DEPT_MORE_MIN_HITS 16
+#define DEPT_MORE_REST 16384
+
+/// The cached entry for key, taking addr, from the second level, or NULL;
+/// for acquisitions that missed dept_acq_probe. Inline: the lock hook's
+/// path after a first-level miss is this probe and a push.
+static inline struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr) {
+    if (!t->acq_more) return 0;
+    if (t->more_off) { t->more_off--; return 0; }
+    if (++t->more_probes == DEPT_MORE_WINDOW) {
+        if (t->more_hits < DEPT_MORE_WINDOW / DEPT_MORE_MIN_HITS) t->more_off = DEPT_MORE_REST;
+        t->more_probes = t->more_hits = 0;
+    }
+    uint32_t set = dept_acq_near(addr);
+    const uint64_t *keys = t->acq_more->keys[set];
+    for (int w = 0; w < DEPT_ACQ_MORE_WAYS; w++)
+        if (keys[w] == key) {
+            struct dept_acq *a = &t->acq_more->entries[set][w];
+            if (!dept_acq_usable(t, a, key, addr)) return 0;
+            t->more_hits++;
+            return a;
+        }
+    return 0;
+}
+
 /// Pushes a cached entry (the caller checked there is room).
 static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a) {
     struct dept_held *h = &t->held[t->nheld];
@@ -726,9 +770,6 @@ static inline struct dept_held dept_pushed_entry(struct dept_thread *t, uintptr_
 /// entry of the same class (whose instance pairs the core must see each
 /// time). gen is dept_acq_gen of the lock as read before its lookup.
 DEPT_HIDDEN void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen);
-/// The cached entry for key, taking addr, from the second level, or NULL;
-/// for acquisitions that missed dept_acq_probe.
-DEPT_HIDDEN struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr);
 
 DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);
@@ -758,14 +799,26 @@ static inline bool dept_pop_top(uintptr_t addr) {
     uint32_t n = t->nheld;
     if (UNLIKELY(!n)) return false;
     struct dept_held *h = &t->held[n - 1];
-    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))))
+    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))
+                 || t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)] != h->cls))
         return false;
-    // The thread's memo of release sites is direct-mapped: with thousands
-    // of classes it misses, and the process-wide mark answers as
-    // dept_event_site_slow would (unless this thread wants to tell its own).
+    t->nheld = n - 1;
+    return true;
+}
+/// dept_pop_top for a release whose class the thread's memo of release
+/// sites missed (it is direct-mapped: with thousands of classes it misses
+/// nearly always): the process-wide mark answers as dept_event_site_slow
+/// would, unless this thread wants to tell its own site. For the first
+/// lines of the unlock hooks' slow paths, so the fast path stays as lean.
+static inline bool dept_pop_top_site_known(uintptr_t addr) {
+    struct dept_thread *t = dept_current();
+    if (UNLIKELY(!t)) return false;
+    uint32_t n = t->nheld;
+    if (UNLIKELY(!n)) return false;
+    struct dept_held *h = &t->held[n - 1];
+    if (h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))) return false;
     uint32_t seen = t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)];
-    if (UNLIKELY(seen != h->cls) && (seen == ~h->cls || !dept_class_event_site_known(h->cls, DEPT_OP_UNLOCK)))
-        return false;
+    if (seen == ~h->cls || !dept_class_event_site_known(h->cls, DEPT_OP_UNLOCK)) return false;
     t->nheld = n - 1;
     return true;
 }
