@@ -228,6 +228,17 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
     return REAL(pthread_mutex_clocklock)(m, c, ts);
 }
 
+// A cached acquisition (the guard taken): its entry pushed, the mutex taken.
+static inline __attribute__((always_inline)) int lock_known(struct dept_thread *t, pthread_mutex_t *m,
+                                                            const struct dept_acq *a) {
+    t->acquiring++;
+    dept_push_known(t, (uintptr_t)m, a);
+    dept_leave();
+    int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+    t->acquiring--;
+    return r;
+}
+
 // An acquisition that missed the cache, or of a thread lock_at could not
 // look up (t NULL: no record yet, or inside dept). t, when given, is the
 // caller's record with the guard already taken and key its cache key.
@@ -254,12 +265,7 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc,
 static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
     struct dept_acq *a = t->acq_more ? dept_acq_probe_more(t, key, (uintptr_t)m) : 0;
     if (!a) return lock_slow(m, pc, t, key);
-    t->acquiring++;
-    dept_push_known(t, (uintptr_t)m, a);
-    dept_leave();
-    int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
-    t->acquiring--;
-    return r;
+    return lock_known(t, m, a);
 }
 
 static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uintptr_t pc) {
@@ -275,12 +281,7 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
     if (UNLIKELY(!a)) return lock_more(m, pc, t, key);
-    t->acquiring++;
-    dept_push_known(t, (uintptr_t)m, a);
-    dept_leave();
-    int r = take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
-    t->acquiring--;
-    return r;
+    return lock_known(t, m, a);
 }
 
 DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) { return lock_at(m, CALLER_PC()); }
