@@ -87,7 +87,11 @@ uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
         atomic_store_explicit(&st->library, library, memory_order_relaxed);
     }
     bool seed = library == 2;
-    uint32_t n = atomic_fetch_add_explicit(&st->count, 1, memory_order_relaxed) + 1;
+    // A count for sampling only: threads racing on it may lose an
+    // increment, which an atomic add per init (a locked instruction on
+    // every pthread_mutex_init of the program) would not be worth.
+    uint32_t n = atomic_load_explicit(&st->count, memory_order_relaxed) + 1;
+    atomic_store_explicit(&st->count, n, memory_order_relaxed);
     bool sampled = n <= 16 || (n & (n - 1)) == 0;
     if (!seed && !sampled && !atomic_load_explicit(&st->funnel, memory_order_relaxed)) return site;
 

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sched.h>
 #include <errno.h>
-#include <unistd.h>
 #include <sys/auxv.h>
 
 #define EMPTY 0u
@@ -137,6 +136,9 @@ static uint32_t class_for(uint64_t key, bool *fresh) {
     return classes[j].cls;
 }
 
+// glibc's program break, which sbrk(0) returns (read here without the call).
+extern void *__curbrk;
+
 // Where the main heap starts at the latest: the end of the executable's
 // mapping, after which the kernel puts the program break (1: unknown).
 static _Atomic uintptr_t heap_floor;
@@ -162,7 +164,7 @@ static bool is_static_storage(uintptr_t addr) {
         lo = find_heap_floor();
         atomic_store_explicit(&heap_floor, lo, memory_order_relaxed);
     }
-    if (lo > 1 && addr >= lo && addr < (uintptr_t)sbrk(0)) return false;
+    if (lo > 1 && addr >= lo && addr < (uintptr_t)__curbrk) return false;
     struct dl_find_object r;
     return _dl_find_object((void *)addr, &r) == 0;
 }
@@ -185,6 +187,11 @@ static uint64_t first_use_key(uintptr_t site, uintptr_t *name_pc) {
     *name_pc = f[1];
     return site ^ (f[1] * 0x9e3779b97f4a7c15ull);
 }
+
+// The class of the last explicit init site this thread classed: a program
+// makes its millions of objects at a few sites, and the classes table is
+// only read under the table lock. Such a key's class never changes.
+static __thread struct { uint64_t ckey; uint32_t cls; } last_site_class __attribute__((tls_model("initial-exec")));
 
 static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site, bool explicit_init) {
     uint32_t key_kind;
@@ -233,11 +240,16 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
         t->live--;
         dept_addr_changed(addr);
     }
+    struct obj_table *before = t;
     t = maybe_grow(t);
-    ref.cls = class_for(ckey, &fresh);
+    bool cached = key_kind == DEPT_KEY_INIT_SITE && last_site_class.ckey == ckey && last_site_class.cls;
+    ref.cls = cached ? last_site_class.cls : class_for(ckey, &fresh);
+    if (key_kind == DEPT_KEY_INIT_SITE && !cached) { last_site_class.ckey = ckey; last_site_class.cls = ref.cls; }
     ref.inst = inst ? inst : atomic_fetch_add_explicit(&next_inst, 1, memory_order_relaxed);
     if (ref.cls) {
-        i = find_slot(t, addr, &found);
+        // The free slot found above serves unless it was this address's
+        // own (now a tombstone the search should reuse) or the table moved.
+        if (found || t != before) i = find_slot(t, addr, &found);
         if (t->used + 1 <= t->mask) {
             bool was_empty = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed) == EMPTY;
             atomic_store_explicit(&t->slots[i].ref, ((uint64_t)ref.cls << 32) | ref.inst, memory_order_relaxed);
