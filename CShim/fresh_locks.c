@@ -35,7 +35,7 @@
 // mutexes.
 #include "shim.h"
 
-#define FRESH_SETS 1024    // fresh_set takes the top 10 bits of a hash
+#define FRESH_SETS 1024
 #define FRESH_WAYS 4
 
 static struct fresh_mark {
@@ -46,9 +46,14 @@ static struct fresh_mark {
 } fresh[FRESH_SETS][FRESH_WAYS] __attribute__((aligned(64)));
 _Static_assert(sizeof fresh[0] == 64, "a set is one cache line");
 
-// The product's high bits: its low ones depend only on the address's low
-// bits, which mutexes a page or a malloc chunk apart share.
-static inline struct fresh_mark *fresh_set(uintptr_t addr) { return fresh[dept_mix(addr, 0x66726573) >> 54]; }
+// Placed by address: mutexes made one after another (a pool, a loop of
+// mallocs) have neighbouring sets, which a loop that makes and then locks
+// them walks in memory order (a hashed set was a cache miss per mark and
+// per claim). The bits above 64 KiB are folded in, so objects a page or a
+// few pages apart still spread over the sets.
+static inline struct fresh_mark *fresh_set(uintptr_t addr) {
+    return fresh[((addr >> 6) ^ (addr >> 16)) & (FRESH_SETS - 1)];
+}
 
 static inline uint64_t made_by(const struct dept_thread *t, uint32_t inst) {
     uint64_t held = t->nheld ? dept_mix(t->held[t->nheld - 1].chain, t->nheld) : DEPT_CHAIN_SEED;
