@@ -263,7 +263,7 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc,
 // from lock_slow, whose frame is much larger. Locks of untracked code are
 // never cached, so no range check is needed.
 static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
-    struct dept_acq *a = t->acq_more ? dept_acq_probe_more(t, key, (uintptr_t)m) : 0;
+    struct dept_acq *a = dept_acq_probe_more(t, key, (uintptr_t)m);
     if (!a) return lock_slow(m, pc, t, key);
     return lock_known(t, m, a);
 }
