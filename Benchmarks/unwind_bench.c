@@ -1,18 +1,26 @@
-// Stack unwinders: the two that libdept.so can use (CShim/unwinder.c,
-// compiled into this program as it is), measured and checked side by side.
+// Stack unwinders: the three that libdept.so can use (CShim/unwinder.c and
+// CShim/cfi_unwinder.c, compiled into this program as they are), measured
+// and checked side by side.
 //
 // usage: unwind_bench [captures]        (default 20000 per measurement)
 //
-// For each unwinder (gcc: GCC's _Unwind_Backtrace from the static
-// libgcc_eh.a, as libdept.so links it; libunwind: libunwind.so.8 loaded at
-// run time with its memory accessor replaced, as `unwinder=libunwind`
-// does) it prints:
+// For each unwinder (dwarf, the default: dept's cached reader of the unwind
+// tables, handing what it does not follow to gcc; gcc: GCC's
+// _Unwind_Backtrace from the static libgcc_eh.a, as libdept.so links it;
+// libunwind: libunwind.so.8 loaded at run time with its memory accessor
+// replaced, as `unwinder=libunwind` does) it prints:
 //   * ns per captured stack at depth 8 and 32 (a chain of -O2 functions
 //     without frame pointers), repeated on one stack (warm: the median of
 //     11 batches), and for the first capture on a new thread (cold: the
-//     median of 11 threads; libunwind's per-thread cache is empty, GCC's
-//     unwinder has none);
+//     median of 11 threads; libunwind's per-thread cache is empty, dwarf's
+//     process-wide cache is emptied first, GCC's unwinder has none);
 //   * whether the stack is right: every frame of the chain, in order;
+//   * as gcc: whether every stack of these checks (the chains, the signal
+//     frame, the frames without unwind information) is, from the capturing
+//     function's caller to the end, the one GCC's unwinder gives there;
+//   * own: whether dwarf followed the chains itself (without handing them
+//     to GCC's unwinder, as it does a signal frame or a frame without
+//     unwind information);
 //   * through a signal frame: a signal handler capturing while the thread
 //     was interrupted in the middle of a frameless leaf (a timer signal, not
 //     a call): the handler, the leaf, and every frame below it;
@@ -25,11 +33,12 @@
 //     descriptor and reused the numbers for a socket pair before such a
 //     capture (libunwind's own validation reads and writes its pipe by
 //     number; dept replaces it): shown for libunwind's own accessor too.
-// Exit status 1 when the default unwinder (gcc) gets a stack wrong or a
-// capture crashes, so Scripts/bench can run it as a check.
+// Exit status 1 when the default unwinder (dwarf) or gcc gets a stack wrong,
+// dwarf's differs from gcc's, or a capture crashes, so Scripts/bench can
+// run it as a check.
 //
 // Build (Scripts/bench does): cc -O2 -g -pthread -o unwind_bench Benchmarks/unwind_bench.c
-//   CShim/unwinder.c -I CShim $(cc -print-file-name=libgcc_eh.a) -ldl
+//   CShim/unwinder.c CShim/cfi_unwinder.c -I CShim $(cc -print-file-name=libgcc_eh.a) -ldl
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
@@ -58,7 +67,33 @@ struct job {
     void *pcs[128];
     int n;
     double ns;
+    void *ref[128];      // GCC's stack at the same point
+    int nref;
+    void *site;          // where the capturing function returns to
 };
+
+// As libdept.so unwinds by default (stack_capture.c); counts the stacks
+// handed to GCC's unwinder.
+static int dwarf_fell;
+static int dwarf(void **pcs, int max) {
+    int n = dept_unwind_cfi(pcs, max);
+    if (n >= 0) return n;
+    dwarf_fell++;
+    return dept_unwind_gcc(pcs, max);
+}
+
+// Whether j's stack is GCC's from the capturing function's caller on (the
+// capturing function called the two unwinders from different places).
+static int find_pc(void *const *pcs, int n, void *pc) {
+    int i = 0;
+    while (i < n && pcs[i] != pc) i++;
+    return i;
+}
+static int as_gcc(const struct job *j) {
+    int a = find_pc(j->pcs, j->n, j->site), b = find_pc(j->ref, j->nref, j->site);
+    if (a == j->n || b == j->nref || j->n - a != j->nref - b) return 0;
+    return memcmp(j->pcs + a, j->ref + b, (size_t)(j->n - a) * sizeof *j->pcs) == 0;
+}
 
 // The thread's CPU time: the machine may be busy (the cost of a capture is
 // work, not waiting), and the lead re-measures on a quiet one.
@@ -91,6 +126,8 @@ CHAIN static int leaf(struct job *j) {
         per[b] = (now_ns() - t0) / each;
     }
     j->ns = median(per, batches);
+    j->nref = dept_unwind_gcc(j->ref, j->max);
+    j->site = __builtin_return_address(0);
     return j->n;
 }
 
@@ -129,6 +166,8 @@ static struct job *sig_job;
 static void on_alarm(int sig) {
     (void)sig;
     sig_job->n = sig_job->fn(sig_job->pcs, sig_job->max);
+    sig_job->nref = dept_unwind_gcc(sig_job->ref, sig_job->max);
+    sig_job->site = __builtin_return_address(0);
     stop = 1;
 }
 
@@ -144,7 +183,7 @@ CHAIN static int sig_chain(int n) {
     return r + 1;
 }
 
-static int signal_frames(unwind_fn fn, int depth) {
+static int signal_frames(unwind_fn fn, int depth, int *same) {
     struct job j = { .fn = fn, .depth = depth, .max = 128 };
     sig_job = &j;
     stop = 0;
@@ -155,6 +194,7 @@ static int signal_frames(unwind_fn fn, int depth) {
     struct itimerval it = { { 0, 0 }, { 0, 20000 } };
     setitimer(ITIMER_REAL, &it, 0);
     sig_chain(depth);
+    *same = as_gcc(&j);
     return chain_frames(&j);    // spin + depth+1 sig_chain levels when right
 }
 
@@ -173,7 +213,11 @@ __asm__(".text\n"
 void nocfi_call(void (*fn)(struct job *), struct job *j);
 void nocfi_garbage(void (*fn)(struct job *), struct job *j);
 
-static void capture_once(struct job *j) { j->n = j->fn(j->pcs, j->max); }
+static void capture_once(struct job *j) {
+    j->n = j->fn(j->pcs, j->max);
+    j->nref = dept_unwind_gcc(j->ref, j->max);
+    j->site = __builtin_return_address(0);
+}
 
 CHAIN static int nocfi_chain(struct job *j, int n, int garbage) {
     if (n == 0) (garbage ? nocfi_garbage : nocfi_call)(capture_once, j);
@@ -239,14 +283,17 @@ int main(int argc, char **argv) {
     }
     int have_libunwind = dept_unwind_libunwind_load();
     struct { const char *name; unwind_fn fn; int fds; } unwinders[] = {
+        { "dwarf", dwarf, 0 },
         { "gcc", dept_unwind_gcc, 0 },
         { "libunwind", dept_unwind_libunwind, fds_libunwind },
     };
     int failed = 0;
-    printf("%-10s %9s %9s %9s %9s %7s %7s %7s %8s %4s %8s\n", "unwinder", "d8 warm", "d8 cold", "d32 warm", "d32 cold",
-           "stacks", "signal", "no-CFI", "garbage", "fds", "fd-safe");
-    for (int u = 0; u < 2; u++) {
-        if (u == 1 && !have_libunwind) { printf("libunwind  (libunwind.so.8 not installed)\n"); continue; }
+    printf("%-10s %9s %9s %9s %9s %7s %7s %7s %8s %4s %8s %6s %4s\n", "unwinder", "d8 warm", "d8 cold", "d32 warm",
+           "d32 cold", "stacks", "signal", "no-CFI", "garbage", "fds", "fd-safe", "as gcc", "own");
+    for (int u = 0; u < 3; u++) {
+        if (u == 2 && !have_libunwind) { printf("libunwind  (libunwind.so.8 not installed)\n"); continue; }
+        int same = 1, s;
+        dwarf_fell = 0;
         double warm[2], cold[2];
         int right = 1;
         int depths[2] = { 8, 32 };
@@ -255,29 +302,37 @@ int main(int argc, char **argv) {
             run(&j);
             warm[d] = j.ns;
             right &= stack_right(&j);
+            same &= as_gcc(&j);
             // The first capture on each of 11 new threads: the median.
             double firsts[11];
             for (int k = 0; k < 11; k++) {
                 struct job c = { .fn = unwinders[u].fn, .depth = depths[d], .captures = 1, .max = 128 };
+                if (unwinders[u].fn == dwarf) dept_unwind_cfi_forget();
                 pthread_t t;
                 pthread_create(&t, 0, run_thread, &c);
                 pthread_join(t, 0);
                 firsts[k] = c.ns;
                 right &= c.n > 0 && chain_frames(&c) == depths[d] + 2;
+                same &= as_gcc(&c);
             }
             cold[d] = median(firsts, 11);
         }
-        int sig = signal_frames(unwinders[u].fn, 8);     // right: 10 (spin + 9 levels)
+        int own = dwarf_fell == 0;
+        int sig = signal_frames(unwinders[u].fn, 8, &s);  // right: 10 (spin + 9 levels)
+        same &= s;
         struct job n1 = { .fn = unwinders[u].fn, .max = 128 };
         nocfi_chain(&n1, 8, 0);
         int below = chain_frames(&n1);                    // nocfi_chain frames below the CFI-less frame
+        same &= as_gcc(&n1);
         struct job n2 = { .fn = unwinders[u].fn, .max = 128 };
         nocfi_chain(&n2, 8, 1);                           // must return at all
+        same &= as_gcc(&n2);
         int safe = fd_safe(unwinders[u].fn);
-        printf("%-10s %9.0f %9.0f %9.0f %9.0f %7s %7s %7d %8s %4d %8s\n", unwinders[u].name, warm[0], cold[0], warm[1],
-               cold[1], right ? "right" : "WRONG", sig == 10 ? "right" : "WRONG", below, "survived", unwinders[u].fds,
-               safe ? "yes" : "NO");
-        if (u == 0 && (!right || sig != 10 || !safe)) failed = 1;
+        printf("%-10s %9.0f %9.0f %9.0f %9.0f %7s %7s %7d %8s %4d %8s %6s %4s\n", unwinders[u].name, warm[0], cold[0],
+               warm[1], cold[1], right ? "right" : "WRONG", sig == 10 ? "right" : "WRONG", below, "survived",
+               unwinders[u].fds, safe ? "yes" : "NO", u == 1 ? "-" : same ? "yes" : "NO", u ? "-" : own ? "yes" : "NO");
+        if (u < 2 && (!right || sig != 10 || !safe)) failed = 1;
+        if (u == 0 && (!same || !own)) failed = 1;
     }
     if (stock_safe >= 0)
         printf("%-10s %9s %9s %9s %9s %7s %7s %7s %8s %4d %8s   (libunwind's own validation, not used by dept)\n",
@@ -288,6 +343,7 @@ int main(int argc, char **argv) {
            "interrupted a frameless leaf at depth 8; no-CFI: chain frames recovered below a frame without unwind\n"
            "information (9 = all); garbage: such a frame with a bad frame pointer did not crash; fds: descriptors\n"
            "the unwinder keeps open in the program; fd-safe: the program's socket data survived a capture after\n"
-           "the program closed every descriptor and reused the numbers\n");
+           "the program closed every descriptor and reused the numbers; as gcc: every stack above is GCC's\n"
+           "unwinder's at the same point; own: dwarf followed the chains without GCC's unwinder\n");
     return failed;
 }

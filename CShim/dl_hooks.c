@@ -4,6 +4,7 @@
 // new generation of static class keys, so nothing merges across lifetimes.
 #define _GNU_SOURCE
 #include "shim.h"
+#include "unwinder.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
@@ -49,6 +50,12 @@ DEPT_EXPORT int dlclose(void *handle) {
     dept_leave();
     errno = e;
     int r = REAL(dlclose)(handle);
+    // The unwinder's frame rules are per address; a library mapped there
+    // later has others. (A library loaded and unwound through by another
+    // thread between the unmapping and this line could still meet an old
+    // rule: that takes a dlopen landing at the same address within
+    // microseconds.)
+    if (r == 0) dept_unwind_cfi_forget();
     if (r == 0 && q.found && dept_enter()) {
         e = errno;
         struct range_query again = { q.base, name, 0, 0, false };

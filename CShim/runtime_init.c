@@ -15,7 +15,7 @@ _Atomic int dept_ready;
 _Atomic int dept_disabled;
 struct dept_config dept_config = {
     .detect_potential = 1, .detect_hangs = 1, .stack_depth = 32, .verbosity = 1,
-    .hang_ms = 1000, .stall_ms = 10000, .exitcode = 66, .on_hang = 1,
+    .hang_ms = 1000, .stall_ms = 10000, .exitcode = 66, .on_hang = 1, .unwinder = 2,
 };
 
 DEPT_HIDDEN void dept_registry_init(void);

@@ -26,7 +26,9 @@ void dept_stack_init(void) { find_self(); }
 int dept_shim_load_libunwind(void) { return dept_unwind_libunwind_load(); }
 
 static int unwind(void **pcs, int max) {
-    return dept_config.unwinder == 1 ? dept_unwind_libunwind(pcs, max) : dept_unwind_gcc(pcs, max);
+    if (dept_config.unwinder == 1) return dept_unwind_libunwind(pcs, max);
+    int n = dept_config.unwinder == 2 ? dept_unwind_cfi(pcs, max) : -1;
+    return n >= 0 ? n : dept_unwind_gcc(pcs, max);
 }
 
 uint32_t dept_capture_stack(void) {

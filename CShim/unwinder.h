@@ -7,6 +7,12 @@
 /// unwinder's own frames included): at most max; the count.
 int dept_unwind_gcc(void **pcs, int max);
 int dept_unwind_libunwind(void **pcs, int max);
+/// The same as dept_unwind_gcc for stacks of ordinary frames, from a cache
+/// of frame rules (cfi_unwinder.c); -1 for a stack it does not follow,
+/// which dept_unwind_gcc then unwinds.
+int dept_unwind_cfi(void **pcs, int max);
+/// A library was unloaded: forget the rules of its addresses.
+void dept_unwind_cfi_forget(void);
 /// Loads libunwind for dept_unwind_libunwind: 1, or 0 when libunwind8 is
 /// not installed.
 int dept_unwind_libunwind_load(void);

@@ -201,7 +201,7 @@ struct dept_config {
     int32_t stall_ms;
     int32_t exitcode;
     int32_t on_hang;          // 0 report, 1 exit, 2 abort
-    int32_t unwinder;         // 0 GCC's _Unwind_Backtrace, 1 libunwind
+    int32_t unwinder;         // 0 GCC's _Unwind_Backtrace, 1 libunwind, 2 cached CFI (cfi_unwinder.c)
 };
 
 // ---- Services the shim offers the Swift runtime (callable from Swift) ----

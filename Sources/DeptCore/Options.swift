@@ -20,8 +20,8 @@ public struct Options: Sendable, Equatable {
     public var detectHangs = true
     public var symbolize = true
     public var symbolizerPath: String? = nil
-    public enum Unwinder: String, Sendable, CaseIterable { case gcc, libunwind }
-    public var unwinder: Unwinder = .gcc
+    public enum Unwinder: String, Sendable, CaseIterable { case dwarf, gcc, libunwind }
+    public var unwinder: Unwinder = .dwarf
     public var help = false
     /// A potential report sets the exit status to `exitcode` at exit.
     public var failOnPotential = true
@@ -47,7 +47,7 @@ public struct Options: Sendable, Equatable {
         ("detect_hangs", "1", "watch blocked threads and report real deadlocks and hangs"),
         ("symbolize", "1", "symbolize stacks in reports (0: raw addresses and modules only)"),
         ("symbolizer_path", "(auto)", "llvm-symbolizer or addr2line to use"),
-        ("unwinder", "gcc", "stack unwinder: gcc (libgcc's, no system calls) or libunwind"),
+        ("unwinder", "dwarf", "stack unwinder: dwarf (dept's cached reader of the unwind tables, gcc's for what it does not follow), gcc (libgcc's every time) or libunwind"),
         ("fail_on_potential", "1", "a potential report sets the exit status to exitcode at exit (dept run sets 0)"),
         ("strip_path_prefix", "(none)", "drop this prefix from source paths in text reports"),
         ("color", "auto", "colour text reports: auto (on a terminal), always or never"),
@@ -89,7 +89,7 @@ public struct Options: Sendable, Equatable {
             case "symbolize": bool { o.symbolize = $0 }
             case "symbolizer_path": if value.isEmpty { bad("a path") } else { o.symbolizerPath = value }
             case "help": bool { o.help = $0 }
-            case "unwinder": if let u = Unwinder(rawValue: value) { o.unwinder = u } else { bad("gcc or libunwind") }
+            case "unwinder": if let u = Unwinder(rawValue: value) { o.unwinder = u } else { bad("dwarf, gcc or libunwind") }
             case "fail_on_potential": bool { o.failOnPotential = $0 }
             case "strip_path_prefix": o.stripPathPrefix = value
             case "color", "colour": if let c = Color(rawValue: value) { o.color = c } else { bad("auto, always or never") }

@@ -32,11 +32,11 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
     config.pointee.stall_ms = opts.stallMs
     config.pointee.exitcode = opts.exitcode
     config.pointee.on_hang = opts.onHang == .report ? 0 : opts.onHang == .exit ? 1 : 2
-    config.pointee.unwinder = opts.unwinder == .libunwind ? 1 : 0
+    config.pointee.unwinder = opts.unwinder == .libunwind ? 1 : opts.unwinder == .dwarf ? 2 : 0
     for p in problems { emit("DEPT: warning: \(p)\n") }
     if opts.unwinder == .libunwind && dept_shim_load_libunwind() == 0 {
-        config.pointee.unwinder = 0
-        emit("DEPT: warning: unwinder=libunwind: libunwind.so.8 cannot be loaded (install libunwind8); using gcc\n")
+        config.pointee.unwinder = 2
+        emit("DEPT: warning: unwinder=libunwind: libunwind.so.8 cannot be loaded (install libunwind8); using dwarf\n")
     }
     if opts.help { emit(Options.helpText()) }
     loadSuppressions()

@@ -24,7 +24,19 @@ final class OptionsTests: XCTestCase {
         XCTAssertTrue(o.detectHangs)
         XCTAssertTrue(o.symbolize)
         XCTAssertNil(o.symbolizerPath)
+        XCTAssertEqual(o.unwinder, .dwarf)
         XCTAssertFalse(o.help)
+    }
+
+    /// Rule: the three stack unwinders by name; another name keeps the
+    /// default and says which names there are.
+    func testUnwinderNames() {
+        XCTAssertEqual(Options.parse("unwinder=gcc").0.unwinder, .gcc)
+        XCTAssertEqual(Options.parse("unwinder=libunwind").0.unwinder, .libunwind)
+        XCTAssertEqual(Options.parse("unwinder=dwarf").0.unwinder, .dwarf)
+        let (o, problems) = Options.parse("unwinder=frame-pointers")
+        XCTAssertEqual(o.unwinder, .dwarf)
+        XCTAssertEqual(problems, ["DEPT_OPTIONS: invalid value 'frame-pointers' for unwinder (expected dwarf, gcc or libunwind); using the default"])
     }
 
     /// Rule: every documented key is parsed, with ':' as separator.

@@ -177,4 +177,28 @@ final class LibraryTests: XCTestCase {
         XCTAssertEqual(told.count, 1, "one warning says why the names are mangled\n\(r.transcript)")
         XCTAssertTrue(r.stderr.contains("$s10swift_abba10takeBThenAyyF"), "the mangled name is kept\n\(r.transcript)")
     }
+
+    /// The stack unwinders as libdept.so builds them (Benchmarks/unwind_bench.c
+    /// over CShim/unwinder.c and CShim/cfi_unwinder.c, at a small count): the
+    /// default (dwarf) follows -O2 chains of 8 and 32 frames itself, on a
+    /// warm and on an emptied cache, and every stack it gives (chains, a
+    /// signal frame, frames without unwind information) is GCC's unwinder's
+    /// at the same point; its exit status says so, and the row is checked.
+    func test_cachedUnwinderGivesGCCsStacks() throws {
+        guard let cc = ["cc", "gcc"].first(where: { DeptPaths.which($0) != nil }) else { throw XCTSkip("no C compiler") }
+        let root = DeptPaths.packageRoot.path
+        let eh = try run(cc, ["-print-file-name=libgcc_eh.a"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let out = DeptPaths.scratchDir.appendingPathComponent("unwind_bench").path
+        _ = try run(cc, ["-O2", "-g", "-pthread", "-Wall", "-I", root + "/CShim", "-o", out, root + "/Benchmarks/unwind_bench.c",
+                         root + "/CShim/unwinder.c", root + "/CShim/cfi_unwinder.c", eh, "-ldl"])
+        let r = ProcessRunner.run(executable: out, arguments: ["220"], environment: ProcessRunner.cleanEnvironment(), timeout: 120)
+        XCTAssertTrue(r.exitedNormally && r.exitCode == 0, r.transcript)
+        let row = splitLines(r.stdout).first { $0.hasPrefix("dwarf ") }.map { $0.split(separator: " ").map(String.init) } ?? []
+        // unwinder, 4 timings, stacks, signal, no-CFI, garbage, fds, fd-safe, as gcc, own
+        XCTAssertEqual(row.count, 13, r.transcript)
+        if row.count == 13 {
+            XCTAssertEqual(Array(row[5...6]), ["right", "right"], r.transcript)
+            XCTAssertEqual(Array(row[10...12]), ["yes", "yes", "yes"], r.transcript)
+        }
+    }
 }

@@ -23,7 +23,7 @@ final class LockExamplesTests: XCTestCase {
     static let covered: Set<String> = [
         // lock order, potential
         "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
-        "same_class_behind_lock", "swift_abba", "spawn_helper_abba",
+        "same_class_behind_lock", "swift_abba", "spawn_helper_abba", "unwind_shapes_abba",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
@@ -145,6 +145,32 @@ final class LockExamplesTests: XCTestCase {
         XCTAssertFalse(run.stderr.contains("gthr-default.h"), "no frame points into a system header\n\(run.transcript)")
         XCTAssertNotNil(run.stderr.range(of: #"\nT3 takes bank::[a-z]+ \(cpp_abba\.cpp:[0-9]+\) while holding bank::[a-z]+ \(cpp_abba\.cpp:[0-9]+\)"#,
                                          options: .regularExpression), run.transcript)
+    }
+
+    /// The default stack unwinder (unwinder=dwarf, CShim/cfi_unwinder.c)
+    /// reads the unwind tables itself and caches a rule per return address;
+    /// its stacks must be GCC's unwinder's, frame for frame, through -O2
+    /// frameless recursion, an alloca frame (CFA from rbp), a frame-pointer
+    /// frame and a signal handler's frame (which it hands to GCC's).
+    func test_unwind_shapes_abba() throws {
+        let run = try checkPotential("unwind_shapes_abba", events: 2...2, mustContain: [Self.mutexWait])
+        let example = try ExampleBuilder.shared.build("unwind_shapes_abba")
+        let gcc = runExample(example, preload: true, env: ["DEPT_OPTIONS": "unwinder=gcc"], timeout: Self.timeout)
+        func frames(_ text: String) -> [String] {
+            text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("    #") || $0.hasPrefix("[") }
+        }
+        let dwarf = frames(run.stderr)
+        XCTAssertEqual(dwarf, frames(gcc.stderr), "unwinder=dwarf against unwinder=gcc\n\(run.transcript)\n\(gcc.transcript)")
+        for f in [" with_frame_pointer ", " with_alloca ", " worker ", " on_usr1 ", " main "] {
+            XCTAssertTrue(dwarf.contains { $0.contains(f) }, "no frame \(f)\n\(run.transcript)")
+        }
+        // All seven levels of the recursion, in the worker's [W] stack.
+        let w = dwarf.firstIndex { $0.hasPrefix("[W] pthread_mutex_lock(right)") }
+        XCTAssertNotNil(w, run.transcript)
+        if let w = w {
+            XCTAssertEqual(dwarf[(w + 1)...].prefix { $0.hasPrefix("    #") }.filter { $0.contains(" descend") }.count, 7,
+                           run.transcript)
+        }
     }
 
     /// Issue 14 items 1 and 4: threads started through one spawn() helper
