@@ -141,8 +141,10 @@ static const uint8_t *find_fde(uintptr_t pc) {
 
 // The register rules tracked while running a call frame program: the CFA,
 // and where rbp and the return address are (offset from the CFA, or
-// kept / undefined). Every other register is ignored, unless a rule the
-// reader cannot follow is given for it in a way that could matter.
+// kept / undefined). The caller's rsp is the CFA; a rule that says
+// otherwise, or one the reader cannot follow for rbp or the return
+// address, hands the stack to GCC's unwinder. Other registers do not
+// matter to a walk.
 enum { SAME, AT_OFFSET, UNDEFINED };
 struct regs {
     uint8_t cfa_reg;
@@ -230,6 +232,7 @@ static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintp
         case 0x80:                                         // offset
             reg = op & 0x3f;
             off = uleb(&p, end, &ok);
+            if (reg == REG_RSP) return false;
             if (reg == REG_RBP) { r->rbp_how = AT_OFFSET; r->rbp_off = (int64_t)off * c->data_align; }
             else if (reg == REG_RA) { r->ra_how = AT_OFFSET; r->ra_off = (int64_t)off * c->data_align; }
             continue;
@@ -249,12 +252,14 @@ static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintp
                      loc += d * c->code_align; if (loc > target) return true; break; }
         case 0x05:                                         // offset_extended
             reg = uleb(&p, end, &ok); off = uleb(&p, end, &ok);
+            if (reg == REG_RSP) return false;
             if (reg == REG_RBP) { r->rbp_how = AT_OFFSET; r->rbp_off = (int64_t)off * c->data_align; }
             else if (reg == REG_RA) { r->ra_how = AT_OFFSET; r->ra_off = (int64_t)off * c->data_align; }
             break;
         case 0x11: {                                       // offset_extended_sf
             reg = uleb(&p, end, &ok);
             int64_t o = sleb(&p, end, &ok) * c->data_align;
+            if (reg == REG_RSP) return false;
             if (reg == REG_RBP) { r->rbp_how = AT_OFFSET; r->rbp_off = o; }
             else if (reg == REG_RA) { r->ra_how = AT_OFFSET; r->ra_off = o; }
             break;
@@ -268,12 +273,12 @@ static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintp
         case 0x07:                                         // undefined
             reg = uleb(&p, end, &ok);
             if (reg == REG_RA) r->ra_how = UNDEFINED;
-            else if (reg == REG_RBP) return false;
+            else if (reg == REG_RBP || reg == REG_RSP) return false;
             break;
         case 0x08:                                         // same_value
             reg = uleb(&p, end, &ok);
             if (reg == REG_RBP) r->rbp_how = SAME;
-            else if (reg == REG_RA) return false;
+            else if (reg == REG_RA || reg == REG_RSP) return false;
             break;
         case 0x09:                                         // register
             reg = uleb(&p, end, &ok); (void)uleb(&p, end, &ok);
