@@ -21,7 +21,10 @@ static void find_self(void) {
     }
 }
 
-void dept_stack_init(void) { find_self(); }
+void dept_stack_init(void) {
+    find_self();
+    dept_unwind_gcc_prepare();
+}
 
 int dept_shim_load_libunwind(void) { return dept_unwind_libunwind_load(); }
 

@@ -54,6 +54,21 @@ static _Unwind_Reason_Code collect(struct _Unwind_Context *ctx, void *arg) {
     return t->n >= t->max ? _URC_END_OF_STACK : _URC_NO_REASON;
 }
 
+// The shim's own cleanups (cond_hooks.c, once_hooks.c; it is built with
+// -fexceptions) run, when a thread is cancelled inside a hook, through the
+// personality routine of this copy of GCC's unwinder, which sets registers
+// with _Unwind_SetGR. That reads a table of register sizes that this copy
+// fills on its first unwind, and aborts while the table is empty: with
+// another unwinder doing every capture, a thread cancelled in
+// pthread_cond_wait killed the process. One unwind at start-up fills it.
+static _Unwind_Reason_Code stop_at_once(struct _Unwind_Context *ctx, void *arg) {
+    (void)ctx;
+    (void)arg;
+    return _URC_END_OF_STACK;
+}
+
+HIDDEN void dept_unwind_gcc_prepare(void) { _Unwind_Backtrace(stop_at_once, 0); }
+
 HIDDEN int dept_unwind_gcc(void **pcs, int max) {
     if (max <= 0) return 0;
     struct trace t = { pcs, 0, max };

@@ -6,6 +6,9 @@
 /// Return addresses of the calling thread's stack, innermost first (the
 /// unwinder's own frames included): at most max; the count.
 int dept_unwind_gcc(void **pcs, int max);
+/// Readies GCC's unwinder for the shim's own cleanups (see unwinder.c);
+/// once, at start-up, whatever the unwinder in use.
+void dept_unwind_gcc_prepare(void);
 int dept_unwind_libunwind(void **pcs, int max);
 /// The same as dept_unwind_gcc for stacks of ordinary frames, from a cache
 /// of frame rules (cfi_unwinder.c); -1 for a stack it does not follow,
