@@ -109,13 +109,16 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
         // One probe answers a known acquisition (see pthread_mutex_lock).
         struct dept_thread *t = dept_current();
         if (LIKELY(t)) {
+            // Guarded from the probe on, as in pthread_mutex_lock: a signal
+            // handler's lock in between would refill the entry found.
+            dept_tls_guard = 1;
             struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc), (uintptr_t)l);
             if (LIKELY(a)) {
-                dept_tls_guard = 1;
                 dept_push_known(t, (uintptr_t)l, a);
                 dept_leave();
                 return take(t, how, l, c, ts);
             }
+            dept_tls_guard = 0;
         }
     }
     return acquire_full(how, l, c, ts, pc);
