@@ -34,8 +34,9 @@ uint32_t dept_clock_width(void) { return atomic_load_explicit(&nslots, memory_or
 
 // Makes room for n entries in *vc (zero-filled); false when memory is out
 // (the clock then stays short: entries beyond it read as 0, which only
-// makes happens-before weaker, never wrong).
-static bool reserve(uint32_t **vc, uint32_t *cap, uint32_t n) {
+// makes happens-before weaker, never wrong). `inline_vc`: storage inside
+// the owner that *vc may point to, which is not unmapped.
+static bool reserve(uint32_t **vc, uint32_t *cap, uint32_t n, const uint32_t *inline_vc) {
     if (n <= *cap) return true;
     uint32_t c = *cap ? *cap : 16;
     while (c < n) c *= 2;
@@ -43,7 +44,7 @@ static bool reserve(uint32_t **vc, uint32_t *cap, uint32_t n) {
     if (!p) return false;
     if (*vc) {
         memcpy(p, *vc, (size_t)*cap * sizeof *p);
-        munmap(*vc, (size_t)*cap * sizeof **vc);
+        if (*vc != inline_vc) munmap(*vc, (size_t)*cap * sizeof **vc);
     }
     *vc = p;
     *cap = c;
@@ -60,9 +61,9 @@ static inline uint32_t in_use(uint32_t n) {
     return w < n ? w : n;
 }
 
-static void join_into(uint32_t **vc, uint32_t *cap, const uint32_t *from, uint32_t n) {
+static void join_into(uint32_t **vc, uint32_t *cap, const uint32_t *from, uint32_t n, const uint32_t *inline_vc) {
     n = in_use(n);
-    if (!reserve(vc, cap, n)) n = *cap;
+    if (!reserve(vc, cap, n, inline_vc)) n = *cap;
     for (uint32_t i = 0; i < n; i++)
         if (from[i] > (*vc)[i]) (*vc)[i] = from[i];
 }
@@ -84,8 +85,8 @@ void dept_clock_thread_start(struct dept_thread *t, const uint32_t *from, uint32
     t->clk_waited = 0;
     t->clk_last_wait = 0;
     if (slot == UINT32_MAX) return;       // out of slots: this thread has no clock (time 0: unknown)
-    if (from && n) join_into(&t->clk_vc, &t->clk_cap, from, n);
-    if (reserve(&t->clk_vc, &t->clk_cap, slot + 1)) t->clk_vc[slot] = time;
+    if (from && n) join_into(&t->clk_vc, &t->clk_cap, from, n, 0);
+    if (reserve(&t->clk_vc, &t->clk_cap, slot + 1, 0)) t->clk_vc[slot] = time;
 }
 
 void dept_clock_thread_end(struct dept_thread *t) {
@@ -121,7 +122,7 @@ void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
     spin(&s->clk_lock);
     uint32_t width = dept_clock_width();
     if (width < n) width = n;
-    if (reserve(&s->clk_vc, &s->clk_cap, width)) {
+    if (reserve(&s->clk_vc, &s->clk_cap, width, s->clk_inline)) {
         uint32_t known = t->clk_cap < width ? t->clk_cap : width;
         if (s->clk_n == 0) {
             memcpy(s->clk_vc, t->clk_vc, (size_t)known * sizeof *t->clk_vc);
@@ -136,8 +137,8 @@ void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
         s->clk_n++;
     }
     next_seq(s);
-    s->clk_recent[s->clk_seq % 4].seq = s->clk_seq;
-    s->clk_recent[s->clk_seq % 4].at = dept_clock_now(t);
+    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].seq = s->clk_seq;
+    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].at = dept_clock_now(t);
     unspin(&s->clk_lock);
     dept_clock_tick(t);
 }
@@ -148,10 +149,10 @@ void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint
     spin(&s->clk_lock);
     uint32_t released = s->clk_seq - seq;
     if (released && s->clk_n) {
-        join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap);
+        join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap, 0);
         if (released <= DEPT_SAT_MAX) {
             for (uint32_t q = seq + 1; q <= s->clk_seq; q++)
-                if (s->clk_recent[q % 4].seq == q) sat[(*nsat)++] = s->clk_recent[q % 4].at;
+                if (s->clk_recent[q % DEPT_SAT_MAX].seq == q) sat[(*nsat)++] = s->clk_recent[q % DEPT_SAT_MAX].at;
             if (*nsat != released) *nsat = 0;
         }
     }
@@ -167,7 +168,7 @@ void dept_clock_episode_over(struct dept_sync *s) {
 
 void dept_clock_publish_start(struct dept_sync *body, struct dept_thread *parent) {
     spin(&body->clk_lock);
-    if (parent->clk_time && reserve(&body->clk_vc, &body->clk_cap, parent->clk_cap)) {
+    if (parent->clk_time && reserve(&body->clk_vc, &body->clk_cap, parent->clk_cap, body->clk_inline)) {
         memset(body->clk_vc, 0, (size_t)body->clk_cap * sizeof *body->clk_vc);
         memcpy(body->clk_vc, parent->clk_vc, (size_t)parent->clk_cap * sizeof *parent->clk_vc);
         body->clk_n = 1;
@@ -179,7 +180,7 @@ void dept_clock_publish_start(struct dept_sync *body, struct dept_thread *parent
 void dept_clock_exit(struct dept_sync *body, struct dept_thread *t) {
     dept_clock_tick(t);
     spin(&body->clk_lock);
-    if (t->clk_time && reserve(&body->clk_vc, &body->clk_cap, t->clk_cap)) {
+    if (t->clk_time && reserve(&body->clk_vc, &body->clk_cap, t->clk_cap, body->clk_inline)) {
         memset(body->clk_vc, 0, (size_t)body->clk_cap * sizeof *body->clk_vc);
         memcpy(body->clk_vc, t->clk_vc, (size_t)t->clk_cap * sizeof *t->clk_vc);
         body->clk_n = 1;
@@ -192,7 +193,7 @@ void dept_clock_exit(struct dept_sync *body, struct dept_thread *t) {
 
 void dept_clock_acquire_all(struct dept_sync *s, struct dept_thread *t) {
     spin(&s->clk_lock);
-    if (s->clk_n) join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap);
+    if (s->clk_n) join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap, 0);
     unspin(&s->clk_lock);
     if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
 }
@@ -201,7 +202,7 @@ void dept_clock_publish(struct dept_sync *m, uint32_t cls, struct dept_thread *t
     if (!t->clk_time) return;
     spin(&m->clk_lock);
     bool first = !m->clk_n;
-    join_into(&m->clk_vc, &m->clk_cap, t->clk_vc, t->clk_cap);
+    join_into(&m->clk_vc, &m->clk_cap, t->clk_vc, t->clk_cap, m->clk_inline);
     m->clk_n = 1;
     unspin(&m->clk_lock);
     if (first) {

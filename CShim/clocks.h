@@ -46,7 +46,6 @@ DEPT_HIDDEN uint32_t dept_clock_seq(struct dept_sync *s);
 /// A wait that started at `seq` returned: t learns what the releases since
 /// then released; *sat gets their epochs (up to DEPT_SAT_MAX; *nsat = 0 when
 /// none or too many to know).
-#define DEPT_SAT_MAX 2
 DEPT_HIDDEN void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint32_t seq,
                                             struct dept_epoch *sat, uint32_t *nsat);
 /// Nobody waits on s any more: the episode's meet is forgotten.

@@ -442,7 +442,7 @@ void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w) {
         struct dept_hist *h = &t->hist[w->hist % DEPT_HISTORY];
         h->returned = dept_clock_now(t);
         h->nsat = nsat;
-        for (uint32_t i = 0; i < nsat && i < 2; i++) h->sat[i] = sat[i];
+        for (uint32_t i = 0; i < nsat && i < DEPT_SAT_MAX; i++) h->sat[i] = sat[i];
     }
 }
 

@@ -46,12 +46,16 @@ struct dept_obj_ref {
 /// A completed or ongoing wait that is not a lock acquisition (semaphore,
 /// condvar, eventfd, join): what later events of the thread depend on.
 #define DEPT_HISTORY 16
+/// Releases a wait can name as what may have ended it (clocks.h).
+#define DEPT_SAT_MAX 2
+/// Clock entries a struct dept_sync holds in itself (one cache line).
+#define DEPT_SYNC_INLINE_VC 16
 struct dept_hist {
     uint64_t ts;          // wait clock at the start of the wait
     uint32_t cls, inst, stack;
     uint16_t awaits, op;
     struct dept_epoch returned;     // when it returned (time 0: still waiting)
-    struct dept_epoch sat[2];       // what may have ended it (clocks.h)
+    struct dept_epoch sat[DEPT_SAT_MAX]; // what may have ended it (clocks.h)
     uint32_t nsat;
     uint32_t nheld;                 // contexts the thread held when it started
     struct dept_epoch at;           // the thread's clock when it started (its request)
@@ -419,24 +423,32 @@ DEPT_HIDDEN void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, b
 /// different threads (condvars, semaphores, eventfds), and of the objects
 /// clocks are released into (thread bodies, mutexes a signal published into).
 struct dept_sync {
-    uint32_t inst;
+    // Written on every hand-over by its waiters and its posters: one line
+    // (and the clock's entries a second one), so a post and the wait it ends
+    // move two lines between their cores, not three lines and a page.
     _Atomic int32_t waiters;       // threads inside a wait on it now
-    _Atomic uint64_t window;       // wait clock when the current waiting episode began
     _Atomic uint32_t holder;       // binary semaphore: dept tid of the taker, 0 if none
+    _Atomic uint64_t window;       // wait clock when the current waiting episode began
     _Atomic uint32_t hold_gen;     // bumped on every take and release
-    _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
-    _Atomic uint32_t pshared;      // shared between processes: another process may post it
-    _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
-    _Atomic uint32_t triggered_by[2]; // the last two threads that triggered its event
     // Under clk_lock: the clock released into the object (clocks.h).
     atomic_flag clk_lock;
     uint32_t clk_n;                // releases joined into clk_vc in this episode (0: nothing)
     uint32_t clk_seq;              // releases ever
+    struct { uint32_t seq; struct dept_epoch at; } clk_recent[DEPT_SAT_MAX];
+    // The clock's entries while DEPT_SYNC_INLINE_VC are enough (clk_vc
+    // points here), in the line after the first instead of a page of their
+    // own.
+    uint32_t clk_inline[DEPT_SYNC_INLINE_VC];
+    // Set when the object is made, or rarely written.
+    uint32_t inst;
+    _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
+    _Atomic uint32_t pshared;      // shared between processes: another process may post it
+    _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
+    _Atomic uint32_t triggered_by[2]; // the last two threads that triggered its event
     uint32_t *clk_vc;
     uint32_t clk_cap;
-    struct { uint32_t seq; struct dept_epoch at; } clk_recent[4];
     struct dept_sync *next_free;   // while given back (sync_state.c)
-};
+} __attribute__((aligned(64)));
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
 /// The object of instance inst is gone (0: nothing): its record is reused.
 DEPT_HIDDEN void dept_sync_forget(uint32_t inst);

@@ -119,7 +119,7 @@ static struct dept_sync *sync_get(uint32_t inst) {
         // Its clock memory comes along, emptied: nothing of the old object's
         // clock may vouch for the new one.
         uint32_t *vc = r->clk_vc, cap = r->clk_cap;
-        if (vc) memset(vc, 0, (size_t)cap * sizeof *vc);
+        if (vc != r->clk_inline) memset(vc, 0, (size_t)cap * sizeof *vc);
         memset(r, 0, sizeof *r);
         r->clk_vc = vc;
         r->clk_cap = cap;
@@ -134,6 +134,8 @@ static struct dept_sync *sync_get(uint32_t inst) {
         r = arena++;
         arena_left--;
         memset(r, 0, sizeof *r);
+        r->clk_vc = r->clk_inline;
+        r->clk_cap = DEPT_SYNC_INLINE_VC;
     }
     r->inst = inst;
     set_slot(x, j, r);
