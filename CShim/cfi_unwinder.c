@@ -162,14 +162,22 @@ struct cie {
     const uint8_t *insns, *end;
 };
 
-static bool parse_cie(const uint8_t *c, struct cie *out) {
+// An .eh_frame record (a CIE or an FDE): its end, and the word after its
+// length (0 for a CIE, the distance back to its CIE for an FDE). false for
+// the end marker and for 64-bit records, which .eh_frame does not use.
+static bool record(const uint8_t *at, const uint8_t **end, int32_t *word) {
     uint32_t len;
-    memcpy(&len, c, 4);
+    memcpy(&len, at, 4);
     if (len == 0 || len == 0xffffffffu) return false;
-    const uint8_t *end = c + 4 + len, *p = c + 8;
-    uint32_t id;
-    memcpy(&id, c + 4, 4);
-    if (id != 0) return false;
+    *end = at + 4 + len;
+    memcpy(word, at + 4, 4);
+    return true;
+}
+
+static bool parse_cie(const uint8_t *c, struct cie *out) {
+    const uint8_t *end, *p = c + 8;
+    int32_t id;
+    if (!record(c, &end, &id) || id != 0) return false;
     uint8_t version = *p++;
     if (version != 1 && version != 3) return false;
     const char *aug = (const char *)p;
@@ -331,14 +339,10 @@ static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintp
 // at pc - 1). false when GCC's unwinder must be asked.
 static bool derive(uintptr_t pc, struct rule *out) {
     uintptr_t target = pc - 1;
-    const uint8_t *f = find_fde(target);
-    if (!f) return false;
-    uint32_t len;
-    memcpy(&len, f, 4);
-    if (len == 0 || len == 0xffffffffu) return false;
-    const uint8_t *end = f + 4 + len, *p = f + 8;
+    const uint8_t *f = find_fde(target), *end;
     int32_t cie_off;
-    memcpy(&cie_off, f + 4, 4);
+    if (!f || !record(f, &end, &cie_off) || cie_off == 0) return false;
+    const uint8_t *p = f + 8;
     struct cie c;
     if (!parse_cie(f + 4 - cie_off, &c)) return false;
     uintptr_t begin, range;
