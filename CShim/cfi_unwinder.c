@@ -222,6 +222,23 @@ static bool parse_cie(const uint8_t *c, struct cie *out) {
 
 #define STATE_DEPTH 8
 
+// reg is saved at `off` from the CFA. false: a rule for rsp, which the
+// reader does not follow (the caller's rsp is the CFA).
+static bool saved_at(struct regs *r, uint64_t reg, int64_t off) {
+    if (reg == REG_RSP) return false;
+    if (reg == REG_RBP) { r->rbp_how = AT_OFFSET; r->rbp_off = off; }
+    else if (reg == REG_RA) { r->ra_how = AT_OFFSET; r->ra_off = off; }
+    return true;
+}
+
+// reg's rule goes back to the CIE's (`initial`; NULL inside the CIE).
+static bool restore(struct regs *r, const struct regs *initial, uint64_t reg) {
+    if (!initial) return false;
+    if (reg == REG_RBP) { r->rbp_how = initial->rbp_how; r->rbp_off = initial->rbp_off; }
+    else if (reg == REG_RA) { r->ra_how = initial->ra_how; r->ra_off = initial->ra_off; }
+    return true;
+}
+
 // Runs a call frame program up to (and including) the row for `target`.
 // false: an instruction the reader cannot follow.
 static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintptr_t loc, uintptr_t target,
@@ -231,52 +248,40 @@ static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintp
     bool ok = true;
     while (p < end && ok) {
         uint8_t op = *p++;
-        uint64_t reg, off;
+        uint64_t reg, delta = 0;
         switch (op & 0xc0) {
         case 0x40:                                         // advance_loc
-            loc += (op & 0x3f) * c->code_align;
-            if (loc > target) return true;
-            continue;
+            delta = op & 0x3f;
+            goto advance;
         case 0x80:                                         // offset
             reg = op & 0x3f;
-            off = uleb(&p, end, &ok);
-            if (reg == REG_RSP) return false;
-            if (reg == REG_RBP) { r->rbp_how = AT_OFFSET; r->rbp_off = (int64_t)off * c->data_align; }
-            else if (reg == REG_RA) { r->ra_how = AT_OFFSET; r->ra_off = (int64_t)off * c->data_align; }
+            if (!saved_at(r, reg, (int64_t)uleb(&p, end, &ok) * c->data_align)) return false;
             continue;
         case 0xc0:                                         // restore
-            reg = op & 0x3f;
-            if (!initial) return false;
-            if (reg == REG_RBP) { r->rbp_how = initial->rbp_how; r->rbp_off = initial->rbp_off; }
-            else if (reg == REG_RA) { r->ra_how = initial->ra_how; r->ra_off = initial->ra_off; }
+            if (!restore(r, initial, op & 0x3f)) return false;
             continue;
         }
         switch (op) {
         case 0x00: break;                                  // nop
-        case 0x02: if (p + 1 > end) return false; loc += p[0] * c->code_align; p += 1; if (loc > target) return true; break;
-        case 0x03: { if (p + 2 > end) return false; uint16_t d; memcpy(&d, p, 2); p += 2;
-                     loc += d * c->code_align; if (loc > target) return true; break; }
-        case 0x04: { if (p + 4 > end) return false; uint32_t d; memcpy(&d, p, 4); p += 4;
-                     loc += d * c->code_align; if (loc > target) return true; break; }
-        case 0x05:                                         // offset_extended
-            reg = uleb(&p, end, &ok); off = uleb(&p, end, &ok);
-            if (reg == REG_RSP) return false;
-            if (reg == REG_RBP) { r->rbp_how = AT_OFFSET; r->rbp_off = (int64_t)off * c->data_align; }
-            else if (reg == REG_RA) { r->ra_how = AT_OFFSET; r->ra_off = (int64_t)off * c->data_align; }
-            break;
-        case 0x11: {                                       // offset_extended_sf
-            reg = uleb(&p, end, &ok);
-            int64_t o = sleb(&p, end, &ok) * c->data_align;
-            if (reg == REG_RSP) return false;
-            if (reg == REG_RBP) { r->rbp_how = AT_OFFSET; r->rbp_off = o; }
-            else if (reg == REG_RA) { r->ra_how = AT_OFFSET; r->ra_off = o; }
-            break;
+        case 0x02: case 0x03: case 0x04: {                 // advance_loc1, 2, 4
+            size_t size = op == 0x02 ? 1 : op == 0x03 ? 2 : 4;
+            if ((size_t)(end - p) < size) return false;
+            uint32_t d = 0;
+            memcpy(&d, p, size);                           // little-endian
+            p += size;
+            delta = d;
+            goto advance;
         }
-        case 0x06:                                         // restore_extended
+        case 0x05:                                         // offset_extended
             reg = uleb(&p, end, &ok);
-            if (!initial) return false;
-            if (reg == REG_RBP) { r->rbp_how = initial->rbp_how; r->rbp_off = initial->rbp_off; }
-            else if (reg == REG_RA) { r->ra_how = initial->ra_how; r->ra_off = initial->ra_off; }
+            if (!saved_at(r, reg, (int64_t)uleb(&p, end, &ok) * c->data_align)) return false;
+            break;
+        case 0x11:                                         // offset_extended_sf
+            reg = uleb(&p, end, &ok);
+            if (!saved_at(r, reg, sleb(&p, end, &ok) * c->data_align)) return false;
+            break;
+        case 0x06:                                         // restore_extended
+            if (!restore(r, initial, uleb(&p, end, &ok))) return false;
             break;
         case 0x07:                                         // undefined
             reg = uleb(&p, end, &ok);
@@ -331,6 +336,11 @@ static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintp
         // extensions: GCC's unwinder.
         default: return false;
         }
+        continue;
+    advance:
+        // The rows from here on are for code past target.
+        loc += delta * c->code_align;
+        if (loc > target) return true;
     }
     return ok;
 }
