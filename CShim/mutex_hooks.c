@@ -369,18 +369,6 @@ static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t p
     return r;
 }
 
-// The top held entry, when the thread's memo of release sites missed its
-// class but the process-wide mark knows it (dept_pop_top_site_known);
-// apart from unlock_slow, whose frame is much larger.
-static __attribute__((noinline)) int unlock_known_site(pthread_mutex_t *m, uintptr_t pc) {
-    if (!dept_pop_top_site_known((uintptr_t)m)) return unlock_slow(m, pc);
-    if (LIKELY(default_kind(m))) {
-        unlock_default(m);
-        return 0;
-    }
-    return __pthread_mutex_unlock(m);
-}
-
 DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
     // The common case: the mutex is the innermost one we hold. Its entry
     // goes first; a mutex we hold cannot fail to unlock.
@@ -391,7 +379,7 @@ DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
         }
         return __pthread_mutex_unlock(m);
     }
-    return unlock_known_site(m, CALLER_PC());
+    return unlock_slow(m, CALLER_PC());
 }
 
 // A robust mutex taken with EOWNERDEAD is held like any other; making it
@@ -417,6 +405,6 @@ int dept_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc) { return lock_at(m, pc)
 int dept_mutex_trylock_at(pthread_mutex_t *m, uintptr_t pc) { return trylock_at(m, pc); }
 int dept_mutex_timedlock_at(pthread_mutex_t *m, const struct timespec *ts, uintptr_t pc) { return timedlock_at(m, ts, pc); }
 int dept_mutex_unlock_at(pthread_mutex_t *m, uintptr_t pc) {
-    if (LIKELY(dept_pop_top((uintptr_t)m) || dept_pop_top_site_known((uintptr_t)m))) return __pthread_mutex_unlock(m);
+    if (LIKELY(dept_pop_top((uintptr_t)m))) return __pthread_mutex_unlock(m);
     return unlock_slow(m, pc);
 }

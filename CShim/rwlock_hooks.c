@@ -134,7 +134,6 @@ DEPT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, con
 DEPT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKWR, l, c, ts, CALLER_PC()); }
 
 static __attribute__((noinline)) int unlock_slow(pthread_rwlock_t *l, uintptr_t pc) {
-    if (dept_pop_top_site_known((uintptr_t)l)) return __pthread_rwlock_unlock(l);
     if (UNLIKELY(dept_untracked_site(pc))) {
         dept_untracked_lock(pc, -1);
         return __pthread_rwlock_unlock(l);
