@@ -306,6 +306,10 @@ public struct DependencyGraph: Sendable {
     /// A cycle through the new observation: first among untimed waits only;
     /// if there is none, one through a timed wait (information).
     private mutating func findCycle(closing index: Int, with witness: Witness, judge: CycleVerdict) -> FoundCycle? {
+        // Nothing leaves the new edge's target yet (a program taking its
+        // locks in one order meets each inner class first as a target): no
+        // path back, and no search state to allocate.
+        if adjacency[edges[index].to] == nil { return nil }
         var firstRejection: (rule: Rejection, witnesses: [Witness])? = nil
         if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, judge: judge,
                                                  rejected: &firstRejection) {

@@ -59,9 +59,23 @@ public struct Detector: Sendable {
         triggerSites[cls] = list
     }
 
-    private func verdict() -> CycleVerdict {
-        let j = judge()
-        return { j.reject($0, in: $1) }
+    /// Runs one change of the graph with this detector's judge. The judge
+    /// is built when the change first closes a path, not before: most new
+    /// dependencies close none, and a judge copies the detector's tables
+    /// (a tenth of the instructions of a first round of 10,000 new classes
+    /// went to copying one down the search and destroying it). The graph is
+    /// moved out for the change, so the judge can read the detector while
+    /// the graph is being changed.
+    private mutating func changeGraph(_ change: (inout DependencyGraph, CycleVerdict) -> [FoundCycle]) {
+        var g = DependencyGraph()
+        swap(&g, &graph)
+        var built: CycleJudge? = nil
+        let found = change(&g) { ws, closed in
+            if built == nil { built = self.judge() }
+            return built!.reject(ws, in: closed)
+        }
+        swap(&g, &graph)
+        queue(found)
     }
 
     public mutating func internStack(_ pcs: [UInt]) -> UInt32 { depot.intern(pcs) }
@@ -123,7 +137,7 @@ public struct Detector: Sendable {
     public mutating func wait(thread: UInt32, held: [HeldContext], wait: WaitPoint, request: VectorClock? = nil,
                               started: UInt64? = nil) {
         let clocks = WaitClocks(request: request.map { self.clocks.intern($0) } ?? 0, started: started)
-        queue(graph.addWait(thread: thread, held: held, wait: wait, clocks: clocks, judge: verdict()))
+        changeGraph { $0.addWait(thread: thread, held: held, wait: wait, clocks: clocks, judge: $1) }
     }
 
     /// An object was initialised along `callString` (frame 0 is the init
@@ -140,7 +154,7 @@ public struct Detector: Sendable {
     /// binary semaphore counts once the same thread posts it: only then was
     /// the semaphore used as a lock).
     public mutating func dependency(thread: UInt32, from: HeldContext, wait: WaitPoint, gates: [UInt32]) {
-        queue(graph.addDependency(thread: thread, from: from, wait: wait, gates: gates, judge: verdict()))
+        changeGraph { $0.addDependency(thread: thread, from: from, wait: wait, gates: gates, judge: $1) }
     }
 
     /// An event (post, signal, write, release on another's behalf): the
@@ -156,7 +170,7 @@ public struct Detector: Sendable {
 
     /// Records an event whose dependencies are already chosen.
     public mutating func event(thread: UInt32, event: PointRef, deps: [EventDependency], gates: [UInt32]) {
-        queue(graph.addEvent(thread: thread, event: event, deps: deps, gates: gates, judge: verdict()))
+        changeGraph { $0.addEvent(thread: thread, event: event, deps: deps, gates: gates, judge: $1) }
     }
 
     private mutating func queue(_ cycles: [FoundCycle]) {
