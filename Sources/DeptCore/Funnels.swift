@@ -30,9 +30,25 @@ public struct Funnels: Sendable {
     /// Init call strings kept per instance for refining coarse classes later.
     public static let maxKeptInstances = 1 << 16
 
-    /// Distinct next frames seen after each prefix (two make a funnel).
-    private var next: [[UInt]: [UInt]] = [:]
-    public private(set) var funnels: Set<[UInt]> = []
+    /// Every prefix seen, as a trie: a prefix is its parent prefix (-1 for
+    /// none) plus one more frame, numbered in `prefixes`. Keyed by that
+    /// step rather than by the prefix itself: observing a call string of
+    /// depth d then costs d lookups of two words each, where keying by
+    /// prefix arrays allocated, hashed and stored d arrays of up to d frames
+    /// (a fifth of the first round of 10,000 new classes went there).
+    private struct Step: Hashable {
+        var parent: Int32
+        var frame: UInt
+    }
+    private var steps: [Step: Int32] = [:]
+    /// Per prefix: the distinct next frames seen after it (two make a
+    /// funnel), and whether it is a funnel (two next frames, or seeded).
+    private struct Prefix {
+        var next: (UInt, UInt) = (0, 0)
+        var count: UInt8 = 0
+        var funnel = false
+    }
+    private var prefixes: [Prefix] = []
     /// Changes whenever a prefix becomes a funnel (the shim's memo of
     /// answers is valid within one generation).
     public private(set) var generation = 1
@@ -42,34 +58,73 @@ public struct Funnels: Sendable {
 
     public init() {}
 
+    /// The prefix `parent` + `frame`, made if new.
+    private mutating func prefix(_ parent: Int32, _ frame: UInt) -> Int32 {
+        let step = Step(parent: parent, frame: frame)
+        if let p = steps[step] { return p }
+        let p = Int32(prefixes.count)
+        prefixes.append(Prefix())
+        steps[step] = p
+        return p
+    }
+
+    private mutating func markFunnel(_ p: Int32) {
+        if !prefixes[Int(p)].funnel {
+            prefixes[Int(p)].funnel = true
+            generation += 1
+        }
+    }
+
     /// Learns from one init call string (frame 0 is the init call site);
     /// `seed` marks frame 0 as a known wrapper's.
     public mutating func observe(_ callString: [UInt], seed: Bool = false) {
         guard let first = callString.first else { return }
-        if seed, funnels.insert([first]).inserted { generation += 1 }
+        var p = prefix(-1, first)
+        if seed { markFunnel(p) }
         let limit = min(callString.count, Self.maxDepth + 1)
         var d = 1
         while d < limit {
-            let prefix = Array(callString[0..<d])
             let n = callString[d]
-            var seen = next[prefix] ?? []
-            if !seen.contains(n) && seen.count < 2 {
-                seen.append(n)
-                next[prefix] = seen
-                if seen.count == 2, funnels.insert(prefix).inserted { generation += 1 }
+            let seen = prefixes[Int(p)]
+            if seen.count < 2 && !(seen.count == 1 && seen.next.0 == n) {
+                if seen.count == 0 {
+                    prefixes[Int(p)].next.0 = n
+                } else {
+                    prefixes[Int(p)].next.1 = n
+                    markFunnel(p)
+                }
+                prefixes[Int(p)].count += 1
             }
+            if d + 1 < limit { p = prefix(p, n) }
             d += 1
         }
     }
 
-    public func isFunnel(_ prefix: [UInt]) -> Bool { funnels.contains(prefix) }
+    /// The prefix `callString[0..<length]`, if it was ever seen.
+    private func known(_ callString: [UInt], length: Int) -> Int32? {
+        var p: Int32 = -1
+        for i in 0..<length {
+            guard let q = steps[Step(parent: p, frame: callString[i])] else { return nil }
+            p = q
+        }
+        return p
+    }
+
+    public func isFunnel(_ prefix: [UInt]) -> Bool {
+        guard !prefix.isEmpty, let p = known(prefix, length: prefix.count) else { return false }
+        return prefixes[Int(p)].funnel
+    }
 
     /// How many leading frames of `callString` name its object's class.
     public func depth(of callString: [UInt]) -> Int {
         var depth = 1
+        var p: Int32 = -1
         var d = 1
         while d < min(callString.count, Self.maxDepth) {
-            if funnels.contains(Array(callString[0..<d])) { depth = d + 1 }
+            // A prefix never seen has no longer prefix seen either.
+            guard let q = steps[Step(parent: p, frame: callString[d - 1])] else { break }
+            p = q
+            if prefixes[Int(p)].funnel { depth = d + 1 }
             d += 1
         }
         return depth
