@@ -214,16 +214,30 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
 // a thread that takes thousands of distinct (lock, held chain) situations in
 // turn (10k lock classes in a chain, 1000 locks held at once) evicts every
 // entry before it comes back to it. Entries it evicts go to a second level
-// of 32k, mapped only for such a thread (1.75 MiB of address space, pages
+// of 64k, mapped only for such a thread (3.5 MiB of address space, pages
 // resident as they are touched), so its acquisitions stay off the slow path.
+// 32k sets of 8 overflowed: scale_classes' 20k situations, two per lock,
+// sets chosen by address, kept 3% of its acquisitions on the slow path
+// round after round.
 // Its placement and probe are in shim.h (dept_acq_probe_more).
+//
+// It is not filled while it rests: a thread whose situations never repeat
+// (scale_same_class) paid a cache miss per slow path for that, 20% of its
+// run. The cost is on a thread that repeats them in long cycles: the level
+// is judged before it could hold a cycle, and rests (scale_classes: 46k
+// acquisitions of a 4M-acquisition run on the slow path).
 static void spill(struct dept_thread *t, const struct dept_acq *a) {
     if (t->more_off) return;
-    if (!t->acq_more) {
+    if (!t->more_on) {
+        // Not mapped yet, or a recycled record's, whose thread starts over.
         if (++t->acq_misses < DEPT_ACQ_MORE_AFTER) return;
-        void *p = mmap(0, sizeof *t->acq_more, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED) { t->acq_misses = 0; return; }
-        t->acq_more = p;
+        if (!t->acq_more) {
+            void *p = mmap(0, sizeof *t->acq_more, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                           -1, 0);
+            if (p == MAP_FAILED) { t->acq_misses = 0; return; }
+            t->acq_more = p;
+        }
+        t->more_on = t->acq_more;
     }
     // The key's own way, else a free one, else one chosen by other key bits.
     uint64_t *keys = t->acq_more->keys[a->near];

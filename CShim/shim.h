@@ -34,7 +34,7 @@
 #define DEPT_EVENT_SLOTS 2048
 #define DEPT_ACQ_SLOTS 64
 #define DEPT_ACQ_MORE_WAYS 8
-#define DEPT_ACQ_MORE_SETS 4096
+#define DEPT_ACQ_MORE_SETS 8192
 #define DEPT_ACQ_MORE_AFTER 512     // misses of acq before acq_more is mapped
 
 struct dept_obj_ref {
@@ -172,11 +172,12 @@ struct dept_thread {
     /// Their second level, mapped once the thread has cycled through many
     /// more acquisitions than acq holds (dept_acq_probe_more).
     struct dept_acq_more *acq_more;
+    /// acq_more while it is in use; NULL before, and while it rests.
+    struct dept_acq_more *more_on;
     uint32_t acq_misses;
-    /// acq_more's probes and hits in the current window, and how many more
-    /// acquisitions it stays unused for (model.c: a thread whose situations
-    /// never repeat).
-    uint32_t more_probes, more_hits, more_off;
+    /// acq_more's misses and hits in the current window, and how many more
+    /// acquisitions it rests for (a thread whose situations never repeat).
+    uint32_t more_misses, more_hits, more_off;
 };
 
 /// The per-thread words every hook reads, in one block so that one TLS
@@ -701,9 +702,12 @@ static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint1
 /// The cached entry for key, or NULL. Not while a semaphore is held (waits
 /// made then stay tentative, see model.c) and not when the held array must
 /// grow first.
+static inline bool dept_acq_valid(const struct dept_thread *t, const struct dept_acq *a, uintptr_t addr) {
+    return a->gen == dept_acq_gen(addr) && !t->sems_held && t->nheld < t->held_cap;
+}
 static inline bool dept_acq_usable(const struct dept_thread *t, const struct dept_acq *a, uint64_t key,
                                    uintptr_t addr) {
-    return a->key == key && a->gen == dept_acq_gen(addr) && !t->sems_held && t->nheld < t->held_cap;
+    return a->key == key && dept_acq_valid(t, a, addr);
 }
 static inline struct dept_acq *dept_acq_probe(struct dept_thread *t, uint64_t key, uintptr_t addr) {
     struct dept_acq *a = &t->acq[key >> 58];
@@ -723,34 +727,49 @@ static inline uint32_t dept_acq_near(uintptr_t addr) { return (uint32_t)(addr >>
 
 // A thread whose acquisitions never repeat (new objects each time, random
 // instances of one class nested) gains nothing from the second level and
-// pays a cache miss for every probe and spill. When fewer than one probe in
-// DEPT_MORE_MIN_HITS of a window hits, the level rests for DEPT_MORE_REST
-// acquisitions; it keeps its entries, so a thread that does come back to
-// them finds them when it is used again.
+// pays a cache miss for every probe and spill. When a window of
+// DEPT_MORE_WINDOW misses saw fewer than one hit for DEPT_MORE_MIN_HITS
+// probes, the level rests for DEPT_MORE_REST acquisitions (more_on is NULL
+// then); it keeps its entries, so a thread that does come back to them
+// finds them when it is used again. The window counts misses, not probes:
+// a hit then costs one increment, no test.
 #define DEPT_MORE_WINDOW 4096
 #define DEPT_MORE_MIN_HITS 16
 #define DEPT_MORE_REST 16384
+
+static inline struct dept_acq *dept_acq_more_missed(struct dept_thread *t) {
+    if (++t->more_misses == DEPT_MORE_WINDOW) {
+        // Hits may have wrapped after 2^32 of them: a rest it causes is
+        // harmless.
+        if (t->more_hits < DEPT_MORE_WINDOW / (DEPT_MORE_MIN_HITS - 1)) {
+            t->more_off = DEPT_MORE_REST;
+            t->more_on = 0;
+        }
+        t->more_misses = t->more_hits = 0;
+    }
+    return 0;
+}
 
 /// The cached entry for key, taking addr, from the second level, or NULL;
 /// for acquisitions that missed dept_acq_probe. Inline: the lock hook's
 /// path after a first-level miss is this probe and a push.
 static inline struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr) {
-    if (!t->acq_more) return 0;
-    if (t->more_off) { t->more_off--; return 0; }
-    if (++t->more_probes == DEPT_MORE_WINDOW) {
-        if (t->more_hits < DEPT_MORE_WINDOW / DEPT_MORE_MIN_HITS) t->more_off = DEPT_MORE_REST;
-        t->more_probes = t->more_hits = 0;
+    struct dept_acq_more *m = t->more_on;
+    if (UNLIKELY(!m)) {
+        if (t->more_off && !--t->more_off) t->more_on = t->acq_more;
+        return 0;
     }
     uint32_t set = dept_acq_near(addr);
-    const uint64_t *keys = t->acq_more->keys[set];
+    const uint64_t *keys = m->keys[set];
     for (int w = 0; w < DEPT_ACQ_MORE_WAYS; w++)
         if (keys[w] == key) {
-            struct dept_acq *a = &t->acq_more->entries[set][w];
-            if (!dept_acq_usable(t, a, key, addr)) return 0;
+            // The entry's key is the one just compared.
+            struct dept_acq *a = &m->entries[set][w];
+            if (!dept_acq_valid(t, a, addr)) return dept_acq_more_missed(t);
             t->more_hits++;
             return a;
         }
-    return 0;
+    return dept_acq_more_missed(t);
 }
 
 /// Pushes a cached entry (the caller checked there is room).
