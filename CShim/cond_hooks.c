@@ -63,7 +63,7 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
     dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
     uint32_t stack = dept_wait_begin(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
-    if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, stack, DEPT_OP_COND_WAIT, true);
+    if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, dept_sync_get(oc.inst), stack, DEPT_OP_COND_WAIT, true);
     dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack,
                      (w.untimed ? 0 : DEPT_BLOCK_TIMED) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
     dept_leave();
@@ -85,7 +85,7 @@ static int signal_common(int ver, int broadcast, pthread_cond_t *c, uintptr_t pc
     if (t) {
         int e = errno;
         struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
-        dept_event(t, oc, broadcast ? DEPT_OP_COND_BROADCAST : DEPT_OP_COND_SIGNAL, 0, pc);
+        dept_event(t, oc, dept_sync_get(oc.inst), broadcast ? DEPT_OP_COND_BROADCAST : DEPT_OP_COND_SIGNAL, 0, pc);
         dept_leave();
         errno = e;
     }

@@ -78,7 +78,7 @@ static void on_read(int fd, uintptr_t pc, struct dept_thread **tp, struct dept_s
     if (!t) return;
     struct dept_obj_ref o = dept_obj_lookup(FD_KEY(fd), DEPT_OBJ_EVENTFD, pc);
     uint32_t stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_EVENTFD_READ, 0, pc);
-    *w = dept_sync_wait_enter(t, o, stack, DEPT_OP_EVENTFD_READ, true);
+    *w = dept_sync_wait_enter(t, o, dept_sync_get(o.inst), stack, DEPT_OP_EVENTFD_READ, true);
     dept_block_begin(t, FD_KEY(fd), o, DEPT_OP_EVENTFD_READ, DEPT_EV_EXCL, stack, 0);
     dept_leave();
 }
@@ -97,7 +97,7 @@ static void on_write(int fd, uintptr_t pc) {
     struct dept_thread *t = dept_enter();
     if (!t) return;
     struct dept_obj_ref o = dept_obj_lookup(FD_KEY(fd), DEPT_OBJ_EVENTFD, pc);
-    dept_event(t, o, DEPT_OP_EVENTFD_WRITE, 0, pc);
+    dept_event(t, o, dept_sync_get(o.inst), DEPT_OP_EVENTFD_WRITE, 0, pc);
     dept_leave();
 }
 

@@ -427,9 +427,9 @@ static void release_clock(struct dept_thread *t, struct dept_sync *sy, bool wait
 // An untimed wait on a condvar, semaphore or eventfd starts: it joins the
 // object's waiting episode (and, unless `history` is false, the thread's
 // history of non-lock waits, for the events the thread triggers later).
-struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t op,
-                                           bool history) {
-    struct dept_sync_wait w = { dept_sync_get(o.inst), UINT32_MAX, 0, o.inst };
+struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy,
+                                           uint32_t stack, uint16_t op, bool history) {
+    struct dept_sync_wait w = { sy, UINT32_MAX, 0, o.inst };
     uint64_t ts;
     if (history) {
         w.hist = t->nhist;
@@ -504,9 +504,9 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
 // holds, its recent non-lock waits, and the object's current waiting
 // episode. The memo key covers everything the rules could look at, so a
 // known situation does not leave the thread.
-void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc) {
+void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy, uint16_t op, uint32_t flags,
+                uintptr_t pc) {
     if (t->sems_held) dept_held_validate(t);
-    struct dept_sync *sy = dept_sync_get(o.inst);
     uint64_t window = 0;
     bool active = false;
     if (sy) {

@@ -91,7 +91,8 @@ void dept_door_event(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, 
     struct dept_thread *t = dept_enter();
     if (!t) return;
     int e = errno;
-    dept_event(t, dept_obj_lookup(obj, kind, pc), op, flags, pc);
+    struct dept_obj_ref o = dept_obj_lookup(obj, kind, pc);
+    dept_event(t, o, dept_sync_get(o.inst), op, flags, pc);
     dept_leave();
     errno = e;
 }

@@ -128,7 +128,7 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     if (how != TRY) {
         stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, how == UNTIMED ? 0 : DEPT_WAIT_TIMED, pc);
         // A binary semaphore's wait is a lock acquisition, not history.
-        if (how == UNTIMED) sw = dept_sync_wait_enter(t, o, stack, DEPT_OP_SEM_WAIT, !binary);
+        if (how == UNTIMED) sw = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_SEM_WAIT, !binary);
     }
     if (how != TRY)
         dept_block_begin(t, (uintptr_t)s, o, DEPT_OP_SEM_WAIT, DEPT_EV_EXCL, stack,
@@ -172,12 +172,12 @@ DEPT_EXPORT int sem_post(sem_t *s) {
             // Released on the taker's behalf.
             atomic_fetch_add(&sy->hold_gen, 1);
             atomic_store(&sy->holder, 0);
-            dept_event(t, o, DEPT_OP_SEM_POST, DEPT_EVENT_RELEASE, pc);
+            dept_event(t, o, sy, DEPT_OP_SEM_POST, DEPT_EVENT_RELEASE, pc);
         } else {
-            dept_event(t, o, DEPT_OP_SEM_POST, 0, pc);
+            dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc);
         }
     } else {
-        dept_event(t, o, DEPT_OP_SEM_POST, 0, pc);
+        dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc);
     }
     dept_leave();
     errno = e;

@@ -477,8 +477,10 @@ DEPT_HIDDEN void dept_hist_push_join(struct dept_thread *t, struct dept_obj_ref 
 /// and its return (model.c): the object's waiting episode, the thread's
 /// history entry, and the object's release count when it started.
 struct dept_sync_wait { struct dept_sync *sync; uint32_t hist; uint32_t seq; uint32_t inst; };
-DEPT_HIDDEN struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack,
-                                                       uint16_t op, bool history);
+/// `sy` is o's record (dept_sync_get), which the hooks have looked up
+/// already: a second lookup was an eighth of what a semaphore wait costs.
+DEPT_HIDDEN struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy,
+                                                       uint32_t stack, uint16_t op, bool history);
 DEPT_HIDDEN void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w);
 /// DEPT_EVENT_RELEASE: a binary semaphore released on its taker's behalf
 /// (only the contexts held count). DEPT_EVENT_UNHELD: the contexts held do
@@ -488,8 +490,10 @@ DEPT_HIDDEN void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wa
 /// they would only join rounds that never overlap.
 enum { DEPT_EVENT_RELEASE = 1, DEPT_EVENT_UNHELD = 2 };
 /// An event on o (post, signal, write, hand-off release): records what it
-/// depends on (see model.c for the rules).
-DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, uint16_t op, uint32_t flags, uintptr_t pc);
+/// depends on (see model.c for the rules). `sy` is o's record, as for
+/// dept_sync_wait_enter.
+DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy, uint16_t op,
+                            uint32_t flags, uintptr_t pc);
 /// The thread posts a binary semaphore it took: its tentative dependencies
 /// become real (confirm) or, on a hand-off, are forgotten (!confirm).
 DEPT_HIDDEN void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm);
