@@ -263,7 +263,9 @@ public struct DependencyGraph: Sendable {
     /// Adds the observation; returns the edge index when it is new
     /// information (a new edge or an observation with a new gate set).
     private mutating func record(from: EventNode, to: EventNode, witness: Witness) -> Int? {
-        if let i = adjacency[from]?[to] {
+        let fresh = edges.count
+        let i = adjacency[from, default: [:]].firstValue(to, or: fresh)
+        if i != fresh {
             let perObject = perObjectClasses.contains(from.cls) || perObjectClasses.contains(to.cls)
             if edges[i].witnesses.contains(where: { $0.gates == witness.gates && $0.thread == witness.thread
                                                     && $0.wait.isTimed == witness.wait.isTimed
@@ -290,11 +292,9 @@ public struct DependencyGraph: Sendable {
             if witness.wait.isTimed { timedWitnesses += 1 }
             return i
         }
-        let i = edges.count
         if witness.wait.isTimed { timedWitnesses += 1 }
         edges.append(Edge(from: from, to: to, witnesses: [witness]))
         witnessThreads.insert(witness.thread)
-        adjacency[from, default: [:]][to] = i
         return i
     }
 

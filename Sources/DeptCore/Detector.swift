@@ -125,8 +125,8 @@ public struct Detector: Sendable {
 
     /// A release or trigger site of `cls` (`thread` 0: unknown thread).
     public mutating func eventSite(cls: UInt32, op: Operation, stack: UInt32, thread: UInt32 = 0) {
-        if eventSites[cls]?[op] == nil { eventSites[cls, default: [:]][op] = stack }
-        if thread != 0 && threadEventSites[thread]?[cls] == nil { threadEventSites[thread, default: [:]][cls] = stack }
+        _ = eventSites[cls, default: [:]].firstValue(op, or: stack)
+        if thread != 0 { _ = threadEventSites[thread, default: [:]].firstValue(cls, or: stack) }
     }
 
     /// A wait starts while `held` contexts are held: record the dependencies

@@ -8,10 +8,9 @@ public struct StackDepot: Sendable {
     public init() {}
 
     public mutating func intern(_ pcs: [UInt]) -> UInt32 {
-        if let id = index[pcs] { return id }
-        let id = UInt32(stacks.count)
-        stacks.append(pcs)
-        index[pcs] = id
+        let fresh = UInt32(stacks.count)
+        let id = index.firstValue(pcs, or: fresh)
+        if id == fresh { stacks.append(pcs) }
         return id
     }
 
