@@ -703,9 +703,9 @@ static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint1
     uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
     return dept_mix(chain ^ addr ^ ((uint64_t)op << 56), pc);
 }
-/// The cached entry for key, or NULL. Not while a semaphore is held (waits
-/// made then stay tentative, see model.c) and not when the held array must
-/// grow first.
+/// Whether a cached entry for addr (its key already matched) may be pushed:
+/// not while a semaphore is held (waits made then stay tentative, see
+/// model.c) and not when the held array must grow first.
 static inline bool dept_acq_valid(const struct dept_thread *t, const struct dept_acq *a, uintptr_t addr) {
     return a->gen == dept_acq_gen(addr) && !t->sems_held && t->nheld < t->held_cap;
 }
@@ -713,6 +713,7 @@ static inline bool dept_acq_usable(const struct dept_thread *t, const struct dep
                                    uintptr_t addr) {
     return a->key == key && dept_acq_valid(t, a, addr);
 }
+/// The cached entry for key, or NULL.
 static inline struct dept_acq *dept_acq_probe(struct dept_thread *t, uint64_t key, uintptr_t addr) {
     struct dept_acq *a = &t->acq[key >> 58];
     return LIKELY(dept_acq_usable(t, a, key, addr)) ? a : 0;
