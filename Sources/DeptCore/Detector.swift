@@ -79,6 +79,7 @@ public struct Detector: Sendable {
     }
 
     public mutating func internStack(_ pcs: [UInt]) -> UInt32 { depot.intern(pcs) }
+    public mutating func internStack(_ pcs: UnsafeBufferPointer<UInt>) -> UInt32 { depot.intern(pcs) }
 
     /// A clock for observations to name later (a join's request, kept in
     /// the shim's history of the joiner).

@@ -36,9 +36,10 @@ public struct Funnels: Sendable {
     /// depth d then costs d lookups of two words each, where keying by
     /// prefix arrays allocated, hashed and stored d arrays of up to d frames
     /// (a seventh of the first round of 10,000 new classes went there).
-    private struct Step: Hashable {
+    private struct Step: WordHashable {
         var parent: Int32
         var frame: UInt
+        var hashWord: UInt64 { WordMix.fold(UInt64(UInt32(bitPattern: parent)), UInt64(frame)) }
     }
     private var steps: [Step: Int32] = [:]
     /// Per prefix: how many distinct next frames were seen after it (up

@@ -46,10 +46,11 @@ public enum Operation: UInt16, Sendable {
 /// An event type: one of the (at most two) events of a class. A lock has a
 /// release by its exclusive holder and a release by a shared holder; every
 /// other object has one event, `.exclusive`.
-public struct EventNode: Hashable, Sendable, Comparable {
+public struct EventNode: Hashable, Sendable, Comparable, WordHashable {
     public var cls: UInt32
     public var shared: Bool
     public init(cls: UInt32, shared: Bool = false) { self.cls = cls; self.shared = shared }
+    var hashWord: UInt64 { UInt64(cls) << 1 | (shared ? 1 : 0) }
     public static func < (a: EventNode, b: EventNode) -> Bool {
         (a.cls, a.shared ? 1 : 0) < (b.cls, b.shared ? 1 : 0)
     }

@@ -50,8 +50,8 @@ func coreInternClock(_ vc: UnsafePointer<UInt32>, _ n: UInt32) -> UInt32 {
 
 @_cdecl("dept_core_intern_stack")
 func coreInternStack(_ pcs: UnsafePointer<UInt>?, _ count: UInt32) -> UInt32 {
-    let list = pcs.map { Array(UnsafeBufferPointer(start: $0, count: Int(count))) } ?? []
-    return runtime.detector.internStack(list)
+    // Read in place: most stacks the shim sends are known already.
+    runtime.detector.internStack(UnsafeBufferPointer(start: pcs, count: pcs == nil ? 0 : Int(count)))
 }
 
 @_cdecl("dept_core_class")

@@ -166,6 +166,30 @@ final class DetectorStateTests: XCTestCase {
         XCTAssertEqual(depot.intern([1, 2]), 3)
     }
 
+    /// Rule: the depot's own index keeps every id through its growth, tells
+    /// apart stacks that share frames (prefixes, the same frames reordered)
+    /// and finds a stack from a buffer as from an array.
+    func testStackDepotIndexThroughGrowth() {
+        var depot = StackDepot()
+        var ids: [[UInt]: UInt32] = [:]
+        for i in 0..<3000 {
+            let base = UInt(0x40_0000 + i * 16)
+            for pcs in [[base, 0x1000, 0x2000], [base, 0x1000], [0x1000, base, 0x2000]] {
+                let id = depot.intern(pcs)
+                XCTAssertNil(ids[pcs], "\(pcs) interned twice")
+                ids[pcs] = id
+            }
+        }
+        XCTAssertEqual(depot.count, 9000)
+        XCTAssertEqual(Set(ids.values).count, 9000, "ids are distinct")
+        for (pcs, id) in ids {
+            XCTAssertEqual(depot.intern(pcs), id)
+            XCTAssertEqual(pcs.withUnsafeBufferPointer { depot.intern($0) }, id)
+            XCTAssertEqual(depot.pcs(id), pcs)
+        }
+        XCTAssertEqual(depot.count, 9000, "nothing interned twice")
+    }
+
     /// Rule: Detector.internStack goes through the same depot.
     func testDetectorInternStackUsesDepot() {
         var d = Detector()
