@@ -39,10 +39,13 @@ enum WordMix {
     }
 
     /// Folds one more word into a running hash (for keys of several words,
-    /// such as a stack's frames); `mix` finishes it.
+    /// such as a stack's frames or an edge's two nodes); `mix` finishes it.
+    /// The running hash is multiplied before the word joins it: xoring the
+    /// two first made every pair of small numbers with the same xor (the
+    /// nodes of classes n and n+1, for every n) one hash, and a dictionary
+    /// of 10,000 such edges spent 110M instructions probing.
     @inline(__always)
     static func fold(_ h: UInt64, _ word: UInt64) -> UInt64 {
-        let x = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
-        return x ^ (x >> 29)
+        (h &* 0x9E37_79B9_7F4A_7C15) ^ word
     }
 }
