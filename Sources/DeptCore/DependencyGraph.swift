@@ -105,7 +105,18 @@ public typealias CycleVerdict = ([Witness], DependencyGraph) -> Rejection?
 ///   cycle is looked for only when no cycle of untimed waits closes.
 public struct DependencyGraph: Sendable {
     public private(set) var edges: [Edge] = []
-    private var adjacency: [EventNode: [EventNode: Int]] = [:]
+    /// Each class-level edge by its two nodes.
+    private var edgeIndex: [NodePair: Int] = [:]
+    /// Out-edges of a node as a list threaded through `nextOut` (one entry
+    /// per edge, -1 ends a list), headed by `firstOut`. Not a dictionary of
+    /// targets per node: every new source node then allocated one and grew
+    /// it, a fifth of the core's time meeting 10,000 new classes.
+    private var firstOut: [EventNode: Int] = [:]
+    private var nextOut: [Int] = []
+    private struct NodePair: WordHashable {
+        var from: EventNode, to: EventNode
+        var hashWord: UInt64 { WordMix.fold(from.hashWord, to.hashWord) }
+    }
     /// Same-class nesting: instance pairs per class node.
     public private(set) var sameClass = SameClassNesting()
     /// Threads some kept observation names: a report may need their names
@@ -162,15 +173,27 @@ public struct DependencyGraph: Sendable {
     public var edgeCount: Int { edges.count }
 
     public func edge(from: EventNode, to: EventNode) -> Edge? {
-        adjacency[from]?[to].map { edges[$0] }
+        edgeIndex[NodePair(from: from, to: to)].map { edges[$0] }
+    }
+
+    /// The class-level edges leaving `node`, by target.
+    private func outEdges(_ node: EventNode) -> [(to: EventNode, edge: Int)] {
+        var out: [(to: EventNode, edge: Int)] = []
+        var e = firstOut[node] ?? -1
+        while e >= 0 {
+            out.append((edges[e].to, e))
+            e = nextOut[e]
+        }
+        return out.sorted { $0.to < $1.to }
     }
 
     /// Whether an event of `from` triggered at call site `site` was seen
     /// depending on one of `nodes` (OR-waits, CycleRules).
     public func triggerDepends(from: EventNode, site: UInt, on nodes: Set<EventNode>) -> Bool {
-        guard let out = adjacency[from] else { return false }
-        for (to, e) in out where nodes.contains(to) {
-            if edges[e].witnesses.contains(where: { $0.event?.site == site }) { return true }
+        var e = firstOut[from] ?? -1
+        while e >= 0 {
+            if nodes.contains(edges[e].to) && edges[e].witnesses.contains(where: { $0.event?.site == site }) { return true }
+            e = nextOut[e]
         }
         return false
     }
@@ -264,7 +287,7 @@ public struct DependencyGraph: Sendable {
     /// information (a new edge or an observation with a new gate set).
     private mutating func record(from: EventNode, to: EventNode, witness: Witness) -> Int? {
         let fresh = edges.count
-        let i = adjacency[from, default: [:]].firstValue(to, or: fresh)
+        let i = edgeIndex.firstValue(NodePair(from: from, to: to), or: fresh)
         if i != fresh {
             let perObject = perObjectClasses.contains(from.cls) || perObjectClasses.contains(to.cls)
             if edges[i].witnesses.contains(where: { $0.gates == witness.gates && $0.thread == witness.thread
@@ -294,6 +317,7 @@ public struct DependencyGraph: Sendable {
         }
         if witness.wait.isTimed { timedWitnesses += 1 }
         edges.append(Edge(from: from, to: to, witnesses: [witness]))
+        nextOut.append(firstOut.updateValue(i, forKey: from) ?? -1)
         witnessThreads.insert(witness.thread)
         return i
     }
@@ -309,7 +333,7 @@ public struct DependencyGraph: Sendable {
         // Nothing leaves the new edge's target yet (a program taking its
         // locks in one order meets each inner class first as a target): no
         // path back, and no search state to allocate.
-        if adjacency[edges[index].to] == nil { return nil }
+        if firstOut[edges[index].to] == nil { return nil }
         var firstRejection: (rule: Rejection, witnesses: [Witness])? = nil
         if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, judge: judge,
                                                  rejected: &firstRejection) {
@@ -337,12 +361,11 @@ public struct DependencyGraph: Sendable {
         var path: [(edge: Int, witness: Witness)] = [(index, witness)]
         var budget = Self.searchBudget
         var exhausted = false
-        let edges = self.edges, adjacency = self.adjacency
+        let edges = self.edges
 
         func dfs(_ node: EventNode) -> Bool {
             if path.count > Self.maxCycleLength { return false }
-            guard let next = adjacency[node] else { return false }
-            for (to, e) in next.sorted(by: { $0.key < $1.key }) {
+            for (to, e) in outEdges(node) {
                 if to != goal && onPath.contains(to) { continue }
                 for w in edges[e].witnesses where (timed || !w.wait.isTimed) && path.allSatisfy({ $0.witness.compatible(with: w) }) {
                     budget -= 1
@@ -399,9 +422,10 @@ public struct DependencyGraph: Sendable {
         if let i = selfEdges[node] { return i }
         let i = edges.count
         edges.append(Edge(from: node, to: node, witnesses: [witness]))
+        nextOut.append(-1)
         witnessThreads.insert(witness.thread)
         selfEdges[node] = i
-        // Not in the adjacency used by class-level cycle search: a class
+        // Not among the out-edges class-level cycle search follows: a class
         // nesting in itself says nothing without instances.
         return i
     }
