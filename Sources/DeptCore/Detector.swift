@@ -9,7 +9,7 @@ public struct Detector: Sendable {
     public private(set) var graph = DependencyGraph()
     /// First stack seen for each (class, operation) event site: the [E] of
     /// a report.
-    public private(set) var eventSites: [UInt32: [Operation: UInt32]] = [:]
+    public private(set) var eventSites: [UInt32: ClassEventSites] = [:]
     /// Per thread, the first release or trigger site of each class it was
     /// seen at: a context's [E] comes from its own thread when it can (the
     /// first site anywhere may be another thread's code).
@@ -126,7 +126,7 @@ public struct Detector: Sendable {
 
     /// A release or trigger site of `cls` (`thread` 0: unknown thread).
     public mutating func eventSite(cls: UInt32, op: Operation, stack: UInt32, thread: UInt32 = 0) {
-        _ = eventSites[cls, default: [:]].firstValue(op, or: stack)
+        eventSites[cls, default: ClassEventSites(op, stack)].record(op, stack)
         if thread != 0 { _ = threadEventSites[thread, default: [:]].firstValue(cls, or: stack) }
     }
 

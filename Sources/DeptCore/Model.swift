@@ -120,11 +120,28 @@ public struct WaitPoint: Hashable, Sendable {
     public var isTimed: Bool { flags & Self.timedFlag != 0 }
     public var isAnnounced: Bool { flags & Self.announcedFlag != 0 }
     /// The event nodes that can end this wait.
-    public var nodes: [EventNode] {
-        var n: [EventNode] = []
-        if awaits.contains(.exclusive) { n.append(EventNode(cls: cls, shared: false)) }
-        if awaits.contains(.shared) { n.append(EventNode(cls: cls, shared: true)) }
-        return n
+    public var nodes: WaitNodes { WaitNodes(cls: cls, awaits: awaits) }
+}
+
+/// The one or two event nodes a wait can be ended by, kept inline: the core
+/// asks for them on every new dependency, and an array of them cost an
+/// allocation and two appends each time.
+public struct WaitNodes: RandomAccessCollection, Sendable {
+    private let cls: UInt32
+    /// Whether the first node is the exclusive one, and how many there are.
+    private let exclusiveFirst: Bool
+    public let endIndex: Int
+    public var startIndex: Int { 0 }
+
+    init(cls: UInt32, awaits: EventModes) {
+        self.cls = cls
+        exclusiveFirst = awaits.contains(.exclusive)
+        endIndex = (exclusiveFirst ? 1 : 0) + (awaits.contains(.shared) ? 1 : 0)
+    }
+
+    public subscript(i: Int) -> EventNode {
+        precondition(i >= 0 && i < endIndex, "WaitNodes index out of range")
+        return EventNode(cls: cls, shared: !(i == 0 && exclusiveFirst))
     }
 }
 

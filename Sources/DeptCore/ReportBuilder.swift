@@ -138,7 +138,7 @@ public struct ReportBuilder {
     func eventStack(_ cls: UInt32) -> UInt32? {
         let op = Self.eventOperation(for: detector.classInfo(cls).kind)
         guard let sites = detector.eventSites[cls] else { return nil }
-        return sites[op] ?? sites.values.min()
+        return sites[op] ?? sites.earliest
     }
 
     /// The [E] stack of a context of `thread`: that thread's own release or

@@ -143,6 +143,32 @@ final class DetectorStateTests: XCTestCase {
         XCTAssertEqual(d.eventSites[C.A]?[.condSignal], 7)
     }
 
+    /// Rule: a class's event sites keep the first stack per operation,
+    /// whichever operation came first, and the earliest stack of all.
+    func testClassEventSitesKeepFirstPerOperation() {
+        var d = Detector()
+        d.eventSite(cls: C.A, op: .condSignal, stack: 9)
+        d.eventSite(cls: C.A, op: .unlock, stack: 4)
+        d.eventSite(cls: C.A, op: .condBroadcast, stack: 6)
+        d.eventSite(cls: C.A, op: .condSignal, stack: 2)
+        d.eventSite(cls: C.A, op: .unlock, stack: 1)
+        XCTAssertEqual(d.eventSites[C.A]?[.condSignal], 9)
+        XCTAssertEqual(d.eventSites[C.A]?[.unlock], 4)
+        XCTAssertEqual(d.eventSites[C.A]?[.condBroadcast], 6)
+        XCTAssertNil(d.eventSites[C.A]?[.semPost])
+        XCTAssertEqual(d.eventSites[C.A]?.earliest, 4)
+        XCTAssertNil(d.eventSites[C.B])
+    }
+
+    /// Rule: a wait's nodes are the exclusive and/or shared event of its
+    /// class, exclusive first.
+    func testWaitNodes() {
+        XCTAssertEqual(Array(WaitPoint(cls: 7, inst: 1).nodes), [EventNode(cls: 7), EventNode(cls: 7, shared: true)])
+        XCTAssertEqual(Array(WaitPoint(cls: 7, inst: 1, awaits: .exclusive).nodes), [EventNode(cls: 7)])
+        XCTAssertEqual(Array(WaitPoint(cls: 7, inst: 1, awaits: .shared).nodes), [EventNode(cls: 7, shared: true)])
+        XCTAssertTrue(WaitPoint(cls: 7, inst: 1, awaits: []).nodes.isEmpty)
+    }
+
     // MARK: StackDepot
 
     /// Rule: interning dedups; ids start at 1 (0 means "no stack"); pcs(0)
