@@ -30,12 +30,22 @@ public struct Funnels: Sendable {
     /// Init call strings kept per instance for refining coarse classes later.
     public static let maxKeptInstances = 1 << 16
 
-    /// Every prefix seen, as a trie: a prefix is its parent prefix (-1 for
+    /// The prefixes seen, as a trie: a prefix is its parent prefix (-1 for
     /// none) plus one more frame, numbered in `prefixes`. Keyed by that
     /// step rather than by the prefix itself: observing a call string of
     /// depth d then costs d lookups of two words each, where keying by
     /// prefix arrays allocated, hashed and stored d arrays of up to d frames
     /// (a seventh of the first round of 10,000 new classes went there).
+    ///
+    /// Expanded lazily: a prefix that one continuation has passed so far
+    /// keeps that call string (`tail`) instead of a chain of one-child
+    /// prefixes below it, which is what nearly every init call string would
+    /// otherwise add (5,000 init sites made 20,000 prefixes, and their
+    /// table's growth was a tenth of the page faults of the first round of
+    /// 10,000 new classes). The chain is made when a second call string
+    /// comes through, down to where the two part; only prefixes two call
+    /// strings passed can be funnels, and every prefix above one exists, so
+    /// `depth(of:)` and `isFunnel` answer as with the whole trie.
     private struct Step: WordHashable {
         var parent: Int32
         var frame: UInt
@@ -43,14 +53,17 @@ public struct Funnels: Sendable {
     }
     private var steps: [Step: Int32] = [:]
     /// Per prefix: how many distinct next frames were seen after it (up
-    /// to two, which make a funnel) and the first of them, and whether it
-    /// is a funnel (two next frames, or seeded).
+    /// to two, which make a funnel) and the first of them, whether it is a
+    /// funnel (two next frames, or seeded), and the call string below it
+    /// not expanded yet (an index in `tails`, -1 for none).
     private struct Prefix {
         var first: UInt = 0
         var count: UInt8 = 0
         var funnel = false
+        var tail: Int32 = -1
     }
     private var prefixes: [Prefix] = []
+    private var tails: [[UInt]] = []
     /// Changes whenever a prefix becomes a funnel (the shim's memo of
     /// answers is valid within one generation).
     public private(set) var generation = 1
@@ -75,22 +88,53 @@ public struct Funnels: Sendable {
         }
     }
 
+    /// Notes that `next` follows prefix `p`.
+    private mutating func follow(_ p: Int32, with next: UInt) {
+        let seen = prefixes[Int(p)]
+        if seen.count < 2 && !(seen.count == 1 && seen.first == next) {
+            if seen.count == 0 { prefixes[Int(p)].first = next } else { markFunnel(p) }
+            prefixes[Int(p)].count += 1
+        }
+    }
+
+    private static func limit(_ callString: [UInt]) -> Int { min(callString.count, maxDepth + 1) }
+
     /// Learns from one init call string (frame 0 is the init call site);
     /// `seed` marks frame 0 as a known wrapper's.
     public mutating func observe(_ callString: [UInt], seed: Bool = false) {
         guard let first = callString.first else { return }
         var p = prefix(-1, first)
         if seed { markFunnel(p) }
-        let limit = min(callString.count, Self.maxDepth + 1)
+        let limit = Self.limit(callString)
         var d = 1
         while d < limit {
             let n = callString[d]
-            let seen = prefixes[Int(p)]
-            if seen.count < 2 && !(seen.count == 1 && seen.first == n) {
-                if seen.count == 0 { prefixes[Int(p)].first = n } else { markFunnel(p) }
-                prefixes[Int(p)].count += 1
+            let alone = prefixes[Int(p)].count == 0
+            follow(p, with: n)
+            if d + 1 >= limit { break }
+            if alone {
+                // The first continuation: kept, not expanded.
+                prefixes[Int(p)].tail = Int32(tails.count)
+                tails.append(callString)
+                break
             }
-            if d + 1 < limit { p = prefix(p, n) }
+            let kept = prefixes[Int(p)].tail
+            if kept >= 0 {
+                let t = tails[Int(kept)]
+                let tLimit = Self.limit(t)
+                // The kept call string again, as far as prefixes go (one
+                // site's objects): nothing new below.
+                if tLimit == limit && t[d..<limit].elementsEqual(callString[d..<limit]) { break }
+                // Another one passes: the kept one's next prefix is made,
+                // and the kept call string moves down to it.
+                prefixes[Int(p)].tail = -1
+                let q = prefix(p, t[d])
+                if d + 1 < tLimit {
+                    follow(q, with: t[d + 1])
+                    if d + 2 < tLimit { prefixes[Int(q)].tail = kept }
+                }
+            }
+            p = prefix(p, n)
             d += 1
         }
     }

@@ -282,6 +282,62 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(f.key(of: [0x10, 0x20, 0x30, 0x40, 0x51, 0x61]), [0x10, 0x20, 0x30, 0x40, 0x51])
     }
 
+    /// Rule: the lazily expanded trie answers as one that keeps every
+    /// prefix of every call string (checked against such a one, on random
+    /// call strings that share prefixes, repeat, and differ in length).
+    func testFunnelsAnswerAsTheWholeTrie() {
+        struct Whole {
+            var next: [[UInt]: Set<UInt>] = [:]
+            var seeded: Set<[UInt]> = []
+            mutating func observe(_ cs: [UInt], seed: Bool) {
+                guard !cs.isEmpty else { return }
+                if seed { seeded.insert([cs[0]]) }
+                let limit = min(cs.count, Funnels.maxDepth + 1)
+                for d in 1..<max(limit, 1) { next[Array(cs[0..<d]), default: []].insert(cs[d]) }
+            }
+            func isFunnel(_ p: [UInt]) -> Bool { seeded.contains(p) || (next[p]?.count ?? 0) >= 2 }
+            func depth(_ cs: [UInt]) -> Int {
+                var depth = 1
+                var d = 1
+                while d < min(cs.count, Funnels.maxDepth) {
+                    if isFunnel(Array(cs[0..<d])) { depth = d + 1 }
+                    d += 1
+                }
+                return depth
+            }
+        }
+        var rng = FuzzRNG(seed: 7)
+        for round in 0..<20 {
+            var f = Funnels(), whole = Whole()
+            var seen: [[UInt]] = []
+            for _ in 0..<300 {
+                var cs: [UInt]
+                if !seen.isEmpty && rng.next() % 3 == 0 {
+                    // A known call string, again or cut and continued.
+                    cs = seen[Int(rng.next() % UInt64(seen.count))]
+                    let keep = Int(rng.next() % UInt64(cs.count + 1))
+                    cs = Array(cs.prefix(keep))
+                    while cs.count < 1 + Int(rng.next() % 12) { cs.append(UInt(0x100 + rng.next() % 3)) }
+                } else {
+                    cs = (0..<(1 + Int(rng.next() % 12))).map { _ in UInt(0x100 + rng.next() % 3) }
+                }
+                let seed = rng.next() % 50 == 0
+                f.observe(cs, seed: seed)
+                whole.observe(cs, seed: seed)
+                seen.append(cs)
+                let probe = seen[Int(rng.next() % UInt64(seen.count))]
+                XCTAssertEqual(f.depth(of: probe), whole.depth(probe), "round \(round): depth of \(probe)")
+            }
+            for cs in seen {
+                XCTAssertEqual(f.depth(of: cs), whole.depth(cs), "round \(round): depth of \(cs)")
+                for k in 1...cs.count {
+                    XCTAssertEqual(f.isFunnel(Array(cs.prefix(k))), whole.isFunnel(Array(cs.prefix(k))),
+                                   "round \(round): funnel \(Array(cs.prefix(k)))")
+                }
+            }
+        }
+    }
+
     func testSeedMarksAKnownWrapperAtOnce() {
         var f = Funnels()
         f.observe([0x10, 0x20], seed: true)
