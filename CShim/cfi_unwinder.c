@@ -434,7 +434,7 @@ static bool lookup(uintptr_t pc, struct rule *out) {
     if (!derive(pc, out)) return false;
     uint64_t e;
     if (pack(pc, out, &e)) {
-        // A free way, else one chosen by address bits the index ignores.
+        // A free way, else one the address picks.
         int to = (int)(pc >> 2) & (CACHE_WAYS - 1);
         for (int w = 0; w < CACHE_WAYS; w++)
             if (!atomic_load_explicit(&set[w], memory_order_relaxed)) { to = w; break; }
