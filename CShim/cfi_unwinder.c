@@ -411,19 +411,20 @@ static bool pack(uintptr_t pc, const struct rule *r, uint64_t *out) {
 }
 
 static _Atomic uint64_t *cache_set(uintptr_t pc) {
-    // The low bits, shifted by a hash of the bits above them: the entry
-    // names the bits above, and with them the set gives back the low bits,
-    // so one set never holds two addresses that look alike.
-    uint64_t high = (uint64_t)pc >> CACHE_SET_BITS;
-    return cache[((uint32_t)pc ^ (uint32_t)((high * 0x9E3779B97F4A7C15ull) >> (64 - CACHE_SET_BITS)))
-                 & ((1u << CACHE_SET_BITS) - 1)];
+    // The low bits, xored with bits of the page number above them: the
+    // entry names the bits above, and with them the set gives back the low
+    // bits, so one set never holds two addresses that look alike. Folded
+    // rather than multiplied: the lookup is most of a warm capture's time.
+    return cache[(pc ^ (pc >> 12)) & ((1u << CACHE_SET_BITS) - 1)];
 }
 
 static bool lookup(uintptr_t pc, struct rule *out) {
     _Atomic uint64_t *set = cache_set(pc);
+    // A valid entry for pc: its high bits and the valid bit, whatever the rule.
+    uint64_t want = (uint64_t)(pc >> CACHE_SET_BITS) << 23 | 1ull << 22;
     for (int w = 0; w < CACHE_WAYS; w++) {
         uint64_t e = atomic_load_explicit(&set[w], memory_order_relaxed);
-        if ((e >> 22 & 1) && e >> 23 == (uint64_t)(pc >> CACHE_SET_BITS)) {
+        if ((e & ~((1ull << 22) - 1)) == want) {
             out->cfa_off = (int64_t)(e & 0xfff) * 8;
             out->cfa_rbp = e >> 12 & 1;
             out->end = e >> 13 & 1;
