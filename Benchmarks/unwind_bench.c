@@ -158,6 +158,44 @@ static void run(struct job *j) { chain(j, j->depth); }
 
 static void *run_thread(void *arg) { run(arg); return 0; }
 
+// ---- return addresses that look alike ------------------------------------
+
+// Two frames whose functions each start a page of their own and have the
+// same code: their return addresses agree in their low 12 bits, as a hook's
+// in libdept.so and its caller's in the program may. A cache indexed by
+// those bits alone (dept's, once) worked out both rules again on every
+// capture. Rules worked out over 100 warm captures: none.
+#define TWIN __attribute__((noinline, aligned(4096)))
+static unsigned long twins_extra;
+static __attribute__((noinline)) int twin_leaf(struct job *j) {
+    // The first captures may work rules out (the first at each call, if
+    // the compiler peels the loop); the last 100, from one call on one
+    // stack, must not.
+    unsigned long after[102];
+    for (int i = 0; i < 102; i++) {
+        j->n = j->fn(j->pcs, j->max);
+        after[i] = dept_unwind_cfi_derived();
+    }
+    twins_extra = after[101] - after[1];
+    __asm__ volatile("" ::: "memory");
+    return j->n;
+}
+TWIN static int twin_b(struct job *j) {
+    int r = twin_leaf(j);
+    __asm__ volatile("" ::: "memory");
+    return r + 1;
+}
+TWIN static int twin_a(struct job *j) {
+    int r = twin_b(j);
+    __asm__ volatile("" ::: "memory");
+    return r + 1;
+}
+static unsigned long twins_rederived(unwind_fn fn) {
+    struct job j = { .fn = fn, .max = 128 };
+    twin_a(&j);
+    return twins_extra;
+}
+
 // ---- signal frame -------------------------------------------------------
 
 static volatile sig_atomic_t stop;
@@ -288,8 +326,8 @@ int main(int argc, char **argv) {
         { "libunwind", dept_unwind_libunwind, fds_libunwind },
     };
     int failed = 0;
-    printf("%-10s %9s %9s %9s %9s %7s %7s %7s %8s %4s %8s %6s %4s\n", "unwinder", "d8 warm", "d8 cold", "d32 warm",
-           "d32 cold", "stacks", "signal", "no-CFI", "garbage", "fds", "fd-safe", "as gcc", "own");
+    printf("%-10s %9s %9s %9s %9s %7s %7s %7s %8s %4s %8s %6s %4s %5s\n", "unwinder", "d8 warm", "d8 cold", "d32 warm",
+           "d32 cold", "stacks", "signal", "no-CFI", "garbage", "fds", "fd-safe", "as gcc", "own", "twins");
     for (int u = 0; u < 3; u++) {
         if (u == 2 && !have_libunwind) { printf("libunwind  (libunwind.so.8 not installed)\n"); continue; }
         int same = 1, s;
@@ -328,11 +366,15 @@ int main(int argc, char **argv) {
         nocfi_chain(&n2, 8, 1);                           // must return at all
         same &= as_gcc(&n2);
         int safe = fd_safe(unwinders[u].fn);
-        printf("%-10s %9.0f %9.0f %9.0f %9.0f %7s %7s %7d %8s %4d %8s %6s %4s\n", unwinders[u].name, warm[0], cold[0],
+        char twins[16] = "-";
+        unsigned long rederived = u == 0 ? twins_rederived(unwinders[u].fn) : 0;
+        if (u == 0) snprintf(twins, sizeof twins, "%lu", rederived);
+        printf("%-10s %9.0f %9.0f %9.0f %9.0f %7s %7s %7d %8s %4d %8s %6s %4s %5s\n", unwinders[u].name, warm[0], cold[0],
                warm[1], cold[1], right ? "right" : "WRONG", sig == 10 ? "right" : "WRONG", below, "survived",
-               unwinders[u].fds, safe ? "yes" : "NO", u == 1 ? "-" : same ? "yes" : "NO", u ? "-" : own ? "yes" : "NO");
+               unwinders[u].fds, safe ? "yes" : "NO", u == 1 ? "-" : same ? "yes" : "NO", u ? "-" : own ? "yes" : "NO",
+               twins);
         if (u < 2 && (!right || sig != 10 || !safe)) failed = 1;
-        if (u == 0 && (!same || !own)) failed = 1;
+        if (u == 0 && (!same || !own || rederived)) failed = 1;
     }
     if (stock_safe >= 0)
         printf("%-10s %9s %9s %9s %9s %7s %7s %7s %8s %4d %8s   (libunwind's own validation, not used by dept)\n",
@@ -344,6 +386,7 @@ int main(int argc, char **argv) {
            "information (9 = all); garbage: such a frame with a bad frame pointer did not crash; fds: descriptors\n"
            "the unwinder keeps open in the program; fd-safe: the program's socket data survived a capture after\n"
            "the program closed every descriptor and reused the numbers; as gcc: every stack above is GCC's\n"
-           "unwinder's at the same point; own: dwarf followed the chains without GCC's unwinder\n");
+           "unwinder's at the same point; own: dwarf followed the chains without GCC's unwinder; twins: rules dwarf\n"
+           "worked out again over 100 warm captures through two return addresses at the same page offset\n");
     return failed;
 }

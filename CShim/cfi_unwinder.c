@@ -410,6 +410,9 @@ static bool pack(uintptr_t pc, const struct rule *r, uint64_t *out) {
     return true;
 }
 
+static _Atomic unsigned long derived;
+HIDDEN unsigned long dept_unwind_cfi_derived(void) { return atomic_load_explicit(&derived, memory_order_relaxed); }
+
 static _Atomic uint64_t *cache_set(uintptr_t pc) {
     // The low bits, xored with bits of the page number above them: the
     // entry names the bits above, and with them the set gives back the low
@@ -432,6 +435,7 @@ static bool lookup(uintptr_t pc, struct rule *out) {
             return true;
         }
     }
+    atomic_fetch_add_explicit(&derived, 1, memory_order_relaxed);
     if (!derive(pc, out)) return false;
     uint64_t e;
     if (pack(pc, out, &e)) {

@@ -16,6 +16,9 @@ int dept_unwind_libunwind(void **pcs, int max);
 int dept_unwind_cfi(void **pcs, int max);
 /// A library was unloaded: forget the rules of its addresses.
 void dept_unwind_cfi_forget(void);
+/// How many times a frame's rule was worked out instead of found in the
+/// cache (for Benchmarks/unwind_bench.c: none once the stacks are warm).
+unsigned long dept_unwind_cfi_derived(void);
 /// Loads libunwind for dept_unwind_libunwind: 1, or 0 when libunwind8 is
 /// not installed.
 int dept_unwind_libunwind_load(void);
