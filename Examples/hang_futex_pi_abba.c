@@ -2,6 +2,7 @@
 // expect: deadlock
 // objects: A B
 // summary: Two priority-inheritance futex locks taken in opposite orders (the protocol of Swift's Synchronization.Mutex): X holds A (taken in user space, never seen) and sleeps in FUTEX_LOCK_PI on B; Y holds B and asks for A; the kernel finds the cycle and fails Y's FUTEX_LOCK_PI with EDEADLK, on which the program dies (as Swift's Mutex does: "Recursive call to lock Mutex"); the deadlock must be reported before that.
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/hang_futex_pi_abba Examples/hang_futex_pi_abba.c
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
@@ -12,9 +13,10 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "in_futex.h"
 
 static uint32_t A, B;       // 0: free; else the owner's TID (| FUTEX_WAITERS)
-static atomic_int x_holds_a, y_holds_b;
+static atomic_int x_holds_a, y_holds_b, main_joins;
 
 static void pi_lock(uint32_t *w)
 {
@@ -49,6 +51,10 @@ static void *ctx_y(void *arg)
     pi_lock(&B);                            // uncontended: unseen
     atomic_store(&y_holds_b, 1);
     while (!(__atomic_load_n(&B, __ATOMIC_ACQUIRE) & FUTEX_WAITERS)) sched_yield();   // X sleeps on B
+    // The report comes with the EDEADLK: main must be in its join by then
+    // to be listed blocked (it was not, now and then, on a busy machine).
+    while (!atomic_load(&main_joins)) sched_yield();
+    until_in_futex(getpid());
     pi_lock(&A);                            // EDEADLK from the kernel
     return NULL;
 }
@@ -59,6 +65,7 @@ int main(void)
     pthread_t x, y;
     pthread_create(&x, NULL, ctx_x, NULL);
     pthread_create(&y, NULL, ctx_y, NULL);
+    atomic_store(&main_joins, 1);
     pthread_join(x, NULL);
     pthread_join(y, NULL);
     puts("hang_futex_pi_abba: unreachable");

@@ -11,6 +11,7 @@ let mutexB = Mutex(0)
 let xHoldsA = Atomic<Int>(0)
 let yHoldsB = Atomic<Int>(0)
 let xTid = Atomic<Int32>(0)
+let mainJoins = Atomic<Int>(0)
 
 // Not exported by Glibc's Swift module (they need _GNU_SOURCE).
 @_silgen_name("pthread_setname_np") func setThreadName(_ thread: pthread_t, _ name: UnsafePointer<CChar>) -> Int32
@@ -47,6 +48,9 @@ func ctxY() {
     mutexB.withLock { b in
         yHoldsB.store(1, ordering: .sequentiallyConsistent)
         untilBlocked(xTid.load(ordering: .sequentiallyConsistent))
+        // The report comes with the EDEADLK: main must be in its join too.
+        while mainJoins.load(ordering: .sequentiallyConsistent) == 0 { sched_yield() }
+        untilBlocked(getpid())
         mutexA.withLock { a in a += 1 }         // EDEADLK: the Swift runtime traps
         b += 1
     }
@@ -57,6 +61,7 @@ var x = pthread_t()
 var y = pthread_t()
 pthread_create(&x, nil, { _ in ctxX(); return nil }, nil)
 pthread_create(&y, nil, { _ in ctxY(); return nil }, nil)
+mainJoins.store(1, ordering: .sequentiallyConsistent)
 pthread_join(x, nil)
 pthread_join(y, nil)
 print("hang_swift_mutex_abba: unreachable")
