@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "futex_lock.h"
+#include "in_futex.h"
 
 static struct futex_lock outer, inner;
 static atomic_int tid_waiter;
@@ -17,15 +18,7 @@ static atomic_int tid_waiter;
 static void until_blocked(atomic_int *tid)
 {
     while (!atomic_load(tid)) sched_yield();
-    char path[64], line[64];
-    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", atomic_load(tid));
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        int in_futex = f && fgets(line, sizeof line, f) && strncmp(line, "202 ", 4) == 0;
-        if (f) fclose(f);
-        if (in_futex) return;
-        sched_yield();
-    }
+    until_in_futex(atomic_load(tid));
 }
 
 static void *waiter(void *arg)       // takes inner alone, after sleeping on it

@@ -2,12 +2,14 @@
 // expect: potential
 // objects: L bar c
 // summary: X holds L while it waits at barrier bar. Y arrives at bar only after condvar c is signalled, and Z signals c while holding L. Here a fourth thread W completes X's round and Y meets P in the next one, so the run ends; but had Y been X's partner, X would wait at bar for Y holding L, Y for c, and Z for L, forever.
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/barrier_lock_signal Examples/barrier_lock_signal.c
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "in_futex.h"
 
 static pthread_mutex_t L = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t M = PTHREAD_MUTEX_INITIALIZER;
@@ -21,15 +23,7 @@ static atomic_int tid_x, tid_y, tid_z, tid_p, round1_done;
 static void until_blocked(atomic_int *tid)
 {
     while (!atomic_load(tid)) sched_yield();
-    char path[64], line[64];
-    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", atomic_load(tid));
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        int in_futex = f && fgets(line, sizeof line, f) && strncmp(line, "202 ", 4) == 0;
-        if (f) fclose(f);
-        if (in_futex) return;
-        sched_yield();
-    }
+    until_in_futex(atomic_load(tid));
 }
 
 static void *ctx_x(void *arg)

@@ -2,6 +2,7 @@
 // expect: silent
 // objects: bar go
 // summary: Barrier bar: participant X posts semaphore go only after it passed bar (round 1, completed by a third thread Z), and participant Y waits for go before it arrives at bar (round 2, with X). Class by class this is a cycle (bar's arrival after a wait for go, go's post after a wait at bar), but Y asked for go only after X's barrier wait had begun, so by "valid since" X's post does not wait on Y's arrival: the rounds never overlap. A ring made only of such dependencies is never predicted; barrier_post_same_round is the run that really hangs, reported live.
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/barrier_post_after Examples/barrier_post_after.c
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <semaphore.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "in_futex.h"
 
 static pthread_barrier_t bar;   // 2 participants per round
 static sem_t go;                // posted by X after the barrier
@@ -19,15 +21,7 @@ static atomic_int tid_x, tid_y;
 static void until_blocked(atomic_int *tid)
 {
     while (!atomic_load(tid)) sched_yield();
-    char path[64], line[64];
-    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", atomic_load(tid));
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        int in_futex = f && fgets(line, sizeof line, f) && strncmp(line, "202 ", 4) == 0;
-        if (f) fclose(f);
-        if (in_futex) return;
-        sched_yield();
-    }
+    until_in_futex(atomic_load(tid));
 }
 
 // Round 1 (X and Z): Y already waits for go when X passes bar and posts go,

@@ -2,6 +2,7 @@
 // expect: silent
 // objects: L
 // summary: T blocks on mutex L held by main; a tracer process stops T (ptrace), main unlocks L and joins T. For 2.5 s T's wait is over in the kernel (L is free) but T does not run, as a woken thread on a loaded machine may not: dept's books still say T waits for L, main waits for T, and nobody else runs. Only the kernel knows T is not asleep: no hang may be reported. The tracer then lets T go, and it finishes.
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/woken_not_running Examples/woken_not_running.c
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "in_futex.h"
 
 static pthread_mutex_t L = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int tid_t;
@@ -22,15 +24,7 @@ static atomic_int tid_t;
 static void until_blocked(atomic_int *tid)
 {
     while (!atomic_load(tid)) sched_yield();
-    char path[64], line[64];
-    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", atomic_load(tid));
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        int in_futex = f && fgets(line, sizeof line, f) && strncmp(line, "202 ", 4) == 0;
-        if (f) fclose(f);
-        if (in_futex) return;
-        sched_yield();
-    }
+    until_in_futex(atomic_load(tid));
 }
 
 static void *waiter(void *arg)
