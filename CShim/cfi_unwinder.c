@@ -383,8 +383,9 @@ static bool derive(uintptr_t pc, struct rule *out) {
 
 // ---- the cache ---------------------------------------------------------
 
-// Sets of CACHE_WAYS entries, chosen by a hash of the return address; an
-// entry is the address above CACHE_SET_BITS and the rule packed in one word:
+// Sets of CACHE_WAYS entries, chosen by the return address's low bits xored
+// with its page number (cache_set); an entry is the address above
+// CACHE_SET_BITS and the rule packed in one word:
 //   bits 0..11  the CFA offset / 8 (unsigned)     bit 12  CFA from rbp
 //   bit 13      outermost frame                   bits 14..21  rbp's offset / 8 (signed, 0: kept)
 //   bit 22      valid                             bits 23..63  pc >> CACHE_SET_BITS

@@ -216,9 +216,9 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
 // entry before it comes back to it. Entries it evicts go to a second level
 // of 64k, mapped only for such a thread (3.5 MiB of address space, pages
 // resident as they are touched), so its acquisitions stay off the slow path.
-// 32k sets of 8 overflowed: scale_classes' 20k situations, two per lock,
-// sets chosen by address, kept 3% of its acquisitions on the slow path
-// round after round.
+// 4096 sets of 8 (32k entries) overflowed: scale_classes' 20k situations,
+// two per lock, sets chosen by address, kept 3% of its acquisitions on the
+// slow path round after round.
 // Its placement and probe are in shim.h (dept_acq_probe_more).
 //
 // It is not filled while it rests: a thread whose situations never repeat

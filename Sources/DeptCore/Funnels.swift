@@ -160,7 +160,8 @@ public struct Funnels: Sendable {
         var p: Int32 = -1
         var d = 1
         while d < min(callString.count, Self.maxDepth) {
-            // A prefix never seen has no longer prefix seen either.
+            // Nothing below a prefix the trie lacks can be a funnel: it was
+            // never seen, or only one call string passed it (kept unexpanded).
             guard let q = steps[Step(parent: p, frame: callString[d - 1])] else { break }
             p = q
             if prefixes[Int(p)].funnel { depth = d + 1 }
