@@ -307,10 +307,6 @@ static inline uint64_t dept_acq_gen(uintptr_t addr) {
     return atomic_load_explicit(&dept_obj_gen, memory_order_relaxed) << 32
            | atomic_load_explicit(dept_addr_gen_of(addr), memory_order_relaxed);
 }
-/// addr no longer means the object it meant.
-static inline void dept_addr_changed(uintptr_t addr) {
-    atomic_fetch_add_explicit(dept_addr_gen_of(addr), 1, memory_order_relaxed);
-}
 static inline uint64_t dept_hash_addr(uintptr_t a) {
     uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
     return h ^ (h >> 31);
