@@ -214,8 +214,16 @@ public struct DependencyGraph: Sendable {
                                  judge: CycleVerdict = { ws, _ in CycleJudge.eventRules(ws) }) -> [FoundCycle] {
         var found: [FoundCycle] = []
         // Gates: the outermost held instances (a gate lock is taken first);
-        // capped so a thread holding thousands of locks stays linear.
-        let gatePool = held.filter { !$0.isThreadBody }.prefix(Self.maxGates).map { $0.inst }
+        // capped so a thread holding thousands of locks stays linear. Taken
+        // without filtering the whole held list first: with a thousand locks
+        // held, copying it was most of the core's time per wait.
+        var gatePool: [UInt32] = []
+        gatePool.reserveCapacity(Self.maxGates)
+        for h in held where !h.isThreadBody {
+            gatePool.append(h.inst)
+            if gatePool.count == Self.maxGates { break }
+        }
+        gatePool.sort()
         // A recursive or error-checking mutex re-locked by its owner does not
         // wait: the call succeeds, or fails with EDEADLK (the shim warns).
         if wait.flags & (WaitPoint.errorcheckFlag | WaitPoint.recursiveFlag) != 0
@@ -233,8 +241,10 @@ public struct DependencyGraph: Sendable {
         // pairs from one thread shares that thread's outer locks as gates,
         // so it does not stand for the direct pair.
         for h in held.reversed().prefix(Self.maxEdgesPerWait) {
-            found += addDependency(thread: thread, from: h, wait: wait, gates: gatePool.filter { $0 != h.inst },
-                                   clocks: clocks, judge: judge)
+            var gates: [UInt32] = []
+            gates.reserveCapacity(gatePool.count)
+            for g in gatePool where g != h.inst { gates.append(g) }
+            found += addDependency(thread: thread, from: h, wait: wait, sortedGates: gates, clocks: clocks, judge: judge)
         }
         return found
     }
@@ -247,8 +257,13 @@ public struct DependencyGraph: Sendable {
     public mutating func addDependency(thread: UInt32, from h: HeldContext, wait: WaitPoint, gates: [UInt32],
                                        clocks: WaitClocks = WaitClocks(),
                                        judge: CycleVerdict = { ws, _ in CycleJudge.eventRules(ws) }) -> [FoundCycle] {
+        addDependency(thread: thread, from: h, wait: wait, sortedGates: gates.sorted(), clocks: clocks, judge: judge)
+    }
+
+    private mutating func addDependency(thread: UInt32, from h: HeldContext, wait: WaitPoint, sortedGates gates: [UInt32],
+                                        clocks: WaitClocks, judge: CycleVerdict) -> [FoundCycle] {
         var found: [FoundCycle] = []
-        let w = Witness(thread: thread, from: h, wait: wait, gates: gates.sorted(), clocks: clocks)
+        let w = Witness(thread: thread, from: h, wait: wait, gates: gates, clocks: clocks)
         let from = h.node
         for target in wait.nodes {
             if h.cls == wait.cls {
