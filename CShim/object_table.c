@@ -42,9 +42,10 @@ static void spin_lock(atomic_flag *f) {
 static void spin_unlock(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_order_release); }
 
 // Under table_lock: addr no longer means the object it meant. Every writer
-// of the generations holds the lock, so a plain increment suffices; a
-// locked one was a tenth of the time of a program that destroys millions
-// of mutexes. Readers load them relaxed (dept_acq_gen).
+// of the generations holds the lock, so a plain increment suffices: the
+// locked one and the lock's own were most of the destroy hook's time in a
+// program that destroys millions of mutexes. Readers load them relaxed
+// (dept_acq_gen).
 static void addr_changed(uintptr_t addr) {
     _Atomic uint32_t *g = dept_addr_gen_of(addr);
     atomic_store_explicit(g, atomic_load_explicit(g, memory_order_relaxed) + 1, memory_order_relaxed);
@@ -52,10 +53,10 @@ static void addr_changed(uintptr_t addr) {
 
 // Instance ids are unique for the process's life. A thread takes them from
 // the shared counter a block at a time: the counter's locked increment was,
-// with the table lock's, most of the time of a program that makes millions
-// of objects. Callers are inside dept (the thread's guard is taken), so no
-// signal handler's hook takes an id in between. Ids stay increasing in each
-// thread, which is all the order anything reads from them.
+// with the table lock's, most of insert's time in a program that makes
+// millions of objects. Callers are inside dept (the thread's guard is
+// taken), so no signal handler's hook takes an id in between. Ids no longer
+// follow creation order across threads; nothing compares them.
 #define INST_BLOCK 16
 static __thread struct { uint32_t next, end; } inst_block __attribute__((tls_model("initial-exec")));
 

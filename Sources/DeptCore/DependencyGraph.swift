@@ -216,7 +216,8 @@ public struct DependencyGraph: Sendable {
         // Gates: the outermost held instances (a gate lock is taken first);
         // capped so a thread holding thousands of locks stays linear. Taken
         // without filtering the whole held list first: with a thousand locks
-        // held, copying it was most of the core's time per wait.
+        // held, that copy and the gates' re-filtering and sorting for each
+        // dependency were about 40% of the core's instructions per wait.
         var gatePool: [UInt32] = []
         gatePool.reserveCapacity(Self.maxGates)
         for h in held where !h.isThreadBody {
