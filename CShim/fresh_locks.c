@@ -79,9 +79,21 @@ enum dept_fresh dept_fresh_claim(uintptr_t addr, uint32_t inst, struct dept_thre
         if (a == addr) f = &set[w];
     }
     if (LIKELY(!f)) return DEPT_FRESH_NO;
-    uint64_t made = atomic_load_explicit(&f->made, memory_order_relaxed);
-    // Whoever empties the mark is the first to acquire the mutex.
-    if (!atomic_compare_exchange_strong_explicit(&f->addr, &a, 0, memory_order_acq_rel, memory_order_relaxed))
-        return DEPT_FRESH_NO;
+    uint64_t made = atomic_load_explicit(&f->made, memory_order_acquire);
+    // A mark rewritten since (its address's next init, or a full set's
+    // way given to another mutex) is not ours to judge by.
+    if (atomic_load_explicit(&f->addr, memory_order_relaxed) != addr) return DEPT_FRESH_NO;
+    // Emptied by a plain store, not a compare-and-swap: this is the first
+    // acquisition of a mutex made a moment ago, so its creator makes it
+    // (scale_objects: the swap was a twentieth of the run, a locked
+    // instruction on a line that had just been written). Two threads that
+    // take the mark at the same instant both see it: the creator's is then
+    // judged OWN and the other's FIRST, a wait all the same. The creator's
+    // exemption is wrong only if the other thread then wins the mutex, which
+    // means the creator published it unlocked and both raced for it within
+    // the same few instructions (README's Known limits names that case).
+    // A plain store may also empty a way just given to another mutex: that
+    // mutex loses its exemption, as a full set's mark does.
+    atomic_store_explicit(&f->addr, 0, memory_order_relaxed);
     return made == made_by(t, inst) ? DEPT_FRESH_OWN : DEPT_FRESH_FIRST;
 }
