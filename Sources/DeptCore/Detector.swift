@@ -135,6 +135,7 @@ public struct Detector: Sendable {
     /// `request` is the thread's vector clock at the start of a wait for an
     /// event that is not a lock release (HappensBefore).
     /// `started` is when it started, on the wait clock (for the same waits).
+    /// `held` may be just the contexts `DependencyGraph.heldWindow` names.
     public mutating func wait(thread: UInt32, held: [HeldContext], wait: WaitPoint, request: VectorClock? = nil,
                               started: UInt64? = nil) {
         let clocks = WaitClocks(request: request.map { self.clocks.intern($0) } ?? 0, started: started)

@@ -4,13 +4,27 @@ import CShim
 // slow paths only, with its re-entry guard set and its core lock held
 // (except dept_core_flush, which takes the lock itself for a snapshot).
 
+private func heldContext(_ h: dept_held) -> HeldContext {
+    HeldContext(cls: h.cls, inst: h.inst, stack: h.stack, shared: h.mode == UInt16(DEPT_EV_SHARED.rawValue),
+                op: Operation(code: h.op), flags: h.flags, addr: UInt(h.obj))
+}
+
 private func held(_ p: UnsafePointer<dept_held>?, _ n: UInt32) -> [HeldContext] {
     guard let p, n > 0 else { return [] }
-    return (0..<Int(n)).map { i in
-        let h = p[i]
-        return HeldContext(cls: h.cls, inst: h.inst, stack: h.stack, shared: h.mode == UInt16(DEPT_EV_SHARED.rawValue),
-                           op: Operation(code: h.op), flags: h.flags, addr: UInt(h.obj))
-    }
+    return (0..<Int(n)).map { heldContext(p[$0]) }
+}
+
+/// The held contexts a new wait's dependencies are made from
+/// (DependencyGraph.heldWindow), not all of them.
+private func heldForWait(_ p: UnsafePointer<dept_held>?, _ n: UInt32, flags: UInt32) -> [HeldContext] {
+    guard let p, n > 0 else { return [] }
+    let thread = UInt32(DEPT_HELD_THREAD)
+    let (leading, trailingStart) = DependencyGraph.heldWindow(count: Int(n), wait: flags) { p[$0].flags & thread != 0 }
+    var out: [HeldContext] = []
+    out.reserveCapacity(leading + Int(n) - trailingStart)
+    for i in 0..<leading { out.append(heldContext(p[i])) }
+    for i in max(leading, trailingStart)..<Int(n) { out.append(heldContext(p[i])) }
+    return out
 }
 
 @_cdecl("dept_core_init")
@@ -119,7 +133,7 @@ func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: U
     let wait = WaitPoint(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
                          op: Operation(code: x.op), flags: x.flags, addr: UInt(x.obj))
     let request = vc.map { VectorClock(Array(UnsafeBufferPointer(start: $0, count: Int(nvc)))) }
-    runtime.detector.wait(thread: tid, held: held(h, n), wait: wait, request: nvc > 0 ? request : nil,
+    runtime.detector.wait(thread: tid, held: heldForWait(h, n, flags: x.flags), wait: wait, request: nvc > 0 ? request : nil,
                           started: x.started != 0 ? x.started : nil)
     publishHints()
     markPendingIfNeeded()
