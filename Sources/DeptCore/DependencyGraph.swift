@@ -379,13 +379,15 @@ public struct DependencyGraph: Sendable {
         // locks in one order meets each inner class first as a target): no
         // path back, and no search state to allocate.
         if firstOut[edges[index].to] == nil { return nil }
+        guard let toward = nodes(from: edges[index].to, reaching: edges[index].from) else { return nil }
         var firstRejection: (rule: Rejection, witnesses: [Witness])? = nil
-        if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, judge: judge,
-                                                 rejected: &firstRejection) {
+        if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, toward: toward,
+                                                 judge: judge, rejected: &firstRejection) {
             return c
         }
         if timedWitnesses > 0,
-           var c = search(closing: index, with: witness, timed: true, judge: judge, rejected: &firstRejection) {
+           var c = search(closing: index, with: witness, timed: true, toward: toward, judge: judge,
+                          rejected: &firstRejection) {
             c.throughTimedWait = true
             c.identity.append(-2)
             return c
@@ -394,12 +396,47 @@ public struct DependencyGraph: Sendable {
         return nil
     }
 
+    /// The nodes reachable from `start` that can reach `goal` (class-level
+    /// edges only; `goal` included), or nil when `goal` is not reachable.
+    /// The search below unmarks a node when it backs out of it, so a dead
+    /// end that many paths lead into is walked once per path, exponentially
+    /// often; confined to these nodes it walks none, and without a path it
+    /// does not start. node's start-up spent most of its time in searches
+    /// that could not succeed, with its other threads spinning on the core
+    /// lock. Linear in the edges reachable from `start`.
+    private func nodes(from start: EventNode, reaching goal: EventNode) -> Set<EventNode>? {
+        var reached: Set<EventNode> = [start]
+        var order: [EventNode] = [start]
+        var into: [EventNode: [EventNode]] = [:]
+        var i = 0
+        while i < order.count {
+            let node = order[i]
+            i += 1
+            var e = firstOut[node] ?? -1
+            while e >= 0 {
+                let to = edges[e].to
+                into[to, default: []].append(node)
+                if reached.insert(to).inserted { order.append(to) }
+                e = nextOut[e]
+            }
+        }
+        guard reached.contains(goal) else { return nil }
+        var toward: Set<EventNode> = [goal]
+        var back: [EventNode] = [goal]
+        while let node = back.popLast() {
+            for from in into[node] ?? [] where toward.insert(from).inserted { back.append(from) }
+        }
+        return toward
+    }
+
     /// Depth-first search for a simple path from the new edge's target back
     /// to its source whose observations can coexist (pairwise disjoint
-    /// gates) and pass the judge. Nodes are unmarked when the search backs
-    /// out of them, and each edge's observations are all tried, so a path
-    /// whose first observation clashes is still found through another one.
-    private mutating func search(closing index: Int, with witness: Witness, timed: Bool, judge: CycleVerdict,
+    /// gates) and pass the judge, through the nodes of `toward` only. Nodes
+    /// are unmarked when the search backs out of them, and each edge's
+    /// observations are all tried, so a path whose first observation clashes
+    /// is still found through another one.
+    private mutating func search(closing index: Int, with witness: Witness, timed: Bool, toward: Set<EventNode>,
+                                 judge: CycleVerdict,
                                  rejected: inout (rule: Rejection, witnesses: [Witness])?) -> FoundCycle? {
         let start = edges[index].to, goal = edges[index].from
         var onPath: Set<EventNode> = [start]
@@ -411,7 +448,7 @@ public struct DependencyGraph: Sendable {
         func dfs(_ node: EventNode) -> Bool {
             if path.count > Self.maxCycleLength { return false }
             for (to, e) in outEdges(node) {
-                if to != goal && onPath.contains(to) { continue }
+                if to != goal && (onPath.contains(to) || !toward.contains(to)) { continue }
                 for w in edges[e].witnesses where (timed || !w.wait.isTimed) && path.allSatisfy({ $0.witness.compatible(with: w) }) {
                     budget -= 1
                     if budget < 0 { exhausted = true; return false }
