@@ -258,8 +258,9 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     // the key names the held objects: it does for per-object classes
     // (dept_acq_key), so a static array of locks nested in order is cached.
     if (dept_class_index(t, h->cls, n - 1) < n - 1 && !dept_class_per_object(h->cls)) return;
-    // Its acquisitions must learn the clock published into it (clocks.h).
-    if (dept_clock_is_published(h->cls, h->inst)) return;
+    // Its acquisitions must learn the clock published into it (clocks.h):
+    // the entry says so, and the hook joins the clock after the take.
+    if (dept_clock_is_published(h->cls, h->inst)) gen |= DEPT_ACQ_PUBLISHED;
     struct dept_acq *a = &t->acq[key >> 58];
     if (a->key && a->key != key) spill(t, a);
     a->key = key;

@@ -269,14 +269,36 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc,
     return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, key);
 }
 
-// After a miss of the first level: the second, before any other set-up. A
-// thread cycling through more situations than the first level holds
-// (thousands of classes, a thousand locks held) finds them here. Kept apart
-// from lock_slow, whose frame is much larger. Locks of untracked code are
-// never cached, so no range check is needed.
+// A cached acquisition of a mutex that carries a published clock: as
+// lock_known, then the clock is learnt, as acquire() does after its take.
+static __attribute__((noinline)) int lock_published(struct dept_thread *t, pthread_mutex_t *m,
+                                                    const struct dept_acq *a) {
+    // Copied first: once the guard is left, a signal handler may refill a.
+    struct dept_obj_ref o = { a->cls, a->inst, (uintptr_t)m };
+    int r = lock_known(t, m, a);
+    if (r == 0) {
+        int e = errno;
+        dept_tls_guard = 1;
+        dept_clock_acquire_published(t, o);
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
+// After a miss of the first level: the first level's entry once more, in
+// case it is one of a mutex with a published clock, then the second level,
+// before any other set-up. A thread cycling through more situations than
+// the first level holds (thousands of classes, a thousand locks held) finds
+// them here. Kept apart from lock_slow, whose frame is much larger. Locks
+// of untracked code are never cached, so no range check is needed.
 static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
-    struct dept_acq *a = dept_acq_probe_more(t, key, (uintptr_t)m);
+    struct dept_acq *a = dept_acq_probe_published(t, key, (uintptr_t)m);
+    if (UNLIKELY(a)) return lock_published(t, m, a);
+    bool published = false;
+    a = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
     if (!a) return lock_slow(m, pc, t, key);
+    if (UNLIKELY(published)) return lock_published(t, m, a);
     return lock_known(t, m, a);
 }
 

@@ -95,8 +95,11 @@ static __attribute__((noinline)) int acquire_full(int how, pthread_rwlock_t *l, 
     struct dept_thread *t = dept_enter();
     if (!t) return call_real(how, l, c, ts);
     uint64_t key = how == RD || how == WR ? dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc) : 0;
-    struct dept_acq *a = key ? dept_acq_probe_more(t, key, (uintptr_t)l) : 0;
-    if (a) {
+    // No clock is published into a rwlock (no condition variable waits
+    // with one): an entry that says so is not taken as it is.
+    bool published = false;
+    struct dept_acq *a = key ? dept_acq_probe_more(t, key, (uintptr_t)l, &published) : 0;
+    if (a && !published) {
         dept_push_known(t, (uintptr_t)l, a);
         dept_leave();
         return take(t, how, l, c, ts);

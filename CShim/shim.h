@@ -302,11 +302,19 @@ static inline _Atomic uint32_t *dept_addr_gen_of(uintptr_t addr) {
     // rarely shares a bucket with one it keeps.
     return &dept_addr_gen[(addr >> 3) & (DEPT_ADDR_GENS - 1)];
 }
-/// The generation an acquisition cache entry for addr is valid in.
+/// The generation an acquisition cache entry for addr is valid in. Bit 63
+/// is never part of it: a cache entry sets it for a mutex that carries a
+/// published clock (DEPT_ACQ_PUBLISHED).
 static inline uint64_t dept_acq_gen(uintptr_t addr) {
-    return atomic_load_explicit(&dept_obj_gen, memory_order_relaxed) << 32
+    return (atomic_load_explicit(&dept_obj_gen, memory_order_relaxed) & 0x7fffffffu) << 32
            | atomic_load_explicit(dept_addr_gen_of(addr), memory_order_relaxed);
 }
+/// In a cache entry's gen: the mutex carries a published clock (clocks.h),
+/// which every acquisition must learn. Such an entry never matches the
+/// plain check of the lock's fast path; lock_more answers it and then joins
+/// the clock (a mutex a condition variable is signalled under is one of
+/// those, and its every acquisition used to take the whole slow path).
+#define DEPT_ACQ_PUBLISHED (1ull << 63)
 static inline uint64_t dept_hash_addr(uintptr_t a) {
     uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
     return h ^ (h >> 31);
@@ -751,10 +759,20 @@ static inline struct dept_acq *dept_acq_more_missed(struct dept_thread *t) {
     return 0;
 }
 
+/// The first level's entry for key if it is one of a mutex with a
+/// published clock (DEPT_ACQ_PUBLISHED), else NULL.
+static inline struct dept_acq *dept_acq_probe_published(struct dept_thread *t, uint64_t key, uintptr_t addr) {
+    struct dept_acq *a = &t->acq[key >> 58];
+    if (a->key != key || a->gen != (dept_acq_gen(addr) | DEPT_ACQ_PUBLISHED)) return 0;
+    return !t->sems_held && t->nheld < t->held_cap ? a : 0;
+}
+
 /// The cached entry for key, taking addr, from the second level, or NULL;
 /// for acquisitions that missed dept_acq_probe. Inline: the lock hook's
-/// path after a first-level miss is this probe and a push.
-static inline struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr) {
+/// path after a first-level miss is this probe and a push. *published
+/// says whether the entry's mutex carries a published clock.
+static inline struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr,
+                                                   bool *published) {
     struct dept_acq_more *m = t->more_on;
     if (UNLIKELY(!m)) {
         if (t->more_off && !--t->more_off) t->more_on = t->acq_more;
@@ -766,7 +784,10 @@ static inline struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64
         if (keys[w] == key) {
             // The entry's key is the one just compared.
             struct dept_acq *a = &m->entries[set][w];
-            if (!dept_acq_valid(t, a, addr)) return dept_acq_more_missed(t);
+            uint64_t gen = dept_acq_gen(addr);
+            if ((a->gen & ~DEPT_ACQ_PUBLISHED) != gen || t->sems_held || t->nheld >= t->held_cap)
+                return dept_acq_more_missed(t);
+            *published = a->gen != gen;
             t->more_hits++;
             return a;
         }

@@ -13,7 +13,7 @@ final class PrecisionExamplesTests: XCTestCase {
     static let covered: Set<String> = [
         "same_class_both_orders", "same_class_rings",
         "wrapper_two_funnels", "wrapper_funnels_abba", "wrapper_deep_funnel", "wrapper_deep_funnel_abba",
-        "join_after_done_flag", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
+        "join_after_done_flag", "join_after_done_flag_relock", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
@@ -93,6 +93,10 @@ final class PrecisionExamplesTests: XCTestCase {
 
     /// pigz's join_all: joined under L after the worker's done flag under L.
     func test_join_after_done_flag() throws { try silent("join_after_done_flag") }
+    /// The same with main's acquisitions of L answered from the acquisition
+    /// cache: a cached acquisition of a mutex with a published clock learns
+    /// the clock too (lock_published).
+    func test_join_after_done_flag_relock() throws { try silent("join_after_done_flag_relock") }
     /// Near miss: the worker takes L again after its done flag.
     func test_join_after_done_then_lock() throws { try potential("join_after_done_then_lock", events: 2...2) }
     /// Joined under M after a post that ended the joiner's wait.
