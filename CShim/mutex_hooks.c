@@ -163,6 +163,17 @@ static inline __attribute__((always_inline)) int take(struct dept_thread *t, pth
     return take_slow(t, m, r, op, extra, real, clk, ts);
 }
 
+// After a successful acquisition of a mutex whose class carries published
+// clocks: the thread learns what was published into this one. The guard
+// is left already (the real call ran in between).
+static void learn_published(struct dept_thread *t, struct dept_obj_ref o) {
+    int e = errno;
+    dept_tls_guard = 1;
+    dept_clock_acquire_published(t, o);
+    dept_leave();
+    errno = e;
+}
+
 // Everything but a cached acquisition, shared by lock, timedlock and
 // clocklock. `real` performs the acquisition; `key` is the acquisition
 // cache key computed before anything was pushed (0: not cacheable).
@@ -204,13 +215,7 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
     dept_leave();
     int r = take(t, m, op, extra, real, clk, ts);
     t->acquiring--;
-    if (UNLIKELY(r == 0 && dept_class_published(o.cls))) {
-        int e = errno;
-        dept_tls_guard = 1;
-        dept_clock_acquire_published(t, o);
-        dept_leave();
-        errno = e;
-    }
+    if (UNLIKELY(r == 0 && dept_class_published(o.cls))) learn_published(t, o);
     return r;
 }
 
@@ -276,13 +281,7 @@ static __attribute__((noinline)) int lock_published(struct dept_thread *t, pthre
     // Copied first: once the guard is left, a signal handler may refill a.
     struct dept_obj_ref o = { a->cls, a->inst, (uintptr_t)m };
     int r = lock_known(t, m, a);
-    if (r == 0) {
-        int e = errno;
-        dept_tls_guard = 1;
-        dept_clock_acquire_published(t, o);
-        dept_leave();
-        errno = e;
-    }
+    if (r == 0) learn_published(t, o);
     return r;
 }
 
