@@ -372,6 +372,20 @@ public struct DependencyGraph: Sendable {
     /// in the worst case; real graphs stay far below this.
     public static let searchBudget = 20_000
 
+    /// Steps a search may take before it is confined to the nodes that
+    /// lead back (`nodes(from:reaching:)`). Most searches end far sooner,
+    /// cut short by gates or by a small graph, and then need no class-level
+    /// pass, which is linear in the edges reachable from the new edge's
+    /// target: a thread that holds 2,000 locks at once in a fixed order
+    /// reaches hundreds of thousands of them from every new observation,
+    /// where the gates end the search at its first step.
+    public static let searchBeforePruning = 2_000
+
+    /// Which nodes a search may enter: all of them, until a search has run
+    /// out of `searchBeforePruning` steps; then those on some path back, or
+    /// none when there is no path back.
+    private enum Confinement { case none, toward(Set<EventNode>), noPath }
+
     /// A cycle through the new observation: first among untimed waits only;
     /// if there is none, one through a timed wait (information).
     private mutating func findCycle(closing index: Int, with witness: Witness, judge: CycleVerdict) -> FoundCycle? {
@@ -379,14 +393,14 @@ public struct DependencyGraph: Sendable {
         // locks in one order meets each inner class first as a target): no
         // path back, and no search state to allocate.
         if firstOut[edges[index].to] == nil { return nil }
-        guard let toward = nodes(from: edges[index].to, reaching: edges[index].from) else { return nil }
+        var confinement = Confinement.none
         var firstRejection: (rule: Rejection, witnesses: [Witness])? = nil
-        if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, toward: toward,
+        if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, confinement: &confinement,
                                                  judge: judge, rejected: &firstRejection) {
             return c
         }
         if timedWitnesses > 0,
-           var c = search(closing: index, with: witness, timed: true, toward: toward, judge: judge,
+           var c = search(closing: index, with: witness, timed: true, confinement: &confinement, judge: judge,
                           rejected: &firstRejection) {
             c.throughTimedWait = true
             c.identity.append(-2)
@@ -394,6 +408,27 @@ public struct DependencyGraph: Sendable {
         }
         if let r = firstRejection { rejections.append(r) }
         return nil
+    }
+
+    /// A search of at most `searchBeforePruning` steps through every node;
+    /// if it runs out, the class-level pass, and a search of `searchBudget`
+    /// steps through the nodes that lead back. The confined search walks
+    /// the same paths in the same order, less the dead ends, so it finds
+    /// every cycle the unconfined one would have found within its budget.
+    private mutating func search(closing index: Int, with witness: Witness, timed: Bool,
+                                 confinement: inout Confinement, judge: CycleVerdict,
+                                 rejected: inout (rule: Rejection, witnesses: [Witness])?) -> FoundCycle? {
+        if case .none = confinement {
+            let (c, exhausted) = search(closing: index, with: witness, timed: timed, toward: nil,
+                                        budget: Self.searchBeforePruning, judge: judge, rejected: &rejected)
+            if !exhausted { return c }
+            confinement = nodes(from: edges[index].to, reaching: edges[index].from).map { .toward($0) } ?? .noPath
+        }
+        guard case .toward(let toward) = confinement else { return nil }
+        let (c, exhausted) = search(closing: index, with: witness, timed: timed, toward: toward,
+                                    budget: Self.searchBudget, judge: judge, rejected: &rejected)
+        if exhausted { exhaustedSearches += 1 }
+        return c
     }
 
     /// The nodes reachable from `start` that can reach `goal` (class-level
@@ -431,24 +466,25 @@ public struct DependencyGraph: Sendable {
 
     /// Depth-first search for a simple path from the new edge's target back
     /// to its source whose observations can coexist (pairwise disjoint
-    /// gates) and pass the judge, through the nodes of `toward` only. Nodes
+    /// gates) and pass the judge, through the nodes of `toward` only when it
+    /// is given, in at most `budget` steps. Nodes
     /// are unmarked when the search backs out of them, and each edge's
     /// observations are all tried, so a path whose first observation clashes
     /// is still found through another one.
-    private mutating func search(closing index: Int, with witness: Witness, timed: Bool, toward: Set<EventNode>,
-                                 judge: CycleVerdict,
-                                 rejected: inout (rule: Rejection, witnesses: [Witness])?) -> FoundCycle? {
+    private func search(closing index: Int, with witness: Witness, timed: Bool, toward: Set<EventNode>?,
+                        budget: Int, judge: CycleVerdict,
+                        rejected: inout (rule: Rejection, witnesses: [Witness])?) -> (FoundCycle?, exhausted: Bool) {
         let start = edges[index].to, goal = edges[index].from
         var onPath: Set<EventNode> = [start]
         var path: [(edge: Int, witness: Witness)] = [(index, witness)]
-        var budget = Self.searchBudget
+        var budget = budget
         var exhausted = false
         let edges = self.edges
 
         func dfs(_ node: EventNode) -> Bool {
             if path.count > Self.maxCycleLength { return false }
             for (to, e) in outEdges(node) {
-                if to != goal && (onPath.contains(to) || !toward.contains(to)) { continue }
+                if to != goal && (onPath.contains(to) || toward.map { !$0.contains(to) } ?? false) { continue }
                 for w in edges[e].witnesses where (timed || !w.wait.isTimed) && path.allSatisfy({ $0.witness.compatible(with: w) }) {
                     budget -= 1
                     if budget < 0 { exhausted = true; return false }
@@ -474,9 +510,8 @@ public struct DependencyGraph: Sendable {
             return false
         }
         let found = dfs(start)
-        if exhausted { exhaustedSearches += 1 }
-        guard found else { return nil }
-        return FoundCycle(edges: path, identity: path.map { $0.edge }.sorted())
+        guard found else { return (nil, exhausted) }
+        return (FoundCycle(edges: path, identity: path.map { $0.edge }.sorted()), false)
     }
 
     /// Nesting inside one class (`a` held while waiting for `b`, both of one
