@@ -74,10 +74,20 @@ void dept_shim_report_unlock(void) { atomic_flag_clear_explicit(&report_flag, me
 DEPT_HIDDEN void dept_objects_atfork(int phase);
 DEPT_HIDDEN void dept_monitor_after_fork_child(void);
 
-// From prepare to parent/child the forking thread's hooks pass through:
-// other libraries' fork handlers (jemalloc's prefork locks and inits its
-// mutexes) run while we hold our own locks for the fork.
+// dept's locks are held from the end of the prepare handlers to the start
+// of the parent and child handlers: dept's handlers are the first
+// registered (below), so its prepare handler runs after every other one and
+// its parent and child handlers before. Other libraries' handlers then run
+// with dept's locks free: OpenBLAS's prepare handler joins its workers,
+// whose way out takes locks through dept's hooks (R's mclapply hung when
+// dept's prepare handler ran first); jemalloc's locks and inits mutexes.
+// Whether this thread holds them: a fork before dept_init (another
+// library's constructor) finds the handlers registered and does nothing.
+static __thread bool fork_held __attribute__((tls_model("initial-exec")));
+
 static void fork_prepare(void) {
+    if (!atomic_load_explicit(&dept_ready, memory_order_acquire)) return;
+    fork_held = true;
     dept_tls_guard = 1;
     dept_shim_report_lock();
     dept_registry_atfork(0);
@@ -87,6 +97,8 @@ static void fork_prepare(void) {
     dept_core_lock();
 }
 static void fork_parent(void) {
+    if (!fork_held) return;
+    fork_held = false;
     dept_shim_core_unlock_noflush();
     dept_clocks_atfork(1);
     dept_sync_atfork(1);
@@ -96,6 +108,8 @@ static void fork_parent(void) {
     dept_tls_guard = 0;
 }
 static void fork_child(void) {
+    if (!fork_held) return;
+    fork_held = false;
     int g = 0;
     dept_tls_guard = 1;
     dept_shim_core_unlock_noflush();
@@ -111,6 +125,41 @@ static void fork_child(void) {
     dept_core_after_fork_child((uintptr_t)t > 1 ? t->tid : 0);
     dept_core_unlock();
     dept_tls_guard = g;
+}
+
+// pthread_atfork is __register_atfork (libc_nonshared.a). A library the
+// program links against is initialised before the preloaded one, so its
+// constructor registers before dept_init could: the first registration
+// anyone makes registers dept's handlers first.
+extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
+DEPT_HIDDEN extern void *__dso_handle;
+typedef int (*register_atfork_fn)(void (*)(void), void (*)(void), void (*)(void), void *);
+static _Atomic(register_atfork_fn) real_register_atfork;
+static _Atomic int fork_handlers;   // 0 none, 1 registering, 2 registered
+
+static register_atfork_fn register_atfork(void) {
+    register_atfork_fn r = atomic_load_explicit(&real_register_atfork, memory_order_acquire);
+    if (UNLIKELY(!r)) {
+        r = (register_atfork_fn)dept_real("__register_atfork", 0);
+        atomic_store_explicit(&real_register_atfork, r, memory_order_release);
+    }
+    return r;
+}
+
+static void register_fork_handlers(register_atfork_fn real) {
+    int none = 0;
+    if (atomic_compare_exchange_strong(&fork_handlers, &none, 1)) {
+        if (real) real(fork_prepare, fork_parent, fork_child, __dso_handle);
+        atomic_store(&fork_handlers, 2);
+    }
+    while (atomic_load(&fork_handlers) != 2) sched_yield();
+}
+
+DEPT_EXPORT int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso) {
+    register_atfork_fn real = register_atfork();
+    if (UNLIKELY(!real)) return ENOMEM;
+    register_fork_handlers(real);
+    return real(prepare, parent, child, dso);
 }
 
 // ---- exit -------------------------------------------------------------
@@ -190,7 +239,7 @@ static void dept_init(void) {
     dept_core_init(opts ? opts : "", &dept_config);
     dept_core_unlock();
     dept_stack_init();
-    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    register_fork_handlers(register_atfork());
     on_exit(at_exit, 0);
     dept_tls_guard = 0;
     atomic_store_explicit(&dept_ready, 1, memory_order_release);

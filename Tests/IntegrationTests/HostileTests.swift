@@ -35,7 +35,7 @@ final class HostileTests: XCTestCase {
         "hostile_exit_holding", "hostile_pshared", "hostile_robust", "hostile_errorcheck", "hostile_dlopen",
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
-        "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding",
+        "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
     ]
 
     enum Verdict {
@@ -138,6 +138,14 @@ final class HostileTests: XCTestCase {
     /// the children lock their own locks, create and join a thread, exit 0.
     func test_fork_locked() throws {
         try check("hostile_fork_locked", expect: .silent, .silent)
+    }
+
+    /// A library linked into the program registers fork handlers before
+    /// dept's constructor runs, and its prepare handler joins a worker that
+    /// takes a lock on its way out (OpenBLAS under R's mclapply): every fork
+    /// completes, as dept's prepare handler runs after it.
+    func test_fork_pool() throws {
+        try check("hostile_fork_pool", expect: .silent, .silent)
     }
 
     /// A static helper (no loader: the inherited LD_PRELOAD cannot apply) run
