@@ -372,19 +372,18 @@ public struct DependencyGraph: Sendable {
     /// in the worst case; real graphs stay far below this.
     public static let searchBudget = 20_000
 
-    /// Steps a search may take before it is confined to the nodes that
-    /// lead back (`nodes(from:reaching:)`). Most searches end far sooner,
-    /// cut short by gates or by a small graph, and then need no class-level
-    /// pass, which is linear in the edges reachable from the new edge's
-    /// target: a thread that holds 2,000 locks at once in a fixed order
-    /// reaches hundreds of thousands of them from every new observation,
-    /// where the gates end the search at its first step.
-    public static let searchBeforePruning = 2_000
+    /// Steps a search takes before it asks whether any path leads back at
+    /// all. Most searches end far sooner, cut short by gates or by a small
+    /// graph, and never pay for that pass, which is linear in the edges
+    /// reachable from the new edge's target (a thread that holds 2,000 locks
+    /// at once in one order reaches hundreds of thousands of them from every
+    /// new observation, where the gates end the search at its first step).
+    public static let searchBeforePathCheck = 2_000
 
-    /// Which nodes a search may enter: all of them, until a search has run
-    /// out of `searchBeforePruning` steps; then those on some path back, or
-    /// none when there is no path back.
-    private enum Confinement { case none, toward(Set<EventNode>), noPath }
+    /// Whether a path back from the new edge's target to its source exists
+    /// at the level of classes: unknown until a search has run
+    /// `searchBeforePathCheck` steps.
+    private enum PathBack { case unknown, exists, none }
 
     /// A cycle through the new observation: first among untimed waits only;
     /// if there is none, one through a timed wait (information).
@@ -393,14 +392,14 @@ public struct DependencyGraph: Sendable {
         // locks in one order meets each inner class first as a target): no
         // path back, and no search state to allocate.
         if firstOut[edges[index].to] == nil { return nil }
-        var confinement = Confinement.none
+        var pathBack = PathBack.unknown
         var firstRejection: (rule: Rejection, witnesses: [Witness])? = nil
-        if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, confinement: &confinement,
+        if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, pathBack: &pathBack,
                                                  judge: judge, rejected: &firstRejection) {
             return c
         }
         if timedWitnesses > 0,
-           var c = search(closing: index, with: witness, timed: true, confinement: &confinement, judge: judge,
+           var c = search(closing: index, with: witness, timed: true, pathBack: &pathBack, judge: judge,
                           rejected: &firstRejection) {
             c.throughTimedWait = true
             c.identity.append(-2)
@@ -410,69 +409,54 @@ public struct DependencyGraph: Sendable {
         return nil
     }
 
-    /// A search of at most `searchBeforePruning` steps through every node;
-    /// if it runs out, the class-level pass, and a search of `searchBudget`
-    /// steps through the nodes that lead back. The confined search walks
-    /// the same paths in the same order, less the dead ends, so it finds
-    /// every cycle the unconfined one would have found within its budget.
+    /// A search of `searchBeforePathCheck` steps; if it runs out, the
+    /// class-level pass, and when a path back exists the search of
+    /// `searchBudget` steps, which finds what it always found. When none
+    /// exists it could only have run out of budget: node's start-up spent
+    /// most of its time in such searches (a dead end that many paths lead
+    /// into is walked once per path), with its other threads spinning on the
+    /// core lock. A search confined to the nodes on paths back would also
+    /// find cycles the budget hides; until the reports that would add are
+    /// measured on real programs, the budget still decides what is found.
     private mutating func search(closing index: Int, with witness: Witness, timed: Bool,
-                                 confinement: inout Confinement, judge: CycleVerdict,
+                                 pathBack: inout PathBack, judge: CycleVerdict,
                                  rejected: inout (rule: Rejection, witnesses: [Witness])?) -> FoundCycle? {
-        if case .none = confinement {
-            let (c, exhausted) = search(closing: index, with: witness, timed: timed, toward: nil,
-                                        budget: Self.searchBeforePruning, judge: judge, rejected: &rejected)
+        if case .unknown = pathBack {
+            let (c, exhausted) = search(closing: index, with: witness, timed: timed,
+                                        budget: Self.searchBeforePathCheck, judge: judge, rejected: &rejected)
             if !exhausted { return c }
-            confinement = nodes(from: edges[index].to, reaching: edges[index].from).map { .toward($0) } ?? .noPath
+            pathBack = reaches(edges[index].from, from: edges[index].to) ? .exists : .none
         }
-        guard case .toward(let toward) = confinement else { return nil }
-        let (c, exhausted) = search(closing: index, with: witness, timed: timed, toward: toward,
-                                    budget: Self.searchBudget, judge: judge, rejected: &rejected)
+        guard case .exists = pathBack else { return nil }
+        let (c, exhausted) = search(closing: index, with: witness, timed: timed, budget: Self.searchBudget,
+                                    judge: judge, rejected: &rejected)
         if exhausted { exhaustedSearches += 1 }
         return c
     }
 
-    /// The nodes reachable from `start` that can reach `goal` (class-level
-    /// edges only; `goal` included), or nil when `goal` is not reachable.
-    /// The search below unmarks a node when it backs out of it, so a dead
-    /// end that many paths lead into is walked once per path, exponentially
-    /// often; confined to these nodes it walks none, and without a path it
-    /// does not start. node's start-up spent most of its time in searches
-    /// that could not succeed, with its other threads spinning on the core
-    /// lock. Linear in the edges reachable from `start`.
-    private func nodes(from start: EventNode, reaching goal: EventNode) -> Set<EventNode>? {
-        var reached: Set<EventNode> = [start]
-        var order: [EventNode] = [start]
-        var into: [EventNode: [EventNode]] = [:]
-        var i = 0
-        while i < order.count {
-            let node = order[i]
-            i += 1
+    /// Whether `goal` is reachable from `start` over class-level edges.
+    private func reaches(_ goal: EventNode, from start: EventNode) -> Bool {
+        var seen: Set<EventNode> = [start]
+        var next: [EventNode] = [start]
+        while let node = next.popLast() {
             var e = firstOut[node] ?? -1
             while e >= 0 {
                 let to = edges[e].to
-                into[to, default: []].append(node)
-                if reached.insert(to).inserted { order.append(to) }
+                if to == goal { return true }
+                if seen.insert(to).inserted { next.append(to) }
                 e = nextOut[e]
             }
         }
-        guard reached.contains(goal) else { return nil }
-        var toward: Set<EventNode> = [goal]
-        var back: [EventNode] = [goal]
-        while let node = back.popLast() {
-            for from in into[node] ?? [] where toward.insert(from).inserted { back.append(from) }
-        }
-        return toward
+        return false
     }
 
     /// Depth-first search for a simple path from the new edge's target back
     /// to its source whose observations can coexist (pairwise disjoint
-    /// gates) and pass the judge, through the nodes of `toward` only when it
-    /// is given, in at most `budget` steps. Nodes
+    /// gates) and pass the judge, in at most `budget` steps. Nodes
     /// are unmarked when the search backs out of them, and each edge's
     /// observations are all tried, so a path whose first observation clashes
     /// is still found through another one.
-    private func search(closing index: Int, with witness: Witness, timed: Bool, toward: Set<EventNode>?,
-                        budget: Int, judge: CycleVerdict,
+    private func search(closing index: Int, with witness: Witness, timed: Bool, budget: Int, judge: CycleVerdict,
                         rejected: inout (rule: Rejection, witnesses: [Witness])?) -> (FoundCycle?, exhausted: Bool) {
         let start = edges[index].to, goal = edges[index].from
         var onPath: Set<EventNode> = [start]
@@ -484,7 +468,7 @@ public struct DependencyGraph: Sendable {
         func dfs(_ node: EventNode) -> Bool {
             if path.count > Self.maxCycleLength { return false }
             for (to, e) in outEdges(node) {
-                if to != goal && (onPath.contains(to) || toward.map { !$0.contains(to) } ?? false) { continue }
+                if to != goal && onPath.contains(to) { continue }
                 for w in edges[e].witnesses where (timed || !w.wait.isTimed) && path.allSatisfy({ $0.witness.compatible(with: w) }) {
                     budget -= 1
                     if budget < 0 { exhausted = true; return false }
