@@ -131,35 +131,24 @@ static void fork_child(void) {
 // program links against is initialised before the preloaded one, so its
 // constructor registers before dept_init could: the first registration
 // anyone makes registers dept's handlers first.
-extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
 DEPT_HIDDEN extern void *__dso_handle;
-typedef int (*register_atfork_fn)(void (*)(void), void (*)(void), void (*)(void), void *);
-static _Atomic(register_atfork_fn) real_register_atfork;
+DEFINE_REAL(int, __register_atfork, void (*)(void), void (*)(void), void (*)(void), void *)
 static _Atomic int fork_handlers;   // 0 none, 1 registering, 2 registered
 
-static register_atfork_fn register_atfork(void) {
-    register_atfork_fn r = atomic_load_explicit(&real_register_atfork, memory_order_acquire);
-    if (UNLIKELY(!r)) {
-        r = (register_atfork_fn)dept_real("__register_atfork", 0);
-        atomic_store_explicit(&real_register_atfork, r, memory_order_release);
-    }
-    return r;
-}
-
-static void register_fork_handlers(register_atfork_fn real) {
+static void register_fork_handlers(void) {
+    resolve___register_atfork();
     int none = 0;
     if (atomic_compare_exchange_strong(&fork_handlers, &none, 1)) {
-        if (real) real(fork_prepare, fork_parent, fork_child, __dso_handle);
+        if (real___register_atfork) real___register_atfork(fork_prepare, fork_parent, fork_child, __dso_handle);
         atomic_store(&fork_handlers, 2);
     }
     while (atomic_load(&fork_handlers) != 2) sched_yield();
 }
 
 DEPT_EXPORT int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso) {
-    register_atfork_fn real = register_atfork();
-    if (UNLIKELY(!real)) return ENOMEM;
-    register_fork_handlers(real);
-    return real(prepare, parent, child, dso);
+    register_fork_handlers();
+    if (UNLIKELY(!real___register_atfork)) return ENOMEM;
+    return real___register_atfork(prepare, parent, child, dso);
 }
 
 // ---- exit -------------------------------------------------------------
@@ -239,7 +228,7 @@ static void dept_init(void) {
     dept_core_init(opts ? opts : "", &dept_config);
     dept_core_unlock();
     dept_stack_init();
-    register_fork_handlers(register_atfork());
+    register_fork_handlers();
     on_exit(at_exit, 0);
     dept_tls_guard = 0;
     atomic_store_explicit(&dept_ready, 1, memory_order_release);
