@@ -707,11 +707,15 @@ static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint1
     uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
     return dept_mix(chain ^ addr ^ ((uint64_t)op << 56), pc);
 }
-/// Whether a cached entry for addr (its key already matched) may be pushed:
-/// not while a semaphore is held (waits made then stay tentative, see
-/// model.c) and not when the held array must grow first.
+/// Whether the thread may push a cached entry at all: not while a semaphore
+/// is held (waits made then stay tentative, see model.c) and not when the
+/// held array must grow first.
+static inline bool dept_acq_room(const struct dept_thread *t) {
+    return !t->sems_held && t->nheld < t->held_cap;
+}
+/// Whether a cached entry for addr (its key already matched) may be pushed.
 static inline bool dept_acq_valid(const struct dept_thread *t, const struct dept_acq *a, uintptr_t addr) {
-    return a->gen == dept_acq_gen(addr) && !t->sems_held && t->nheld < t->held_cap;
+    return a->gen == dept_acq_gen(addr) && dept_acq_room(t);
 }
 static inline bool dept_acq_usable(const struct dept_thread *t, const struct dept_acq *a, uint64_t key,
                                    uintptr_t addr) {
@@ -764,7 +768,7 @@ static inline struct dept_acq *dept_acq_more_missed(struct dept_thread *t) {
 static inline struct dept_acq *dept_acq_probe_published(struct dept_thread *t, uint64_t key, uintptr_t addr) {
     struct dept_acq *a = &t->acq[key >> 58];
     if (a->key != key || a->gen != (dept_acq_gen(addr) | DEPT_ACQ_PUBLISHED)) return 0;
-    return !t->sems_held && t->nheld < t->held_cap ? a : 0;
+    return dept_acq_room(t) ? a : 0;
 }
 
 /// The cached entry for key, taking addr, from the second level, or NULL;
@@ -785,7 +789,7 @@ static inline struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64
             // The entry's key is the one just compared.
             struct dept_acq *a = &m->entries[set][w];
             uint64_t gen = dept_acq_gen(addr);
-            if ((a->gen & ~DEPT_ACQ_PUBLISHED) != gen || t->sems_held || t->nheld >= t->held_cap)
+            if ((a->gen & ~DEPT_ACQ_PUBLISHED) != gen || !dept_acq_room(t))
                 return dept_acq_more_missed(t);
             *published = a->gen != gen;
             t->more_hits++;
