@@ -13,6 +13,8 @@
 //   which object is held or awaited is part of a wait's memo key.
 // * From the shim: the class's objects are pthread mutexes, whose owner
 //   glibc records in the mutex (model.c asks it in a signal handler).
+// * From the shim: the class's futex words behave as locks (a thread woken
+//   from one releases it with FUTEX_WAKE itself; futex_takes.c).
 // * From the shim, in a second byte array: the operation whose call site
 //   the core already has for the class's events (op + 1; 0: none yet), so a
 //   thread whose own small memo of classes missed need not ask the
@@ -61,6 +63,11 @@ void dept_shim_same_class_hint(uint32_t cls, uint32_t skip) {
 void dept_class_mark_published(uint32_t cls) {
     _Atomic uint8_t *b = bytes_for(cls);
     if (b) atomic_fetch_or(&b[cls], (uint8_t)DEPT_CLASS_PUBLISHED);
+}
+
+void dept_class_mark_futex_lock(uint32_t cls) {
+    _Atomic uint8_t *b = bytes_for(cls);
+    if (b) atomic_fetch_or(&b[cls], (uint8_t)DEPT_CLASS_FUTEX_LOCK);
 }
 
 void dept_class_mark_pthread_mutex(uint32_t cls) {

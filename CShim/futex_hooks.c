@@ -80,6 +80,7 @@ static __attribute__((noinline)) long futex_call(long *a, uintptr_t pc) {
         dept_door_wait_begin(&w, uaddr, DEPT_OBJ_FUTEX, DEPT_OP_FUTEX_WAIT, timed | shared, pc);
         r = real(SYS_futex, a[0], a[1], a[2], a[3], a[4], a[5]);
         dept_door_wait_end(&w);
+        dept_door_futex_woken(&w);
         return r;
     case FUTEX_WAIT_REQUEUE_PI:
         if (!tracked(uaddr, pc)) break;
@@ -94,11 +95,11 @@ static __attribute__((noinline)) long futex_call(long *a, uintptr_t pc) {
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE:
     case FUTEX_CMP_REQUEUE_PI:
-        if (tracked(uaddr, pc)) dept_door_event(uaddr, DEPT_OBJ_FUTEX, DEPT_OP_FUTEX_WAKE, 0, pc);
+        if (tracked(uaddr, pc)) dept_door_futex_wake(uaddr, pc);
         break;
     case FUTEX_WAKE_OP:
-        if (tracked(uaddr, pc)) dept_door_event(uaddr, DEPT_OBJ_FUTEX, DEPT_OP_FUTEX_WAKE, 0, pc);
-        if (tracked((uintptr_t)a[4], pc)) dept_door_event((uintptr_t)a[4], DEPT_OBJ_FUTEX, DEPT_OP_FUTEX_WAKE, 0, pc);
+        if (tracked(uaddr, pc)) dept_door_futex_wake(uaddr, pc);
+        if (tracked((uintptr_t)a[4], pc)) dept_door_futex_wake((uintptr_t)a[4], pc);
         break;
     case FUTEX_LOCK_PI:
     case FUTEX_LOCK_PI2:

@@ -97,6 +97,22 @@ void dept_door_event(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, 
     errno = e;
 }
 
+void dept_door_futex_wake(uintptr_t word, uintptr_t pc) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return;
+    int e = errno;
+    struct dept_obj_ref o = dept_obj_lookup(word, DEPT_OBJ_FUTEX, pc);
+    bool marked = dept_futex_mark_before_take(t, word, o.cls);
+    dept_event(t, o, dept_sync_get(o.inst), DEPT_OP_FUTEX_WAKE, 0, pc);
+    if (marked) dept_futex_unmark(t);
+    dept_leave();
+    errno = e;
+}
+
+void dept_door_futex_woken(const struct dept_door_wait *w) {
+    if (w->t) dept_futex_woken(w->t, w->o.addr);
+}
+
 void dept_door_init(uintptr_t obj, uint32_t kind, uintptr_t site, uintptr_t key, uint32_t flags) {
     struct dept_thread *t = dept_enter();
     if (!t) return;

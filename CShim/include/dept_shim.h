@@ -115,6 +115,10 @@ enum {
     // Set only in what an event passes to the core: the thread fired this
     // event's object on its way into this context (EventRules, rule 1).
     DEPT_HELD_ANNOUNCED = 64,
+    // Set only in what an event passes to the core: the event releases a
+    // futex-word lock, and this context was entered before its thread took
+    // that lock, or when it took it is unknown (EventRules, rule 1).
+    DEPT_HELD_BEFORE_TAKE = 128,
 };
 
 /// A wait that is starting.

@@ -29,6 +29,14 @@ public struct HistoryWait: Hashable, Sendable {
 ///    thread body itself give nothing, nor does the event's own object.
 ///    A context the event was announced on the way into (the shim's mark)
 ///    gives a dependency marked so; CycleJudge.announcedRule judges it.
+///    A lock's release is not such an event: whoever waits for it waits
+///    for its holder, which held it only after entering the contexts it
+///    entered before the take, so those give nothing. The event of a futex
+///    word that behaves as a lock (a thread woken from it wakes it itself)
+///    is such a release, and its take is seen only when it slept for it;
+///    the shim marks the contexts entered before the take, or all of them
+///    when the take was unseen (CShim/futex_takes.c says why that is the
+///    right default, and what recall it costs).
 /// 2. **Current waiting episode** (the kernel DEPT's rule, narrowed). The
 ///    event is meant for the threads waiting on its object now; the non-lock
 ///    waits its thread started after that waiting episode began are what it
@@ -48,6 +56,7 @@ public enum EventRules {
         for h in held {
             if h.isThreadBody || h.flags & (HeldContext.tryFlag | HeldContext.timedFlag) != 0 { continue }
             if h.inst == event.inst { continue }
+            if h.flags & HeldContext.beforeTakeFlag != 0 { continue }
             let start = PointRef(cls: h.cls, inst: h.inst, op: h.op, stack: h.stack)
             let announced = h.flags & HeldContext.announcedFlag != 0 ? WaitPoint.announcedFlag : 0
             let wait = WaitPoint(cls: h.cls, inst: h.inst, stack: h.stack,

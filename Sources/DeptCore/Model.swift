@@ -84,6 +84,10 @@ public struct HeldContext: Hashable, Sendable {
     /// Only on the contexts an event is handed: its thread fired an event
     /// of the same object on its way into this one (EventRules, rule 1).
     public static let announcedFlag: UInt32 = 64
+    /// Only on the contexts an event is handed: the event releases a
+    /// futex-word lock its thread took after entering this context, or
+    /// took unseen (EventRules, rule 1).
+    public static let beforeTakeFlag: UInt32 = 128
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, shared: Bool = false,
                 op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {

@@ -46,6 +46,24 @@ final class EventRulesTests: XCTestCase {
         XCTAssertEqual(deps.first?.wait.awaits, .exclusive)
     }
 
+    // Rule 1, a futex-word lock's release: the contexts the shim marks as
+    // entered before the take give nothing, the ones entered after still
+    // count, and the stream of futex_lock_under_mutex (S then F in both
+    // threads) is silent only with the mark.
+    func testFutexLockReleaseDependsOnlyOnContextsAfterTheTake() {
+        let wake = Self.post(Self.E, op: .futexWake)
+        let held = [Self.lock(Self.M, flags: HeldContext.beforeTakeFlag), Self.lock(Self.L)]
+        let deps = EventRules.dependencies(of: wake, held: held, history: [], window: nil, release: false)
+        XCTAssertEqual(deps.map(\.wait.cls), [Self.L])
+        for (flags, reports) in [(HeldContext.beforeTakeFlag, 0), (UInt32(0), 1)] {
+            var d = Detector()
+            d.event(thread: 2, event: wake, held: [Self.lock(Self.M, flags: flags)], history: [], window: nil, release: false)
+            d.wait(thread: 3, held: [Self.lock(Self.M)],
+                   wait: WaitPoint(cls: Self.E, inst: Self.E * 10, awaits: .exclusive, op: .futexWait))
+            XCTAssertEqual(d.takePending().reports.count, reports, "flags \(flags)")
+        }
+    }
+
     // Rule 1, announced on the way in: the flusher signalled C before it
     // took L (cond_announce_before_lock): its signal under L depends on L
     // with the mark, the cycle with the waiter that holds L while it waits

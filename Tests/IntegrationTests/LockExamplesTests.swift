@@ -40,7 +40,7 @@ final class LockExamplesTests: XCTestCase {
         "spin_abba", "barrier_post_after", "barrier_lock_signal", "barrier_phases", "once_lock", "robust_consistent_abba",
         // futexes through syscall(): raw, libstdc++, Swift
         "futex_pi_abba", "futex_pi_released", "futex_wait_outer_lock", "futex_pingpong", "cpp_semaphore_latch",
-        "cpp_semaphore_outer_lock",
+        "cpp_semaphore_outer_lock", "futex_lock_under_mutex", "futex_lock_released_under_mutex",
         "swift_mutex_dispatch",
         // the annotation API
         "annotated_futex_lock", "annotated_completion", "annotated_tsan_lock", "annotated_lock_nested",
@@ -403,6 +403,18 @@ final class LockExamplesTests: XCTestCase {
     }
 
     func test_futex_pingpong() throws { try checkSilent("futex_pingpong") }
+
+    /// A futex-word lock taken inside a mutex by every thread: its
+    /// FUTEX_WAKE is a lock's release, not an event that waits for the
+    /// mutex (GStreamer's stream lock around GLib's g_slice lock).
+    func test_futex_lock_under_mutex() throws { try checkSilent("futex_lock_under_mutex") }
+
+    /// Its twin with the futex lock taken (seen: the taker slept for it)
+    /// before the mutex and released inside it: AB-BA, reported.
+    func test_futex_lock_released_under_mutex() throws {
+        try checkPotential("futex_lock_released_under_mutex", events: 2...2,
+                           mustContain: ["[W] FUTEX_WAIT(F)", "FUTEX_WAKE(F)", "pthread_mutex_lock(S)"])
+    }
 
     /// libstdc++'s semaphores, latches, barriers and atomic waits.
     func test_cpp_semaphore_latch() throws { try checkSilent("cpp_semaphore_latch") }
