@@ -18,7 +18,11 @@
 // What a word is: it behaves as a lock once a thread woken from it wakes it
 // itself, before it sleeps on it again (a taker that slept releases what it
 // took), learned per class. A flag, a latch or a semaphore's waiters do not
-// wake what they waited on. Where the thread took the word is known only if
+// wake what they waited on. Until a class has shown that, a wake whose take
+// was unseen keeps its dependencies, marked unsure (DEPT_HELD_UNSURE_TAKE):
+// the core holds back a cycle through one and judges it again when the
+// class turns out to be a lock, which is often just after (the waiter the
+// wake was for takes the lock and releases it), or reports it at exit. Where the thread took the word is known only if
 // it slept for it: the contexts it held when its last FUTEX_WAIT on the word
 // returned. Taken without sleeping, the take is unseen, and every held
 // context counts as before it: a short critical section inside the held
@@ -45,24 +49,30 @@ void dept_futex_woken(struct dept_thread *t, uintptr_t word) {
     *k = (struct dept_futex_take){ word, top_chain(t, t->nheld), t->nheld };
 }
 
+static void learn_lock_class(uint32_t cls) {
+    if (dept_class_futex_lock(cls)) return;
+    dept_class_mark_futex_lock(cls);
+    dept_core_lock();
+    dept_core_futex_lock_class(cls);
+    dept_core_unlock();
+}
+
 bool dept_futex_mark_before_take(struct dept_thread *t, uintptr_t word, uint32_t cls) {
     struct dept_futex_take *k = find(t, word);
     uint32_t before = t->nheld;   // unseen take: every context
+    uint32_t mark = DEPT_HELD_BEFORE_TAKE;
     if (k) {
-        if (!dept_class_futex_lock(cls)) dept_class_mark_futex_lock(cls);
+        learn_lock_class(cls);
         if (k->nheld <= t->nheld && top_chain(t, k->nheld) == k->below) before = k->nheld;
         k->word = 0;
     } else if (!dept_class_futex_lock(cls)) {
-        return false;
+        mark = DEPT_HELD_UNSURE_TAKE;
     }
-    bool marked = false;
-    for (uint32_t i = 0; i < before; i++) {
-        t->held[i].flags |= DEPT_HELD_BEFORE_TAKE;
-        marked = true;
-    }
-    return marked;
+    for (uint32_t i = 0; i < before; i++) t->held[i].flags |= mark;
+    return before > 0;
 }
 
 void dept_futex_unmark(struct dept_thread *t) {
-    for (uint32_t i = 0; i < t->nheld; i++) t->held[i].flags &= ~(uint32_t)DEPT_HELD_BEFORE_TAKE;
+    for (uint32_t i = 0; i < t->nheld; i++)
+        t->held[i].flags &= ~(uint32_t)(DEPT_HELD_BEFORE_TAKE | DEPT_HELD_UNSURE_TAKE);
 }

@@ -545,7 +545,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
             h->flags |= DEPT_HELD_ANNOUNCED;
             marked |= 1ull << i;
         }
-        key = dept_mix(key, ((uint64_t)h->cls << 16) ^ ((uint64_t)h->flags << 8) ^ h->mode);
+        key = dept_mix(key, ((uint64_t)h->cls << 32) ^ ((uint64_t)h->flags << 8) ^ h->mode);
         relevant++;
     }
     if (may_announce) remember_announce(t, o.addr);

@@ -161,6 +161,9 @@ static void at_exit(int status, void *arg) {
     (void)arg;
     int g = dept_tls_guard; dept_tls_guard = 1;
     dept_monitor_at_exit();
+    dept_core_lock();
+    dept_core_release_held_back();
+    dept_shim_core_unlock_noflush();
     dept_core_flush();
     dept_core_lock();
     dept_core_exiting(status);
@@ -179,6 +182,9 @@ static void at_exit(int status, void *arg) {
 void dept_flush_before_teardown(void) {
     int e = errno;
     dept_tls_guard = 1;
+    dept_core_lock();
+    dept_core_release_held_back();
+    dept_shim_core_unlock_noflush();
     dept_core_flush();
     dept_tls_guard = 0;
     errno = e;

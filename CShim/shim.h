@@ -511,8 +511,9 @@ DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct
                             uint32_t flags, uintptr_t pc);
 // Futex words as locks (futex_takes.c): the thread's FUTEX_WAIT on word
 // returned; before its FUTEX_WAKE of word, mark the held contexts entered
-// before it took the word (DEPT_HELD_BEFORE_TAKE), if the word's class
-// behaves as a lock; true when some were marked. Unmark after the event.
+// before it took the word (DEPT_HELD_BEFORE_TAKE, or DEPT_HELD_UNSURE_TAKE
+// while the word's class is not known to be a lock); true when some were
+// marked. Unmark after the event.
 DEPT_HIDDEN void dept_futex_woken(struct dept_thread *t, uintptr_t word);
 DEPT_HIDDEN bool dept_futex_mark_before_take(struct dept_thread *t, uintptr_t word, uint32_t cls);
 DEPT_HIDDEN void dept_futex_unmark(struct dept_thread *t);

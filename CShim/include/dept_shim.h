@@ -119,6 +119,10 @@ enum {
     // futex-word lock, and this context was entered before its thread took
     // that lock, or when it took it is unknown (EventRules, rule 1).
     DEPT_HELD_BEFORE_TAKE = 128,
+    // Set only in what an event passes to the core: the event is a futex
+    // wake whose take was unseen, on a word not known to be a lock yet: its
+    // dependency on this context is kept, marked (EventRules, rule 1).
+    DEPT_HELD_UNSURE_TAKE = 256,
 };
 
 /// A wait that is starting.

@@ -27,6 +27,9 @@ public enum Rejection: Equatable, Sendable {
     /// Context `context`'s thread fired its event once already on its way
     /// into the context the cycle makes it wait for.
     case announced(context: Int)
+    /// Context `context`'s event is the release of a futex-word lock its
+    /// thread may have taken inside the context the cycle makes it wait for.
+    case futexLockRelease(context: Int)
 
     public var rule: String {
         switch self {
@@ -39,6 +42,7 @@ public enum Rejection: Equatable, Sendable {
         case .startedEarlier: return "valid since"
         case .otherTrigger: return "OR-wait"
         case .announced: return "announced"
+        case .futexLockRelease: return "futex lock"
         }
     }
 }
@@ -56,6 +60,8 @@ public struct CycleJudge {
     /// An exited thread's latest wait on an object (its clocks), or nil
     /// when unknown.
     public var endedWait: (_ thread: UInt32, _ inst: UInt32) -> WaitClocks? = { _, _ in nil }
+    /// Classes of futex words seen to behave as locks (futexLockRule).
+    public var futexLockClasses: Set<UInt32> = []
 
     public init(classes: [UInt32: ClassInfo] = [:], funnels: Funnels = Funnels(), clocks: ClockStore = ClockStore(),
                 lastWait: @escaping (UInt32) -> Epoch? = { _ in nil }) {
@@ -77,6 +83,25 @@ public struct CycleJudge {
         if let r = happensBeforeRule(ws) { return r }
         if let r = orWaitRule(ws, graph) { return r }
         if let r = Self.announcedRule(ws) { return r }
+        if let r = futexLockRule(ws) { return r }
+        return nil
+    }
+
+    /// A futex wake whose thread's take of the word was unseen depends on
+    /// the contexts its thread holds only if the word is not a lock
+    /// (EventRules, rule 1; CShim/futex_takes.c). Its dependencies are kept,
+    /// marked, until some thread shows the class to be one (a thread woken
+    /// from a word of it wakes that word itself); from then on a cycle
+    /// through them is no deadlock: the holder of a lock took it after the
+    /// contexts it entered first, so it was not waiting to enter them while
+    /// anyone waited for its release. Cycles found before that are held
+    /// back by the Detector and judged again when the class is shown a
+    /// lock, or reported at exit. (GStreamer's stream locks around GLib's
+    /// GMutexes, first contended in that order: Examples/futex_lock_first_contended.)
+    func futexLockRule(_ ws: [Witness]) -> Rejection? {
+        for (i, w) in ws.enumerated() where w.wait.isUnsureRelease {
+            if let e = w.event, futexLockClasses.contains(e.cls) { return .futexLockRelease(context: i) }
+        }
         return nil
     }
 

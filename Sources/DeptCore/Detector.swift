@@ -20,6 +20,12 @@ public struct Detector: Sendable {
     private var warnedThreads: Set<UInt32> = []
     public private(set) var pendingReports: [CycleEvidence] = []
     public private(set) var pendingWarnings: [Warning] = []
+    /// Cycles through a futex wake that may be a lock's release, held back
+    /// until the word's class is shown to be a lock (then judged again) or
+    /// the process ends (then reported): CycleJudge.futexLockRule.
+    public private(set) var heldBackReports: [CycleEvidence] = []
+    /// Classes of futex words seen to behave as locks.
+    public private(set) var futexLockClasses: Set<UInt32> = []
     /// Cycles a rule silenced (for `verbosity=2`), each once.
     public private(set) var pendingSilenced: [SilencedCycle] = []
     private var silencedKeys: Set<[UInt32]> = []
@@ -44,6 +50,7 @@ public struct Detector: Sendable {
             return t.live ? live?(tid) ?? nil : t.lastWait
         }
         j.triggerSites = triggerSites
+        j.futexLockClasses = futexLockClasses
         j.endedWait = { tid, inst in
             guard let t = threads[tid], !t.live else { return nil }
             return t.endedWaits.first { $0.inst == inst }?.clocks
@@ -186,8 +193,39 @@ public struct Detector: Sendable {
         guard options.detectPotential else { return }
         for c in cycles where !reportedCycles.contains(c.identity) {
             reportedCycles.insert(c.identity)
-            pendingReports.append(CycleEvidence(cycle: c, graph: graph))
+            let evidence = CycleEvidence(cycle: c, graph: graph)
+            if c.edges.contains(where: { $0.witness.wait.isUnsureRelease }) {
+                heldBackReports.append(evidence)
+            } else {
+                pendingReports.append(evidence)
+            }
         }
+    }
+
+    /// Some thread showed futex words of class `cls` to behave as locks:
+    /// held-back cycles through its wakes are judged again.
+    public mutating func futexLockClass(_ cls: UInt32) {
+        guard futexLockClasses.insert(cls).inserted, !heldBackReports.isEmpty else { return }
+        let judge = self.judge()
+        var kept: [CycleEvidence] = []
+        for e in heldBackReports {
+            let ws = e.links.map { $0.witness }
+            if let r = judge.futexLockRule(ws) {
+                let key = [UInt32(truncatingIfNeeded: r.rule.hashValue)] + ws.map { $0.from.cls }.sorted()
+                if silencedKeys.insert(key).inserted && options.verbosity >= 2 {
+                    pendingSilenced.append(SilencedCycle(rule: r, witnesses: ws))
+                }
+            } else {
+                kept.append(e)
+            }
+        }
+        heldBackReports = kept
+    }
+
+    /// The process ends: what is still held back is reported.
+    public mutating func releaseHeldBack() {
+        pendingReports += heldBackReports
+        heldBackReports.removeAll()
     }
 
     public mutating func warn(_ w: Warning) {
@@ -215,6 +253,8 @@ public struct Detector: Sendable {
     /// After fork only the forking thread survives.
     public mutating func forkedChild(survivor: UInt32) {
         for k in threads.keys where k != survivor { threads[k]?.live = false }
+        // The parent reports them.
+        heldBackReports.removeAll()
     }
 }
 

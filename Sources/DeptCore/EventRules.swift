@@ -36,7 +36,11 @@ public struct HistoryWait: Hashable, Sendable {
 ///    is such a release, and its take is seen only when it slept for it;
 ///    the shim marks the contexts entered before the take, or all of them
 ///    when the take was unseen (CShim/futex_takes.c says why that is the
-///    right default, and what recall it costs).
+///    right default, and what recall it costs). Until some thread has
+///    shown the word's class to be a lock, a wake with an unseen take keeps
+///    its dependencies, marked unsure: a cycle through one is judged again
+///    when the class turns out to be a lock (CycleJudge.futexLockRule), and
+///    held back until then (Detector: reported at exit if it never does).
 /// 2. **Current waiting episode** (the kernel DEPT's rule, narrowed). The
 ///    event is meant for the threads waiting on its object now; the non-lock
 ///    waits its thread started after that waiting episode began are what it
@@ -58,9 +62,10 @@ public enum EventRules {
             if h.inst == event.inst { continue }
             if h.flags & HeldContext.beforeTakeFlag != 0 { continue }
             let start = PointRef(cls: h.cls, inst: h.inst, op: h.op, stack: h.stack)
-            let announced = h.flags & HeldContext.announcedFlag != 0 ? WaitPoint.announcedFlag : 0
+            let marks = (h.flags & HeldContext.announcedFlag != 0 ? WaitPoint.announcedFlag : 0)
+                | (h.flags & HeldContext.unsureTakeFlag != 0 ? WaitPoint.unsureReleaseFlag : 0)
             let wait = WaitPoint(cls: h.cls, inst: h.inst, stack: h.stack,
-                                 awaits: h.shared ? .exclusive : [.exclusive, .shared], op: h.op, flags: announced,
+                                 awaits: h.shared ? .exclusive : [.exclusive, .shared], op: h.op, flags: marks,
                                  addr: h.addr)
             deps.append(EventDependency(start: start, wait: wait, clocks: WaitClocks(returned: at)))
         }

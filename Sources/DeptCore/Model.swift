@@ -88,6 +88,10 @@ public struct HeldContext: Hashable, Sendable {
     /// futex-word lock its thread took after entering this context, or
     /// took unseen (EventRules, rule 1).
     public static let beforeTakeFlag: UInt32 = 128
+    /// Only on the contexts an event is handed: the event is a futex wake
+    /// whose word is not known to be a lock yet, and its thread's take of
+    /// the word (if it is one) was unseen (EventRules, rule 1).
+    public static let unsureTakeFlag: UInt32 = 256
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, shared: Bool = false,
                 op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {
@@ -115,6 +119,10 @@ public struct WaitPoint: Hashable, Sendable {
     /// On a dependency of an event: the thread fired an event of the same
     /// object on its way into this wait's context (EventRules, rule 1).
     public static let announcedFlag: UInt32 = 8
+    /// On a dependency of an event: the event is a futex wake that may be
+    /// the release of a lock its thread took inside this wait's context
+    /// (EventRules, rule 1; CycleJudge.futexLockRule).
+    public static let unsureReleaseFlag: UInt32 = 16
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = [.exclusive, .shared],
                 op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {
@@ -123,6 +131,7 @@ public struct WaitPoint: Hashable, Sendable {
     }
     public var isTimed: Bool { flags & Self.timedFlag != 0 }
     public var isAnnounced: Bool { flags & Self.announcedFlag != 0 }
+    public var isUnsureRelease: Bool { flags & Self.unsureReleaseFlag != 0 }
     /// The event nodes that can end this wait.
     public var nodes: WaitNodes { WaitNodes(cls: cls, awaits: awaits) }
 }

@@ -286,6 +286,10 @@ public struct ReportBuilder {
             let cur = ws[i]
             why = "\(thread(cur.thread)) had already signalled \(name(cur.from.cls)) on its way into "
                 + "\(name(cur.wait.cls)), outside it"
+        case .futexLockRelease(let i):
+            let cur = ws[i]
+            why = "\(name(cur.from.cls)) behaves as a futex lock: \(thread(cur.thread))'s wake of it is a release "
+                + "whose take was not seen, so it needed nothing of \(name(cur.wait.cls))"
         case .startedEarlier(let i):
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
             why = "\(thread(cur.thread)) had started its wait for \(name(cur.wait.cls)) before \(thread(prev.thread)) "

@@ -173,6 +173,17 @@ func coreTriggerSite(_ cls: UInt32, _ site: UInt) {
     runtime.detector.triggerSite(cls: cls, site: site)
 }
 
+@_cdecl("dept_core_futex_lock_class")
+func coreFutexLockClass(_ cls: UInt32) {
+    runtime.detector.futexLockClass(cls)
+}
+
+@_cdecl("dept_core_release_held_back")
+func coreReleaseHeldBack() {
+    runtime.detector.releaseHeldBack()
+    markPendingIfNeeded()
+}
+
 @_cdecl("dept_core_warning")
 func coreWarning(_ kind: UInt32, _ tid: UInt32, _ cls: UInt32, _ stack: UInt32) {
     guard let k = Warning.Kind(rawValue: kind) else { return }

@@ -64,6 +64,43 @@ final class EventRulesTests: XCTestCase {
         }
     }
 
+    // Rule 1, a futex wake whose take was unseen, on a class not yet shown
+    // to be a lock: the dependency is kept, marked unsure; the cycle it
+    // closes is held back, dropped when the class is shown to be a lock
+    // (futex_lock_first_contended), reported when the process ends without
+    // that (futex_wait_outer_lock), and judged at once once it is known.
+    func testUnsureFutexReleaseIsHeldBackUntilTheClassIsKnown() {
+        let wake = Self.post(Self.E, op: .futexWake)
+        let unsure = Self.lock(Self.M, flags: HeldContext.unsureTakeFlag)
+        let deps = EventRules.dependencies(of: wake, held: [unsure], history: [], window: nil, release: false)
+        XCTAssertEqual(deps.map(\.wait.isUnsureRelease), [true])
+        func stream(_ d: inout Detector) {
+            d.event(thread: 2, event: wake, held: [unsure], history: [], window: nil, release: false)
+            d.wait(thread: 3, held: [Self.lock(Self.M)],
+                   wait: WaitPoint(cls: Self.E, inst: Self.E * 10, awaits: .exclusive, op: .futexWait))
+        }
+        var learned = Detector(options: Options.parse("verbosity=2").0)
+        stream(&learned)
+        XCTAssertEqual(learned.takePending().reports.count, 0)
+        XCTAssertEqual(learned.heldBackReports.count, 1)
+        learned.futexLockClass(Self.E)
+        learned.releaseHeldBack()
+        XCTAssertEqual(learned.takePending().reports.count, 0)
+        XCTAssertEqual(learned.takeSilenced().map(\.rule.rule), ["futex lock"])
+
+        var never = Detector()
+        stream(&never)
+        never.futexLockClass(Self.L)
+        never.releaseHeldBack()
+        XCTAssertEqual(never.takePending().reports.count, 1)
+
+        var known = Detector()
+        known.futexLockClass(Self.E)
+        stream(&known)
+        XCTAssertEqual(known.takePending().reports.count, 0)
+        XCTAssertTrue(known.heldBackReports.isEmpty)
+    }
+
     // Rule 1, announced on the way in: the flusher signalled C before it
     // took L (cond_announce_before_lock): its signal under L depends on L
     // with the mark, the cycle with the waiter that holds L while it waits

@@ -40,7 +40,7 @@ final class LockExamplesTests: XCTestCase {
         "spin_abba", "barrier_post_after", "barrier_lock_signal", "barrier_phases", "once_lock", "robust_consistent_abba",
         // futexes through syscall(): raw, libstdc++, Swift
         "futex_pi_abba", "futex_pi_released", "futex_wait_outer_lock", "futex_pingpong", "cpp_semaphore_latch",
-        "cpp_semaphore_outer_lock", "futex_lock_under_mutex", "futex_lock_released_under_mutex",
+        "cpp_semaphore_outer_lock", "futex_lock_under_mutex", "futex_lock_released_under_mutex", "futex_lock_first_contended",
         "swift_mutex_dispatch",
         // the annotation API
         "annotated_futex_lock", "annotated_completion", "annotated_tsan_lock", "annotated_lock_nested",
@@ -408,6 +408,13 @@ final class LockExamplesTests: XCTestCase {
     /// FUTEX_WAKE is a lock's release, not an event that waits for the
     /// mutex (GStreamer's stream lock around GLib's g_slice lock).
     func test_futex_lock_under_mutex() throws { try checkSilent("futex_lock_under_mutex") }
+
+    /// The same shape as the first contention of F: the cycle closes before
+    /// any thread has shown F to be a lock, is held back, and is dropped
+    /// when the contender releases F after sleeping on it.
+    func test_futex_lock_first_contended() throws {
+        try checkSilent("futex_lock_first_contended")
+    }
 
     /// Its twin with the futex lock taken (seen: the taker slept for it)
     /// before the mutex and released inside it: AB-BA, reported.
