@@ -2,46 +2,17 @@
 // expect: silent
 // objects: S F
 // summary: A futex-word lock F (GLib's GMutex protocol) always taken inside mutex S, whose first contention is the nested shape itself: the taker releases F under S with FUTEX_WAKE before any thread has shown F to be a lock, and a thread holding S sleeps on F while the woken contender still holds it. Only after that does a woken thread release F itself; the cycle found meanwhile is held back until then, and dropped (GStreamer's GstTask lock, a GMutex first contended under a pad's stream lock).
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/futex_lock_first_contended Examples/futex_lock_first_contended.c
 #define _GNU_SOURCE
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "word_lock.h"
 
 static pthread_mutex_t S = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t F;
-
-static void f_lock(void)
-{
-    uint32_t free_ = 0;
-    if (__atomic_compare_exchange_n(&F, &free_, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return;
-    while (__atomic_exchange_n(&F, 2, __ATOMIC_ACQUIRE) != 0)
-        syscall(SYS_futex, &F, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
-}
-
-static void f_unlock(void)
-{
-    if (__atomic_exchange_n(&F, 0, __ATOMIC_RELEASE) != 1)
-        syscall(SYS_futex, &F, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
-// Until thread `tid` sleeps in futex(2): dept sees nothing of F before that.
-static void until_sleeping(int *tid)
-{
-    while (!__atomic_load_n(tid, __ATOMIC_ACQUIRE)) usleep(1000);
-    char path[64], line[64];
-    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", __atomic_load_n(tid, __ATOMIC_ACQUIRE));
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        int in_futex = f && fgets(line, sizeof line, f) && strncmp(line, "202 ", 4) == 0;
-        if (f) fclose(f);
-        if (in_futex) return;
-        usleep(1000);
-    }
-}
 
 static int stage;               // plain atomics: dept sees no order from them
 static int contender_tid, holder_tid;
@@ -57,10 +28,10 @@ static void *taker(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&S);
-    f_lock();
+    word_lock(&F);
     __atomic_store_n(&stage, 1, __ATOMIC_RELEASE);
     until_sleeping(&contender_tid);
-    f_unlock();                 // [E] F, under S: nothing has shown F a lock yet
+    word_unlock(&F);            // [E] F, under S: nothing has shown F a lock yet
     pthread_mutex_unlock(&S);
     return NULL;
 }
@@ -73,10 +44,10 @@ static void *contender(void *arg)
     (void)arg;
     until_stage(1);
     __atomic_store_n(&contender_tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
-    f_lock();
+    word_lock(&F);
     __atomic_store_n(&stage, 2, __ATOMIC_RELEASE);
     until_sleeping(&holder_tid);
-    f_unlock();
+    word_unlock(&F);
     return NULL;
 }
 
@@ -86,8 +57,8 @@ static void *holder(void *arg)
     until_stage(2);
     pthread_mutex_lock(&S);     // free again: the taker is done with it
     __atomic_store_n(&holder_tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
-    f_lock();                   // [W] F while holding S: closes the cycle
-    f_unlock();
+    word_lock(&F);              // [W] F while holding S: closes the cycle
+    word_unlock(&F);
     pthread_mutex_unlock(&S);
     return NULL;
 }
