@@ -95,11 +95,11 @@ static __attribute__((noinline)) long futex_call(long *a, uintptr_t pc) {
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE:
     case FUTEX_CMP_REQUEUE_PI:
-        if (tracked(uaddr, pc)) dept_door_futex_wake(uaddr, pc);
+        if (tracked(uaddr, pc)) dept_door_event(uaddr, DEPT_OBJ_FUTEX, DEPT_OP_FUTEX_WAKE, 0, pc);
         break;
     case FUTEX_WAKE_OP:
-        if (tracked(uaddr, pc)) dept_door_futex_wake(uaddr, pc);
-        if (tracked((uintptr_t)a[4], pc)) dept_door_futex_wake((uintptr_t)a[4], pc);
+        if (tracked(uaddr, pc)) dept_door_event(uaddr, DEPT_OBJ_FUTEX, DEPT_OP_FUTEX_WAKE, 0, pc);
+        if (tracked((uintptr_t)a[4], pc)) dept_door_event((uintptr_t)a[4], DEPT_OBJ_FUTEX, DEPT_OP_FUTEX_WAKE, 0, pc);
         break;
     case FUTEX_LOCK_PI:
     case FUTEX_LOCK_PI2:

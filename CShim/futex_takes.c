@@ -18,15 +18,16 @@
 // What a word is: it behaves as a lock once a thread woken from it wakes it
 // itself, before it sleeps on it again (a taker that slept releases what it
 // took), learned per class. A flag, a latch or a semaphore's waiters do not
-// wake what they waited on. Until a class has shown that, a wake whose take
-// was unseen keeps its dependencies, marked unsure (DEPT_HELD_UNSURE_TAKE):
-// the core holds back a cycle through one and judges it again when the
-// class turns out to be a lock, which is often just after (the waiter the
-// wake was for takes the lock and releases it), or reports it at exit. Where the thread took the word is known only if
+// wake what they waited on. Where the thread took the word is known only if
 // it slept for it: the contexts it held when its last FUTEX_WAIT on the word
 // returned. Taken without sleeping, the take is unseen, and every held
 // context counts as before it: a short critical section inside the held
 // locks is the common case, and a dependency kept wrongly is a false report.
+// Until a class has shown that it is a lock, a wake whose take was unseen
+// keeps its dependencies, marked unsure (DEPT_HELD_UNSURE_TAKE): the core
+// holds back a cycle through one and judges it again when the class turns
+// out to be a lock, which is often just after (the waiter the wake was for
+// takes the lock and releases it), or reports it at exit.
 // Recall cost: a futex lock taken unseen *before* a context and released
 // inside it (not in LIFO order) gives no dependency on that context.
 #include "shim.h"

@@ -92,18 +92,9 @@ void dept_door_event(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, 
     if (!t) return;
     int e = errno;
     struct dept_obj_ref o = dept_obj_lookup(obj, kind, pc);
+    // A futex wake may be the release of a futex-word lock (futex_takes.c).
+    bool marked = op == DEPT_OP_FUTEX_WAKE && dept_futex_mark_before_take(t, obj, o.cls);
     dept_event(t, o, dept_sync_get(o.inst), op, flags, pc);
-    dept_leave();
-    errno = e;
-}
-
-void dept_door_futex_wake(uintptr_t word, uintptr_t pc) {
-    struct dept_thread *t = dept_enter();
-    if (!t) return;
-    int e = errno;
-    struct dept_obj_ref o = dept_obj_lookup(word, DEPT_OBJ_FUTEX, pc);
-    bool marked = dept_futex_mark_before_take(t, word, o.cls);
-    dept_event(t, o, dept_sync_get(o.inst), DEPT_OP_FUTEX_WAKE, 0, pc);
     if (marked) dept_futex_unmark(t);
     dept_leave();
     errno = e;

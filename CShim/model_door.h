@@ -79,11 +79,9 @@ DEPT_HIDDEN void dept_door_acquired(uintptr_t obj, uint32_t kind, uint16_t op, u
 /// it did not hold one for obj.
 DEPT_HIDDEN bool dept_door_ecxt_exit(uintptr_t obj, uint16_t op, uintptr_t pc);
 /// An event on obj by a thread that need not hold it (a signal, a wake, an
-/// arrival, a completion). `flags`: DEPT_EVENT_* (shim.h).
+/// arrival, a completion). `flags`: DEPT_EVENT_* (shim.h). A FUTEX_WAKE may
+/// be the release of a futex-word lock instead (futex_takes.c).
 DEPT_HIDDEN void dept_door_event(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, uintptr_t pc);
-/// A FUTEX_WAKE of word: an event, or the release of a futex-word lock
-/// (futex_takes.c).
-DEPT_HIDDEN void dept_door_futex_wake(uintptr_t word, uintptr_t pc);
 /// w, a FUTEX_WAIT, returned (after dept_door_wait_end): the thread may have
 /// taken its word as a lock.
 DEPT_HIDDEN void dept_door_futex_woken(const struct dept_door_wait *w);

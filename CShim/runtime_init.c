@@ -157,14 +157,20 @@ DEPT_EXPORT int __register_atfork(void (*prepare)(void), void (*parent)(void), v
 // `exitcode`, as sanitizers do.
 DEPT_HIDDEN void dept_monitor_at_exit(void);
 
-static void at_exit(int status, void *arg) {
-    (void)arg;
-    int g = dept_tls_guard; dept_tls_guard = 1;
-    dept_monitor_at_exit();
+// The process ends: what the core holds back is queued, then everything
+// queued is printed.
+static void flush_at_end(void) {
     dept_core_lock();
     dept_core_release_held_back();
     dept_shim_core_unlock_noflush();
     dept_core_flush();
+}
+
+static void at_exit(int status, void *arg) {
+    (void)arg;
+    int g = dept_tls_guard; dept_tls_guard = 1;
+    dept_monitor_at_exit();
+    flush_at_end();
     dept_core_lock();
     dept_core_exiting(status);
     int32_t code = dept_core_at_exit();
@@ -182,10 +188,7 @@ static void at_exit(int status, void *arg) {
 void dept_flush_before_teardown(void) {
     int e = errno;
     dept_tls_guard = 1;
-    dept_core_lock();
-    dept_core_release_held_back();
-    dept_shim_core_unlock_noflush();
-    dept_core_flush();
+    flush_at_end();
     dept_tls_guard = 0;
     errno = e;
 }

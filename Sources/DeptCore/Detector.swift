@@ -183,13 +183,7 @@ public struct Detector: Sendable {
     }
 
     private mutating func queue(_ cycles: [FoundCycle]) {
-        for r in graph.takeRejections() {
-            let classes = r.witnesses.map { $0.from.cls }
-            let key = [UInt32(truncatingIfNeeded: r.rule.rule.hashValue)] + classes.sorted()
-            if silencedKeys.insert(key).inserted && options.verbosity >= 2 {
-                pendingSilenced.append(SilencedCycle(rule: r.rule, witnesses: r.witnesses))
-            }
-        }
+        for r in graph.takeRejections() { silence(r.rule, r.witnesses) }
         guard options.detectPotential else { return }
         for c in cycles where !reportedCycles.contains(c.identity) {
             reportedCycles.insert(c.identity)
@@ -210,16 +204,18 @@ public struct Detector: Sendable {
         var kept: [CycleEvidence] = []
         for e in heldBackReports {
             let ws = e.links.map { $0.witness }
-            if let r = judge.futexLockRule(ws) {
-                let key = [UInt32(truncatingIfNeeded: r.rule.hashValue)] + ws.map { $0.from.cls }.sorted()
-                if silencedKeys.insert(key).inserted && options.verbosity >= 2 {
-                    pendingSilenced.append(SilencedCycle(rule: r, witnesses: ws))
-                }
-            } else {
-                kept.append(e)
-            }
+            if let r = judge.futexLockRule(ws) { silence(r, ws) } else { kept.append(e) }
         }
         heldBackReports = kept
+    }
+
+    /// A cycle a rule turned down: one `verbosity=2` line per rule and set
+    /// of classes.
+    private mutating func silence(_ rule: Rejection, _ witnesses: [Witness]) {
+        let key = [UInt32(truncatingIfNeeded: rule.rule.hashValue)] + witnesses.map { $0.from.cls }.sorted()
+        if silencedKeys.insert(key).inserted && options.verbosity >= 2 {
+            pendingSilenced.append(SilencedCycle(rule: rule, witnesses: witnesses))
+        }
     }
 
     /// The process ends: what is still held back is reported.
