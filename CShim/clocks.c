@@ -84,6 +84,7 @@ void dept_clock_thread_start(struct dept_thread *t, const uint32_t *from, uint32
     t->clk_time = time;
     t->clk_waited = 0;
     t->clk_last_wait = 0;
+    memset(t->clk_waited_at, 0, sizeof t->clk_waited_at);
     if (slot == UINT32_MAX) return;       // out of slots: this thread has no clock (time 0: unknown)
     if (from && n) join_into(&t->clk_vc, &t->clk_cap, from, n, 0);
     if (reserve(&t->clk_vc, &t->clk_cap, slot + 1, 0)) t->clk_vc[slot] = time;

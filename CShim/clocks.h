@@ -6,9 +6,11 @@
 // a later thread, whose times start above its predecessor's last one, so an
 // old entry never vouches for the new thread's events.
 //
-// Nothing here runs on the lock fast path: the only fast-path word is the
-// thread's `clk_waited` flag (one store per acquisition), which tells the
-// next hard release that the thread waited since the previous one.
+// Nothing here runs on the lock fast path: its only clock words are the
+// thread's `clk_waited` flag, which tells the next hard release that the
+// thread waited since the previous one, and the bucket of the lock in
+// `clk_waited_at`, the time of the thread's latest wait there
+// (dept_clock_waited, shim.h).
 //
 // All functions take the calling thread's record and run inside dept (the
 // re-entry guard set), except where noted.

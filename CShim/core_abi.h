@@ -29,8 +29,10 @@ void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int3
 void dept_core_thread_name(uint32_t tid, const char *name);
 /// ended/nended: the thread's latest wait on each object it waited on lately
 /// (not lock acquisitions), with what ended it (HappensBefore for its joiners).
+/// waited_at/nwaited: its clk_waited_at buckets (times in last_wait's slot).
 void dept_core_thread_exit(uint32_t tid, const struct dept_held *held, uint32_t count, struct dept_epoch last_wait,
-                           const struct dept_history_view *ended, uint32_t nended);
+                           const struct dept_history_view *ended, uint32_t nended, const uint32_t *waited_at,
+                           uint32_t nwaited);
 /// vc/nvc: the waiting thread's clock, for a wait for a signal, post, write
 /// or thread exit (clocks.h); NULL/0 otherwise.
 void dept_core_wait(uint32_t tid, const struct dept_held *held, uint32_t count, const struct dept_wait *wait,

@@ -139,7 +139,7 @@ static bool is_request(uint16_t op) {
 
 uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                          uint16_t op, uint32_t flags, uintptr_t pc) {
-    t->clk_waited = 1;
+    dept_clock_waited(t, o.inst);
     if (UNLIKELY(t->sems_held)) dept_held_validate(t);
     uint32_t n = t->nheld;
     if (n == 0 || !dept_config.detect_potential)

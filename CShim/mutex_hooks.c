@@ -199,7 +199,7 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         // Nobody else has seen it: held from now on, waited for by nobody
         // (fresh_locks.c). Not cached: the next acquisition is a wait.
         t->acquiring++;
-        t->clk_waited = 1;
+        dept_clock_waited(t, o.inst);
         dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, 0, pc);
     } else {
         uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);

@@ -36,6 +36,8 @@
 #define DEPT_ACQ_MORE_WAYS 8
 #define DEPT_ACQ_MORE_SETS 8192
 #define DEPT_ACQ_MORE_AFTER 512     // misses of acq before acq_more is mapped
+/// Buckets of a thread's latest wait per object (dept_clock_waited).
+#define DEPT_WAITED_BUCKETS 64
 
 struct dept_obj_ref {
     uint32_t cls;
@@ -149,6 +151,11 @@ struct dept_thread {
     uint32_t *clk_vc;             // mmap'd, kept when the record is recycled
     uint32_t clk_cap;
     uint32_t clk_body;            // instance of its body (thread started by our pthread_create), or 0
+    /// clk_time at the thread's latest wait on (or take of) any object whose
+    /// instance falls in each bucket (inst % DEPT_WAITED_BUCKETS): an upper
+    /// bound of when its latest wait on one lock returned, which the core
+    /// asks for when a join under that lock closes a cycle (R2.4).
+    uint32_t clk_waited_at[DEPT_WAITED_BUCKETS];
     struct dept_held held_inline[DEPT_HELD_INLINE];
 
     struct dept_hist hist[DEPT_HISTORY];
@@ -190,6 +197,15 @@ struct dept_thread {
     /// acquisitions it rests for (a thread whose situations never repeat).
     uint32_t more_misses, more_hits, more_off;
 };
+
+/// The thread starts a wait on instance inst, or takes it: the next hard
+/// release settles the time of its latest wait (clocks.h), and the bucket
+/// of inst keeps when it waited there. The only clock words a lock's fast
+/// path writes, both in lines it has just read.
+static inline void dept_clock_waited(struct dept_thread *t, uint32_t inst) {
+    t->clk_waited = 1;
+    t->clk_waited_at[inst & (DEPT_WAITED_BUCKETS - 1)] = t->clk_time;
+}
 
 /// The per-thread words every hook reads, in one block so that one TLS
 /// offset finds all three.
@@ -678,7 +694,7 @@ static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref 
 
 static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                                             uint16_t op, uint32_t flags, uintptr_t pc) {
-    t->clk_waited = 1;
+    dept_clock_waited(t, o.inst);
     // Keys as dept_wait_begin remembers them (a join's names its thread
     // there: never answered here).
     if (LIKELY(!t->sems_held && !(flags & DEPT_WAIT_TIMED) && op != DEPT_OP_JOIN && dept_config.detect_potential)) {
@@ -834,7 +850,7 @@ static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const 
     h->flags = 0;
     h->objects = a->objects;
     t->nheld++;
-    t->clk_waited = 1;
+    dept_clock_waited(t, a->inst);
 }
 /// What a hook pushed for addr just before taking it, for marking the thread
 /// blocked: the innermost entry, unless pushing it failed (no memory), in

@@ -158,7 +158,8 @@ void dept_thread_finished(struct dept_thread *t) {
     struct dept_history_view ended[DEPT_HISTORY];
     uint32_t nended = latest_waits(t, ended);
     dept_core_lock();
-    dept_core_thread_exit(t->tid, t->nheld ? t->held : 0, t->nheld, last, ended, nended);
+    dept_core_thread_exit(t->tid, t->nheld ? t->held : 0, t->nheld, last, ended, nended, t->clk_waited_at,
+                          DEPT_WAITED_BUCKETS);
     dept_core_unlock();
     dept_clock_thread_end(t);
     atomic_store(&t->live, 0);
@@ -224,5 +225,14 @@ struct dept_thread *dept_registry_first(void) { return atomic_load(&all_threads)
 int dept_shim_thread_last_wait(uint32_t tid, struct dept_epoch *out) {
     for (struct dept_thread *t = atomic_load(&all_threads); t; t = t->next_all)
         if (atomic_load(&t->live) && t->tid == tid) { *out = dept_clock_last_wait(t); return 1; }
+    return 0;
+}
+
+int dept_shim_thread_waited_at(uint32_t tid, uint32_t inst, struct dept_epoch *out) {
+    for (struct dept_thread *t = atomic_load(&all_threads); t; t = t->next_all)
+        if (atomic_load(&t->live) && t->tid == tid) {
+            *out = (struct dept_epoch){ t->clk_slot, t->clk_waited_at[inst & (DEPT_WAITED_BUCKETS - 1)] };
+            return 1;
+        }
     return 0;
 }

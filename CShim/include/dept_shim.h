@@ -230,6 +230,10 @@ const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr);
 /// The epoch of dept thread `tid`'s latest wait while it runs (clocks.h);
 /// returns 0 when no such thread runs.
 int dept_shim_thread_last_wait(uint32_t tid, struct dept_epoch *out);
+/// The epoch of dept thread `tid`'s latest wait on instance `inst` while it
+/// runs, or later (a wait on another object of the same bucket; see
+/// clk_waited_at); returns 0 when no such thread runs.
+int dept_shim_thread_waited_at(uint32_t tid, uint32_t inst, struct dept_epoch *out);
 /// The exported (.dynsym) symbol whose extent holds addr (NULL if none):
 /// names for stripped modules without a debug file.
 const char *dept_shim_symbol_holding(uintptr_t addr, uintptr_t *symbol_addr);

@@ -62,6 +62,10 @@ public struct CycleJudge {
     public var endedWait: (_ thread: UInt32, _ inst: UInt32) -> WaitClocks? = { _, _ in nil }
     /// Classes of futex words seen to behave as locks (futexLockRule).
     public var futexLockClasses: Set<UInt32> = []
+    /// A thread's latest wait on a lock instance, or a later wait's epoch
+    /// (LockWaitEpochs), and whether it is final: the thread exited, so it
+    /// waits no more. Nil when unknown.
+    public var lockWait: (_ thread: UInt32, _ inst: UInt32) -> (epoch: Epoch, final: Bool)? = { _, _ in nil }
 
     public init(classes: [UInt32: ClassInfo] = [:], funnels: Funnels = Funnels(), clocks: ClockStore = ClockStore(),
                 lastWait: @escaping (UInt32) -> Epoch? = { _ in nil }) {
@@ -294,7 +298,17 @@ public struct CycleJudge {
     /// before the join). A join in an event's history carries the joiner's
     /// clock then (kept for the first 4096 joins; after that only its own
     /// time). Only for threads that exited (the join returned); a live one
-    /// is judged by its latest wait alone. Events of other kinds keep
+    /// is judged by its latest wait alone. A lock wait is in no history:
+    /// the thread's latest wait on that lock is known from its clock's
+    /// buckets (LockWaitEpochs), final once it exited; a live thread whose
+    /// latest one so far returned before the join was asked for may wait
+    /// there again, so the Detector holds such a cycle back until it exits
+    /// (awaitedExit). rsyslog's tcpsrv: the main thread joins a worker
+    /// holding the global lock the worker took once, lazily, before it
+    /// reported idle, which the main thread learned through the input
+    /// thread it joined first (Examples/join_under_lock_taken_before;
+    /// join_under_mutex still reports: nothing but the mutex orders them).
+    /// Events of other kinds keep
     /// the class-level dependencies of their held locks (R2.5: lockdep's
     /// rule, the seed examples), and their history waits are judged by
     /// validSinceRule. Lock releases are never judged by happens-before: a
@@ -307,7 +321,24 @@ public struct CycleJudge {
             if v == .valid, let w = endedWait(cur.thread, cur.wait.inst) {
                 v = HappensBefore.verdict(request: request, returned: w.returned, satisfiedBy: w.satisfiedBy)
             }
+            if v == .valid, cur.wait.op.isLockAcquisition, let l = lockWait(cur.thread, cur.wait.inst), l.final {
+                v = HappensBefore.verdict(request: request, returned: l.epoch, satisfiedBy: [])
+            }
             if v != .valid { return .happensBefore(context: i, verdict: v) }
+        }
+        return nil
+    }
+
+    /// A thread of the closed path `ws` whose exit decides it: it still
+    /// runs, and every wait it made so far on the lock the path makes it
+    /// wait for returned before the join was asked for (happensBeforeRule).
+    /// Nil when no thread's future can turn the path down.
+    public func awaitedExit(_ ws: [Witness]) -> UInt32? {
+        for (i, cur) in ws.enumerated() where cur.from.isThreadBody && cur.wait.op.isLockAcquisition {
+            let prev = ws[(i + ws.count - 1) % ws.count]
+            guard let request = prev.clocks.requestClock(in: clocks),
+                  let l = lockWait(cur.thread, cur.wait.inst), !l.final, request.covers(l.epoch) else { continue }
+            return cur.thread
         }
         return nil
     }

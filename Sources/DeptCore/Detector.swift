@@ -20,10 +20,10 @@ public struct Detector: Sendable {
     private var warnedThreads: Set<UInt32> = []
     public private(set) var pendingReports: [CycleEvidence] = []
     public private(set) var pendingWarnings: [Warning] = []
-    /// Cycles through a futex wake that may be a lock's release, held back
-    /// until the word's class is shown to be a lock (then judged again) or
-    /// the process ends (then reported): CycleJudge.futexLockRule.
-    public private(set) var heldBackReports: [CycleEvidence] = []
+    /// Cycles found but not reported yet, because a rule may still turn
+    /// them down once something is known (HeldBackCycle); what is still
+    /// held back when the process ends is judged once more and reported.
+    public private(set) var heldBackReports: [HeldBackCycle] = []
     /// Classes of futex words seen to behave as locks.
     public private(set) var futexLockClasses: Set<UInt32> = []
     /// Cycles a rule silenced (for `verbosity=2`), each once.
@@ -39,12 +39,17 @@ public struct Detector: Sendable {
     /// The latest wait of a thread that still runs, from the shim's clocks
     /// (the core only hears of a thread when something new happens).
     public var liveLastWait: (@Sendable (UInt32) -> Epoch?)? = nil
+    /// A running thread's latest wait on a lock instance, or a later
+    /// wait's (LockWaitEpochs), from the shim's clocks.
+    public var liveLockWait: (@Sendable (_ thread: UInt32, _ inst: UInt32) -> Epoch?)? = nil
 
     public init(options: Options = Options()) { self.options = options }
 
     /// The rules a cycle must pass, with what they need of the current state.
-    public func judge() -> CycleJudge {
-        let threads = self.threads, live = liveLastWait
+    /// `final`: the process ends, so what a running thread did so far is
+    /// all it did.
+    public func judge(final: Bool = false) -> CycleJudge {
+        let threads = self.threads, live = liveLastWait, liveLocks = liveLockWait
         var j = CycleJudge(classes: classes, funnels: funnels, clocks: clocks) { tid in
             guard let t = threads[tid] else { return nil }
             return t.live ? live?(tid) ?? nil : t.lastWait
@@ -54,6 +59,11 @@ public struct Detector: Sendable {
         j.endedWait = { tid, inst in
             guard let t = threads[tid], !t.live else { return nil }
             return t.endedWaits.first { $0.inst == inst }?.clocks
+        }
+        j.lockWait = { tid, inst in
+            guard let t = threads[tid] else { return nil }
+            if !t.live { return t.lockWaits?.latest(inst).map { ($0, true) } }
+            return liveLocks?(tid, inst).map { ($0, final) }
         }
         return j
     }
@@ -116,10 +126,12 @@ public struct Detector: Sendable {
     /// program that creates a million short threads would keep a million
     /// records.
     public mutating func threadExited(_ tid: UInt32, holding held: [HeldContext], lastWait: Epoch? = nil,
-                                      endedWaits: [HistoryWait] = []) {
+                                      endedWaits: [HistoryWait] = [], lockWaits: LockWaitEpochs? = nil) {
         threads[tid]?.live = false
         threads[tid]?.lastWait = lastWait
         threads[tid]?.endedWaits = endedWaits
+        threads[tid]?.lockWaits = lockWaits
+        if heldBackReports.contains(where: { $0.thread == tid }) { settleHeldBack { $0.thread == tid } }
         let locks = held.filter { !$0.isThreadBody && $0.flags & HeldContext.semFlag == 0 }
         if !locks.isEmpty {
             warn(Warning(kind: .exitHoldingLocks, thread: tid, cls: locks[0].cls, stack: locks[0].stack,
@@ -185,28 +197,56 @@ public struct Detector: Sendable {
     private mutating func queue(_ cycles: [FoundCycle]) {
         for r in graph.takeRejections() { silence(r.rule, r.witnesses) }
         guard options.detectPotential else { return }
+        var judge: CycleJudge? = nil
         for c in cycles where !reportedCycles.contains(c.identity) {
             reportedCycles.insert(c.identity)
             let evidence = CycleEvidence(cycle: c, graph: graph)
-            if c.edges.contains(where: { $0.witness.wait.isUnsureRelease }) {
-                heldBackReports.append(evidence)
+            let ws = evidence.links.map { $0.witness }
+            if ws.contains(where: { $0.wait.isUnsureRelease }) {
+                heldBackReports.append(HeldBackCycle(evidence: evidence, identity: c.identity, thread: nil))
+                continue
+            }
+            if ws.contains(where: { $0.from.isThreadBody && $0.wait.op.isLockAcquisition }) {
+                if judge == nil { judge = self.judge() }
+                if let tid = judge!.awaitedExit(ws) {
+                    heldBackReports.append(HeldBackCycle(evidence: evidence, identity: c.identity, thread: tid))
+                    continue
+                }
+            }
+            pendingReports.append(evidence)
+        }
+    }
+
+    /// Judges again the held-back cycles `which` selects, now that what
+    /// they waited for is known: each is turned down, held back for what
+    /// it still waits for, or reported. `final`: the process ends.
+    private mutating func settleHeldBack(final: Bool = false, _ which: (HeldBackCycle) -> Bool) {
+        let judge = self.judge(final: final)
+        var kept: [HeldBackCycle] = []
+        for h in heldBackReports {
+            guard which(h) else { kept.append(h); continue }
+            let ws = h.evidence.links.map { $0.witness }
+            if let r = judge.futexLockRule(ws) ?? judge.happensBeforeRule(ws) {
+                silence(r, ws)
+                // Not reported: the same cycle closed again by other
+                // observations is judged on its own.
+                reportedCycles.remove(h.identity)
+            } else if !final && ws.contains(where: { w in w.wait.isUnsureRelease }) {
+                kept.append(HeldBackCycle(evidence: h.evidence, identity: h.identity, thread: nil))
+            } else if !final, let tid = judge.awaitedExit(ws) {
+                kept.append(HeldBackCycle(evidence: h.evidence, identity: h.identity, thread: tid))
             } else {
-                pendingReports.append(evidence)
+                pendingReports.append(h.evidence)
             }
         }
+        heldBackReports = kept
     }
 
     /// Some thread showed futex words of class `cls` to behave as locks:
     /// held-back cycles through its wakes are judged again.
     public mutating func futexLockClass(_ cls: UInt32) {
         guard futexLockClasses.insert(cls).inserted, !heldBackReports.isEmpty else { return }
-        let judge = self.judge()
-        var kept: [CycleEvidence] = []
-        for e in heldBackReports {
-            let ws = e.links.map { $0.witness }
-            if let r = judge.futexLockRule(ws) { silence(r, ws) } else { kept.append(e) }
-        }
-        heldBackReports = kept
+        settleHeldBack { $0.thread == nil }
     }
 
     /// A cycle a rule turned down: one `verbosity=2` line per rule and set
@@ -218,10 +258,10 @@ public struct Detector: Sendable {
         }
     }
 
-    /// The process ends: what is still held back is reported.
+    /// The process ends: what is still held back is judged on what the
+    /// run did, and reported unless a rule turns it down.
     public mutating func releaseHeldBack() {
-        pendingReports += heldBackReports
-        heldBackReports.removeAll()
+        if !heldBackReports.isEmpty { settleHeldBack(final: true) { _ in true } }
     }
 
     public mutating func warn(_ w: Warning) {
@@ -272,6 +312,19 @@ public struct CycleEvidence: Sendable {
         throughTimedWait = cycle.throughTimedWait
     }
     public init(links: [Link], throughTimedWait: Bool = false) { self.links = links; self.throughTimedWait = throughTimedWait }
+}
+
+/// A found cycle not reported yet: a rule may still turn it down once
+/// something is known that is not yet.
+public struct HeldBackCycle: Sendable {
+    public var evidence: CycleEvidence
+    /// FoundCycle.identity: forgotten as reported if it is turned down.
+    public var identity: [Int]
+    /// The running thread whose exit it waits for (CycleJudge.awaitedExit):
+    /// it may still wait again on the lock the cycle makes it wait for.
+    /// Nil for a cycle through a futex wake whose word's class is not known
+    /// to be a lock yet (CycleJudge.futexLockRule).
+    public var thread: UInt32?
 }
 
 /// A closed path a rule turned down, kept for its `verbosity=2` line.

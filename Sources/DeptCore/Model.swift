@@ -201,6 +201,8 @@ public struct ThreadInfo: Sendable {
     /// After it exited: its latest wait on each object it waited on lately
     /// (not lock acquisitions), with when it returned and what ended it.
     public var endedWaits: [HistoryWait] = []
+    /// After it exited: when it last waited on each lock (LockWaitEpochs).
+    public var lockWaits: LockWaitEpochs? = nil
     public init(tid: UInt32, osTid: Int32 = 0, parent: UInt32 = 0, createStack: UInt32 = 0, name: String? = nil,
                 slot: UInt32 = 0) {
         self.tid = tid; self.osTid = osTid; self.parent = parent; self.createStack = createStack

@@ -38,6 +38,10 @@ func coreInit(_ text: UnsafePointer<CChar>?, _ config: UnsafeMutablePointer<dept
         var e = dept_epoch()
         return dept_shim_thread_last_wait(tid, &e) != 0 ? epoch(e) : nil
     }
+    runtime.detector.liveLockWait = { tid, inst in
+        var e = dept_epoch()
+        return dept_shim_thread_waited_at(tid, inst, &e) != 0 ? epoch(e) : nil
+    }
     config.pointee.detect_potential = opts.detectPotential ? 1 : 0
     config.pointee.detect_hangs = opts.detectHangs ? 1 : 0
     config.pointee.stack_depth = opts.stackDepth
@@ -120,9 +124,13 @@ private func historyWaits(_ hist: UnsafePointer<dept_history_view>?, _ n: UInt32
 
 @_cdecl("dept_core_thread_exit")
 func coreThreadExit(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ lastWait: dept_epoch,
-                    _ ended: UnsafePointer<dept_history_view>?, _ nended: UInt32) {
+                    _ ended: UnsafePointer<dept_history_view>?, _ nended: UInt32,
+                    _ waitedAt: UnsafePointer<UInt32>?, _ nwaited: UInt32) {
+    let lockWaits = waitedAt.map {
+        LockWaitEpochs(slot: lastWait.slot, times: Array(UnsafeBufferPointer(start: $0, count: Int(nwaited))))
+    }
     runtime.detector.threadExited(tid, holding: held(h, n), lastWait: epoch(lastWait),
-                                  endedWaits: historyWaits(ended, nended))
+                                  endedWaits: historyWaits(ended, nended), lockWaits: lockWaits)
     markPendingIfNeeded()
 }
 

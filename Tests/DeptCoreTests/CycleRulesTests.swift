@@ -47,6 +47,82 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1, "the worker waited again at time 9, after what the joiner knows")
     }
 
+    /// When the worker last waited on lock L, per bucket of instances
+    /// (LockWaitEpochs): L's bucket says `time`, every other bucket 0.
+    func waitedOnA(at time: UInt32) -> LockWaitEpochs {
+        var times = [UInt32](repeating: 0, count: 64)
+        times[Int(inst(C.A)) % 64] = time
+        return LockWaitEpochs(slot: 1, times: times)
+    }
+
+    /// rsyslog's tcpsrv: the worker took L once, at its time 4, then waited
+    /// on other objects up to its time 9; the joiner, holding L, knows the
+    /// worker up to time 5 (through the input thread it joined first). The
+    /// worker's last wait of any kind is after what the joiner knows, its
+    /// last wait on L is not: silent (happens-before).
+    /// Examples/join_under_lock_taken_before.
+    func testJoinAfterTheThreadsLastWaitOnTheLockIsSilent() {
+        var d = Detector(options: Options.parse("verbosity=2").0)
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
+        d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
+        XCTAssertTrue(d.takePending().reports.isEmpty)
+        XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["happens-before"])
+    }
+
+    /// Near miss (join_under_lock_taken_after): the worker's last wait on L
+    /// was at its time 6, after what the joiner knows: reported.
+    func testJoinBeforeTheThreadsLastWaitOnTheLockIsReported() {
+        var d = Detector()
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 6))
+        d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// The same join while the worker still runs (its waits on L so far at
+    /// time 4): it may wait on L again, so the cycle is held back until it
+    /// exits and judged on what it did by then.
+    func testLiveThreadIsJudgedOnItsLockWaitsWhenItExits() {
+        func joinWhileRunning() -> Detector {
+            var d = Detector()
+            d.liveLastWait = { tid in tid == 2 ? Epoch(slot: 1, time: 9) : nil }
+            d.liveLockWait = { tid, i in tid == 2 && i == inst(C.A) ? Epoch(slot: 1, time: 4) : nil }
+            d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+            d.wait(thread: 2, held: [body], wait: lockWait(C.A))
+            d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
+            XCTAssertTrue(d.takePending().reports.isEmpty)
+            XCTAssertEqual(d.heldBackReports.map(\.thread), [2])
+            return d
+        }
+        var done = joinWhileRunning()
+        done.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
+        XCTAssertTrue(done.takePending().reports.isEmpty, "it never waited on L after the join was asked for")
+        XCTAssertTrue(done.heldBackReports.isEmpty)
+
+        var again = joinWhileRunning()
+        again.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 7))
+        XCTAssertEqual(again.takePending().reports.count, 1, "it waited on L again after the join was asked for")
+
+        var running = joinWhileRunning()
+        running.releaseHeldBack()
+        XCTAssertTrue(running.takePending().reports.isEmpty, "the process ended with the worker past L")
+    }
+
+    /// Near miss: a running worker whose wait on L so far is not known to
+    /// the joiner is reported at once, not held back.
+    func testLiveThreadsUnorderedLockWaitIsReportedAtOnce() {
+        var d = Detector()
+        d.liveLockWait = { tid, i in tid == 2 && i == inst(C.A) ? Epoch(slot: 1, time: 6) : nil }
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
+        d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
+        XCTAssertEqual(d.takePending().reports.count, 1)
+        XCTAssertTrue(d.heldBackReports.isEmpty)
+    }
+
     /// The joined worker waited on condvar C (slot 1) and was woken by the
     /// joiner's own signal at its time 3; the joiner asked for the join at
     /// time 5, then signalled C again (depending on the join, through its

@@ -14,6 +14,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "same_class_both_orders", "same_class_rings",
         "wrapper_two_funnels", "wrapper_funnels_abba", "wrapper_deep_funnel", "wrapper_deep_funnel_abba",
         "join_after_done_flag", "join_after_done_flag_relock", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
+        "join_under_lock_taken_before", "join_under_lock_taken_after",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
@@ -99,6 +100,16 @@ final class PrecisionExamplesTests: XCTestCase {
     func test_join_after_done_flag_relock() throws { try silent("join_after_done_flag_relock") }
     /// Near miss: the worker takes L again after its done flag.
     func test_join_after_done_then_lock() throws { try potential("join_after_done_then_lock", events: 2...2) }
+    /// rsyslog's tcpsrv: a worker that took the global lock once, lazily,
+    /// before it reported idle, joined under that lock once the joiner
+    /// learned of the report; held back while the worker runs, judged
+    /// when it exits (R2.4, per lock: LockWaitEpochs).
+    func test_join_under_lock_taken_before() throws {
+        try silent("join_under_lock_taken_before", heldBackBy: "happens-before")
+    }
+    /// Near miss: the worker takes G again after its last idle report,
+    /// unordered with the join: reported at once, the worker still running.
+    func test_join_under_lock_taken_after() throws { try potential("join_under_lock_taken_after", events: 2...2) }
     /// Joined under M after a post that ended the joiner's wait.
     func test_join_after_sem_handoff() throws { try silent("join_after_sem_handoff") }
     /// F4: joined under a robust mutex taken with EOWNERDEAD from the dead worker.
