@@ -185,26 +185,34 @@ public struct DependencyGraph: Sendable {
         edgeIndex[NodePair(from: from, to: to)].map { edges[$0] }
     }
 
+    /// The indices of the class-level edges leaving a node, in the order
+    /// of its list (newest first): one walk of `firstOut`/`nextOut` for
+    /// every reader.
+    private struct OutEdgeIndices: Sequence, IteratorProtocol {
+        let nextOut: [Int]
+        var e: Int
+        mutating func next() -> Int? {
+            guard e >= 0 else { return nil }
+            defer { e = nextOut[e] }
+            return e
+        }
+    }
+
+    private func outEdgeIndices(_ node: EventNode) -> OutEdgeIndices {
+        OutEdgeIndices(nextOut: nextOut, e: firstOut[node] ?? -1)
+    }
+
     /// The class-level edges leaving `node`, by target.
     private func outEdges(_ node: EventNode) -> [(to: EventNode, edge: Int)] {
-        var out: [(to: EventNode, edge: Int)] = []
-        var e = firstOut[node] ?? -1
-        while e >= 0 {
-            out.append((edges[e].to, e))
-            e = nextOut[e]
-        }
-        return out.sorted { $0.to < $1.to }
+        outEdgeIndices(node).map { (edges[$0].to, $0) }.sorted { $0.to < $1.to }
     }
 
     /// Whether an event of `from` triggered at call site `site` was seen
     /// depending on one of `nodes` (OR-waits, CycleRules).
     public func triggerDepends(from: EventNode, site: UInt, on nodes: Set<EventNode>) -> Bool {
-        var e = firstOut[from] ?? -1
-        while e >= 0 {
-            if nodes.contains(edges[e].to) && edges[e].witnesses.contains(where: { $0.event?.site == site }) { return true }
-            e = nextOut[e]
+        outEdgeIndices(from).contains { e in
+            nodes.contains(edges[e].to) && edges[e].witnesses.contains(where: { $0.event?.site == site })
         }
-        return false
     }
 
     /// Records that `thread`, holding `held`, starts `wait`; returns the
@@ -439,12 +447,10 @@ public struct DependencyGraph: Sendable {
         var seen: Set<EventNode> = [start]
         var next: [EventNode] = [start]
         while let node = next.popLast() {
-            var e = firstOut[node] ?? -1
-            while e >= 0 {
+            for e in outEdgeIndices(node) {
                 let to = edges[e].to
                 if to == goal { return true }
                 if seen.insert(to).inserted { next.append(to) }
-                e = nextOut[e]
             }
         }
         return false
