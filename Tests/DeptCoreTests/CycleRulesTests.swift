@@ -111,6 +111,19 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertTrue(running.takePending().reports.isEmpty, "the process ended with the worker past L")
     }
 
+    /// The buckets give each instance its bucket's time: an upper bound of
+    /// its own latest wait (another lock of the bucket waited for later
+    /// moves it later, never earlier); 0 is no wait, and no clock.
+    func testLockWaitEpochsAreUpperBoundsPerBucket() {
+        var times = [UInt32](repeating: 0, count: 64)
+        times[5] = 7
+        let w = LockWaitEpochs(slot: 3, times: times)
+        XCTAssertEqual(w.latest(5), Epoch(slot: 3, time: 7))
+        XCTAssertEqual(w.latest(69), Epoch(slot: 3, time: 7), "instance 69 shares bucket 5")
+        XCTAssertNil(w.latest(6))
+        XCTAssertNil(LockWaitEpochs(slot: 3, times: []).latest(5))
+    }
+
     /// Near miss: a running worker whose wait on L so far is not known to
     /// the joiner is reported at once, not held back.
     func testLiveThreadsUnorderedLockWaitIsReportedAtOnce() {
