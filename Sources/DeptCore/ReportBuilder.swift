@@ -273,8 +273,11 @@ public struct ReportBuilder {
             why = "\(name(c)) stands for distinct objects in static storage initialised at one site, and the cycle enters and leaves it through different ones"
         case .happensBefore(let i, let v):
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
-            why = "\(thread(cur.thread))'s last wait "
-                + (v == .returnedBefore ? "returned" : "for \(name(cur.wait.cls)) was ended by an event that happened")
+            // Whichever time the verdict read (the thread's last wait of any
+            // kind, its last on that object, or a bound of its last on that
+            // lock), its last wait for that object was no later.
+            why = "\(thread(cur.thread))'s last wait for \(name(cur.wait.cls)) "
+                + (v == .returnedBefore ? "returned" : "was ended by an event that happened")
                 + " before \(thread(prev.thread)) started waiting for it (happens-before)"
         case .otherTrigger(let i, let site):
             let cur = ws[i]
