@@ -126,9 +126,12 @@ private func historyWaits(_ hist: UnsafePointer<dept_history_view>?, _ n: UInt32
 func coreThreadExit(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ lastWait: dept_epoch,
                     _ ended: UnsafePointer<dept_history_view>?, _ nended: UInt32,
                     _ waitedAt: UnsafePointer<UInt32>?, _ nwaited: UInt32) {
-    let lockWaits = waitedAt.map {
+    // Only a thread some observation names can be in a cycle: the others'
+    // records go at once (Detector.threadExited), and a program that
+    // starts a million short threads would copy a million buckets.
+    let lockWaits = runtime.detector.graph.witnessThreads.contains(tid) ? waitedAt.map {
         LockWaitEpochs(slot: lastWait.slot, times: Array(UnsafeBufferPointer(start: $0, count: Int(nwaited))))
-    }
+    } : nil
     runtime.detector.threadExited(tid, holding: held(h, n), lastWait: epoch(lastWait),
                                   endedWaits: historyWaits(ended, nended), lockWaits: lockWaits)
     markPendingIfNeeded()
