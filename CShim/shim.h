@@ -204,7 +204,8 @@ struct dept_thread {
 /// The thread starts a wait on instance inst, or takes it: the next hard
 /// release settles the time of its latest wait (clocks.h), and the bucket
 /// of inst keeps when it waited there. The only clock words a lock's fast
-/// path writes, both in lines it has just read.
+/// path writes (the bucket's line stays in cache for a thread that keeps
+/// taking the same few locks).
 static inline void dept_clock_waited(struct dept_thread *t, uint32_t inst) {
     t->clk_waited = 1;
     t->clk_waited_at[inst & (DEPT_WAITED_BUCKETS - 1)] = t->clk_time;
