@@ -343,9 +343,14 @@ public struct DependencyGraph: Sendable {
         let i = edgeIndex.firstValue(NodePair(from: from, to: to), or: fresh)
         if i != fresh {
             let perObject = perObjectClasses.contains(from.cls) || perObjectClasses.contains(to.cls)
+            // A join of another thread is new too: happens-before judges
+            // each joined thread on its own waits (CycleJudge), so a pool's
+            // second worker joined under the lock that let the first go may
+            // still close a cycle.
             if edges[i].witnesses.contains(where: { $0.gates == witness.gates && $0.thread == witness.thread
                                                     && $0.wait.isTimed == witness.wait.isTimed
                                                     && $0.wait.isAnnounced == witness.wait.isAnnounced
+                                                    && ($0.wait.op != .join || $0.wait.inst == witness.wait.inst)
                                                     && (!perObject || Self.sameObjects($0, witness)) }) {
                 return nil
             }

@@ -82,6 +82,26 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1)
     }
 
+    /// Two workers of one pool joined in turn under L: the first was past L
+    /// before the joins were asked for, the second took L after what the
+    /// joiner knows. The second join repeats the first's observation (same
+    /// thread, same held locks) but not its verdict: reported.
+    func testSecondWorkersJoinIsJudgedOnItsOwn() {
+        var d = Detector()
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.threadStarted(ThreadInfo(tid: 3, slot: 2))
+        d.wait(thread: 2, held: [threadBody(C.T, 4001)], wait: lockWait(C.A))
+        d.wait(thread: 3, held: [threadBody(C.T, 4002)], wait: lockWait(C.A))
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
+        var late = waitedOnA(at: 6)
+        late.slot = 2
+        d.threadExited(3, holding: [], lastWait: Epoch(slot: 2, time: 9), lockWaits: late)
+        d.wait(thread: 1, held: [held(C.A)], wait: joinWait(C.T, 4001), request: VectorClock([3, 5, 5]))
+        XCTAssertTrue(d.takePending().reports.isEmpty)
+        d.wait(thread: 1, held: [held(C.A)], wait: joinWait(C.T, 4002), request: VectorClock([3, 5, 5]))
+        XCTAssertEqual(d.takePending().reports.count, 1, "the second worker waited on L after what the joiner knows")
+    }
+
     /// The same join while the worker still runs (its waits on L so far at
     /// time 4): it may wait on L again, so the cycle is held back until it
     /// exits and judged on what it did by then.
