@@ -41,11 +41,24 @@ static atomic_flag core_flag = ATOMIC_FLAG_INIT;
 // saved here and restored by dept_core_unlock, so hooks need not.
 static __thread int saved_errno __attribute__((tls_model("initial-exec")));
 
+// The core's share of a fork (forgetting the parent's other threads) is
+// done by the child's first core call, not by dept's child handler: the
+// core allocates, and that handler runs before the program's own (dept
+// registers first), while an allocator that holds its lock across fork
+// (Chromium's PartitionAlloc, jemalloc, tcmalloc) has not released it yet.
+// The child runs one thread until its handlers have returned.
+static bool forked_core_pending;
+static uint32_t forked_survivor;
+
 void dept_core_lock(void) {
     saved_errno = errno;
     int n = 0;
     while (atomic_flag_test_and_set_explicit(&core_flag, memory_order_acquire)) {
         if (++n > 32) { sched_yield(); n = 0; }
+    }
+    if (UNLIKELY(forked_core_pending)) {
+        forked_core_pending = false;
+        dept_core_after_fork_child(forked_survivor);
     }
 }
 static _Atomic int pending_output;
@@ -121,9 +134,8 @@ static void fork_child(void) {
     dept_last_words_after_fork_child();
     dept_shim_report_unlock();
     struct dept_thread *t = dept_tls_thread;
-    dept_core_lock();
-    dept_core_after_fork_child((uintptr_t)t > 1 ? t->tid : 0);
-    dept_core_unlock();
+    forked_survivor = (uintptr_t)t > 1 ? t->tid : 0;
+    forked_core_pending = true;
     dept_tls_guard = g;
 }
 

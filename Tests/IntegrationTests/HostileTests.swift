@@ -36,6 +36,7 @@ final class HostileTests: XCTestCase {
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
+        "hostile_fork_allocator", "hostile_allocator_locks",
     ]
 
     enum Verdict {
@@ -146,6 +147,22 @@ final class HostileTests: XCTestCase {
     /// completes, as dept's prepare handler runs after it.
     func test_fork_pool() throws {
         try check("hostile_fork_pool", expect: .silent, .silent)
+    }
+
+    /// The program's own malloc holds its lock across fork and releases it
+    /// in its child handler, which runs after dept's: dept's child handler
+    /// must not allocate (the core forgets the parent's threads at the
+    /// child's first core call instead). Chromium's zygote children hung.
+    func test_fork_allocator() throws {
+        try check("hostile_fork_allocator", expect: .silent, .silent)
+    }
+
+    /// The program's own malloc takes a pthread mutex inside its heap lock
+    /// while another thread is inside dept's core: the core must not
+    /// allocate with the program's malloc (CShim/core_heap.c). Chromium's
+    /// renderers stopped that way.
+    func test_allocator_locks() throws {
+        try check("hostile_allocator_locks", expect: .silent, .silent)
     }
 
     /// A static helper (no loader: the inherited LD_PRELOAD cannot apply) run
