@@ -2,6 +2,7 @@
 // expect: silent
 // objects: stats_lock
 // summary: the program brings its own malloc, which holds its heap lock (a spin lock dept cannot see, as in PartitionAlloc, jemalloc or tcmalloc linked into a program) while it takes a pthread mutex for its statistics; two threads take pairs of 64 static mutexes in index order and allocate inside them, so dept's core keeps learning new dependencies while the other thread is inside malloc; both finish.
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/hostile_allocator_locks Examples/hostile_allocator_locks.c
 //
 // Hostile because: dept's core allocates while it holds the core lock. If
 // it allocated with the program's malloc, a thread inside the core would
@@ -16,12 +17,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-
 static atomic_flag heap_lock = ATOMIC_FLAG_INIT;
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static long allocations;
@@ -35,20 +30,7 @@ static void heap_enter(void)
 }
 static void heap_leave(void) { atomic_flag_clear_explicit(&heap_lock, memory_order_release); }
 
-void *malloc(size_t n) { heap_enter(); void *p = __libc_malloc(n); heap_leave(); return p; }
-void *calloc(size_t k, size_t n) { heap_enter(); void *p = __libc_calloc(k, n); heap_leave(); return p; }
-void *realloc(void *q, size_t n) { heap_enter(); void *p = __libc_realloc(q, n); heap_leave(); return p; }
-void free(void *q) { if (!q) return; heap_enter(); __libc_free(q); heap_leave(); }
-void *memalign(size_t a, size_t n) { heap_enter(); void *p = __libc_memalign(a, n); heap_leave(); return p; }
-void *aligned_alloc(size_t a, size_t n) { return memalign(a, n); }
-int posix_memalign(void **out, size_t a, size_t n) {
-    void *p = memalign(a, n);
-    if (!p) return 12;   // ENOMEM
-    *out = p;
-    return 0;
-}
-void *valloc(size_t n) { return memalign(4096, n); }
-void *pvalloc(size_t n) { return memalign(4096, (n + 4095) & ~(size_t)4095); }
+#include "own_malloc.h"
 
 #define N 64
 static pthread_mutex_t locks[N] = { [0 ... N - 1] = PTHREAD_MUTEX_INITIALIZER };
@@ -77,7 +59,7 @@ int main(void)
     pthread_create(&t, NULL, pairs, (void *)(N / 2));
     pairs(0);
     pthread_join(t, NULL);
-    printf("hostile_allocator_locks: %ld allocations\n", allocations > 0 ? 1L : 0L);
+    printf("hostile_allocator_locks: allocations counted: %s\n", allocations > 0 ? "yes" : "no");
     printf("hostile_allocator_locks: done\n");
     return 0;
 }

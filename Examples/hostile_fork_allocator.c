@@ -2,6 +2,7 @@
 // expect: silent
 // objects: worker_lock
 // summary: the program brings its own malloc (a lock around glibc's, as PartitionAlloc, jemalloc and tcmalloc have one), and holds that lock across fork with pthread_atfork handlers, releasing it in its child handler; threads have run and exited before each fork; the child mallocs, locks, frees and exits; every fork completes.
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/hostile_fork_allocator Examples/hostile_fork_allocator.c
 //
 // Hostile because: dept's fork handlers are registered first, so its child
 // handler runs before the program's, while the allocator's lock is still
@@ -18,30 +19,11 @@
 #include <unistd.h>
 
 // ---- the program's allocator: glibc's, behind one lock dept cannot see ----
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-
 static atomic_flag heap_lock = ATOMIC_FLAG_INIT;
 static void heap_enter(void) { while (atomic_flag_test_and_set_explicit(&heap_lock, memory_order_acquire)) {} }
 static void heap_leave(void) { atomic_flag_clear_explicit(&heap_lock, memory_order_release); }
 
-void *malloc(size_t n) { heap_enter(); void *p = __libc_malloc(n); heap_leave(); return p; }
-void *calloc(size_t k, size_t n) { heap_enter(); void *p = __libc_calloc(k, n); heap_leave(); return p; }
-void *realloc(void *q, size_t n) { heap_enter(); void *p = __libc_realloc(q, n); heap_leave(); return p; }
-void free(void *q) { heap_enter(); __libc_free(q); heap_leave(); }
-void *memalign(size_t a, size_t n) { heap_enter(); void *p = __libc_memalign(a, n); heap_leave(); return p; }
-void *aligned_alloc(size_t a, size_t n) { return memalign(a, n); }
-int posix_memalign(void **out, size_t a, size_t n) {
-    void *p = memalign(a, n);
-    if (!p) return 12;   // ENOMEM
-    *out = p;
-    return 0;
-}
-void *valloc(size_t n) { return memalign(4096, n); }
-void *pvalloc(size_t n) { return memalign(4096, (n + 4095) & ~(size_t)4095); }
+#include "own_malloc.h"
 
 // The allocator's own fork protocol: no fork while the heap is in use.
 static void heap_prepare(void) { heap_enter(); }
