@@ -222,17 +222,20 @@ struct dept_thread *dept_registry_first(void) { return atomic_load(&all_threads)
 // other thread's words are read without a lock: a stale value only moves
 // its last wait earlier or later by one release, and the thread keeps
 // running either way.
-int dept_shim_thread_last_wait(uint32_t tid, struct dept_epoch *out) {
+static struct dept_thread *live_thread(uint32_t tid) {
     for (struct dept_thread *t = atomic_load(&all_threads); t; t = t->next_all)
-        if (atomic_load(&t->live) && t->tid == tid) { *out = dept_clock_last_wait(t); return 1; }
+        if (atomic_load(&t->live) && t->tid == tid) return t;
     return 0;
 }
 
+int dept_shim_thread_last_wait(uint32_t tid, struct dept_epoch *out) {
+    struct dept_thread *t = live_thread(tid);
+    if (t) *out = dept_clock_last_wait(t);
+    return t != 0;
+}
+
 int dept_shim_thread_waited_at(uint32_t tid, uint32_t inst, struct dept_epoch *out) {
-    for (struct dept_thread *t = atomic_load(&all_threads); t; t = t->next_all)
-        if (atomic_load(&t->live) && t->tid == tid) {
-            *out = (struct dept_epoch){ t->clk_slot, t->clk_waited_at[inst & (DEPT_WAITED_BUCKETS - 1)] };
-            return 1;
-        }
-    return 0;
+    struct dept_thread *t = live_thread(tid);
+    if (t) *out = (struct dept_epoch){ t->clk_slot, t->clk_waited_at[inst & (DEPT_WAITED_BUCKETS - 1)] };
+    return t != 0;
 }

@@ -315,8 +315,7 @@ public struct CycleJudge {
     /// lock-order cycle across rounds is what lockdep and DEPT predict.
     func happensBeforeRule(_ ws: [Witness]) -> Rejection? {
         for (i, cur) in ws.enumerated() where cur.from.isThreadBody {
-            let prev = ws[(i + ws.count - 1) % ws.count]
-            guard let request = prev.clocks.requestClock(in: clocks) else { continue }
+            guard let request = requestInto(ws, i) else { continue }
             var v = HappensBefore.verdict(request: request, returned: lastWait(cur.thread), satisfiedBy: [])
             if v == .valid, let w = endedWait(cur.thread, cur.wait.inst) {
                 v = HappensBefore.verdict(request: request, returned: w.returned, satisfiedBy: w.satisfiedBy)
@@ -335,11 +334,16 @@ public struct CycleJudge {
     /// Nil when no thread's future can turn the path down.
     public func awaitedExit(_ ws: [Witness]) -> UInt32? {
         for (i, cur) in ws.enumerated() where cur.from.isThreadBody && cur.wait.op.isLockAcquisition {
-            let prev = ws[(i + ws.count - 1) % ws.count]
-            guard let request = prev.clocks.requestClock(in: clocks),
+            guard let request = requestInto(ws, i),
                   let l = lockWait(cur.thread, cur.wait.inst), !l.final, request.covers(l.epoch) else { continue }
             return cur.thread
         }
         return nil
+    }
+
+    /// What the thread waiting for context i's event (a join of its
+    /// thread) knew when it asked: the previous observation's request.
+    private func requestInto(_ ws: [Witness], _ i: Int) -> VectorClock? {
+        ws[(i + ws.count - 1) % ws.count].clocks.requestClock(in: clocks)
     }
 }
