@@ -308,10 +308,39 @@ static void *monitor_main(void *arg) {
     return 0;
 }
 
+// Whether a thread other than the caller runs. A process that dept sees
+// with one thread is never given a second one by the monitor: programs
+// check that they are single-threaded before they fork (Chromium's zygote
+// dies of a CHECK when /proc/self/task lists more than itself, and
+// seccomp/namespace sandboxes refuse a multi-threaded process), so a
+// preloaded tool must not change that answer. What a lone thread waits for
+// can only come from a signal handler or another process. Only a lone
+// thread that waits for a lock it holds (its entry for this acquisition is
+// pushed before it blocks, so the lock is held twice) is stuck for sure:
+// that one still gets the monitor and its live report.
+static bool others_run(const struct dept_thread *self) {
+    for (struct dept_thread *t = dept_registry_first(); t; t = t->next_all)
+        if (t != self && atomic_load_explicit(&t->live, memory_order_relaxed)) return true;
+    return false;
+}
+
+static bool waits_for_itself(const struct dept_thread *t) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t->nheld; i++) n += t->held[i].obj == t->blocked_obj;
+    return n >= 2 || (n == 1 && t->held[t->nheld - 1].obj != t->blocked_obj);
+}
+
 void dept_monitor_kick(void) {
     if (atomic_exchange(&dept_monitor_armed, 1)) return;
     int g = dept_tls_guard;
     dept_tls_guard = 1;
+    struct dept_thread *self = dept_tls_thread;
+    if (!atomic_load(&monitor_started) && !others_run(self) && !((uintptr_t)self > 1 && waits_for_itself(self))) {
+        // Disarmed again: the next wait, perhaps with company, asks anew.
+        atomic_store(&dept_monitor_armed, 0);
+        dept_tls_guard = g;
+        return;
+    }
     if (!atomic_exchange(&monitor_started, 1)) {
         int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
             (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dept_real("pthread_create", 0);

@@ -123,6 +123,11 @@ final class HangExamplesTests: XCTestCase {
         add("hang_join_under_mutex", .deadlock, 2, cycle: [mainM, worker], blocked: [
             b(worker, lock, "M", by: mainM), b(mainM, join, nil, by: worker),
         ])
+        // The process's only thread: the monitor is started for it all the
+        // same, because it waits for a lock it holds (hang_monitor.c).
+        add("hang_self_relock", .deadlock, 1, cycle: [mainM], blocked: [
+            b(mainM, lock, "M", by: mainM),
+        ])
         // X took sem_b and exited; Y (holding A) waits for sem_b, Z waits for A.
         add("hang_seed_page_lock", .deadlock, 2, cycle: [Y, Z], blocked: [
             b(Z, lock, "A", by: Y), b(Y, "sem_wait", "sem_b", by: Z), b(.main, join, nil, by: Y),
@@ -451,6 +456,7 @@ final class HangExamplesTests: XCTestCase {
     func test_hang_rwlock() throws { try checkHang("hang_rwlock") }
     func test_hang_shlib() throws { try checkHang("hang_shlib") }
     func test_hang_join_under_mutex() throws { try checkHang("hang_join_under_mutex") }
+    func test_hang_self_relock() throws { try checkHang("hang_self_relock") }
     func test_hang_seed_page_lock() throws { try checkHang("hang_seed_page_lock") }
     func test_hang_seed_completion() throws { try checkHang("hang_seed_completion") }
     func test_hang_cond_outer_lock() throws { try checkHang("hang_cond_outer_lock") }

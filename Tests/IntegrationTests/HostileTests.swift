@@ -36,7 +36,7 @@ final class HostileTests: XCTestCase {
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
-        "hostile_fork_allocator", "hostile_allocator_locks",
+        "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread",
     ]
 
     enum Verdict {
@@ -163,6 +163,15 @@ final class HostileTests: XCTestCase {
     /// renderers stopped that way.
     func test_allocator_locks() throws {
         try check("hostile_allocator_locks", expect: .silent, .silent)
+    }
+
+    /// A single-threaded program blocks in waits only its timer signal or a
+    /// timeout ends, then checks that it has one thread, in itself and in a
+    /// forked child: dept's hang monitor must not be started where it would
+    /// be the process's second thread. Chromium's zygotes died of their
+    /// single-thread CHECK.
+    func test_single_thread() throws {
+        try check("hostile_single_thread", expect: .silent, .silent)
     }
 
     /// A static helper (no loader: the inherited LD_PRELOAD cannot apply) run
