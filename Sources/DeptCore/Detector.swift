@@ -198,7 +198,13 @@ public struct Detector: Sendable {
         for r in graph.takeRejections() { silence(r.rule, r.witnesses) }
         guard options.detectPotential else { return }
         var judge: CycleJudge? = nil
-        for c in cycles where !reportedCycles.contains(c.identity) {
+        for c in cycles {
+            // A cycle only held back is not reported yet: this observation
+            // of it (another worker joined under the same lock) is judged
+            // on its own, or it would be lost when the held-back one is
+            // turned down.
+            guard !reportedCycles.contains(c.identity) || heldBackReports.contains(where: { $0.identity == c.identity })
+            else { continue }
             reportedCycles.insert(c.identity)
             let evidence = CycleEvidence(cycle: c, graph: graph)
             let ws = evidence.links.map { $0.witness }
@@ -213,8 +219,15 @@ public struct Detector: Sendable {
                     continue
                 }
             }
-            pendingReports.append(evidence)
+            report(evidence, c.identity)
         }
+    }
+
+    /// Queues a cycle's report; other observations of the same cycle still
+    /// held back are then redundant: each cycle is reported once.
+    private mutating func report(_ evidence: CycleEvidence, _ identity: [Int]) {
+        heldBackReports.removeAll { $0.identity == identity }
+        pendingReports.append(evidence)
     }
 
     /// Judges again the held-back cycles `which` selects, now that what
@@ -223,23 +236,30 @@ public struct Detector: Sendable {
     private mutating func settleHeldBack(final: Bool = false, _ which: (HeldBackCycle) -> Bool) {
         let judge = self.judge(final: final)
         var kept: [HeldBackCycle] = []
+        var reported: Set<[Int]> = [], turnedDown: Set<[Int]> = []
         for h in heldBackReports {
             guard which(h) else { kept.append(h); continue }
+            if reported.contains(h.identity) { continue }
             let ws = h.evidence.links.map { $0.witness }
             if let r = judge.futexLockRule(ws) ?? judge.happensBeforeRule(ws) {
                 silence(r, ws)
-                // Not reported: the same cycle closed again by other
-                // observations is judged on its own.
-                reportedCycles.remove(h.identity)
+                turnedDown.insert(h.identity)
             } else if !final && ws.contains(where: { w in w.wait.isUnsureRelease }) {
                 kept.append(HeldBackCycle(evidence: h.evidence, identity: h.identity, thread: nil))
             } else if !final, let tid = judge.awaitedExit(ws) {
                 kept.append(HeldBackCycle(evidence: h.evidence, identity: h.identity, thread: tid))
             } else {
+                reported.insert(h.identity)
                 pendingReports.append(h.evidence)
             }
         }
-        heldBackReports = kept
+        heldBackReports = kept.filter { !reported.contains($0.identity) }
+        // Not reported, and no other observation of it waits: the same
+        // cycle closed again by other observations is judged on its own.
+        for identity in turnedDown where !reported.contains(identity)
+            && !heldBackReports.contains(where: { $0.identity == identity }) {
+            reportedCycles.remove(identity)
+        }
     }
 
     /// Some thread showed futex words of class `cls` to behave as locks:

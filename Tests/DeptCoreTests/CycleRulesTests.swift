@@ -102,6 +102,31 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1, "the second worker waited on L after what the joiner knows")
     }
 
+    /// As above, but the first worker still runs at its join, so that
+    /// cycle is held back: the second worker's join, the same cycle of
+    /// classes, must still be judged on its own, and reported at once, not
+    /// lost when the first worker exits past L and its cycle is dropped.
+    func testSecondWorkersJoinIsJudgedWhileTheFirstIsHeldBack() {
+        var d = Detector()
+        d.liveLastWait = { tid in tid == 2 ? Epoch(slot: 1, time: 9) : nil }
+        d.liveLockWait = { tid, i in tid == 2 && i == inst(C.A) ? Epoch(slot: 1, time: 4) : nil }
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.threadStarted(ThreadInfo(tid: 3, slot: 2))
+        d.wait(thread: 2, held: [threadBody(C.T, 4001)], wait: lockWait(C.A))
+        d.wait(thread: 3, held: [threadBody(C.T, 4002)], wait: lockWait(C.A))
+        var late = waitedOnA(at: 6)
+        late.slot = 2
+        d.threadExited(3, holding: [], lastWait: Epoch(slot: 2, time: 9), lockWaits: late)
+        d.wait(thread: 1, held: [held(C.A)], wait: joinWait(C.T, 4001), request: VectorClock([3, 5, 5]))
+        XCTAssertTrue(d.takePending().reports.isEmpty)
+        XCTAssertEqual(d.heldBackReports.map(\.thread), [2])
+        d.wait(thread: 1, held: [held(C.A)], wait: joinWait(C.T, 4002), request: VectorClock([3, 5, 5]))
+        XCTAssertEqual(d.takePending().reports.count, 1, "the second worker waited on L after what the joiner knows")
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
+        XCTAssertTrue(d.takePending().reports.isEmpty, "reported once")
+        XCTAssertTrue(d.heldBackReports.isEmpty)
+    }
+
     /// The same join while the worker still runs (its waits on L so far at
     /// time 4): it may wait on L again, so the cycle is held back until it
     /// exits and judged on what it did by then.
