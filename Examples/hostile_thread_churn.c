@@ -46,6 +46,9 @@ static void churn(long from, long count)
     pthread_attr_init(&detached);
     pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
     for (long i = from; i < from + count; i += 30) {
+        // The hang guard is per batch: 700 batches take 1-3 s here, but a
+        // loaded machine once made the whole run, without dept, pass 10 s.
+        alarm(10);
         pthread_t joined[30];
         int njoined = 0;
         for (long k = i; k < i + 30 && k < from + count; k++) {
@@ -78,7 +81,7 @@ static long rss_kib(void)
 
 int main(void)
 {
-    alarm(10);
+    alarm(10);                           // re-armed by every batch
     churn(0, 1000);
     long before = rss_kib();
     churn(1000, 20000);
