@@ -324,6 +324,9 @@ static bool others_run(const struct dept_thread *self) {
     return false;
 }
 
+// Held twice: a lock hook pushes its entry before it blocks. Held once
+// below the top: a wait that pushes its entry only once it returns (the
+// annotation API's lock waits).
 static bool waits_for_itself(const struct dept_thread *t) {
     uint32_t n = 0;
     for (uint32_t i = 0; i < t->nheld; i++) n += t->held[i].obj == t->blocked_obj;
