@@ -14,10 +14,20 @@
 
 static atomic_flag slots_lock = ATOMIC_FLAG_INIT;
 static uint32_t *slot_last;          // per slot: the last time a retired thread reached there
+static uint32_t *slot_era;           // per slot: its latest era boundary (clocks.h), 0 if none
 static uint32_t *free_slots;
 static uint32_t nfree;
 static _Atomic uint32_t nslots;      // slots handed out so far (the width of every clock)
 
+// Up to this width a thread whose start did not know any free slot's last
+// thread had ended gets a new slot rather than start an era: clocks this
+// narrow still fit a sync object's inline entries, and most programs then
+// never see an era at all.
+#define SOFT_WIDTH DEPT_SYNC_INLINE_VC
+// Free slots looked at for one whose last thread the new one knew ended
+// (the most recently freed first: a pool that joins a worker and starts
+// the next one finds it at once).
+#define COVERED_SCAN 64
 static void spin(atomic_flag *f) {
     int n = 0;
     while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
@@ -68,26 +78,58 @@ static void join_into(uint32_t **vc, uint32_t *cap, const uint32_t *from, uint32
         if (from[i] > (*vc)[i]) (*vc)[i] = from[i];
 }
 
-void dept_clock_thread_start(struct dept_thread *t, const uint32_t *from, uint32_t n) {
+// The slot for a new thread, under slots_lock. Prefers a free slot whose
+// last thread's end the new thread's start knew (`from`): the new thread's
+// times then vouch for the old thread's too, as the old entries' readers
+// expect. Failing that, a new slot while clocks are narrow; then a free slot
+// anyway, which starts an era (*era_after gets the old thread's last time).
+static uint32_t pick_slot(const uint32_t *from, uint32_t n, uint32_t *era_after) {
+    *era_after = 0;
+    uint32_t scan = nfree < COVERED_SCAN ? nfree : COVERED_SCAN;
+    for (uint32_t k = 0; k < scan; k++) {
+        uint32_t i = nfree - 1 - k, s = free_slots[i];
+        if (s < n && from[s] >= slot_last[s]) {
+            free_slots[i] = free_slots[--nfree];
+            return s;
+        }
+    }
+    uint32_t width = atomic_load(&nslots);
+    if (width < MAX_SLOTS && (width < SOFT_WIDTH || !nfree)) return atomic_fetch_add(&nslots, 1);
+    if (!nfree) return UINT32_MAX;
+    uint32_t s = free_slots[--nfree];
+    *era_after = slot_last[s];
+    __atomic_store_n(&slot_era[s], slot_last[s], __ATOMIC_RELAXED);
+    return s;
+}
+
+void dept_clock_thread_start(struct dept_thread *t, struct dept_sync *start) {
+    // The start's clock is read under its lock, for the slot's choice and
+    // to be joined in: one view of it for both.
+    if (start) spin(&start->clk_lock);
+    const uint32_t *from = start && start->clk_n ? start->clk_vc : 0;
+    uint32_t n = from ? in_use(start->clk_cap) : 0;
     spin(&slots_lock);
     if (!slot_last) {
         slot_last = raw(MAX_SLOTS * sizeof *slot_last);
+        slot_era = raw(MAX_SLOTS * sizeof *slot_era);
         free_slots = raw(MAX_SLOTS * sizeof *free_slots);
     }
-    uint32_t slot = UINT32_MAX;
-    if (nfree) slot = free_slots[--nfree];
-    else if (slot_last && atomic_load(&nslots) < MAX_SLOTS) slot = atomic_fetch_add(&nslots, 1);
+    uint32_t era_after = 0;
+    uint32_t slot = slot_last && slot_era && free_slots ? pick_slot(from, n, &era_after) : UINT32_MAX;
     uint32_t time = slot != UINT32_MAX ? slot_last[slot] + 1 : 0;
     unspin(&slots_lock);
     if (t->clk_vc) memset(t->clk_vc, 0, (size_t)t->clk_cap * sizeof *t->clk_vc);
     t->clk_slot = slot;
     t->clk_time = time;
+    t->clk_reused_after = era_after;
     t->clk_waited = 0;
     t->clk_last_wait = 0;
     memset(t->clk_waited_at, 0, sizeof t->clk_waited_at);
-    if (slot == UINT32_MAX) return;       // out of slots: this thread has no clock (time 0: unknown)
-    if (from && n) join_into(&t->clk_vc, &t->clk_cap, from, n, 0);
-    if (reserve(&t->clk_vc, &t->clk_cap, slot + 1, 0)) t->clk_vc[slot] = time;
+    if (slot != UINT32_MAX) {
+        if (from) join_into(&t->clk_vc, &t->clk_cap, from, n, 0);
+        if (reserve(&t->clk_vc, &t->clk_cap, slot + 1, 0)) t->clk_vc[slot] = time;
+    }
+    if (start) unspin(&start->clk_lock);
 }
 
 void dept_clock_thread_end(struct dept_thread *t) {
@@ -129,10 +171,15 @@ void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
             memcpy(s->clk_vc, t->clk_vc, (size_t)known * sizeof *t->clk_vc);
             memset(s->clk_vc + known, 0, (size_t)(width - known) * sizeof *s->clk_vc);
         } else {
-            // The meet: what every release of the episode knew.
+            // The meet: what every release of the episode knew. Two
+            // times of a slot on either side of an era boundary (or of one
+            // no longer known) speak of different threads: nothing of that
+            // slot is known to both.
             for (uint32_t i = 0; i < width; i++) {
-                uint32_t v = i < known ? t->clk_vc[i] : 0;
-                if (v < s->clk_vc[i]) s->clk_vc[i] = v;
+                uint32_t v = i < known ? t->clk_vc[i] : 0, m = s->clk_vc[i];
+                if (v == m) continue;
+                uint32_t era = slot_era ? __atomic_load_n(&slot_era[i], __ATOMIC_RELAXED) : 0;
+                s->clk_vc[i] = era && (v < m ? v : m) <= era ? 0 : (v < m ? v : m);
             }
         }
         s->clk_n++;

@@ -4,7 +4,11 @@
 // its hard releases (create, exit, a signal/post/write with waiters blocked,
 // a signal under a mutex); a *vc* maps slots to times. A slot is reused by
 // a later thread, whose times start above its predecessor's last one, so an
-// old entry never vouches for the new thread's events.
+// old entry never vouches for the new thread's events. The other way round
+// holds only if the new thread's start knew the old one's end: otherwise an
+// entry of the new thread's time would vouch for the old thread's events
+// it never saw. Such a reuse is an *era* boundary, which the core is told
+// of (SlotEras) and which no meet of two clocks may straddle.
 //
 // Nothing here runs on the lock fast path: its only clock words are the
 // thread's `clk_waited` flag, which tells the next hard release that the
@@ -18,9 +22,11 @@
 #define DEPT_CLOCKS_H
 #include "shim.h"
 
-/// A thread starts: it gets a slot, and knows what `from` (its creator's
-/// clock at pthread_create, or nothing) knew.
-DEPT_HIDDEN void dept_clock_thread_start(struct dept_thread *t, const uint32_t *from, uint32_t n);
+/// A thread starts: it gets a slot, and knows what `start` (its body, which
+/// holds its creator's clock at pthread_create; or nothing) knew. Sets
+/// t->clk_reused_after when the slot's previous thread had ended unknown
+/// to it (clocks.c says why that matters).
+DEPT_HIDDEN void dept_clock_thread_start(struct dept_thread *t, struct dept_sync *start);
 /// The thread is gone: its slot becomes reusable. Its last clock must have
 /// been published (dept_clock_exit) first.
 DEPT_HIDDEN void dept_clock_thread_end(struct dept_thread *t);

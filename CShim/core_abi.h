@@ -25,7 +25,10 @@ void dept_core_class(uint32_t cls, uint32_t obj_kind, uint32_t key_kind, uintptr
 /// call site); returns how many frames name its class, and in *generation
 /// a number that changes whenever that answer may change for some string.
 uint32_t dept_core_init_callstring(uint32_t inst, const uintptr_t *pcs, uint32_t n, int32_t seed, uint32_t *generation);
-void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int32_t os_tid, uint32_t slot);
+/// `reused_after`: the slot's previous thread's last time when that thread
+/// had ended unknown to this one (an era boundary, clocks.h), else 0.
+void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int32_t os_tid, uint32_t slot,
+                      uint32_t reused_after);
 void dept_core_thread_name(uint32_t tid, const char *name);
 /// ended/nended: the thread's latest wait on each object it waited on lately
 /// (not lock acquisitions), with what ended it (HappensBefore for its joiners).

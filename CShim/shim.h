@@ -154,6 +154,9 @@ struct dept_thread {
     uint32_t *clk_vc;             // mmap'd, kept when the record is recycled
     uint32_t clk_cap;
     uint32_t clk_body;            // instance of its body (thread started by our pthread_create), or 0
+    /// The last time of the slot's previous thread when this thread took the
+    /// slot without knowing that thread had ended (clocks.c), else 0.
+    uint32_t clk_reused_after;
     /// clk_time at the thread's latest wait on (or take of) any object whose
     /// instance falls in each bucket (inst % DEPT_WAITED_BUCKETS): an upper
     /// bound of when its latest wait on one lock returned, which the core

@@ -17,7 +17,8 @@ DEFINE_REAL(int, pthread_clockjoin_np, pthread_t, void **, clockid_t, const stru
 DEFINE_REAL(int, pthread_setname_np, pthread_t, const char *)
 DEFINE_REAL(void, pthread_exit, void *)
 
-DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent, uint32_t create_stack);
+DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent, uint32_t create_stack,
+                                                 struct dept_sync *start);
 DEPT_HIDDEN uint32_t dept_thread_new_tid(void);
 
 // What the parent hands to the child; recycled through a free list so that
@@ -60,12 +61,11 @@ static void *trampoline(void *p) {
     struct start_rec rec = *r;
     rec_put(r);
     dept_tls_guard = 1;
-    struct dept_thread *t = rec.tid ? dept_thread_adopt(rec.tid, rec.parent, rec.create_stack) : 0;
+    // What the creator knew at pthread_create happened before anything here.
+    struct dept_sync *body = rec.tid ? dept_sync_get(rec.body.inst) : 0;
+    struct dept_thread *t = rec.tid ? dept_thread_adopt(rec.tid, rec.parent, rec.create_stack, body) : 0;
     if (t) {
         dept_obj_bind((uintptr_t)pthread_self(), rec.body);
-        // What the creator knew at pthread_create happened before anything here.
-        struct dept_sync *body = dept_sync_get(rec.body.inst);
-        if (body) dept_clock_acquire_all(body, t);
         t->clk_body = rec.body.inst;
         dept_thread_started(t);
         dept_ecxt_enter(t, (uintptr_t)pthread_self(), rec.body, DEPT_EV_EXCL, DEPT_OP_THREAD_START,

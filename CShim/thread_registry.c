@@ -72,7 +72,7 @@ struct dept_thread *dept_thread_slow(void) {
     t->tid = atomic_fetch_add(&next_tid, 1);
     t->os_tid = (int32_t)syscall(SYS_gettid);
     t->self = pthread_self();
-    dept_clock_thread_start(t, 0, 0);
+    dept_clock_thread_start(t, 0);
     atomic_store(&t->live, 1);
     dept_tls_thread = t;
     dept_thread_started(t);
@@ -80,7 +80,9 @@ struct dept_thread *dept_thread_slow(void) {
 }
 
 /// Called from our pthread_create trampoline in the new thread.
-DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent, uint32_t create_stack) {
+/// `start`: its body, which holds what the creator knew at pthread_create.
+DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent, uint32_t create_stack,
+                                                 struct dept_sync *start) {
     struct dept_thread *t = alloc_record();
     if (!t) return 0;
     t->tid = tid;
@@ -88,7 +90,7 @@ DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent,
     t->create_stack = create_stack;
     t->os_tid = (int32_t)syscall(SYS_gettid);
     t->self = pthread_self();
-    dept_clock_thread_start(t, 0, 0);
+    dept_clock_thread_start(t, start);
     atomic_store(&t->live, 1);
     dept_tls_thread = t;
     return t;
@@ -100,7 +102,7 @@ void dept_thread_started(struct dept_thread *t) {
     if (atomic_load(&exit_key_ready))
         pthread_setspecific(exit_key, t);
     dept_core_lock();
-    dept_core_thread(t->tid, t->parent, t->create_stack, t->os_tid, t->clk_slot);
+    dept_core_thread(t->tid, t->parent, t->create_stack, t->os_tid, t->clk_slot, t->clk_reused_after);
     dept_core_unlock();
 }
 

@@ -52,6 +52,8 @@ public struct CycleJudge {
     public var classes: [UInt32: ClassInfo]
     public var funnels: Funnels
     public var clocks: ClockStore
+    /// Where clock slots changed hands unknown to their new threads.
+    public var eras = SlotEras()
     /// The epoch of a thread's latest wait of any kind (its last one if it
     /// exited), or nil when unknown.
     public var lastWait: (UInt32) -> Epoch?
@@ -316,12 +318,12 @@ public struct CycleJudge {
     func happensBeforeRule(_ ws: [Witness]) -> Rejection? {
         for (i, cur) in ws.enumerated() where cur.from.isThreadBody {
             guard let request = requestInto(ws, i) else { continue }
-            var v = HappensBefore.verdict(request: request, returned: lastWait(cur.thread), satisfiedBy: [])
+            var v = HappensBefore.verdict(request: request, returned: lastWait(cur.thread), satisfiedBy: [], eras: eras)
             if v == .valid, let w = endedWait(cur.thread, cur.wait.inst) {
-                v = HappensBefore.verdict(request: request, returned: w.returned, satisfiedBy: w.satisfiedBy)
+                v = HappensBefore.verdict(request: request, returned: w.returned, satisfiedBy: w.satisfiedBy, eras: eras)
             }
             if v == .valid, cur.wait.op.isLockAcquisition, let l = lockWait(cur.thread, cur.wait.inst), l.final {
-                v = HappensBefore.verdict(request: request, returned: l.epoch, satisfiedBy: [])
+                v = HappensBefore.verdict(request: request, returned: l.epoch, satisfiedBy: [], eras: eras)
             }
             if v != .valid { return .happensBefore(context: i, verdict: v) }
         }
@@ -335,7 +337,7 @@ public struct CycleJudge {
     public func awaitedExit(_ ws: [Witness]) -> UInt32? {
         for (i, cur) in ws.enumerated() where cur.from.isThreadBody && cur.wait.op.isLockAcquisition {
             guard let request = requestInto(ws, i),
-                  let l = lockWait(cur.thread, cur.wait.inst), !l.final, request.covers(l.epoch) else { continue }
+                  let l = lockWait(cur.thread, cur.wait.inst), !l.final, request.covers(l.epoch, eras: eras) else { continue }
             return cur.thread
         }
         return nil

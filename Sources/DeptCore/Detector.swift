@@ -31,6 +31,8 @@ public struct Detector: Sendable {
     private var silencedKeys: Set<[UInt32]> = []
     /// Vector clocks of the observations' requests (HappensBefore).
     public private(set) var clocks = ClockStore()
+    /// Where clock slots changed hands unknown to their new threads.
+    public private(set) var slotEras = SlotEras()
     /// Init call strings and the wrapper helpers they reveal (Funnels).
     public private(set) var funnels = Funnels()
     /// The call sites that trigger events of each class (OR-waits).
@@ -55,6 +57,7 @@ public struct Detector: Sendable {
             return t.live ? live?(tid) ?? nil : t.lastWait
         }
         j.triggerSites = triggerSites
+        j.eras = slotEras
         j.futexLockClasses = futexLockClasses
         j.endedWait = { tid, inst in
             guard let t = threads[tid], !t.live else { return nil }
@@ -115,6 +118,12 @@ public struct Detector: Sendable {
         var t = t
         if let old = threads[t.tid], t.name == nil { t.name = old.name }
         threads[t.tid] = t
+    }
+
+    /// Thread `t` took its clock slot over from a thread that ended at time
+    /// `last` without `t`'s start knowing so (SlotEras).
+    public mutating func slotReused(slot: UInt32, after last: UInt32) {
+        slotEras.reused(slot: slot, after: last)
     }
 
     public mutating func threadNamed(_ tid: UInt32, _ name: String) {

@@ -16,7 +16,8 @@
 ///
 /// Clocks are dense vectors indexed by a thread's clock slot; a slot is
 /// reused by a later thread whose times continue above its predecessor's,
-/// so an old entry never vouches for the new thread's events.
+/// so an old entry never vouches for the new thread's events, and a new one
+/// vouches for the old thread's only within one era of the slot (SlotEras).
 public struct Epoch: Hashable, Sendable {
     public var slot: UInt32
     public var time: UInt32
@@ -27,8 +28,13 @@ public struct VectorClock: Hashable, Sendable {
     public var times: [UInt32]
     public init(_ times: [UInt32] = []) { self.times = times }
     public subscript(slot: UInt32) -> UInt32 { Int(slot) < times.count ? times[Int(slot)] : 0 }
-    /// Whether the event at `e` happened before the point this clock was taken.
-    public func covers(_ e: Epoch) -> Bool { e.time != 0 && self[e.slot] >= e.time }
+    /// Whether the event at `e` happened before the point this clock was
+    /// taken. `eras`: where the slots changed hands unknown to their new
+    /// threads.
+    public func covers(_ e: Epoch, eras: SlotEras = SlotEras()) -> Bool {
+        let known = self[e.slot]
+        return e.time != 0 && known >= e.time && eras.sameEra(e, known: known)
+    }
 }
 
 /// The clocks of one observation (Witness), as far as the shim knew them.
@@ -115,9 +121,10 @@ public enum HappensBefore {
     /// `request` is the waiter's clock at r; `returned` when W' returned (for
     /// a thread's exit, the time of its last wait of any kind: W' may be
     /// any wait in its body); `satisfiedBy` the events that may have ended W'.
-    public static func verdict(request: VectorClock, returned: Epoch?, satisfiedBy: [Epoch]) -> Verdict {
-        if let r = returned, request.covers(r) { return .returnedBefore }
-        if !satisfiedBy.isEmpty && satisfiedBy.allSatisfy({ request.covers($0) }) { return .satisfiedBefore }
+    public static func verdict(request: VectorClock, returned: Epoch?, satisfiedBy: [Epoch],
+                               eras: SlotEras = SlotEras()) -> Verdict {
+        if let r = returned, request.covers(r, eras: eras) { return .returnedBefore }
+        if !satisfiedBy.isEmpty && satisfiedBy.allSatisfy({ request.covers($0, eras: eras) }) { return .satisfiedBefore }
         return .valid
     }
 }

@@ -91,7 +91,8 @@ func coreInitCallString(_ inst: UInt32, _ pcs: UnsafePointer<UInt>, _ n: UInt32,
 }
 
 @_cdecl("dept_core_thread")
-func coreThread(_ tid: UInt32, _ parent: UInt32, _ stack: UInt32, _ osTid: Int32, _ slot: UInt32) {
+func coreThread(_ tid: UInt32, _ parent: UInt32, _ stack: UInt32, _ osTid: Int32, _ slot: UInt32, _ reusedAfter: UInt32) {
+    if reusedAfter != 0 { runtime.detector.slotReused(slot: slot, after: reusedAfter) }
     runtime.detector.threadStarted(ThreadInfo(tid: tid, osTid: osTid, parent: parent, createStack: stack, slot: slot))
 }
 

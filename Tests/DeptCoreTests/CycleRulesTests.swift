@@ -71,6 +71,62 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["happens-before"])
     }
 
+    /// The worker took L at its time 4 and ended at 9, unknown to anyone;
+    /// a later thread took its slot over and ran to time 12, and the joiner
+    /// heard from that one only. Its entry (12) is a later thread's time
+    /// and says nothing of the worker's wait on L: reported
+    /// (Examples/join_under_lock_slot_reuse).
+    func testALaterThreadOnTheSlotDoesNotVouchForTheWorker() {
+        var d = Detector()
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
+        d.slotReused(slot: 1, after: 9)
+        d.threadStarted(ThreadInfo(tid: 3, slot: 1))
+        d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 12]))
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// Near miss: the same reuse, but the joiner heard from the worker
+    /// itself after its wait on L (its entry, 5, is in the worker's era):
+    /// still silent.
+    func testTheSlotsOwnEraStillVouches() {
+        var d = Detector(options: Options.parse("verbosity=2").0)
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
+        d.slotReused(slot: 1, after: 9)
+        d.threadStarted(ThreadInfo(tid: 3, slot: 1))
+        d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
+        XCTAssertTrue(d.takePending().reports.isEmpty)
+        XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["happens-before"])
+    }
+
+    func testSlotEras() {
+        var eras = SlotEras()
+        XCTAssertTrue(eras.sameEra(Epoch(slot: 1, time: 4), known: 100), "no reuse: one era")
+        eras.reused(slot: 1, after: 9)
+        eras.reused(slot: 1, after: 20)
+        XCTAssertTrue(eras.sameEra(Epoch(slot: 1, time: 4), known: 9), "up to the old thread's end")
+        XCTAssertFalse(eras.sameEra(Epoch(slot: 1, time: 4), known: 10))
+        XCTAssertFalse(eras.sameEra(Epoch(slot: 1, time: 9), known: 15))
+        XCTAssertTrue(eras.sameEra(Epoch(slot: 1, time: 10), known: 20), "within the second era")
+        XCTAssertFalse(eras.sameEra(Epoch(slot: 1, time: 10), known: 21))
+        XCTAssertTrue(eras.sameEra(Epoch(slot: 1, time: 21), known: 1000), "the latest era is open")
+        XCTAssertTrue(eras.sameEra(Epoch(slot: 2, time: 4), known: 100), "other slots are untouched")
+        XCTAssertTrue(eras.sameEra(Epoch(slot: 1, time: 4), known: 4), "the epoch itself")
+        XCTAssertFalse(VectorClock([0, 12]).covers(Epoch(slot: 1, time: 4), eras: eras))
+        XCTAssertTrue(VectorClock([0, 12]).covers(Epoch(slot: 1, time: 11), eras: eras))
+        // Boundaries beyond the kept ones are forgotten: an epoch in an era
+        // whose end is no longer known is covered by its own time only.
+        var many = SlotEras()
+        for k in 1...UInt32(SlotEras.kept + 1) { many.reused(slot: 0, after: k * 10) }
+        XCTAssertFalse(many.sameEra(Epoch(slot: 0, time: 3), known: 5))
+        XCTAssertTrue(many.sameEra(Epoch(slot: 0, time: 3), known: 3))
+        XCTAssertTrue(many.sameEra(Epoch(slot: 0, time: 15), known: 19), "a kept era")
+        XCTAssertFalse(many.sameEra(Epoch(slot: 0, time: 15), known: 21))
+    }
+
     /// Near miss (join_under_lock_taken_after): the worker's last wait on L
     /// was at its time 6, after what the joiner knows: reported.
     func testJoinBeforeTheThreadsLastWaitOnTheLockIsReported() {

@@ -14,7 +14,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "same_class_both_orders", "same_class_rings",
         "wrapper_two_funnels", "wrapper_funnels_abba", "wrapper_deep_funnel", "wrapper_deep_funnel_abba",
         "join_after_done_flag", "join_after_done_flag_relock", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
-        "join_under_lock_taken_before", "join_under_lock_taken_after", "join_under_lock_second_worker",
+        "join_under_lock_taken_before", "join_under_lock_taken_after", "join_under_lock_second_worker", "join_under_lock_slot_reuse",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
@@ -115,6 +115,7 @@ final class PrecisionExamplesTests: XCTestCase {
     /// unordered with its join. Its join repeats the first's observation
     /// but is judged on its own worker's waits.
     func test_join_under_lock_second_worker() throws { try potential("join_under_lock_second_worker", events: 2...2) }
+    func test_join_under_lock_slot_reuse() throws { try potential("join_under_lock_slot_reuse", events: 2...2) }
     /// Joined under M after a post that ended the joiner's wait.
     func test_join_after_sem_handoff() throws { try silent("join_after_sem_handoff") }
     /// F4: joined under a robust mutex taken with EOWNERDEAD from the dead worker.
