@@ -71,18 +71,25 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["happens-before"])
     }
 
+    /// The worker took L at its time 4 and ended at 9; thread 3 then took
+    /// its clock slot over without knowing it had ended.
+    func workerEndedAndItsSlotReused(_ detector: Detector) -> Detector {
+        var d = detector
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
+        d.slotReused(slot: 1, after: 9)
+        d.threadStarted(ThreadInfo(tid: 3, slot: 1))
+        return d
+    }
+
     /// The worker took L at its time 4 and ended at 9, unknown to anyone;
     /// a later thread took its slot over and ran to time 12, and the joiner
     /// heard from that one only. Its entry (12) is a later thread's time
     /// and says nothing of the worker's wait on L: reported
     /// (Examples/join_under_lock_slot_reuse).
     func testALaterThreadOnTheSlotDoesNotVouchForTheWorker() {
-        var d = Detector()
-        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
-        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
-        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
-        d.slotReused(slot: 1, after: 9)
-        d.threadStarted(ThreadInfo(tid: 3, slot: 1))
+        var d = workerEndedAndItsSlotReused(Detector())
         d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 12]))
         XCTAssertEqual(d.takePending().reports.count, 1)
     }
@@ -91,12 +98,7 @@ final class CycleRulesTests: XCTestCase {
     /// itself after its wait on L (its entry, 5, is in the worker's era):
     /// still silent.
     func testTheSlotsOwnEraStillVouches() {
-        var d = Detector(options: Options.parse("verbosity=2").0)
-        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
-        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
-        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
-        d.slotReused(slot: 1, after: 9)
-        d.threadStarted(ThreadInfo(tid: 3, slot: 1))
+        var d = workerEndedAndItsSlotReused(Detector(options: Options.parse("verbosity=2").0))
         d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
         XCTAssertTrue(d.takePending().reports.isEmpty)
         XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["happens-before"])
