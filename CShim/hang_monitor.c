@@ -280,6 +280,33 @@ static bool check_locked(bool proven) {
     return any || stall_active;
 }
 
+// How long the monitor, idle in a process down to one thread, waits before
+// it goes (leave): long enough that a program which starts and joins
+// threads in batches does not start a monitor per batch.
+#define ALONE_MS 1000
+
+static uint32_t live_threads(void) {
+    uint32_t n = 0;
+    for (struct dept_thread *t = dept_registry_first(); t; t = t->next_all)
+        n += atomic_load_explicit(&t->live, memory_order_relaxed) != 0;
+    return n;
+}
+
+// The program is down to one thread: the monitor goes, so that the process
+// is single-threaded again, as it would be without dept (a program that
+// used a pool at start-up may check that before it forks or unshares a
+// user namespace). dept_monitor_kick starts a new one when a wait blocks
+// with company again. False when a kick came in between and the monitor
+// must stay: it clears monitor_started first and looks at the kick's flag
+// after, so either the kick sees it gone (and starts another) or it sees
+// the kick (and takes monitor_started back, unless the kick's new monitor
+// has it already).
+static bool leave(void) {
+    atomic_store(&monitor_started, 0);
+    if (!atomic_load(&dept_monitor_armed)) return true;
+    return atomic_exchange(&monitor_started, 1) != 0;
+}
+
 static void *monitor_main(void *arg) {
     (void)arg;
     dept_tls_thread = (struct dept_thread *)1;   // every hook passes through
@@ -292,7 +319,11 @@ static void *monitor_main(void *arg) {
     for (;;) {
         if (dept_last_words_requested()) { dept_last_words_serve(); continue; }
         if (!atomic_load(&dept_monitor_armed)) {
-            futex_wait(&monitor_word, atomic_load(&monitor_word), -1);
+            uint32_t word = atomic_load(&monitor_word);
+            futex_wait(&monitor_word, word, ALONE_MS);
+            if (atomic_load(&monitor_word) == word && !atomic_load(&dept_monitor_armed) && live_threads() <= 1
+                && leave())
+                return 0;
             continue;
         }
         long period = dept_config.hang_ms / 4;

@@ -107,6 +107,11 @@ final class HangExamplesTests: XCTestCase {
             b(X, lock, "B", by: Y), b(Y, lock, "A", by: X), b(.main, join, nil, by: X),
         ])
         // main sleeps ("ctx-watchdog"): not blocked in a wait, not listed.
+        // The monitor started for the early worker went while main was
+        // alone: a new one is started for X and Y.
+        add("hang_abba_after_alone", .deadlock, 2, cycle: [X, Y], blocked: [
+            b(X, lock, "B", by: Y), b(Y, lock, "A", by: X), b(.main, join, nil, by: X),
+        ])
         add("hang_abba_watchdog", .deadlock, 2, cycle: [X, Y], blocked: [
             b(X, lock, "B", by: Y), b(Y, lock, "A", by: X),
         ])
@@ -447,6 +452,7 @@ final class HangExamplesTests: XCTestCase {
     // MARK: - Real hangs (one test per example)
 
     func test_hang_abba() throws { try checkHang("hang_abba") }
+    func test_hang_abba_after_alone() throws { try checkHang("hang_abba_after_alone") }
 
     /// main sleeps in a loop instead of joining: a sleeping thread could wake
     /// nobody here, the X/Y cycle is proven from ownership.

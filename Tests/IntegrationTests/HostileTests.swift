@@ -36,7 +36,7 @@ final class HostileTests: XCTestCase {
         "hostile_ctor_atexit", "hostile_many_threads", "hostile_close_stderr", "hostile_destroy_locked",
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
-        "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread",
+        "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
     ]
 
     enum Verdict {
@@ -172,6 +172,13 @@ final class HostileTests: XCTestCase {
     /// single-thread CHECK.
     func test_single_thread() throws {
         try check("hostile_single_thread", expect: .silent, .silent)
+    }
+
+    /// A program that had a second thread, blocked while main ran, joins it
+    /// and checks that it is single-threaded again: dept's monitor, started
+    /// for that block, must go once main is alone.
+    func test_threads_then_alone() throws {
+        try check("hostile_threads_then_alone", expect: .silent, .silent)
     }
 
     /// A static helper (no loader: the inherited LD_PRELOAD cannot apply) run
