@@ -2,7 +2,7 @@
 // expect: silent
 // objects: tick
 // summary: a single-threaded program (as Chromium's zygote is) blocks in sem_wait on a semaphore its timer's signal handler posts (a POSIX timer with SIGEV_SIGNAL, which starts no thread), in a timed condvar wait and in a timed semaphore wait, then checks that /proc/self/task lists one thread, and forks a child that does the same; it fails as Chromium's CHECK does if it finds a second thread.
-// build: cc -g -O0 -pthread -o $OUT/hostile_single_thread Examples/hostile_single_thread.c
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/hostile_single_thread Examples/hostile_single_thread.c
 //
 // Hostile because: dept's hang monitor is a thread, started at the first
 // blocking wait. Started here, it made this process multi-threaded, and
@@ -10,7 +10,6 @@
 // Chromium's zygotes died of SIGTRAP (their CHECK) under dept and the
 // browser gave up ("GPU process isn't usable").
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -20,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "task_count.h"
 
 static sem_t tick;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -30,16 +30,6 @@ static timer_t timer;
 static void on_timer(int sig) {
     (void)sig;
     sem_post(&tick);
-}
-
-static int threads(void) {
-    DIR *d = opendir("/proc/self/task");
-    if (!d) return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (e->d_name[0] != '.') n++;
-    closedir(d);
-    return n;
 }
 
 static struct timespec soon(long ms) {

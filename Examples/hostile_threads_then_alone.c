@@ -2,7 +2,7 @@
 // expect: silent
 // objects: go
 // summary: a program starts a worker that blocks in sem_wait until main posts, joins it, and then checks that /proc/self/task comes down to one thread within 3 s (as a program does that used a pool at start-up and then forks or unshares a user namespace); twice, then in a forked child. It fails if a second thread stays.
-// build: cc -g -O0 -pthread -o $OUT/hostile_threads_then_alone Examples/hostile_threads_then_alone.c
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/hostile_threads_then_alone Examples/hostile_threads_then_alone.c
 //
 // Hostile because: dept's hang monitor is a thread, started when a thread
 // blocks while another one runs. It used to stay for the rest of the
@@ -11,7 +11,6 @@
 // zygote-style CHECK fires. The monitor now goes after a second alone, so
 // the program waits up to 3 s for its thread count to come down.
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -20,18 +19,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "task_count.h"
 
 static sem_t go;
-
-static int threads(void) {
-    DIR *d = opendir("/proc/self/task");
-    if (!d) return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (e->d_name[0] != '.') n++;
-    closedir(d);
-    return n;
-}
 
 static void *worker(void *arg) {
     (void)arg;
