@@ -178,8 +178,9 @@ void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
             for (uint32_t i = 0; i < width; i++) {
                 uint32_t v = i < known ? t->clk_vc[i] : 0, m = s->clk_vc[i];
                 if (v == m) continue;
+                uint32_t lo = v < m ? v : m;
                 uint32_t era = slot_era ? __atomic_load_n(&slot_era[i], __ATOMIC_RELAXED) : 0;
-                s->clk_vc[i] = era && (v < m ? v : m) <= era ? 0 : (v < m ? v : m);
+                s->clk_vc[i] = era && lo <= era ? 0 : lo;
             }
         }
         s->clk_n++;

@@ -285,10 +285,20 @@ static bool check_locked(bool proven) {
 // threads in batches does not start a monitor per batch.
 #define ALONE_MS 1000
 
-static uint32_t live_threads(void) {
+// How many threads other than `self` (NULL: none) run. A process that dept
+// sees with one thread is never given a second one by the monitor: programs
+// check that they are single-threaded before they fork (Chromium's zygote
+// dies of a CHECK when /proc/self/task lists more than itself, and
+// seccomp/namespace sandboxes refuse a multi-threaded process), so a
+// preloaded tool must not change that answer. What a lone thread waits for
+// can only come from a signal handler or another process. Only a lone
+// thread that waits for a lock it holds (its entry for this acquisition is
+// pushed before it blocks, so the lock is held twice) is stuck for sure:
+// that one still gets the monitor and its live report.
+static uint32_t live_besides(const struct dept_thread *self) {
     uint32_t n = 0;
     for (struct dept_thread *t = dept_registry_first(); t; t = t->next_all)
-        n += atomic_load_explicit(&t->live, memory_order_relaxed) != 0;
+        n += t != self && atomic_load_explicit(&t->live, memory_order_relaxed);
     return n;
 }
 
@@ -321,7 +331,7 @@ static void *monitor_main(void *arg) {
         if (!atomic_load(&dept_monitor_armed)) {
             uint32_t word = atomic_load(&monitor_word);
             futex_wait(&monitor_word, word, ALONE_MS);
-            if (atomic_load(&monitor_word) == word && !atomic_load(&dept_monitor_armed) && live_threads() <= 1
+            if (atomic_load(&monitor_word) == word && !atomic_load(&dept_monitor_armed) && live_besides(0) <= 1
                 && leave())
                 return 0;
             continue;
@@ -339,22 +349,6 @@ static void *monitor_main(void *arg) {
     return 0;
 }
 
-// Whether a thread other than the caller runs. A process that dept sees
-// with one thread is never given a second one by the monitor: programs
-// check that they are single-threaded before they fork (Chromium's zygote
-// dies of a CHECK when /proc/self/task lists more than itself, and
-// seccomp/namespace sandboxes refuse a multi-threaded process), so a
-// preloaded tool must not change that answer. What a lone thread waits for
-// can only come from a signal handler or another process. Only a lone
-// thread that waits for a lock it holds (its entry for this acquisition is
-// pushed before it blocks, so the lock is held twice) is stuck for sure:
-// that one still gets the monitor and its live report.
-static bool others_run(const struct dept_thread *self) {
-    for (struct dept_thread *t = dept_registry_first(); t; t = t->next_all)
-        if (t != self && atomic_load_explicit(&t->live, memory_order_relaxed)) return true;
-    return false;
-}
-
 // Held twice: a lock hook pushes its entry before it blocks. Held once
 // below the top: a wait that pushes its entry only once it returns (the
 // annotation API's lock waits).
@@ -369,7 +363,7 @@ void dept_monitor_kick(void) {
     int g = dept_tls_guard;
     dept_tls_guard = 1;
     struct dept_thread *self = dept_tls_thread;
-    if (!atomic_load(&monitor_started) && !others_run(self) && !((uintptr_t)self > 1 && waits_for_itself(self))) {
+    if (!atomic_load(&monitor_started) && !live_besides(self) && !((uintptr_t)self > 1 && waits_for_itself(self))) {
         // Disarmed again: the next wait, perhaps with company, asks anew.
         atomic_store(&dept_monitor_armed, 0);
         dept_tls_guard = g;
