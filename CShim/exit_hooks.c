@@ -87,5 +87,5 @@ static void exit_hooks_init(void) {
     real_exit = (exit_fn)dept_real("exit", 0);
     real__exit = (exit_fn)dept_real("_exit", 0);
     real__Exit = (exit_fn)dept_real("_Exit", 0);
-    pthread_atfork(0, 0, after_fork_child);
+    dept_on_fork_child(after_fork_child);
 }

@@ -163,6 +163,10 @@ __asm__(
     "syscall:\n"
     "    cmpq $" DEPT_STR(SYS_futex) ", %rdi\n"
     "    je dept_syscall_futex\n"
+    "    cmpq $" DEPT_STR(SYS_clone) ", %rdi\n"
+    "    je dept_syscall_clone\n"
+    "    cmpq $" DEPT_STR(SYS_clone3) ", %rdi\n"
+    "    je dept_syscall_clone\n"
     "    movq dept_real_syscall(%rip), %r11\n"
     "    testq %r11, %r11\n"
     "    jz dept_syscall_first\n"
@@ -171,6 +175,7 @@ __asm__(
 #else
 DEPT_EXPORT long dept_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6) __asm__("syscall");
 long dept_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6) {
+    if (UNLIKELY(n == SYS_clone || n == SYS_clone3)) return dept_syscall_clone(n, a1, a2, a3, a4, a5, a6);
     if (LIKELY(n != SYS_futex)) return resolve()(n, a1, a2, a3, a4, a5, a6);
     return dept_syscall_futex(n, a1, a2, a3, a4, a5, a6);
 }

@@ -98,7 +98,19 @@ DEPT_HIDDEN void dept_monitor_after_fork_child(void);
 // library's constructor) finds the handlers registered and does nothing.
 static __thread bool fork_held __attribute__((tls_model("initial-exec")));
 
-static void fork_prepare(void) {
+// What hooks need done in every child (exit_hooks.c: the child's pid),
+// registered at start-up; run at the end of the child's step, whichever
+// way the child was made (fork, or clone_hooks.c).
+#define FORK_CHILD_CALLBACKS 4
+static void (*fork_child_callbacks[FORK_CHILD_CALLBACKS])(void);
+static _Atomic int nfork_child_callbacks;
+
+void dept_on_fork_child(void (*fn)(void)) {
+    int i = atomic_fetch_add(&nfork_child_callbacks, 1);
+    if (i < FORK_CHILD_CALLBACKS) fork_child_callbacks[i] = fn;
+}
+
+void dept_fork_prepare(void) {
     if (!atomic_load_explicit(&dept_ready, memory_order_acquire)) return;
     fork_held = true;
     dept_tls_guard = 1;
@@ -109,7 +121,7 @@ static void fork_prepare(void) {
     dept_clocks_atfork(0);
     dept_core_lock();
 }
-static void fork_parent(void) {
+void dept_fork_parent(void) {
     if (!fork_held) return;
     fork_held = false;
     dept_shim_core_unlock_noflush();
@@ -120,7 +132,9 @@ static void fork_parent(void) {
     dept_shim_report_unlock();
     dept_tls_guard = 0;
 }
-static void fork_child(void) {
+void dept_fork_child(void) {
+    int n = atomic_load(&nfork_child_callbacks);
+    for (int i = 0; i < n && i < FORK_CHILD_CALLBACKS; i++) fork_child_callbacks[i]();
     if (!fork_held) return;
     fork_held = false;
     int g = 0;
@@ -151,7 +165,7 @@ static void register_fork_handlers(void) {
     resolve___register_atfork();
     int none = 0;
     if (atomic_compare_exchange_strong(&fork_handlers, &none, 1)) {
-        if (real___register_atfork) real___register_atfork(fork_prepare, fork_parent, fork_child, __dso_handle);
+        if (real___register_atfork) real___register_atfork(dept_fork_prepare, dept_fork_parent, dept_fork_child, __dso_handle);
         atomic_store(&fork_handlers, 2);
     }
     while (atomic_load(&fork_handlers) != 2) sched_yield();

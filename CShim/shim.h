@@ -403,6 +403,20 @@ DEPT_HIDDEN struct dept_obj_ref dept_obj_instance_of(uint32_t cls);
 /// Binds an address to a given instance (replacing what was there).
 DEPT_HIDDEN void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref);
 DEPT_HIDDEN void dept_objects_atfork(int phase);
+/// A new process is made from this thread (runtime_init.c): dept's locks
+/// are taken before (prepare) and let go after, in the parent and in the
+/// child, which also forgets the parent's other threads. fork() runs them
+/// as the first registered fork handlers; clone_hooks.c runs them around a
+/// clone() that makes a process.
+DEPT_HIDDEN void dept_fork_prepare(void);
+DEPT_HIDDEN void dept_fork_parent(void);
+DEPT_HIDDEN void dept_fork_child(void);
+/// fn runs in every child dept_fork_child runs in (at most four; at
+/// start-up).
+DEPT_HIDDEN void dept_on_fork_child(void (*fn)(void));
+/// syscall(SYS_clone or SYS_clone3, ...) (clone_hooks.c), which the
+/// syscall() interposer (futex_hooks.c) hands over.
+DEPT_HIDDEN long dept_syscall_clone(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 /// The class key of an object initialised at `site` by an explicit init call
 /// (init_sites.c): the site, or a hash of the longer prefix of its init call
 /// string that names its class when the site is a wrapper's. *name_pc is the

@@ -37,6 +37,7 @@ final class HostileTests: XCTestCase {
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
         "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
+        "hostile_clone_fork",
     ]
 
     enum Verdict {
@@ -155,6 +156,14 @@ final class HostileTests: XCTestCase {
     /// child's first core call instead). Chromium's zygote children hung.
     func test_fork_allocator() throws {
         try check("hostile_fork_allocator", expect: .silent, .silent)
+    }
+
+    /// Processes made by clone() and by the clone system calls (no fork
+    /// handlers run) while another thread keeps dept's object table and
+    /// core busy: every child's own mutex works, none waits for a dept lock
+    /// copied held. Chromium's launcher makes its children this way.
+    func test_clone_fork() throws {
+        try check("hostile_clone_fork", expect: .silent, .silent)
     }
 
     /// The program's own malloc takes a pthread mutex inside its heap lock

@@ -1,0 +1,100 @@
+// clone_hooks.c - processes made without fork(): glibc's clone() and the
+// clone system calls made through syscall().
+//
+// fork() runs the pthread_atfork handlers, among them dept's, which hold
+// dept's locks across the copy (runtime_init.c). clone() and a raw clone
+// system call run none: the child is a copy of memory taken at any moment
+// of the other threads' work, and a lock dept held in one of them (its
+// object table's, its core's) is copied held, with no thread left in the
+// child to let it go. The child's first lock then waits forever. Sandboxes
+// and launchers make their processes this way (Chromium's, to give the
+// child new namespaces), and they do it while other threads run.
+//
+// A clone that makes a process is one without CLONE_VM (the child gets a
+// copy of memory) and without CLONE_SETTLS (its thread pointer, and with
+// it dept's per-thread words, stays the caller's). It gets the fork steps
+// around it: prepare before, then the parent's step in the parent and the
+// child's step in the child before anything else runs there. Every other
+// clone (a thread, vfork's shared memory, posix_spawn) passes through
+// untouched, as does any clone before dept is ready (prepare does nothing
+// then).
+#include "shim.h"
+#include <sched.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <sys/syscall.h>
+
+#define PROCESS_FLAGS_NONE (CLONE_VM | CLONE_SETTLS | CLONE_THREAD)
+
+static bool makes_process(uint64_t flags) { return !(flags & PROCESS_FLAGS_NONE); }
+
+typedef int (*clone_fn)(int (*)(void *), void *, int, void *, ...);
+static clone_fn real_clone;
+typedef long (*syscall_fn)(long, ...);
+static syscall_fn real_syscall;
+
+// Looked up at start-up: a clone may come where the loader's lock is held.
+__attribute__((constructor)) static void clone_hooks_init(void) {
+    real_clone = (clone_fn)dept_real("clone", 0);
+    real_syscall = (syscall_fn)dept_real("syscall", 0);
+}
+
+// The child's entry: the caller's function and argument, read from the
+// parent's memory as it was copied (the child has its own copy).
+struct clone_call {
+    int (*fn)(void *);
+    void *arg;
+};
+
+static int child_entry(void *p) {
+    const struct clone_call *c = p;
+    dept_fork_child();
+    return c->fn(c->arg);
+}
+
+DEPT_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...) {
+    // The optional arguments are read whether or not the caller passed
+    // them, as glibc's clone does: it uses each only with its flag.
+    va_list ap;
+    va_start(ap, arg);
+    pid_t *parent_tid = va_arg(ap, pid_t *);
+    void *tls = va_arg(ap, void *);
+    pid_t *child_tid = va_arg(ap, pid_t *);
+    va_end(ap);
+    if (UNLIKELY(!real_clone)) real_clone = (clone_fn)dept_real("clone", 0);
+    if (!makes_process((uint32_t)flags) || !fn) return real_clone(fn, stack, flags, arg, parent_tid, tls, child_tid);
+    struct clone_call call = { fn, arg };
+    dept_fork_prepare();
+    int r = real_clone(child_entry, stack, flags, &call, parent_tid, tls, child_tid);
+    // The child never returns here: it starts in child_entry.
+    int e = errno;
+    dept_fork_parent();
+    errno = e;
+    return r;
+}
+
+// syscall(SYS_clone or SYS_clone3, ...), from futex_hooks.c's syscall():
+// the child returns from the system call like the parent, on a copy of
+// the same stack when the caller gave none (with a stack of its own, the
+// child cannot return through C code: passed through, as libc would).
+long dept_syscall_clone(long n, long a1, long a2, long a3, long a4, long a5, long a6) {
+    if (UNLIKELY(!real_syscall)) real_syscall = (syscall_fn)dept_real("syscall", 0);
+    syscall_fn real = real_syscall;
+    uint64_t flags = (uint64_t)a1, stack = (uint64_t)a2;
+    if (n == SYS_clone3) {
+        // struct clone_args: flags first, the stack sixth (of eight in the
+        // first version, which every caller's size covers).
+        const uint64_t *ca = (const uint64_t *)a1;
+        if (!ca || (size_t)a2 < 8 * sizeof *ca) return real(n, a1, a2, a3, a4, a5, a6);
+        flags = ca[0];
+        stack = ca[5];
+    }
+    if (!makes_process(flags) || stack) return real(n, a1, a2, a3, a4, a5, a6);
+    dept_fork_prepare();
+    long r = real(n, a1, a2, a3, a4, a5, a6);
+    int e = errno;
+    if (r == 0) dept_fork_child();
+    else dept_fork_parent();
+    errno = e;
+    return r;
+}
