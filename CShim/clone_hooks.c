@@ -30,14 +30,10 @@ static bool makes_process(uint64_t flags) { return !(flags & PROCESS_FLAGS_NONE)
 
 typedef int (*clone_fn)(int (*)(void *), void *, int, void *, ...);
 static clone_fn real_clone;
-typedef long (*syscall_fn)(long, ...);
-static syscall_fn real_syscall;
 
-// Looked up at start-up: a clone may come where the loader's lock is held.
-__attribute__((constructor)) static void clone_hooks_init(void) {
-    real_clone = (clone_fn)dept_real("clone", 0);
-    real_syscall = (syscall_fn)dept_real("syscall", 0);
-}
+// Looked up at start-up, so that a clone does not enter dlsym (a clone
+// before this constructor looks it up then).
+__attribute__((constructor)) static void clone_hooks_init(void) { real_clone = (clone_fn)dept_real("clone", 0); }
 
 // The child's entry: the caller's function and argument, read from the
 // parent's memory as it was copied (the child has its own copy).
@@ -78,8 +74,7 @@ DEPT_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 // the same stack when the caller gave none (with a stack of its own, the
 // child cannot return through C code: passed through, as libc would).
 long dept_syscall_clone(long n, long a1, long a2, long a3, long a4, long a5, long a6) {
-    if (UNLIKELY(!real_syscall)) real_syscall = (syscall_fn)dept_real("syscall", 0);
-    syscall_fn real = real_syscall;
+    syscall_fn real = dept_syscall_real();
     uint64_t flags = (uint64_t)a1, stack = (uint64_t)a2;
     if (n == SYS_clone3) {
         // struct clone_args: flags first, the stack sixth (of eight in the

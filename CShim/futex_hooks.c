@@ -37,13 +37,12 @@
 #define FUTEX_LOCK_PI2 13
 #endif
 
-typedef long (*syscall_fn)(long, ...);
 /// libc's syscall(), once looked up (the interposer below jumps to it).
 DEPT_HIDDEN syscall_fn dept_real_syscall;
 
 DEPT_HIDDEN void dept_monitor_check_now(void);
 
-static syscall_fn resolve(void) {
+syscall_fn dept_syscall_real(void) {
     syscall_fn f = __atomic_load_n(&dept_real_syscall, __ATOMIC_RELAXED);
     if (UNLIKELY(!f)) {
         f = (syscall_fn)dept_real("syscall", 0);
@@ -65,7 +64,7 @@ static bool tracked(uintptr_t uaddr, uintptr_t pc) {
 }
 
 static __attribute__((noinline)) long futex_call(long *a, uintptr_t pc) {
-    syscall_fn real = resolve();
+    syscall_fn real = dept_syscall_real();
     uintptr_t uaddr = (uintptr_t)a[0];
     int op = (int)a[1];
     int cmd = op & FUTEX_CMD_MASK;
@@ -148,7 +147,7 @@ long dept_syscall_futex(long n, long a1, long a2, long a3, long a4, long a5, lon
 }
 
 long dept_syscall_first(long n, long a1, long a2, long a3, long a4, long a5, long a6) {
-    return resolve()(n, a1, a2, a3, a4, a5, a6);
+    return dept_syscall_real()(n, a1, a2, a3, a4, a5, a6);
 }
 
 #if defined(__x86_64__)
@@ -176,7 +175,7 @@ __asm__(
 DEPT_EXPORT long dept_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6) __asm__("syscall");
 long dept_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6) {
     if (UNLIKELY(n == SYS_clone || n == SYS_clone3)) return dept_syscall_clone(n, a1, a2, a3, a4, a5, a6);
-    if (LIKELY(n != SYS_futex)) return resolve()(n, a1, a2, a3, a4, a5, a6);
+    if (LIKELY(n != SYS_futex)) return dept_syscall_real()(n, a1, a2, a3, a4, a5, a6);
     return dept_syscall_futex(n, a1, a2, a3, a4, a5, a6);
 }
 #endif

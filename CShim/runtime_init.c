@@ -99,8 +99,9 @@ DEPT_HIDDEN void dept_monitor_after_fork_child(void);
 static __thread bool fork_held __attribute__((tls_model("initial-exec")));
 
 // What hooks need done in every child (exit_hooks.c: the child's pid),
-// registered at start-up; run at the end of the child's step, whichever
-// way the child was made (fork, or clone_hooks.c).
+// registered at start-up; run first in the child's step, whichever way
+// the child was made (fork, or clone_hooks.c), and also in a child of a
+// fork made before dept was ready.
 #define FORK_CHILD_CALLBACKS 4
 static void (*fork_child_callbacks[FORK_CHILD_CALLBACKS])(void);
 static _Atomic int nfork_child_callbacks;

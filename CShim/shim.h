@@ -414,6 +414,10 @@ DEPT_HIDDEN void dept_fork_child(void);
 /// fn runs in every child dept_fork_child runs in (at most four; at
 /// start-up).
 DEPT_HIDDEN void dept_on_fork_child(void (*fn)(void));
+/// libc's syscall() (futex_hooks.c, whose interposer jumps to it), looked
+/// up on first use.
+typedef long (*syscall_fn)(long, ...);
+DEPT_HIDDEN syscall_fn dept_syscall_real(void);
 /// syscall(SYS_clone or SYS_clone3, ...) (clone_hooks.c), which the
 /// syscall() interposer (futex_hooks.c) hands over.
 DEPT_HIDDEN long dept_syscall_clone(long n, long a1, long a2, long a3, long a4, long a5, long a6);
