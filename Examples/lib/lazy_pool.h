@@ -11,6 +11,7 @@
 #define EXAMPLES_LAZY_POOL_H
 #include <pthread.h>
 #include <unistd.h>
+#include "in_futex.h"
 
 #define POOL_ITEMS 3
 
@@ -41,7 +42,12 @@ static void *pool_worker(void *arg)
         pthread_mutex_lock(&pool_mut);
     }
     pthread_mutex_unlock(&pool_mut);
-    usleep(50 * 1000);                   // closing its sessions: still running when the join starts
+    // Closing its sessions: still running when the join starts. A fixed
+    // sleep was not enough on a loaded machine (main can be descheduled
+    // past it before it reaches the join), so wait until main sleeps in
+    // the join itself, then a little more.
+    until_in_futex(getpid());
+    usleep(20 * 1000);
     return NULL;
 }
 
