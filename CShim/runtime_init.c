@@ -257,6 +257,7 @@ __attribute__((constructor))
 static void dept_init(void) {
     int saved = errno;
     dept_tls_guard = 1;
+    dept_core_heap_init();
     const char *opts = getenv("DEPT_OPTIONS");
     find_untracked_code();
     dept_registry_init();

@@ -239,6 +239,8 @@ extern _Atomic int dept_disabled;
 
 extern struct dept_config dept_config;
 
+/// Finds glibc's allocator for the core (core_heap.c): once, at start-up.
+DEPT_HIDDEN void dept_core_heap_init(void);
 DEPT_HIDDEN struct dept_thread *dept_thread_slow(void);
 /// Code whose own pthread locks dept passes through untracked:
 ///  * a malloc implementation in a shared library (jemalloc, tcmalloc, ...):

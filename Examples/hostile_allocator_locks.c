@@ -1,7 +1,7 @@
 // dept-example: hostile_allocator_locks
 // expect: silent
 // objects: stats_lock
-// summary: the program brings its own malloc, which holds its heap lock (a spin lock dept cannot see, as in PartitionAlloc, jemalloc or tcmalloc linked into a program) while it takes a pthread mutex for its statistics; two threads take pairs of 64 static mutexes in index order and allocate inside them, so dept's core keeps learning new dependencies while the other thread is inside malloc; both finish.
+// summary: the program brings its own malloc, which holds its heap lock (a spin lock dept cannot see, as in PartitionAlloc, jemalloc or tcmalloc linked into a program) while it takes a pthread mutex for its statistics, and, like Chromium's allocator shim, also defines glibc's __libc_malloc and __libc_free; two threads take pairs of 64 static mutexes in index order and allocate inside them, so dept's core keeps learning new dependencies while the other thread is inside malloc; both finish.
 // build: cc -g -O0 -pthread -IExamples/lib -o $OUT/hostile_allocator_locks Examples/hostile_allocator_locks.c
 //
 // Hostile because: dept's core allocates while it holds the core lock. If
@@ -9,7 +9,9 @@
 // wait for the heap lock held by a thread inside malloc, which waits for
 // the core lock in the statistics mutex's hook: Chromium's renderers
 // stopped that way. The core allocates with glibc's own allocator
-// (CShim/core_heap.c).
+// (CShim/core_heap.c), found in libc itself: this program, as Chromium's
+// browser does, replaces glibc's __libc_malloc names too, and the browser
+// stopped when the core linked to those names.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>

@@ -168,8 +168,10 @@ final class HostileTests: XCTestCase {
 
     /// The program's own malloc takes a pthread mutex inside its heap lock
     /// while another thread is inside dept's core: the core must not
-    /// allocate with the program's malloc (CShim/core_heap.c). Chromium's
-    /// renderers stopped that way.
+    /// allocate with the program's malloc (CShim/core_heap.c), not even by
+    /// glibc's `__libc_malloc` names, which this program (like Chromium's
+    /// allocator shim) defines too. Chromium's renderers and browser
+    /// stopped that way.
     func test_allocator_locks() throws {
         try check("hostile_allocator_locks", expect: .silent, .silent)
     }
