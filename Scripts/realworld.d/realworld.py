@@ -329,14 +329,14 @@ class Run:
         return argv, env
 
     def step(self, name, argv, *, cwd=None, stdin=None, stdout=None, timeout=None, watch=(), timed=True,
-             ok_status=(0,)):
+             ok_status=(0,), extra_env=None):
         """Runs one command (under dept in a dept run); returns (rc, stdout path)."""
         self.nstep += 1
         tag = f"{self.nstep}-{name}"
         out = Path(stdout) if stdout else self.dir / f"{tag}.stdout"
         err = self.dir / f"{tag}.stderr"
         self.stderr_files.append(err)
-        argv2, env = self.wrap(argv, self.env(), tag)
+        argv2, env = self.wrap(argv, {**self.env(), **(extra_env or {})}, tag)
         if timeout is None:
             timeout = self.runner.timeout_for(self.prog.name, name, self.mode)
         r = run_process(argv2, cwd=cwd or self.dir, env=env, stdin=stdin, stdout=out, stderr=err,
@@ -1778,6 +1778,28 @@ class Siege(Program):
             server.wait()
 
 
+class Chromium(Program):
+    name, tools = "chromium", ("chromium",)
+    workload = ("chromium --headless=new --dump-dom of a page whose script writes a sum (browser, zygotes, "
+                "renderer and utility processes; PartitionAlloc, which also defines glibc's __libc_malloc)")
+
+    def prepare(self):
+        self.page = self.dir / "page.html"
+        self.page.write_text("<html><body><script>let s = 0; for (let i = 0; i <= 685; i++) s += i;"
+                             " document.body.textContent = 'sum ' + s;</script></body></html>\n")
+
+    def run(self, r):
+        # Its own home and profile: nothing of the caller's, nothing left behind.
+        home = r.dir / "home"
+        home.mkdir()
+        rc, out = r.step("dump-dom", ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                      f"--user-data-dir={r.dir / 'profile'}", "--dump-dom", self.page.as_uri()],
+                         extra_env={"HOME": str(home)})
+        r.sig("page computed", "sum 234955" in out.read_text(errors="replace"))
+        shutil.rmtree(r.dir / "profile", ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
 class Lld(Program):
     name, tools = "lld", ("ld.lld", "cc")
 
@@ -1820,7 +1842,7 @@ ALL = (Python, Perl, Ruby, Tcl, Node, Java, Erlang, Guile,
        Ffmpeg, Gstreamer, X264, X265, Dav1d,
        Pigz, Xz, Zstd, Pzstd, Pbzip2, Lbzip2, Plzip, Pixz, SevenZip, Sort,
        Make, CmakeNinja, Swift, Git, Lld,
-       QemuImg, StressNg, Sysbench, Samtools, Fio, Stockfish, Povray, Siege)
+       QemuImg, StressNg, Sysbench, Samtools, Fio, Stockfish, Povray, Siege, Chromium)
 CLASSES = {c.name: c for c in ALL}
 PROGRAMS = [c.name for c in ALL]
 
