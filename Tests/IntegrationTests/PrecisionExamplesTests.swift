@@ -53,12 +53,25 @@ final class PrecisionExamplesTests: XCTestCase {
     }
 
     /// A silent example whose cycle `rule` holds back: `verbosity=2` says so.
+    /// Every run must be silent; the explanation may take up to three runs.
+    /// Which cycle through a new dependency dept examines first can depend
+    /// on the interleaving: under load, 3 of 40 runs of
+    /// join_under_lock_taken_before explained the longer cycle through the
+    /// pool's condvar ("event cycle in one thread") and printed nothing for
+    /// the join's own, also silent.
     func silent(_ name: String, heldBackBy rule: String, file: StaticString = #filePath, line: UInt = #line) throws {
         try silent(name, file: file, line: line)
-        let run = runExample(try ExampleBuilder.shared.build(name, file: file, line: line), preload: true,
-                             env: ["DEPT_OPTIONS": "verbosity=2"], timeout: Self.timeout)
-        XCTAssertTrue(run.stderrLines.contains { $0.hasPrefix("DEPT: info: not reported (\(rule)): ") },
-                      "verbosity=2 does not say which rule held the cycle back\n\(run.transcript)", file: file, line: line)
+        let example = try ExampleBuilder.shared.build(name, file: file, line: line)
+        var transcripts: [String] = []
+        for _ in 0..<3 {
+            let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "verbosity=2"], timeout: Self.timeout)
+            let reports = run.stderrLines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: info:") }
+            XCTAssertEqual(reports, [], "verbosity=2 must only add info lines\n\(run.transcript)", file: file, line: line)
+            if run.stderrLines.contains(where: { $0.hasPrefix("DEPT: info: not reported (\(rule)): ") }) { return }
+            transcripts.append(run.transcript)
+        }
+        XCTFail("verbosity=2 did not say in 3 runs that \(rule) held the cycle back\n\(transcripts.joined(separator: "\n"))",
+                file: file, line: line)
     }
 
     /// Runs an example that really hangs: the live report its header
