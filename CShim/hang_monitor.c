@@ -305,15 +305,17 @@ static uint32_t live_besides(const struct dept_thread *self) {
 // The program is down to one thread: the monitor goes, so that the process
 // is single-threaded again, as it would be without dept (a program that
 // used a pool at start-up may check that before it forks or unshares a
-// user namespace). dept_monitor_kick starts a new one when a wait blocks
-// with company again. False when a kick came in between and the monitor
-// must stay: it clears monitor_started first and looks at the kick's flag
-// after, so either the kick sees it gone (and starts another) or it sees
-// the kick (and takes monitor_started back, unless the kick's new monitor
-// has it already).
-static bool leave(void) {
+// user namespace). The program's next pthread_create starts a new one
+// (dept_monitor_company). False when a kick or a new thread came in
+// between and the monitor must stay: it clears monitor_started first and
+// looks at the kick's flag and the word (`word`: its value when the monitor
+// found itself alone; dept_monitor_company bumps it) after, so either the
+// newcomer sees it gone (and starts another, if it may) or the monitor sees
+// the newcomer (and takes monitor_started back, unless a new monitor has
+// it already).
+static bool leave(uint32_t word) {
     atomic_store(&monitor_started, 0);
-    if (!atomic_load(&dept_monitor_armed)) return true;
+    if (!atomic_load(&dept_monitor_armed) && atomic_load(&monitor_word) == word) return true;
     return atomic_exchange(&monitor_started, 1) != 0;
 }
 
@@ -332,7 +334,7 @@ static void *monitor_main(void *arg) {
             uint32_t word = atomic_load(&monitor_word);
             futex_wait(&monitor_word, word, ALONE_MS);
             if (atomic_load(&monitor_word) == word && !atomic_load(&dept_monitor_armed) && live_besides(0) <= 1
-                && leave())
+                && leave(word))
                 return 0;
             continue;
         }
@@ -358,27 +360,56 @@ static bool waits_for_itself(const struct dept_thread *t) {
     return n >= 2 || (n == 1 && t->held[t->nheld - 1].obj != t->blocked_obj);
 }
 
+// Creating a thread allocates (glibc's pthread_create takes the new
+// thread's TLS vector from the program's calloc), so the monitor is
+// started only where the program itself may allocate. Not in a wait: a
+// wait hook may run inside the program's allocator, whose lock slow path
+// (tcmalloc's SpinLock, PartitionAlloc's) waits through a futex that
+// dept's syscall() hook models; pigz with tcmalloc preloaded crashed in
+// tcmalloc's calloc, re-entered from the monitor's pthread_create in 3 of
+// 20 runs.
+static void start(void) {
+    if (atomic_exchange(&monitor_started, 1)) return;
+    int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
+        (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dept_real("pthread_create", 0);
+    pthread_t th;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    if (!create || create(&th, &attr, monitor_main, 0) != 0) atomic_store(&monitor_started, 0);
+    pthread_attr_destroy(&attr);
+}
+
+// The program has just made a thread (thread_hooks.c): it has company, and
+// it was allocating itself. A kick that finds the monitor gone later
+// (after a second alone) waits for the next of these.
+void dept_monitor_company(void) {
+    if (!dept_config.detect_hangs) return;
+    atomic_fetch_add(&monitor_word, 1);   // a monitor about to leave stays (leave)
+    if (atomic_load(&monitor_started)) return;
+    int g = dept_tls_guard;
+    dept_tls_guard = 1;
+    start();
+    dept_tls_guard = g;
+}
+
 void dept_monitor_kick(void) {
     if (atomic_exchange(&dept_monitor_armed, 1)) return;
     int g = dept_tls_guard;
     dept_tls_guard = 1;
     struct dept_thread *self = dept_tls_thread;
-    if (!atomic_load(&monitor_started) && !live_besides(self) && !((uintptr_t)self > 1 && waits_for_itself(self))) {
-        // Disarmed again: the next wait, perhaps with company, asks anew.
-        atomic_store(&dept_monitor_armed, 0);
-        dept_tls_guard = g;
-        return;
-    }
-    if (!atomic_exchange(&monitor_started, 1)) {
-        int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
-            (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dept_real("pthread_create", 0);
-        pthread_t th;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&attr, 1 << 20);
-        if (!create || create(&th, &attr, monitor_main, 0) != 0) atomic_store(&monitor_started, 0);
-        pthread_attr_destroy(&attr);
+    if (!atomic_load(&monitor_started)) {
+        // The one start in a wait: a lone thread waiting for a lock it
+        // holds is stuck for good, whatever it was inside.
+        if ((uintptr_t)self > 1 && !live_besides(self) && waits_for_itself(self)) {
+            start();
+        } else {
+            // Disarmed again: the next wait asks anew.
+            atomic_store(&dept_monitor_armed, 0);
+            dept_tls_guard = g;
+            return;
+        }
     }
     atomic_fetch_add(&monitor_word, 1);
     syscall(SYS_futex, &monitor_word, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);

@@ -951,6 +951,8 @@ DEPT_HIDDEN bool dept_last_words_requested(void);
 DEPT_HIDDEN void dept_last_words_serve(void);
 DEPT_HIDDEN void dept_raise_default(int sig);
 DEPT_HIDDEN void dept_monitor_kick(void);
+/// The program made a thread: the hang monitor starts if it is not running.
+DEPT_HIDDEN void dept_monitor_company(void);
 extern _Atomic int dept_monitor_armed;
 /// The thread is about to block in a wait on o.
 /// `how`: DEPT_BLOCK_TIMED (can time out), DEPT_BLOCK_SHARED (another process

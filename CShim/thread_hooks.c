@@ -127,6 +127,7 @@ int dept_thread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
         return rc;
     }
     if (dept_enter()) { dept_obj_bind((uintptr_t)*th, body_ref); dept_leave(); }
+    dept_monitor_company();
     errno = e;
     return rc;
 }

@@ -37,7 +37,7 @@ final class HostileTests: XCTestCase {
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
         "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
-        "hostile_clone_fork",
+        "hostile_clone_fork", "hostile_allocator_futex",
     ]
 
     enum Verdict {
@@ -174,6 +174,14 @@ final class HostileTests: XCTestCase {
     /// stopped that way.
     func test_allocator_locks() throws {
         try check("hostile_allocator_locks", expect: .silent, .silent)
+    }
+
+    /// The program's allocator waits for its heap lock through
+    /// syscall(SYS_futex), and aborts if it is entered again from inside that
+    /// wait: dept must not start its monitor thread (whose creation
+    /// allocates) from a wait hook. pigz with tcmalloc preloaded crashed so.
+    func test_allocator_futex() throws {
+        try check("hostile_allocator_futex", expect: .silent, .silent)
     }
 
     /// A single-threaded program blocks in waits only its timer signal or a
