@@ -28,12 +28,6 @@ static _Atomic uint32_t nslots;      // slots handed out so far (the width of ev
 // (the most recently freed first: a pool that joins a worker and starts
 // the next one finds it at once).
 #define COVERED_SCAN 64
-static void spin(atomic_flag *f) {
-    int n = 0;
-    while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
-        if (++n > 64) { sched_yield(); n = 0; }
-}
-static void unspin(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_order_release); }
 
 static void *raw(size_t bytes) {
     void *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -105,10 +99,10 @@ static uint32_t pick_slot(const uint32_t *from, uint32_t n, uint32_t *era_after)
 void dept_clock_thread_start(struct dept_thread *t, struct dept_sync *start) {
     // The start's clock is read under its lock, for the slot's choice and
     // to be joined in: one view of it for both.
-    if (start) spin(&start->clk_lock);
+    if (start) dept_spin_take(&start->clk_lock);
     const uint32_t *from = start && start->clk_n ? start->clk_vc : 0;
     uint32_t n = from ? in_use(start->clk_cap) : 0;
-    spin(&slots_lock);
+    dept_spin_take(&slots_lock);
     if (!slot_last) {
         slot_last = raw(MAX_SLOTS * sizeof *slot_last);
         slot_era = raw(MAX_SLOTS * sizeof *slot_era);
@@ -117,7 +111,7 @@ void dept_clock_thread_start(struct dept_thread *t, struct dept_sync *start) {
     uint32_t era_after = 0;
     uint32_t slot = slot_last && slot_era && free_slots ? pick_slot(from, n, &era_after) : UINT32_MAX;
     uint32_t time = slot != UINT32_MAX ? slot_last[slot] + 1 : 0;
-    unspin(&slots_lock);
+    dept_spin_drop(&slots_lock);
     if (t->clk_vc) memset(t->clk_vc, 0, (size_t)t->clk_cap * sizeof *t->clk_vc);
     t->clk_slot = slot;
     t->clk_time = time;
@@ -129,15 +123,15 @@ void dept_clock_thread_start(struct dept_thread *t, struct dept_sync *start) {
         if (from) join_into(&t->clk_vc, &t->clk_cap, from, n, 0);
         if (reserve(&t->clk_vc, &t->clk_cap, slot + 1, 0)) t->clk_vc[slot] = time;
     }
-    if (start) unspin(&start->clk_lock);
+    if (start) dept_spin_drop(&start->clk_lock);
 }
 
 void dept_clock_thread_end(struct dept_thread *t) {
     if (t->clk_slot == UINT32_MAX || !t->clk_time) return;
-    spin(&slots_lock);
+    dept_spin_take(&slots_lock);
     slot_last[t->clk_slot] = t->clk_time;
     free_slots[nfree++] = t->clk_slot;
-    unspin(&slots_lock);
+    dept_spin_drop(&slots_lock);
     t->clk_slot = UINT32_MAX;
 }
 
@@ -162,7 +156,7 @@ static inline void next_seq(struct dept_sync *s) { __atomic_store_n(&s->clk_seq,
 void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
     if (!t->clk_time) return;
     uint32_t n = t->clk_slot + 1 > t->clk_cap ? t->clk_cap : t->clk_slot + 1;
-    spin(&s->clk_lock);
+    dept_spin_take(&s->clk_lock);
     uint32_t width = dept_clock_width();
     if (width < n) width = n;
     if (reserve(&s->clk_vc, &s->clk_cap, width, s->clk_inline)) {
@@ -188,14 +182,14 @@ void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
     next_seq(s);
     s->clk_recent[s->clk_seq % DEPT_SAT_MAX].seq = s->clk_seq;
     s->clk_recent[s->clk_seq % DEPT_SAT_MAX].at = dept_clock_now(t);
-    unspin(&s->clk_lock);
+    dept_spin_drop(&s->clk_lock);
     dept_clock_tick(t);
 }
 
 void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint32_t seq,
                                 struct dept_epoch *sat, uint32_t *nsat) {
     *nsat = 0;
-    spin(&s->clk_lock);
+    dept_spin_take(&s->clk_lock);
     uint32_t released = s->clk_seq - seq;
     if (released && s->clk_n) {
         join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap, 0);
@@ -205,30 +199,30 @@ void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint
             if (*nsat != released) *nsat = 0;
         }
     }
-    unspin(&s->clk_lock);
+    dept_spin_drop(&s->clk_lock);
     if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
 }
 
 void dept_clock_episode_over(struct dept_sync *s) {
-    spin(&s->clk_lock);
+    dept_spin_take(&s->clk_lock);
     s->clk_n = 0;
-    unspin(&s->clk_lock);
+    dept_spin_drop(&s->clk_lock);
 }
 
 void dept_clock_publish_start(struct dept_sync *body, struct dept_thread *parent) {
-    spin(&body->clk_lock);
+    dept_spin_take(&body->clk_lock);
     if (parent->clk_time && reserve(&body->clk_vc, &body->clk_cap, parent->clk_cap, body->clk_inline)) {
         memset(body->clk_vc, 0, (size_t)body->clk_cap * sizeof *body->clk_vc);
         memcpy(body->clk_vc, parent->clk_vc, (size_t)parent->clk_cap * sizeof *parent->clk_vc);
         body->clk_n = 1;
     }
-    unspin(&body->clk_lock);
+    dept_spin_drop(&body->clk_lock);
     dept_clock_tick(parent);
 }
 
 void dept_clock_exit(struct dept_sync *body, struct dept_thread *t) {
     dept_clock_tick(t);
-    spin(&body->clk_lock);
+    dept_spin_take(&body->clk_lock);
     if (t->clk_time && reserve(&body->clk_vc, &body->clk_cap, t->clk_cap, body->clk_inline)) {
         memset(body->clk_vc, 0, (size_t)body->clk_cap * sizeof *body->clk_vc);
         memcpy(body->clk_vc, t->clk_vc, (size_t)t->clk_cap * sizeof *t->clk_vc);
@@ -237,23 +231,23 @@ void dept_clock_exit(struct dept_sync *body, struct dept_thread *t) {
         body->clk_n = 0;
     }
     next_seq(body);
-    unspin(&body->clk_lock);
+    dept_spin_drop(&body->clk_lock);
 }
 
 void dept_clock_acquire_all(struct dept_sync *s, struct dept_thread *t) {
-    spin(&s->clk_lock);
+    dept_spin_take(&s->clk_lock);
     if (s->clk_n) join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap, 0);
-    unspin(&s->clk_lock);
+    dept_spin_drop(&s->clk_lock);
     if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
 }
 
 void dept_clock_publish(struct dept_sync *m, uint32_t cls, struct dept_thread *t) {
     if (!t->clk_time) return;
-    spin(&m->clk_lock);
+    dept_spin_take(&m->clk_lock);
     bool first = !m->clk_n;
     join_into(&m->clk_vc, &m->clk_cap, t->clk_vc, t->clk_cap, m->clk_inline);
     m->clk_n = 1;
-    unspin(&m->clk_lock);
+    dept_spin_drop(&m->clk_lock);
     if (first) {
         // From now on its acquisitions must look: none may be answered from
         // an acquisition cache filled before (once per such mutex).
@@ -284,6 +278,6 @@ uint32_t dept_clock_request(struct dept_thread *t, uint32_t *out, uint32_t cap) 
 
 // Fork: the slot table must not be copied mid-update.
 void dept_clocks_atfork(int phase) {
-    if (phase == 0) spin(&slots_lock);
-    else unspin(&slots_lock);
+    if (phase == 0) dept_spin_take(&slots_lock);
+    else dept_spin_drop(&slots_lock);
 }

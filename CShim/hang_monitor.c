@@ -99,9 +99,9 @@ static bool check_locked(bool proven);
 // now (FUTEX_LOCK_PI failed with EDEADLK): analyse at once, and only a
 // deadlock verdict counts.
 static bool check(bool proven) {
-    while (atomic_flag_test_and_set_explicit(&check_flag, memory_order_acquire)) sched_yield();
+    dept_spin_take(&check_flag);
     bool r = check_locked(proven);
-    atomic_flag_clear_explicit(&check_flag, memory_order_release);
+    dept_spin_drop(&check_flag);
     return r;
 }
 
@@ -419,7 +419,7 @@ void dept_monitor_kick(void) {
 // The blocked-thread dump for last words (last_words.c): a snapshot handed
 // to the core with why the process is going.
 DEPT_HIDDEN void dept_monitor_dump(const char *why) {
-    while (atomic_flag_test_and_set_explicit(&check_flag, memory_order_acquire)) sched_yield();
+    dept_spin_take(&check_flag);
     uint32_t live = 0, untracked = 0;
     dept_monitor_oldest_block(&live);
     uint32_t n = take_snapshot(live, &untracked, false);
@@ -428,7 +428,7 @@ DEPT_HIDDEN void dept_monitor_dump(const char *why) {
         dept_core_live_dump(snap, n, held_buf, untracked, wakers, nwakers, why);
         dept_core_unlock();   // prints it
     }
-    atomic_flag_clear_explicit(&check_flag, memory_order_release);
+    dept_spin_drop(&check_flag);
 }
 
 // Wakes the monitor thread (a signal handler asks it for the dump).

@@ -34,12 +34,6 @@ static struct class_slot *classes;
 static uint64_t class_mask, class_used;
 static uint32_t next_class = 1;
 
-static void spin_lock(atomic_flag *f) {
-    int n = 0;
-    while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
-        if (++n > 64) { sched_yield(); n = 0; }
-}
-static void spin_unlock(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_order_release); }
 
 // Under table_lock: addr no longer means the object it meant. Every writer
 // of the generations holds the lock, so a plain increment suffices: the
@@ -253,13 +247,13 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
 
     bool fresh = false;
     struct dept_obj_ref ref = { 0, 0, addr };
-    spin_lock(&table_lock);
+    dept_spin_take(&table_lock);
     struct obj_table *t = table_get();
     bool found = false;
     uint64_t i = find_slot(t, addr, &found);
     if (found && !explicit_init) {
         uint64_t r = atomic_load_explicit(&t->slots[i].ref, memory_order_relaxed);
-        spin_unlock(&table_lock);
+        dept_spin_drop(&table_lock);
         ref.cls = (uint32_t)(r >> 32); ref.inst = (uint32_t)r;
         return ref;
     }
@@ -287,7 +281,7 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
             t->live++;
         }
     }
-    spin_unlock(&table_lock);
+    dept_spin_drop(&table_lock);
     if (fresh && object) dept_class_mark_per_object(ref.cls);
     if (fresh && kind == DEPT_OBJ_MUTEX) dept_class_mark_pthread_mutex(ref.cls);
     if (fresh) announce(ref.cls, kind, key_kind, key, prefix, nprefix, object);
@@ -309,12 +303,12 @@ bool dept_obj_find(uintptr_t addr, struct dept_obj_ref *out) {
     uint64_t r = t ? probe(t, addr) : 0;
     if (!r) {
         // The table may have just grown: check the current one under the lock.
-        spin_lock(&table_lock);
+        dept_spin_take(&table_lock);
         t = table_get();
         bool found = false;
         uint64_t i = find_slot(t, addr, &found);
         if (found) r = atomic_load_explicit(&t->slots[i].ref, memory_order_relaxed);
-        spin_unlock(&table_lock);
+        dept_spin_drop(&table_lock);
     }
     if (!r) return false;
     out->cls = (uint32_t)(r >> 32); out->inst = (uint32_t)r; out->addr = addr;
@@ -324,9 +318,9 @@ bool dept_obj_find(uintptr_t addr, struct dept_obj_ref *out) {
 struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site) {
     bool fresh = false;
     uint64_t ckey = ((uint64_t)DEPT_KEY_INIT_SITE << 56) ^ ((uint64_t)kind << 52) ^ site;
-    spin_lock(&table_lock);
+    dept_spin_take(&table_lock);
     struct dept_obj_ref ref = { class_for(ckey, &fresh), new_instance() };
-    spin_unlock(&table_lock);
+    dept_spin_drop(&table_lock);
     if (fresh) announce(ref.cls, kind, DEPT_KEY_INIT_SITE, site, 0, 0, 0);
     return ref;
 }
@@ -336,7 +330,7 @@ struct dept_obj_ref dept_obj_instance_of(uint32_t cls) {
 }
 
 void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
-    spin_lock(&table_lock);
+    dept_spin_take(&table_lock);
     addr_changed(addr);
     struct obj_table *t = maybe_grow(table_get());
     bool found = false;
@@ -349,7 +343,7 @@ void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
         if (was_empty) t->used++;
         if (!found) t->live++;
     }
-    spin_unlock(&table_lock);
+    dept_spin_drop(&table_lock);
 }
 
 struct dept_obj_ref dept_obj_lookup_slow(uintptr_t addr, uint32_t kind, uintptr_t site) {
@@ -370,7 +364,7 @@ struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site)
 }
 
 uint32_t dept_obj_destroy(uintptr_t addr) {
-    spin_lock(&table_lock);
+    dept_spin_take(&table_lock);
     addr_changed(addr);
     struct obj_table *t = table_get();
     bool found = false;
@@ -381,21 +375,21 @@ uint32_t dept_obj_destroy(uintptr_t addr) {
         atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
         t->live--;
     }
-    spin_unlock(&table_lock);
+    dept_spin_drop(&table_lock);
     return inst;
 }
 
 // Fork: the table must not be copied mid-update, so the forking thread
 // holds the lock across fork() (phase 0 before, 1 after in either process).
 void dept_objects_atfork(int phase) {
-    if (phase == 0) spin_lock(&table_lock);
-    else spin_unlock(&table_lock);
+    if (phase == 0) dept_spin_take(&table_lock);
+    else dept_spin_drop(&table_lock);
 }
 
 // A library was unloaded: every object inside its mapping is gone.
 void dept_obj_forget_range(uintptr_t lo, uintptr_t hi) {
     atomic_fetch_add(&dept_obj_gen, 1);
-    spin_lock(&table_lock);
+    dept_spin_take(&table_lock);
     struct obj_table *t = table_get();
     for (uint64_t i = 0; i <= t->mask; i++) {
         uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed);
@@ -404,5 +398,5 @@ void dept_obj_forget_range(uintptr_t lo, uintptr_t hi) {
             t->live--;
         }
     }
-    spin_unlock(&table_lock);
+    dept_spin_drop(&table_lock);
 }

@@ -33,7 +33,7 @@ void *dept_real(const char *name, const char *version) {
     return p;
 }
 
-// ---- core lock: a spin lock with yield. Held only around calls into the
+// ---- core lock (spin_lock.h). Held only around calls into the
 // Swift core, which do bounded work and never call back into the loader.
 static atomic_flag core_flag = ATOMIC_FLAG_INIT;
 
@@ -52,10 +52,7 @@ static uint32_t forked_survivor;
 
 void dept_core_lock(void) {
     saved_errno = errno;
-    int n = 0;
-    while (atomic_flag_test_and_set_explicit(&core_flag, memory_order_acquire)) {
-        if (++n > 32) { sched_yield(); n = 0; }
-    }
+    dept_spin_take(&core_flag);
     if (UNLIKELY(forked_core_pending)) {
         forked_core_pending = false;
         dept_core_after_fork_child(forked_survivor);
@@ -68,7 +65,7 @@ static atomic_flag report_flag = ATOMIC_FLAG_INIT;
 // lock, so symbolization (loader, helper process) never runs under it.
 void dept_core_unlock(void) {
     int e = saved_errno;
-    atomic_flag_clear_explicit(&core_flag, memory_order_release);
+    dept_spin_drop(&core_flag);
     if (UNLIKELY(atomic_load_explicit(&pending_output, memory_order_relaxed))) {
         atomic_store(&pending_output, 0);
         dept_core_flush();
@@ -77,11 +74,11 @@ void dept_core_unlock(void) {
 }
 void dept_shim_mark_pending(void) { atomic_store(&pending_output, 1); }
 void dept_shim_core_lock(void) { dept_core_lock(); }
-void dept_shim_core_unlock_noflush(void) { atomic_flag_clear_explicit(&core_flag, memory_order_release); }
+void dept_shim_core_unlock_noflush(void) { dept_spin_drop(&core_flag); }
 void dept_shim_report_lock(void) {
-    while (atomic_flag_test_and_set_explicit(&report_flag, memory_order_acquire)) sched_yield();
+    dept_spin_take(&report_flag);
 }
-void dept_shim_report_unlock(void) { atomic_flag_clear_explicit(&report_flag, memory_order_release); }
+void dept_shim_report_unlock(void) { dept_spin_drop(&report_flag); }
 
 // ---- fork -------------------------------------------------------------
 DEPT_HIDDEN void dept_objects_atfork(int phase);

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include "dept_shim.h"
 #include "core_abi.h"
+#include "spin_lock.h"
 
 #define DEPT_HIDDEN __attribute__((visibility("hidden")))
 #define DEPT_EXPORT __attribute__((visibility("default")))

@@ -45,8 +45,8 @@ static void bump_moves(void) {
 }
 static _Atomic uint64_t wait_clock = 1;
 
-static void lock(void) { while (atomic_flag_test_and_set_explicit(&sync_lock, memory_order_acquire)) sched_yield(); }
-static void unlock(void) { atomic_flag_clear_explicit(&sync_lock, memory_order_release); }
+static void lock(void) { dept_spin_take(&sync_lock); }
+static void unlock(void) { dept_spin_drop(&sync_lock); }
 
 uint64_t dept_wait_clock_tick(void) { return atomic_fetch_add_explicit(&wait_clock, 1, memory_order_relaxed); }
 

@@ -36,7 +36,7 @@ static struct start_rec *free_recs;
 static atomic_flag recs_lock = ATOMIC_FLAG_INIT;
 
 static struct start_rec *rec_get(void) {
-    while (atomic_flag_test_and_set_explicit(&recs_lock, memory_order_acquire)) {}
+    dept_spin_take(&recs_lock);
     struct start_rec *r = free_recs;
     if (!r) {
         size_t n = 4096 / sizeof *r;
@@ -46,14 +46,14 @@ static struct start_rec *rec_get(void) {
         r = free_recs;
     }
     if (r) free_recs = r->next;
-    atomic_flag_clear_explicit(&recs_lock, memory_order_release);
+    dept_spin_drop(&recs_lock);
     return r;
 }
 static void rec_put(struct start_rec *r) {
-    while (atomic_flag_test_and_set_explicit(&recs_lock, memory_order_acquire)) {}
+    dept_spin_take(&recs_lock);
     r->next = free_recs;
     free_recs = r;
-    atomic_flag_clear_explicit(&recs_lock, memory_order_release);
+    dept_spin_drop(&recs_lock);
 }
 
 static void *trampoline(void *p) {

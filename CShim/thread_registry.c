@@ -22,10 +22,8 @@ static _Atomic uint32_t next_tid = 1;
 static pthread_key_t exit_key;
 static _Atomic int exit_key_ready;
 
-static void lock_registry(void) {
-    while (atomic_flag_test_and_set_explicit(&registry_lock, memory_order_acquire)) sched_yield();
-}
-static void unlock_registry(void) { atomic_flag_clear_explicit(&registry_lock, memory_order_release); }
+static void lock_registry(void) { dept_spin_take(&registry_lock); }
+static void unlock_registry(void) { dept_spin_drop(&registry_lock); }
 
 static void on_thread_exit(void *arg);
 
@@ -195,7 +193,7 @@ bool dept_held_grow(struct dept_thread *t) {
 // After fork only the forking thread exists in the child: every other
 // record is stale (its held locks and waits belong to threads that are gone).
 DEPT_HIDDEN void dept_registry_after_fork_child(void) {
-    atomic_flag_clear(&registry_lock);
+    unlock_registry();
     struct dept_thread *self = dept_tls_thread;
     for (struct dept_thread *t = atomic_load(&all_threads); t; t = t->next_all) {
         if (t == self || !atomic_load(&t->live)) continue;
