@@ -34,7 +34,6 @@ static struct class_slot *classes;
 static uint64_t class_mask, class_used;
 static uint32_t next_class = 1;
 
-
 // Under table_lock: addr no longer means the object it meant. Every writer
 // of the generations holds the lock, so a plain increment suffices: the
 // locked one and the lock's own were most of the destroy hook's time in a
