@@ -354,6 +354,10 @@ enum ProcessRunner {
         var env = ProcessInfo.processInfo.environment
         env["LD_PRELOAD"] = nil
         for key in env.keys where key.hasPrefix("DEPT_") { env[key] = nil }
+        // A program that closes its stderr gets its reports in
+        // $TMPDIR/dept.<pid>.log: in the scratch directory, which goes
+        // with the test process, not in /tmp (a suite run left 260 there).
+        env["TMPDIR"] = DeptPaths.scratchDir.path
         return env
     }
 

@@ -360,8 +360,7 @@ final class HostileTests: XCTestCase {
     /// stderr (and every descriptor above it) closed before an AB-BA
     /// inversion: no crash, no hang, stdout intact, status 0 or 66.
     func test_close_stderr() throws {
-        let pair = try runBoth("hostile_close_stderr", expect: .potential, extraExitCodes: [66])
-        assertVerdict(pair, .reportMayBeLost)
+        let pair = try checkCloseStderrDiverted([])
         XCTAssertTrue(pair.preloaded.stdout.contains("hostile_close_stderr: done"), pair.preloaded.transcript)
     }
 
@@ -375,8 +374,7 @@ final class HostileTests: XCTestCase {
     /// check then prints "not what the program wrote" and stdout differs).
     /// dept must not write into descriptors it does not own.
     func test_close_stderr_reuse() throws {
-        let pair = try runBoth("hostile_close_stderr", ["reuse"], expect: .potential, extraExitCodes: [66])
-        assertVerdict(pair, .reportMayBeLost)
+        try checkCloseStderrDiverted(["reuse"])
     }
 
     func test_close_stderr_reuse_logPath() throws {
@@ -389,14 +387,33 @@ final class HostileTests: XCTestCase {
     /// memory-validation pipe) are now the program's sockets; reading or
     /// writing them steals or corrupts the program's data, or blocks.
     func test_close_stderr_early() throws {
-        let pair = try runBoth("hostile_close_stderr", ["early"], expect: .potential, extraExitCodes: [66])
-        assertVerdict(pair, .reportMayBeLost)
+        let pair = try checkCloseStderrDiverted(["early"])
         XCTAssertTrue(pair.preloaded.stderrLines.contains { $0.hasPrefix("DEPT: warning:") },
                       "the warning printed while stderr was open is missing\n\(pair.preloaded.transcript)")
     }
 
     func test_close_stderr_early_logPath() throws {
         try checkCloseStderrWithLogPath(["early"])
+    }
+
+    /// Without log_path, the report of a process whose stderr is gone
+    /// belongs in `$TMPDIR/dept.<pid>.log` (README, `log_path`).
+    @discardableResult
+    func checkCloseStderrDiverted(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Pair {
+        let dir = try DeptPaths.makeTempDir("hostile-tmpdir")
+        let pair = try runBoth("hostile_close_stderr", args, env: ["TMPDIR": dir.path],
+                               expect: .potential, extraExitCodes: [66], file: file, line: line)
+        assertVerdict(pair, .reportMayBeLost, file: file, line: line)
+        let run = pair.preloaded
+        let logFile = dir.appendingPathComponent("dept.\(run.pid).log").path
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else {
+            XCTFail("no diverted report \(logFile); \(dir.path) holds \(present.sorted())\n\(run.transcript)", file: file, line: line)
+            return pair
+        }
+        assertReportText(text, kind: .potential, header: pair.example.header, pid: run.pid, events: 2...2,
+                         context: "--- \(logFile) ---\n\(text)\n--- run ---\n\(run.transcript)", file: file, line: line)
+        return pair
     }
 
     func checkCloseStderrWithLogPath(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws {
