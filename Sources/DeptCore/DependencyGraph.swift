@@ -135,7 +135,7 @@ public struct DependencyGraph: Sendable {
     private var selfEdges: [EventNode: Int] = [:]
     public var droppedInstancePairs: Int { sameClass.droppedPairs }
     /// Closed paths the judge turned down, since the last takeRejections():
-    /// the first rejection of each cycle search that found nothing.
+    /// the shortest rejected cycle of each search that found nothing.
     public private(set) var rejections: [(rule: Rejection, witnesses: [Witness])] = []
     /// Cycle searches whose step budget ran out.
     public private(set) var exhaustedSearches = 0
@@ -406,19 +406,19 @@ public struct DependencyGraph: Sendable {
         // path back, and no search state to allocate.
         if firstOut[edges[index].to] == nil { return nil }
         var pathBack = PathBack.unknown
-        var firstRejection: (rule: Rejection, witnesses: [Witness])? = nil
+        var shortestRejection: (rule: Rejection, witnesses: [Witness])? = nil
         if !witness.wait.isTimed, let c = search(closing: index, with: witness, timed: false, pathBack: &pathBack,
-                                                 judge: judge, rejected: &firstRejection) {
+                                                 judge: judge, rejected: &shortestRejection) {
             return c
         }
         if timedWitnesses > 0,
            var c = search(closing: index, with: witness, timed: true, pathBack: &pathBack, judge: judge,
-                          rejected: &firstRejection) {
+                          rejected: &shortestRejection) {
             c.throughTimedWait = true
             c.identity.append(-2)
             return c
         }
-        if let r = firstRejection { rejections.append(r) }
+        if let r = shortestRejection { rejections.append(r) }
         return nil
     }
 
@@ -489,7 +489,12 @@ public struct DependencyGraph: Sendable {
                         if timed && !ws.contains(where: { $0.wait.isTimed }) {
                             // Already judged in the untimed pass.
                         } else if let why = judge(ws, self) {
-                            if rejected == nil { rejected = (why, ws) }
+                            // The shortest: the most direct reason. The
+                            // search meets longer cycles through the new
+                            // edge first as often as not (a join under a
+                            // lock: G -> thread -> pool_run -> G before the
+                            // join's own two-cycle).
+                            if rejected.map({ ws.count < $0.witnesses.count }) ?? true { rejected = (why, ws) }
                         } else {
                             return true
                         }

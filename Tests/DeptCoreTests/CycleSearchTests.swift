@@ -27,4 +27,30 @@ final class CycleSearchTests: XCTestCase {
         XCTAssertTrue(nest(&g, 3, 129, 2).isEmpty)
         XCTAssertEqual(g.exhaustedSearches, 0)
     }
+
+    /// A search that finds only cycles the judge turns down keeps the
+    /// shortest for verbosity=2's "not reported" line: the new edge's own
+    /// two-cycle, not a longer one through it that the search met first
+    /// (a join under a lock, whose line went missing when the search met
+    /// G -> thread -> pool_run -> G first). The search follows out-edges
+    /// in the order of their targets, so the longer path (through class 3)
+    /// comes first whichever edge was added first.
+    func testTheShortestRejectedCycleIsKept() {
+        for twoCycleFirst in [true, false] {
+            var g = DependencyGraph()
+            let judge: CycleVerdict = { ws, _ in ws.count == 2 ? .tokenRing : .eventSameThread }
+            // The new edge will be 5 -> 2; paths back: 2 -> 5, and 2 -> 3 -> 5.
+            if twoCycleFirst { _ = nest(&g, 10, 2, 5) }
+            _ = nest(&g, 11, 2, 3)
+            _ = nest(&g, 12, 3, 5)
+            if !twoCycleFirst { _ = nest(&g, 13, 2, 5) }
+            inst += 2
+            let found = g.addWait(thread: 20, held: [HeldContext(cls: 5, inst: inst)],
+                                  wait: WaitPoint(cls: 2, inst: inst + 1, awaits: [.exclusive]), judge: judge)
+            XCTAssertTrue(found.isEmpty)
+            let rejections = g.takeRejections()
+            XCTAssertEqual(rejections.map(\.rule), [.tokenRing], "two-cycle added first: \(twoCycleFirst)")
+            XCTAssertEqual(rejections.first?.witnesses.count, 2)
+        }
+    }
 }
