@@ -253,7 +253,9 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     uint32_t n = t->nheld;
     if (!n || t->sems_held || !dept_config.detect_potential) return;
     const struct dept_held *h = &t->held[n - 1];
-    if (h->flags || h->count != 1) return;
+    // A trylock's entry differs only by its flag, which its key's operation
+    // stands for (dept_push_known_try).
+    if ((h->flags & ~DEPT_HELD_TRY) || h->count != 1) return;
     // Nested in its own class, an acquisition is a new instance pair unless
     // the key names the held objects: it does for per-object classes
     // (dept_acq_key), so a static array of locks nested in order is cached.

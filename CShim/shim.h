@@ -865,8 +865,9 @@ static inline struct dept_acq *dept_acq_probe_more(struct dept_thread *t, uint64
     return dept_acq_more_missed(t);
 }
 
-/// Pushes a cached entry (the caller checked there is room).
-static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a) {
+/// Pushes a cached entry (the caller checked there is room) with the held
+/// flags its key stands for.
+static inline void dept_push_cached(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a, uint32_t flags) {
     struct dept_held *h = &t->held[t->nheld];
     h->obj = addr;
     h->chain = a->chain;
@@ -875,10 +876,20 @@ static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const 
                    "cls..op are copied as one block");
     __builtin_memcpy(&h->cls, &a->cls, 16);
     h->count = 1;
-    h->flags = 0;
+    h->flags = flags;
     h->objects = a->objects;
     t->nheld++;
+}
+/// A known lock: the cached entry, and the wait's clock step.
+static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a) {
+    dept_push_cached(t, addr, a, 0);
     dept_clock_waited(t, a->inst);
+}
+/// A known successful trylock (key with DEPT_OP_TRYLOCK): the entry its
+/// slow path pushes, marked as a trylock's. No clock step: a trylock does
+/// not wait, and its slow path records none either.
+static inline void dept_push_known_try(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a) {
+    dept_push_cached(t, addr, a, DEPT_HELD_TRY);
 }
 /// What a hook pushed for addr just before taking it, for marking the thread
 /// blocked: the innermost entry, unless pushing it failed (no memory), in
@@ -890,9 +901,10 @@ static inline struct dept_held dept_pushed_entry(struct dept_thread *t, uintptr_
 }
 /// Caches the entry just pushed (the top one) under key, computed before
 /// the push, when pushing it again is all a later identical acquisition
-/// needs: a plain blocking acquisition, no semaphore held, and no other held
-/// entry of the same class (whose instance pairs the core must see each
-/// time). gen is dept_acq_gen of the lock as read before its lookup.
+/// needs: a plain blocking acquisition or a successful trylock, no
+/// semaphore held, and no other held entry of the same class (whose
+/// instance pairs the core must see each time). gen is dept_acq_gen of the
+/// lock as read before its lookup.
 DEPT_HIDDEN void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen);
 
 DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
