@@ -53,12 +53,12 @@ final class PrecisionExamplesTests: XCTestCase {
     }
 
     /// A silent example whose cycle `rule` holds back: `verbosity=2` says so.
-    /// Every run must be silent; the explanation may take up to three runs.
-    /// Which cycle through a new dependency dept examines first can depend
-    /// on the interleaving: under load, 3 of 40 runs of
-    /// join_under_lock_taken_before explained the longer cycle through the
-    /// pool's condvar ("event cycle in one thread") and printed nothing for
-    /// the join's own, also silent.
+    /// Every run must be silent; the explanation may take up to three runs:
+    /// whether there is a cycle to hold back at all can depend on the
+    /// interleaving (join_under_lock_taken_before has one only when the
+    /// worker still runs as main's join starts). Which of several cycles
+    /// is explained no longer does: the shortest turned down is
+    /// (CycleSearchTests).
     func silent(_ name: String, heldBackBy rule: String, file: StaticString = #filePath, line: UInt = #line) throws {
         try silent(name, file: file, line: line)
         let example = try ExampleBuilder.shared.build(name, file: file, line: line)
