@@ -174,12 +174,25 @@ static void learn_published(struct dept_thread *t, struct dept_obj_ref o) {
     errno = e;
 }
 
+// A mutex this thread holds as far as dept knows, whose own word says
+// nobody does: the memory was given a new mutex without pthread_mutex_init
+// (PTHREAD_MUTEX_INITIALIZER in the stack slot of one the program
+// abandoned locked, as Helgrind's tc04_free_lock does), so dept's entry is
+// stale, and kept it made this lock a wait for itself. The word is the
+// owner's to change: while this thread really holds the mutex, nobody else
+// can clear it. A priority-protect mutex keeps its ceiling in the word:
+// not judged.
+static bool unlocked_in_memory(const pthread_mutex_t *m) {
+    return m->__data.__lock == 0 && m->__data.__owner == 0 && !(m->__data.__kind & 64);
+}
+
 // Everything but a cached acquisition, shared by lock, timedlock and
 // clocklock. `real` performs the acquisition; `key` is the acquisition
 // cache key computed before anything was pushed (0: not cacheable).
 // Nothing here changes errno except the real call (slow paths restore it).
 static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
                                              real_fn real, clockid_t clk, const struct timespec *ts, uint64_t key) {
+    if (UNLIKELY(dept_held_index(t, (uintptr_t)m) >= 0) && unlocked_in_memory(m)) dept_drop_held(t, (uintptr_t)m);
     uint64_t gen = dept_acq_gen((uintptr_t)m);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
     uint32_t flags = wait_flags(m) | extra;

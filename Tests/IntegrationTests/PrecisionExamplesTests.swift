@@ -21,7 +21,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "cond_announce_before_sem", "cond_announce_sem_stale", "signal_while_acquiring", "signal_while_holding",
         "signal_lock_while_acquiring", "signal_lock_while_holding",
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
-        "fresh_lock_pool_under_registry",
+        "fresh_lock_pool_under_registry", "stack_mutex_abandoned",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -113,6 +113,13 @@ final class PrecisionExamplesTests: XCTestCase {
     func test_join_after_done_flag_relock() throws { try silent("join_after_done_flag_relock") }
     /// Near miss: the worker takes L again after its done flag.
     func test_join_after_done_then_lock() throws { try potential("join_after_done_then_lock", events: 2...2) }
+    /// A mutex abandoned locked on the stack, and a new one put in its slot
+    /// with PTHREAD_MUTEX_INITIALIZER (no init call): its lock is not a
+    /// wait for itself, since its word says it is unlocked (Helgrind's
+    /// tc04_free_lock). The near miss, a held mutex locked again, is
+    /// HangExamplesTests.test_hang_self_relock (reported, then the live
+    /// deadlock).
+    func test_stack_mutex_abandoned() throws { try silent("stack_mutex_abandoned") }
     /// rsyslog's tcpsrv: a worker that took the global lock once, lazily,
     /// before it reported idle, joined under that lock once the joiner
     /// learned of the report; held back while the worker runs, judged
