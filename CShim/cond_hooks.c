@@ -61,7 +61,13 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     int e = errno;
     struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0 };
     struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
-    dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
+    // glibc's wait unlocks whatever mutex it is given, held or not, and
+    // takes it when it returns: a thread that waits with a mutex it does
+    // not hold takes it from its owner (Helgrind's tc23_bogus_condwait).
+    // The mutex's word names its owner when dept's own entries do not (a
+    // mutex locked before dept started).
+    if (!dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc) && m->__data.__owner != t->os_tid)
+        dept_warn(DEPT_WARN_COND_WAIT_UNHELD, t, w.om.cls, true);
     uint32_t stack = dept_wait_begin(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
     if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, dept_sync_get(oc.inst), stack, DEPT_OP_COND_WAIT, true);
     dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack,

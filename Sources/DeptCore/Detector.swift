@@ -367,6 +367,8 @@ public struct Warning: Sendable {
     public enum Kind: UInt32, Sendable {
         case unlockNotOwner = 1, unlockNotLocked, destroyLocked, exitHoldingLocks, relockErrorcheck, tableFull
         case robustNotConsistent
+        /// A condition wait with a mutex the waiting thread does not hold.
+        case condWaitUnheld
     }
     public var kind: Kind
     public var thread: UInt32

@@ -154,6 +154,8 @@ func warningMessage(_ w: Warning, snapshot: Detector, className: (UInt32) -> Str
         return "\(thread) exited while holding \(w.held.count) lock(s): \(names)"
     case .relockErrorcheck: return "error-checking mutex \(obj) relocked by its owner (the call failed with EDEADLK)"
     case .tableFull: return "object table full: new objects are no longer tracked"
+    case .condWaitUnheld:
+        return "condition wait by \(thread) with \(obj), which it does not hold: the wait unlocks it behind its owner's back, and takes it when it returns"
     case .robustNotConsistent:
         return "robust mutex \(obj) unlocked by \(thread) after EOWNERDEAD without pthread_mutex_consistent: every later lock fails with ENOTRECOVERABLE"
     }

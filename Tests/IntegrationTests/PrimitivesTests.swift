@@ -13,7 +13,7 @@ final class PrimitivesTests: XCTestCase {
 
     /// Examples of `expect: warning` outside the hostile_* set, covered here
     /// (timeout_stuck_worker by HangExamplesTests).
-    static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker"]
+    static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker", "cond_wait_unheld_mutex"]
 
     /// A robust mutex unlocked after EOWNERDEAD without
     /// pthread_mutex_consistent: one warning naming it; the one made
@@ -28,6 +28,22 @@ final class PrimitivesTests: XCTestCase {
         XCTAssertEqual(robust.count, 1, "expected one warning for R\n\(run.transcript)")
         XCTAssertTrue(robust.first?.contains("robust mutex R unlocked") ?? false, run.transcript)
         XCTAssertTrue(run.stdout.contains("EOWNERDEAD 0 EOWNERDEAD ENOTRECOVERABLE"), run.transcript)
+    }
+
+    /// A condition wait with a mutex another thread holds: one warning
+    /// naming the mutex, at the bogus wait; the correct wait after it gets
+    /// none; the program's results are unchanged.
+    func test_cond_wait_unheld_mutex() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("cond_wait_unheld_mutex")
+        XCTAssertEqual(example.header.expect, .warning)
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        assertSilent(run, example: example, allowWarnings: true)
+        let unheld = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: condition wait by ") }
+        XCTAssertEqual(unheld.count, 1, "expected one warning, for the bogus wait\n\(run.transcript)")
+        XCTAssertTrue(unheld.first?.contains("with M, which it does not hold") ?? false, run.transcript)
+        XCTAssertTrue(run.stderr.contains("cond_wait_unheld_mutex.c:45"), "the warning's stack names the bogus wait's caller\n\(run.transcript)")
+        XCTAssertTrue(run.stdout.contains("bogus wait: timed out") && run.stdout.contains("correct wait: timed out"), run.transcript)
     }
 
     /// Programs built against include/dept.h (C, and Swift through the Dept
