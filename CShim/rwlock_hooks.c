@@ -136,6 +136,29 @@ DEPT_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct tim
 DEPT_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKRD, l, c, ts, CALLER_PC()); }
 DEPT_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *ts) { return acquire(CLOCKWR, l, c, ts, CALLER_PC()); }
 
+// glibc's word (nptl/pthread_rwlock_common.c): bit 1 says a writer holds
+// the lock, the bits from 3 up count its readers; __cur_writer is the
+// writer's thread id.
+#define RW_WRLOCKED 2u
+#define RW_READER_SHIFT 3
+
+// An unlock of a rwlock this thread does not hold as far as dept knows,
+// judged by the lock's own word before the real call: glibc's unlock
+// releases a read lock whenever the caller is not the writer, so an unlock
+// of a free rwlock (Helgrind's tc12_rwl_trivial), or of one another thread
+// holds for writing, corrupts its reader count. Every later lock may then
+// block for ever.
+static void check_unheld_unlock(struct dept_thread *t, pthread_rwlock_t *l, uintptr_t pc) {
+    unsigned word = __atomic_load_n(&l->__data.__readers, __ATOMIC_RELAXED);
+    bool readers = word >> RW_READER_SHIFT, writer = word & RW_WRLOCKED;
+    uint32_t kind;
+    if (!readers && !writer) kind = DEPT_WARN_UNLOCK_NOT_LOCKED;
+    else if (!readers && writer && __atomic_load_n(&l->__data.__cur_writer, __ATOMIC_RELAXED) != t->os_tid)
+        kind = DEPT_WARN_UNLOCK_NOT_OWNER;
+    else return;
+    dept_warn(kind, t, dept_obj_lookup((uintptr_t)l, DEPT_OBJ_RWLOCK, pc).cls, true);
+}
+
 static __attribute__((noinline)) int unlock_slow(pthread_rwlock_t *l, uintptr_t pc) {
     if (UNLIKELY(dept_untracked_site(pc))) {
         dept_untracked_lock(pc, -1);
@@ -144,6 +167,7 @@ static __attribute__((noinline)) int unlock_slow(pthread_rwlock_t *l, uintptr_t 
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_rwlock_unlock(l);
     int32_t i = dept_held_index(t, (uintptr_t)l);
+    if (UNLIKELY(i < 0)) check_unheld_unlock(t, l, pc);
     int r = __pthread_rwlock_unlock(l);
     if (LIKELY(i >= 0 && r == 0)) dept_release_at(t, (uint32_t)i, DEPT_OP_UNLOCK, pc);
     dept_leave();

@@ -13,7 +13,8 @@ final class PrimitivesTests: XCTestCase {
 
     /// Examples of `expect: warning` outside the hostile_* set, covered here
     /// (timeout_stuck_worker by HangExamplesTests).
-    static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker", "cond_wait_unheld_mutex"]
+    static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker", "cond_wait_unheld_mutex",
+                                                   "rwlock_unlock_unheld"]
 
     /// A robust mutex unlocked after EOWNERDEAD without
     /// pthread_mutex_consistent: one warning naming it; the one made
@@ -44,6 +45,23 @@ final class PrimitivesTests: XCTestCase {
         XCTAssertTrue(unheld.first?.contains("with M, which it does not hold") ?? false, run.transcript)
         XCTAssertTrue(run.stderr.contains("cond_wait_unheld_mutex.c:45"), "the warning's stack names the bogus wait's caller\n\(run.transcript)")
         XCTAssertTrue(run.stdout.contains("bogus wait: timed out") && run.stdout.contains("correct wait: timed out"), run.transcript)
+    }
+
+    /// Unlocks of rwlocks the thread does not hold: one warning for the
+    /// free rwlock L, one for X, which another thread holds for writing;
+    /// none for the correct unlocks.
+    func test_rwlock_unlock_unheld() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("rwlock_unlock_unheld")
+        XCTAssertEqual(example.header.expect, .warning)
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        assertSilent(run, example: example, allowWarnings: true)
+        let unlocks = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: unlock of ") }
+        XCTAssertEqual(unlocks.count, 2, run.transcript)
+        XCTAssertEqual(unlocks.first, "DEPT: warning: unlock of L, which is not locked", run.transcript)
+        XCTAssertTrue(unlocks.last?.hasPrefix("DEPT: warning: unlock of X by thread T1 (main thread)") ?? false, run.transcript)
+        XCTAssertTrue(unlocks.last?.hasSuffix("which does not own it") ?? false, run.transcript)
+        XCTAssertTrue(run.stdout.contains("extra unlock returned 0"), run.transcript)
     }
 
     /// Programs built against include/dept.h (C, and Swift through the Dept
