@@ -33,6 +33,10 @@ struct wait_ctx {
     struct dept_sync_wait wait;
     uintptr_t pc;
     int untimed;
+    /// The mutex is not the thread's after the call: glibc refused the
+    /// wait (an error-checking mutex the thread does not own: EPERM)
+    /// without taking it, and the thread did not hold it before.
+    bool not_taken;
 };
 
 // After the real wait (or when it is cancelled: glibc's own cleanup has
@@ -43,6 +47,7 @@ static void reacquired(void *arg) {
     dept_tls_guard = 1;
     dept_block_end(w->t);
     if (w->untimed) dept_sync_wait_leave(w->t, &w->wait);
+    if (w->not_taken) { dept_tls_guard = g; return; }
     uint32_t stack = dept_wait_begin(w->t, w->om, DEPT_EV_EXCL | DEPT_EV_SHARED, DEPT_OP_LOCK, 0, w->pc);
     dept_ecxt_enter(w->t, (uintptr_t)w->m, w->om, DEPT_EV_EXCL, DEPT_OP_LOCK, 0, stack, w->pc);
     dept_clock_acquire_published(w->t, w->om);
@@ -59,15 +64,15 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
         return how == 0 ? real_wait[ver](c, m) : how == 1 ? real_timedwait[ver](c, m, ts) : real_clockwait(c, m, clk, ts);
     }
     int e = errno;
-    struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0 };
+    struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0, false };
     struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
     // glibc's wait unlocks whatever mutex it is given, held or not, and
     // takes it when it returns: a thread that waits with a mutex it does
     // not hold takes it from its owner (Helgrind's tc23_bogus_condwait).
     // The mutex's word names its owner when dept's own entries do not (a
     // mutex locked before dept started).
-    if (!dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc) && m->__data.__owner != t->os_tid)
-        dept_warn(DEPT_WARN_COND_WAIT_UNHELD, t, w.om.cls, true);
+    bool held = dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
+    if (!held && m->__data.__owner != t->os_tid) dept_warn(DEPT_WARN_COND_WAIT_UNHELD, t, w.om.cls, true);
     uint32_t stack = dept_wait_begin(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
     if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, dept_sync_get(oc.inst), stack, DEPT_OP_COND_WAIT, true);
     dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack,
@@ -79,6 +84,10 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     r = how == 0 ? real_wait[ver](c, m) : how == 1 ? real_timedwait[ver](c, m, ts) : real_clockwait(c, m, clk, ts);
     pthread_cleanup_pop(0);
     e = errno;
+    // A wait glibc refused leaves the mutex as it was (EINVAL: a bad time,
+    // checked before the unlock; EPERM: an error-checking mutex the
+    // thread does not own). Held before: held still, pushed back below.
+    if (r != 0 && r != ETIMEDOUT && !held) w.not_taken = true;
     reacquired(&w);
     errno = e;
     return r;

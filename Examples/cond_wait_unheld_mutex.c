@@ -1,7 +1,7 @@
 // dept-example: cond_wait_unheld_mutex
 // expect: warning
-// objects: M CV
-// summary: Thread T holds M and waits on a semaphore; main waits on CV, with a 50 ms timeout, passing M, which it does not hold: glibc's wait unlocks M behind T's back and takes it for main when it times out (Helgrind's tc23_bogus_condwait). One warning names M and the wait; main then releases M, lets T go and waits on CV correctly (M held), which gets none. T's exit is reported holding M too: nothing but the misuse took M from it.
+// objects: M CV E
+// summary: Thread T holds M and waits on a semaphore; main waits on CV, with a 50 ms timeout, passing M, which it does not hold: glibc's wait unlocks M behind T's back and takes it for main when it times out (Helgrind's tc23_bogus_condwait). One warning names M and the wait; main then releases M, lets T go and waits on CV correctly (M held), which gets none. T's exit is reported holding M too: nothing but the misuse took M from it. Last, thread U waits on CV with E, an error-checking mutex nobody holds: glibc refuses (EPERM) without taking E, a second warning names E, and U, which never held E, exits holding nothing (no warning for its exit).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +12,7 @@
 
 static pthread_mutex_t M = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t CV = PTHREAD_COND_INITIALIZER;
+static pthread_mutex_t E;
 static sem_t held, go;
 
 static void *owner(void *arg)
@@ -22,6 +23,14 @@ static void *owner(void *arg)
         while (sem_wait(&go) != 0)
                 ;
         return NULL;                    // M was taken from it: nothing to unlock
+}
+
+static void *refuser(void *arg)
+{
+        (void)arg;
+        int r = pthread_cond_wait(&CV, &E);     // refused: E is not U's
+        printf("cond_wait_unheld_mutex: refused wait: %s\n", r == EPERM ? "EPERM" : "other");
+        return NULL;                    // holds nothing
 }
 
 static int wait_50ms(void)
@@ -51,6 +60,12 @@ int main(void)
         r = wait_50ms();                // correct: M held
         pthread_mutex_unlock(&M);
         printf("cond_wait_unheld_mutex: correct wait: %s\n", r == ETIMEDOUT ? "timed out" : "other");
+        pthread_mutexattr_t a;
+        pthread_mutexattr_init(&a);
+        pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
+        pthread_mutex_init(&E, &a);
+        pthread_create(&t, NULL, refuser, NULL);
+        pthread_join(t, NULL);
         printf("cond_wait_unheld_mutex: done\n");
         return 0;
 }

@@ -33,7 +33,9 @@ final class PrimitivesTests: XCTestCase {
 
     /// A condition wait with a mutex another thread holds: one warning
     /// naming the mutex, at the bogus wait; the correct wait after it gets
-    /// none; the program's results are unchanged.
+    /// none. A wait glibc refuses (EPERM: an error-checking mutex nobody
+    /// holds) warns too, and leaves the thread holding nothing: no warning
+    /// at its exit. The program's results are unchanged.
     func test_cond_wait_unheld_mutex() throws {
         _ = try requirePreload()
         let example = try ExampleBuilder.shared.build("cond_wait_unheld_mutex")
@@ -41,9 +43,14 @@ final class PrimitivesTests: XCTestCase {
         let run = runExample(example, preload: true, timeout: Self.timeout)
         assertSilent(run, example: example, allowWarnings: true)
         let unheld = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: condition wait by ") }
-        XCTAssertEqual(unheld.count, 1, "expected one warning, for the bogus wait\n\(run.transcript)")
+        XCTAssertEqual(unheld.count, 2, "expected two warnings, for the bogus and the refused wait\n\(run.transcript)")
         XCTAssertTrue(unheld.first?.contains("with M, which it does not hold") ?? false, run.transcript)
-        XCTAssertTrue(run.stderr.contains("cond_wait_unheld_mutex.c:45"), "the warning's stack names the bogus wait's caller\n\(run.transcript)")
+        XCTAssertTrue(unheld.last?.contains("with E, which it does not hold") ?? false, run.transcript)
+        let exits = run.stderrLines.filter { $0.contains("exited while holding") }
+        XCTAssertEqual(exits.count, 1, "only T, whose M was taken, exits holding a lock\n\(run.transcript)")
+        XCTAssertTrue(exits.first?.hasSuffix(": M") ?? false, run.transcript)
+        XCTAssertTrue(run.stdout.contains("refused wait: EPERM"), run.transcript)
+        XCTAssertTrue(run.stderr.contains("cond_wait_unheld_mutex.c:54"), "the warning's stack names the bogus wait's caller\n\(run.transcript)")
         XCTAssertTrue(run.stdout.contains("bogus wait: timed out") && run.stdout.contains("correct wait: timed out"), run.transcript)
     }
 
