@@ -16,15 +16,22 @@ final class PrimitivesTests: XCTestCase {
     static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker", "cond_wait_unheld_mutex",
                                                    "rwlock_unlock_unheld"]
 
+    /// Runs an `expect: warning` example under the preload: no line but
+    /// warnings, and the program's own results (assertSilent).
+    func warningExample(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+        _ = try requirePreload(file: file, line: line)
+        let example = try ExampleBuilder.shared.build(name, file: file, line: line)
+        XCTAssertEqual(example.header.expect, .warning, file: file, line: line)
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        assertSilent(run, example: example, allowWarnings: true, file: file, line: line)
+        return run
+    }
+
     /// A robust mutex unlocked after EOWNERDEAD without
     /// pthread_mutex_consistent: one warning naming it; the one made
     /// consistent gets none; results and output as without the preload.
     func test_robust_not_consistent() throws {
-        _ = try requirePreload()
-        let example = try ExampleBuilder.shared.build("robust_not_consistent")
-        XCTAssertEqual(example.header.expect, .warning)
-        let run = runExample(example, preload: true, timeout: Self.timeout)
-        assertSilent(run, example: example, allowWarnings: true)
+        let run = try warningExample("robust_not_consistent")
         let robust = run.stderrLines.filter { $0.contains("without pthread_mutex_consistent") }
         XCTAssertEqual(robust.count, 1, "expected one warning for R\n\(run.transcript)")
         XCTAssertTrue(robust.first?.contains("robust mutex R unlocked") ?? false, run.transcript)
@@ -37,11 +44,7 @@ final class PrimitivesTests: XCTestCase {
     /// holds) warns too, and leaves the thread holding nothing: no warning
     /// at its exit. The program's results are unchanged.
     func test_cond_wait_unheld_mutex() throws {
-        _ = try requirePreload()
-        let example = try ExampleBuilder.shared.build("cond_wait_unheld_mutex")
-        XCTAssertEqual(example.header.expect, .warning)
-        let run = runExample(example, preload: true, timeout: Self.timeout)
-        assertSilent(run, example: example, allowWarnings: true)
+        let run = try warningExample("cond_wait_unheld_mutex")
         let unheld = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: condition wait by ") }
         XCTAssertEqual(unheld.count, 2, "expected two warnings, for the bogus and the refused wait\n\(run.transcript)")
         XCTAssertTrue(unheld.first?.contains("with M, which it does not hold") ?? false, run.transcript)
@@ -58,11 +61,7 @@ final class PrimitivesTests: XCTestCase {
     /// free rwlock L, one for X, which another thread holds for writing;
     /// none for the correct unlocks.
     func test_rwlock_unlock_unheld() throws {
-        _ = try requirePreload()
-        let example = try ExampleBuilder.shared.build("rwlock_unlock_unheld")
-        XCTAssertEqual(example.header.expect, .warning)
-        let run = runExample(example, preload: true, timeout: Self.timeout)
-        assertSilent(run, example: example, allowWarnings: true)
+        let run = try warningExample("rwlock_unlock_unheld")
         let unlocks = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: unlock of ") }
         XCTAssertEqual(unlocks.count, 2, run.transcript)
         XCTAssertEqual(unlocks.first, "DEPT: warning: unlock of L, which is not locked", run.transcript)
