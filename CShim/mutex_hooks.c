@@ -366,9 +366,9 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
         bool recursive = UNLIKELY(KIND(m) == PTHREAD_MUTEX_RECURSIVE);
         struct dept_held *h = recursive ? dept_held_find(t, (uintptr_t)m) : 0;
         // A trylock that succeeds in a known situation pushes the cached
-        // entry, as a known lock does (trylock 4 4000000 4: the lookup,
-        // the claim, the site memo and the chain were 168 instructions per
-        // trylock, 58% of what dept added to the run).
+        // entry, as a known lock does (callgrind, trylock 1 200000 4: the
+        // lookup, the claim, the site memo and the chain were 168
+        // instructions per trylock, 58% of what dept added to the run).
         uint64_t key = 0;
         struct dept_acq *a = 0;
         if (!h && LIKELY(r == 0)) {
