@@ -392,6 +392,12 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
             // the init, not recursive, robust or priority-protocol.
             else if (key && fresh == DEPT_FRESH_NO && !recursive && !(m->__data.__kind & (16 | 32 | 64)))
                 dept_acq_remember(t, key, gen);
+            // Taken, the mutex tells what was published into it, as it
+            // does a lock (a thread that polls a done flag with trylock
+            // and joins the worker holding the mutex:
+            // join_after_done_flag_trylock). The cache never answers
+            // such a trylock: its entry carries DEPT_ACQ_PUBLISHED.
+            if (UNLIKELY(dept_class_published(o.cls))) dept_clock_acquire_published(t, o);
         }
         dept_leave();
     }

@@ -13,7 +13,8 @@ final class PrecisionExamplesTests: XCTestCase {
     static let covered: Set<String> = [
         "same_class_both_orders", "same_class_rings",
         "wrapper_two_funnels", "wrapper_funnels_abba", "wrapper_deep_funnel", "wrapper_deep_funnel_abba",
-        "join_after_done_flag", "join_after_done_flag_relock", "join_after_done_then_lock", "join_after_sem_handoff", "robust_owner_died_join",
+        "join_after_done_flag", "join_after_done_flag_relock", "join_after_done_then_lock", "join_after_sem_handoff",
+        "join_after_done_flag_trylock", "join_after_done_trylock_then_lock", "robust_owner_died_join",
         "join_under_lock_taken_before", "join_under_lock_taken_after", "join_under_lock_second_worker", "join_under_lock_slot_reuse",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
@@ -112,6 +113,15 @@ final class PrecisionExamplesTests: XCTestCase {
     /// the clock too (lock_published).
     func test_join_after_done_flag_relock() throws { try silent("join_after_done_flag_relock") }
     /// Near miss: the worker takes L again after its done flag.
+    /// join_after_done_flag with main taking L only by trylock: a trylock
+    /// learns what was published into L as a lock does (R2.4).
+    func test_join_after_done_flag_trylock() throws {
+        try silent("join_after_done_flag_trylock", heldBackBy: "happens-before")
+    }
+    /// Near miss: the worker takes L again after its done flag.
+    func test_join_after_done_trylock_then_lock() throws {
+        try potential("join_after_done_trylock_then_lock", events: 2...2)
+    }
     func test_join_after_done_then_lock() throws { try potential("join_after_done_then_lock", events: 2...2) }
     /// A mutex abandoned locked on the stack, and a new one put in its slot
     /// with PTHREAD_MUTEX_INITIALIZER (no init call): its lock is not a
