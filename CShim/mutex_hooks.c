@@ -118,6 +118,11 @@ static void owner_died(struct dept_thread *t, pthread_mutex_t *m) {
     if (dept_obj_find((uintptr_t)m, &o)) dept_clock_acquire_published(t, o);
 }
 
+// glibc's pthread_mutex_destroy stores an invalid kind, -1, which makes
+// every later lock, trylock and unlock fail with EINVAL until the next
+// init: a program that ignores the error runs on without the mutex.
+static bool destroyed(const pthread_mutex_t *m) { return m->__data.__kind == -1; }
+
 // The acquisition itself, once its context is pushed. Uncontended, a
 // trylock takes it without telling the hang monitor anything (take);
 // contended, the thread is marked blocked around the real call (take_slow).
@@ -148,6 +153,7 @@ static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mu
         } else {
             dept_drop_held(t, (uintptr_t)m);
             if (r == EDEADLK) dept_warn(DEPT_WARN_RELOCK_ERRORCHECK, t, o.cls, true);
+            else if (r == EINVAL && destroyed(m)) dept_warn(DEPT_WARN_LOCK_DESTROYED, t, o.cls, true);
         }
         dept_leave();
         errno = e;
@@ -358,6 +364,13 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
     if (!t) return __pthread_mutex_trylock(m);
     dept_leave();
     int r = __pthread_mutex_trylock(m);
+    if (UNLIKELY(r == EINVAL) && destroyed(m)) {
+        int e = errno;
+        dept_tls_guard = 1;
+        dept_warn(DEPT_WARN_LOCK_DESTROYED, t, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc).cls, true);
+        dept_leave();
+        errno = e;
+    }
     if (r == 0 || r == EOWNERDEAD) {
         // No wait (it cannot block); the lock is held: an [S] only. The
         // slow paths keep errno themselves.

@@ -265,6 +265,7 @@ enum dept_warning_kind {
     DEPT_WARN_TABLE_FULL = 6,
     DEPT_WARN_ROBUST_NOT_CONSISTENT = 7,
     DEPT_WARN_COND_WAIT_UNHELD = 8,
+    DEPT_WARN_LOCK_DESTROYED = 9,
 };
 
 #ifdef __cplusplus

@@ -369,6 +369,8 @@ public struct Warning: Sendable {
         case robustNotConsistent
         /// A condition wait with a mutex the waiting thread does not hold.
         case condWaitUnheld
+        /// A lock or trylock of a destroyed mutex (glibc: EINVAL).
+        case lockDestroyed
     }
     public var kind: Kind
     public var thread: UInt32

@@ -14,7 +14,7 @@ final class PrimitivesTests: XCTestCase {
     /// Examples of `expect: warning` outside the hostile_* set, covered here
     /// (timeout_stuck_worker by HangExamplesTests).
     static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker", "cond_wait_unheld_mutex",
-                                                   "rwlock_unlock_unheld"]
+                                                   "rwlock_unlock_unheld", "mutex_lock_destroyed"]
 
     /// Runs an `expect: warning` example under the preload: no line but
     /// warnings, and the program's own results (assertSilent).
@@ -68,6 +68,19 @@ final class PrimitivesTests: XCTestCase {
         XCTAssertTrue(unlocks.last?.hasPrefix("DEPT: warning: unlock of X by thread T1 (main thread)") ?? false, run.transcript)
         XCTAssertTrue(unlocks.last?.hasSuffix("which does not own it") ?? false, run.transcript)
         XCTAssertTrue(run.stdout.contains("extra unlock returned 0"), run.transcript)
+    }
+
+    /// A lock and a trylock of a destroyed mutex (glibc fails both with
+    /// EINVAL): one warning each, at their lines; none after the new init.
+    func test_mutex_lock_destroyed() throws {
+        let run = try warningExample("mutex_lock_destroyed")
+        let destroyed = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: lock of M after pthread_mutex_destroy") }
+        XCTAssertEqual(destroyed.count, 2, run.transcript)
+        XCTAssertEqual(run.stderrLines.filter { $0.hasPrefix("DEPT: warning:") }.count, 2, run.transcript)
+        XCTAssertTrue(run.stderr.contains("mutex_lock_destroyed.c:20") && run.stderr.contains("mutex_lock_destroyed.c:22"),
+                      run.transcript)
+        XCTAssertTrue(run.stdout.contains("lock after destroy: EINVAL") && run.stdout.contains("trylock after destroy: EINVAL"),
+                      run.transcript)
     }
 
     /// Programs built against include/dept.h (C, and Swift through the Dept
