@@ -1,7 +1,7 @@
 // dept-example: rwlock_unlock_unheld
 // expect: warning
-// objects: L W X
-// summary: Helgrind's tc12_rwl_trivial: rwlock L is write-locked and unlocked, read-locked twice and unlocked twice, then unlocked once more while nobody holds it (glibc returns 0 and L's reader count goes below zero). One warning names L as not locked; the correct unlocks before it, and those of rwlock W, get none. Then thread T write-locks X and main unlocks it (glibc releases a read lock nobody holds): one warning names X and main as not its owner (and T's exit is reported holding X, which it never unlocks).
+// objects: L W X S
+// summary: Helgrind's tc12_rwl_trivial: rwlock L is write-locked and unlocked, read-locked twice and unlocked twice, then unlocked once more while nobody holds it (glibc returns 0 and L's reader count goes below zero). One warning names L as not locked; the correct unlocks before it, and those of rwlock W, get none. Then thread T write-locks X and main unlocks it (glibc releases a read lock nobody holds): one warning names X and main as not its owner (and T's exit is reported holding X, which it never unlocks). Last, S, a zero-initialised mutex on main's stack, is locked, unlocked and unlocked again: the warning names S by its first use (first-use@rwlock_unlock_unheld.c and the line of its first lock), not by the bad unlock.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <semaphore.h>
@@ -50,6 +50,11 @@ int main(void)
         printf("rwlock_unlock_unheld: unlock of another thread's write lock returned %d\n", r);
         sem_post(&done);
         pthread_join(t, NULL);
+
+        pthread_mutex_t S = PTHREAD_MUTEX_INITIALIZER;
+        pthread_mutex_lock(&S);                 // S's first use: its name
+        pthread_mutex_unlock(&S);
+        pthread_mutex_unlock(&S);               // nobody holds S
         printf("rwlock_unlock_unheld: done\n");
         return 0;
 }

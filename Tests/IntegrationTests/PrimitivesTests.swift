@@ -59,14 +59,19 @@ final class PrimitivesTests: XCTestCase {
 
     /// Unlocks of rwlocks the thread does not hold: one warning for the
     /// free rwlock L, one for X, which another thread holds for writing;
-    /// none for the correct unlocks.
+    /// none for the correct unlocks. The mutex S's warning names S by its
+    /// first use, a line away from the bad unlock (a warning's class is
+    /// named from the class's own stack, as in reports).
     func test_rwlock_unlock_unheld() throws {
         let run = try warningExample("rwlock_unlock_unheld")
         let unlocks = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: unlock of ") }
-        XCTAssertEqual(unlocks.count, 2, run.transcript)
-        XCTAssertEqual(unlocks.first, "DEPT: warning: unlock of L, which is not locked", run.transcript)
-        XCTAssertTrue(unlocks.last?.hasPrefix("DEPT: warning: unlock of X by thread T1 (main thread)") ?? false, run.transcript)
-        XCTAssertTrue(unlocks.last?.hasSuffix("which does not own it") ?? false, run.transcript)
+        XCTAssertEqual(unlocks.count, 3, run.transcript)
+        guard unlocks.count == 3 else { return }
+        XCTAssertEqual(unlocks[0], "DEPT: warning: unlock of L, which is not locked", run.transcript)
+        XCTAssertTrue(unlocks[1].hasPrefix("DEPT: warning: unlock of X by thread T1 (main thread)"), run.transcript)
+        XCTAssertTrue(unlocks[1].hasSuffix("which does not own it"), run.transcript)
+        XCTAssertEqual(unlocks[2], "DEPT: warning: unlock of first-use@rwlock_unlock_unheld.c:55, which is not locked",
+                       run.transcript)
         XCTAssertTrue(run.stdout.contains("extra unlock returned 0"), run.transcript)
     }
 
