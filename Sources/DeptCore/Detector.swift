@@ -369,7 +369,8 @@ public struct Warning: Sendable {
         case robustNotConsistent
         /// A condition wait with a mutex the waiting thread does not hold.
         case condWaitUnheld
-        /// A lock or trylock of a destroyed mutex (glibc: EINVAL).
+        /// A lock or trylock of a destroyed mutex (glibc: EINVAL), or of
+        /// memory overwritten with what glibc's destroy leaves (kind -1).
         case lockDestroyed
     }
     public var kind: Kind

@@ -157,7 +157,7 @@ func warningMessage(_ w: Warning, snapshot: Detector, className: (UInt32) -> Str
     case .condWaitUnheld:
         return "condition wait by \(thread) with \(obj), which it does not hold: the wait unlocks it behind its owner's back, and takes it when it returns"
     case .lockDestroyed:
-        return "lock of \(obj) after pthread_mutex_destroy (the call failed with EINVAL: the mutex was not taken)"
+        return "lock of \(obj) failed with EINVAL: the mutex is destroyed (or its memory overwritten), and was not taken"
     case .robustNotConsistent:
         return "robust mutex \(obj) unlocked by \(thread) after EOWNERDEAD without pthread_mutex_consistent: every later lock fails with ENOTRECOVERABLE"
     }

@@ -79,7 +79,7 @@ final class PrimitivesTests: XCTestCase {
     /// EINVAL): one warning each, at their lines; none after the new init.
     func test_mutex_lock_destroyed() throws {
         let run = try warningExample("mutex_lock_destroyed")
-        let destroyed = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: lock of M after pthread_mutex_destroy") }
+        let destroyed = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: lock of M failed with EINVAL: the mutex is destroyed") }
         XCTAssertEqual(destroyed.count, 2, run.transcript)
         XCTAssertEqual(run.stderrLines.filter { $0.hasPrefix("DEPT: warning:") }.count, 2, run.transcript)
         XCTAssertTrue(run.stderr.contains("mutex_lock_destroyed.c:20") && run.stderr.contains("mutex_lock_destroyed.c:22"),
