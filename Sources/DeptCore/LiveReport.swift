@@ -10,10 +10,8 @@ extension ReportBuilder {
     private func liveAddresses(_ s: LiveState) -> (code: [UInt], data: [UInt]) {
         var code: [UInt] = [], data: [UInt] = []
         func cls(_ id: UInt32) {
-            let c = detector.classInfo(id)
-            let n = c.nameAddresses
+            let n = nameAddresses(of: id)
             code += n.code; data += n.data
-            if c.keyKind != .staticObject { code += detector.depot.pcs(c.stack) }
         }
         for t in s.threads {
             if let b = t.blocked {

@@ -117,10 +117,8 @@ public struct ReportBuilder {
         var code: [UInt] = [], data: [UInt] = []
         func stack(_ id: UInt32) { code += detector.depot.pcs(id) }
         func cls(_ id: UInt32) {
-            let c = detector.classInfo(id)
-            let n = c.nameAddresses
+            let n = nameAddresses(of: id)
             code += n.code; data += n.data
-            if c.keyKind != .staticObject { stack(c.stack) }
         }
         for l in evidence.links {
             stack(l.witness.from.stack); stack(l.witness.wait.stack)
@@ -164,6 +162,18 @@ public struct ReportBuilder {
     public func objectName(_ id: UInt32, addr: UInt, frames: [UInt: Frame], data: [UInt: String]) -> String {
         if addr != 0, detector.classInfo(id).object != 0, let n = data[addr] { return n }
         return className(id, frames: frames, data: data)
+    }
+
+    /// Every address className(id) may read: the class's key and object,
+    /// and, unless it is a static object, its stack, whose first frame
+    /// outside the runtime names a class whose site is the runtime's (an
+    /// object first used in main). Left unsymbolized, that frame read
+    /// "first-use@+0x0".
+    public func nameAddresses(of id: UInt32) -> (code: [UInt], data: [UInt]) {
+        let c = detector.classInfo(id)
+        var n = c.nameAddresses
+        if c.keyKind != .staticObject { n.code += detector.depot.pcs(c.stack) }
+        return n
     }
 
     public func className(_ id: UInt32, frames: [UInt: Frame], data: [UInt: String]) -> String {
@@ -249,8 +259,7 @@ public struct ReportBuilder {
         var code: [UInt] = [], data: [UInt] = []
         for w in s.witnesses {
             for c in [w.from.cls, w.wait.cls] {
-                let info = detector.classInfo(c)
-                let n = info.nameAddresses
+                let n = nameAddresses(of: c)
                 code += n.code; data += n.data
             }
         }

@@ -167,14 +167,8 @@ func publishWarning(_ w: Warning, snapshot: Detector, builder: ReportBuilder, sy
     var pcs = snapshot.depot.pcs(w.stack)
     var data: [UInt] = []
     for c in [w.cls] + w.held.map({ $0.cls }) {
-        let info = snapshot.classInfo(c)
-        let n = info.nameAddresses
+        let n = builder.nameAddresses(of: c)
         pcs += n.code; data += n.data
-        // A class whose site is the runtime's (an object first used in
-        // main, whose caller is libc's start code) is named by the first
-        // frame of its own stack outside the runtime, as in reports:
-        // unsymbolized, that frame read "first-use@+0x0".
-        if info.keyKind != .staticObject { pcs += snapshot.depot.pcs(info.stack) }
     }
     let frames = symbolizer.frames(for: Array(Set(pcs)))
     let names = symbolizer.dataNames(for: data)
