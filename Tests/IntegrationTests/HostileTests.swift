@@ -404,16 +404,24 @@ final class HostileTests: XCTestCase {
         let pair = try runBoth("hostile_close_stderr", args, env: ["TMPDIR": dir.path],
                                expect: .potential, extraExitCodes: [66], file: file, line: line)
         assertVerdict(pair, .reportMayBeLost, file: file, line: line)
+        assertReportFile(dir.appendingPathComponent("dept.\(pair.preloaded.pid).log").path, of: pair, file: file, line: line)
+        return pair
+    }
+
+    /// The example's one potential report is in `path`; its text, or nil
+    /// (a failure naming what the file's directory holds instead).
+    @discardableResult
+    func assertReportFile(_ path: String, of pair: Pair, file: StaticString, line: UInt) -> String? {
         let run = pair.preloaded
-        let logFile = dir.appendingPathComponent("dept.\(run.pid).log").path
-        let present = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else {
-            XCTFail("no diverted report \(logFile); \(dir.path) holds \(present.sorted())\n\(run.transcript)", file: file, line: line)
-            return pair
+        let dir = (path as NSString).deletingLastPathComponent
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            let present = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            XCTFail("no report file \(path); \(dir) holds \(present.sorted())\n\(run.transcript)", file: file, line: line)
+            return nil
         }
         assertReportText(text, kind: .potential, header: pair.example.header, pid: run.pid, events: 2...2,
-                         context: "--- \(logFile) ---\n\(text)\n--- run ---\n\(run.transcript)", file: file, line: line)
-        return pair
+                         context: "--- \(path) ---\n\(text)\n--- run ---\n\(run.transcript)", file: file, line: line)
+        return text
     }
 
     func checkCloseStderrWithLogPath(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws {
@@ -422,14 +430,7 @@ final class HostileTests: XCTestCase {
         let pair = try runBoth("hostile_close_stderr", args, env: ["DEPT_OPTIONS": "log_path=\(prefix)"],
                                expect: .potential, extraExitCodes: [66], file: file, line: line)
         let run = pair.preloaded
-        let logFile = "\(prefix).\(run.pid)"
-        let present = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else {
-            XCTFail("no report file \(logFile); \(dir.path) holds \(present.sorted())\n\(run.transcript)", file: file, line: line)
-            return
-        }
-        assertReportText(text, kind: .potential, header: pair.example.header, pid: run.pid, events: 2...2,
-                         context: "--- \(logFile) ---\n\(text)\n--- run ---\n\(run.transcript)", file: file, line: line)
+        guard let text = assertReportFile("\(prefix).\(run.pid)", of: pair, file: file, line: line) else { return }
         assertWarningsWellFormed(text, context: text, file: file, line: line)
         XCTAssertEqual(run.stderrLines.filter { $0.hasPrefix("DEPT:") }, [],
                        "with log_path, nothing `DEPT:` belongs on stderr\n\(run.transcript)", file: file, line: line)
