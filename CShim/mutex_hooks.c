@@ -182,14 +182,15 @@ static void learn_published(struct dept_thread *t, struct dept_obj_ref o) {
     errno = e;
 }
 
-// A mutex this thread holds as far as dept knows, whose own word says
-// nobody does: the memory was given a new mutex without pthread_mutex_init
-// (PTHREAD_MUTEX_INITIALIZER in the stack slot of one the program
-// abandoned locked, as Helgrind's tc04_free_lock does), so dept's entry is
-// stale, and kept it made this lock a wait for itself. The word is the
-// owner's to change: while this thread really holds the mutex, nobody else
-// can clear it. A priority-protect mutex keeps its ceiling in the word:
-// not judged.
+// Whether the mutex's own word says nobody holds it: for an unlock of a
+// mutex dept has no entry for (unlock_slow), and for a lock of one dept
+// counts as held by this thread (acquire). There, the memory was given a
+// new mutex without pthread_mutex_init (PTHREAD_MUTEX_INITIALIZER in the
+// stack slot of one the program abandoned locked, as Helgrind's
+// tc04_free_lock does), so dept's entry is stale, and kept it made this
+// lock a wait for itself. The word is the owner's to change: while this
+// thread really holds the mutex, nobody else can clear it. A
+// priority-protect mutex keeps its ceiling in the word: not judged.
 static bool unlocked_in_memory(const pthread_mutex_t *m) {
     return m->__data.__lock == 0 && m->__data.__owner == 0 && !(m->__data.__kind & 64);
 }
@@ -433,7 +434,7 @@ static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t p
     if (UNLIKELY(i < 0)) {
         // Not held by us as far as we know: ask the mutex itself.
         int owner = m->__data.__owner;
-        if (m->__data.__lock == 0 && owner == 0) {
+        if (unlocked_in_memory(m)) {
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
             dept_warn(DEPT_WARN_UNLOCK_NOT_LOCKED, t, o.cls, true);
         } else if (owner != 0 && owner != t->os_tid && !(m->__data.__kind & 128 /* pshared */)) {
