@@ -28,6 +28,21 @@ void dept_stack_init(void) {
 
 int dept_shim_load_libunwind(void) { return dept_unwind_libunwind_load(); }
 
+// dept's own frames leave a stack wherever they are: the hook and the
+// capture at its top, and below the program's code the wrappers dept runs
+// it in (main's, which flushes the report at exit; a thread's start
+// routine's). They are found by address, not by file name: a copy of the
+// library loaded under another name (a versioned install, a test's copy)
+// showed main's wrapper below main, and named a class first used in main
+// after it (first-use@exit_hooks.c:48). Returns the frames kept, moved to
+// the front.
+static int drop_own_frames(void **pcs, int n) {
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if ((uintptr_t)pcs[i] < self_lo || (uintptr_t)pcs[i] >= self_hi) pcs[k++] = pcs[i];
+    return k;
+}
+
 static int unwind(void **pcs, int max) {
     if (dept_config.unwinder == 1) return dept_unwind_libunwind(pcs, max);
     int n = dept_config.unwinder == 2 ? dept_unwind_cfi(pcs, max) : -1;
@@ -40,15 +55,12 @@ uint32_t dept_capture_stack(void) {
     void *pcs[MAX_DEPTH];
     int depth = dept_config.stack_depth > 0 ? dept_config.stack_depth : 32;
     if (depth > MAX_DEPTH - 8) depth = MAX_DEPTH - 8;
-    // Capture a few extra frames: dept's own frames are dropped below.
-    int n = unwind(pcs, depth + 8);
-    int skip = 0;
-    while (skip < n && (uintptr_t)pcs[skip] >= self_lo && (uintptr_t)pcs[skip] < self_hi) skip++;
-    int keep = n - skip;
+    // Capture a few extra frames: dept's own frames are dropped.
+    int keep = drop_own_frames(pcs, unwind(pcs, depth + 8));
     if (keep > depth) keep = depth;
     if (keep < 0) keep = 0;     // still interned: stack ids are never 0
     dept_core_lock();
-    uint32_t id = dept_core_intern_stack((const uintptr_t *)&pcs[skip], (uint32_t)keep);
+    uint32_t id = dept_core_intern_stack((const uintptr_t *)pcs, (uint32_t)keep);
     dept_core_unlock();
     errno = e;
     return id;
@@ -58,10 +70,8 @@ uint32_t dept_capture_stack(void) {
 int dept_caller_frames(uintptr_t *out, int max) {
     if (!self_hi) find_self();
     void *pcs[40];
-    int n = unwind(pcs, 40);
-    int skip = 0;
-    while (skip < n && (uintptr_t)pcs[skip] >= self_lo && (uintptr_t)pcs[skip] < self_hi) skip++;
+    int n = drop_own_frames(pcs, unwind(pcs, 40));
     int k = 0;
-    for (; k < max && skip + k < n; k++) out[k] = (uintptr_t)pcs[skip + k];
+    for (; k < max && k < n; k++) out[k] = (uintptr_t)pcs[k];
     return k;
 }

@@ -53,6 +53,34 @@ final class LibraryTests: XCTestCase {
         }
     }
 
+    /// dept's own frames (its hooks, and the wrappers of main and of each
+    /// thread's start routine) never show in a stack, whatever the
+    /// library's file name: it recognises itself by address. A copy loaded
+    /// as dept-copy.so showed main's wrapper (main_then_flush) below main,
+    /// and named a class first used in main after it: the warning of
+    /// rwlock_unlock_unheld named S "first-use@exit_hooks.c:48".
+    func test_aCopyUnderAnotherNameShowsNoFrameOfItself() throws {
+        let lib = try requirePreload()
+        let copy = DeptPaths.scratchDir.appendingPathComponent("dept-copy.so")
+        try? FileManager.default.removeItem(at: copy)
+        try FileManager.default.copyItem(at: lib, to: copy)
+        let warning = try ExampleBuilder.shared.build("rwlock_unlock_unheld")
+        let text = runExample(warning, preload: false, env: ["LD_PRELOAD": copy.path], timeout: 60)
+        XCTAssertTrue(text.stderr.contains("unlock of first-use@rwlock_unlock_unheld.c:"), text.transcript)
+        XCTAssertFalse(text.stderr.contains("exit_hooks.c") || text.stderr.contains("dept-copy.so+"), text.transcript)
+        // JSON keeps every frame, the runtime's too: none may be dept's.
+        let frameModule = makeRegex(#""module":"([^"]*)""#)
+        for name in ["rwlock_unlock_unheld", "abba"] {
+            let example = try ExampleBuilder.shared.build(name)
+            let run = runExample(example, preload: false, env: ["LD_PRELOAD": copy.path, "DEPT_OPTIONS": "format=json"], timeout: 60)
+            let modules = frameModule.matches(in: run.stderr, range: NSRange(run.stderr.startIndex..., in: run.stderr)).compactMap {
+                Range($0.range(at: 1), in: run.stderr).map { String(run.stderr[$0]) }
+            }
+            XCTAssertFalse(modules.isEmpty, "no frame in the JSON of \(name)\n\(run.transcript)")
+            XCTAssertFalse(modules.contains(copy.path), "a frame of dept itself in \(name)'s JSON\n\(run.transcript)")
+        }
+    }
+
     func test_builtLibraryNeedsOnlyTheCLibrary() throws {
         let lib = try requirePreload()
         try assertSelfContained(lib.path)
