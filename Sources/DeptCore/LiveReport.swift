@@ -155,6 +155,19 @@ extension ReportBuilder {
         }
     }
 
+    /// Who may still end a stall, named: a thread that waits with no
+    /// known waker ("no thread known to wake it") reads as stuck for good,
+    /// while the compressor thread that will signal it is busy computing
+    /// (zpaq, lrzip with blocks that take more than stall_ms). The threads
+    /// blocked in no intercepted wait are those; when there are none, the
+    /// threads in timed or process-shared waits are.
+    static func mayWake(_ running: [String]) -> String {
+        guard !running.isEmpty else { return "threads in timed or process-shared waits may still wake them" }
+        let shown = running.prefix(4).joined(separator: ", ")
+        let more = running.count > 4 ? " and \(running.count - 4) more" : ""
+        return "still running, and may wake them: " + shown + more
+    }
+
     /// The `DEPT: warning: stall:` dump: every thread of the stall
     /// (`HangAnalysis.stalled`: blocked past `hangMs`, not joining a running
     /// thread, one of them past `stallMs`), what it waits for and holds, its stack.
@@ -175,7 +188,7 @@ extension ReportBuilder {
         var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for up to \(longest) ms"
             + " (more than \(hangMs) ms each) without a verdict"
         if let when { text += " " + when }
-        text += " (pid \(pid)); other threads may still wake them\n"
+        text += " (pid \(pid)); " + Self.mayWake(s.threads.filter { $0.blocked == nil }.sorted { $0.tid < $1.tid }.map { threadRef($0.tid, frames: [:]).title }) + "\n"
         for b in r.blocked { text += TextReport.blockedThread(b, style: TextReport.Style()) }
         return text
     }

@@ -341,6 +341,9 @@ final class HangAnalysisTests: XCTestCase {
         let b = ReportBuilder(detector: d, pid: 79)
         let text = try XCTUnwrap(b.stallWarning(state: s, hangMs: Self.hangMs, stallMs: Self.stallMs, symbolizer: &sym))
         XCTAssertTrue(text.hasPrefix("DEPT: warning: stall: 1 thread(s) blocked for up to 12000 ms (more than \(Self.hangMs) ms each) without a verdict (pid 79)"), text)
+        // The header names who may still end it: the thread in no wait.
+        let header = text.split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertTrue(header.hasSuffix("(pid 79); still running, and may wake them: T3"), text)
         XCTAssertTrue(text.contains("thread T1 (main thread) tid 101 blocked for 12000 ms in pthread_mutex_lock(lock_a): held by T2"), text)
         XCTAssertFalse(text.contains("T2 \"worker\" tid 102 blocked"), text)
         XCTAssertFalse(text.lowercased().contains("deadlock"), text)

@@ -592,6 +592,9 @@ final class HangExamplesTests: XCTestCase {
             XCTAssertTrue(dump.contains { $0.contains("#0 ") && $0.contains("sleeper_signals_later.c:") },
                           "the stall dump has no symbolized stack\n\(run.transcript)")
             XCTAssertTrue(lines[s].contains("3 thread"), "the stall warning should count 3 threads: \(lines[s])")
+            // Main sleeps, in no wait: the one thread that may end the stall.
+            XCTAssertTrue(lines[s].contains("; still running, and may wake them: T1 (main thread) \"ctx-main\" tid "),
+                          "the stall warning should name main as running: \(lines[s])")
         }
         let reports = run.stderrLines.filter { $0.hasPrefix("DEPT:") && !$0.hasPrefix("DEPT: warning:") && !$0.hasPrefix("DEPT: info:") }
         XCTAssertEqual(reports, [], "a stall is no report\n\(run.transcript)")
