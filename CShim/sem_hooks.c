@@ -38,6 +38,11 @@ DEPT_EXPORT int sem_init(sem_t *s, int pshared, unsigned value) {
     if (!t) return r;
     int e = errno;
     if (r == 0) mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), value, pshared);
+    // A failed init (EINVAL: a count above SEM_VALUE_MAX) leaves memory
+    // that is no semaphore, and a program that ignores the error waits
+    // and posts on it (Helgrind's tc18_semabuse). Named by its init site,
+    // as the class its later waits and posts then find.
+    else dept_warn(DEPT_WARN_SEM_INIT_FAILED, t, dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()).cls, true);
     dept_leave();
     errno = e;
     return r;
@@ -181,5 +186,18 @@ DEPT_EXPORT int sem_post(sem_t *s) {
     }
     dept_leave();
     errno = e;
-    return REAL(sem_post)(s);
+    int r = REAL(sem_post)(s);
+    // EOVERFLOW: the count is at SEM_VALUE_MAX, so this post is lost: posts
+    // that no wait consumes, or memory that is no semaphore. The event was
+    // recorded before the post (it must precede the waiter it wakes); a
+    // lost one only adds a dependency that a real post would have made.
+    if (UNLIKELY(r != 0)) {
+        e = errno;
+        if ((t = dept_enter())) {
+            dept_warn(DEPT_WARN_SEM_POST_FAILED, t, o.cls, true);
+            dept_leave();
+        }
+        errno = e;
+    }
+    return r;
 }

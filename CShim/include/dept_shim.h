@@ -266,6 +266,8 @@ enum dept_warning_kind {
     DEPT_WARN_ROBUST_NOT_CONSISTENT = 7,
     DEPT_WARN_COND_WAIT_UNHELD = 8,
     DEPT_WARN_LOCK_DESTROYED = 9,
+    DEPT_WARN_SEM_INIT_FAILED = 10,
+    DEPT_WARN_SEM_POST_FAILED = 11,
 };
 
 #ifdef __cplusplus

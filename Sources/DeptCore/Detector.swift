@@ -372,6 +372,10 @@ public struct Warning: Sendable {
         /// A lock or trylock of a destroyed mutex (glibc: EINVAL), or of
         /// memory overwritten with what glibc's destroy leaves (kind -1).
         case lockDestroyed
+        /// A sem_init that failed (glibc: EINVAL, a count above SEM_VALUE_MAX).
+        case semInitFailed
+        /// A sem_post that failed (glibc: EOVERFLOW, the count at SEM_VALUE_MAX).
+        case semPostFailed
     }
     public var kind: Kind
     public var thread: UInt32

@@ -158,6 +158,10 @@ func warningMessage(_ w: Warning, snapshot: Detector, className: (UInt32) -> Str
         return "condition wait by \(thread) with \(obj), which it does not hold: the wait unlocks it behind its owner's back, and takes it when it returns"
     case .lockDestroyed:
         return "lock of \(obj) failed with EINVAL: the mutex is destroyed (or its memory overwritten), and was not taken"
+    case .semInitFailed:
+        return "sem_init of \(obj) failed (EINVAL: an initial count above SEM_VALUE_MAX): it is no semaphore, and waits and posts on it act on whatever its memory holds"
+    case .semPostFailed:
+        return "sem_post of \(obj) failed (EOVERFLOW: its count is at SEM_VALUE_MAX): the post is lost; posts no wait consumes, or memory that is no semaphore"
     case .robustNotConsistent:
         return "robust mutex \(obj) unlocked by \(thread) after EOWNERDEAD without pthread_mutex_consistent: every later lock fails with ENOTRECOVERABLE"
     }

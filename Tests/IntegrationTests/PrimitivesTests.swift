@@ -14,7 +14,7 @@ final class PrimitivesTests: XCTestCase {
     /// Examples of `expect: warning` outside the hostile_* set, covered here
     /// (timeout_stuck_worker by HangExamplesTests).
     static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker", "cond_wait_unheld_mutex",
-                                                   "rwlock_unlock_unheld", "mutex_lock_destroyed"]
+                                                   "rwlock_unlock_unheld", "mutex_lock_destroyed", "sem_misuse"]
 
     /// Runs an `expect: warning` example under the preload: no line but
     /// warnings, and the program's own results (assertSilent).
@@ -85,6 +85,21 @@ final class PrimitivesTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("mutex_lock_destroyed.c:20") && run.stderr.contains("mutex_lock_destroyed.c:22"),
                       run.transcript)
         XCTAssertTrue(run.stdout.contains("lock after destroy: EINVAL") && run.stdout.contains("trylock after destroy: EINVAL"),
+                      run.transcript)
+    }
+
+    /// A sem_init that fails (a count above SEM_VALUE_MAX: EINVAL) and a
+    /// sem_post that fails (EOVERFLOW) get one warning each, at the call,
+    /// naming the semaphore; its correct init after, and a semaphore used
+    /// as it should be, get none. The program's results are unchanged.
+    func test_sem_misuse() throws {
+        let run = try warningExample("sem_misuse")
+        let warnings = run.stderrLines.filter { $0.hasPrefix("DEPT: warning:") }
+        XCTAssertEqual(warnings.count, 2, run.transcript)
+        XCTAssertEqual(warnings.filter { $0.hasPrefix("DEPT: warning: sem_init of S failed (EINVAL") }.count, 1, run.transcript)
+        XCTAssertEqual(warnings.filter { $0.hasPrefix("DEPT: warning: sem_post of P failed (EOVERFLOW") }.count, 1, run.transcript)
+        XCTAssertTrue(run.stderr.contains("sem_misuse.c:25") && run.stderr.contains("sem_misuse.c:34"), run.transcript)
+        XCTAssertTrue(run.stdout.contains("init above SEM_VALUE_MAX: EINVAL") && run.stdout.contains("post at SEM_VALUE_MAX: EOVERFLOW"),
                       run.transcript)
     }
 
