@@ -18,6 +18,15 @@
 // clone (a thread, vfork's shared memory, posix_spawn) passes through
 // untouched, as does any clone before dept is ready (prepare does nothing
 // then).
+//
+// Except one with CLONE_VFORK: its caller sleeps until the child execs or
+// exits, and the fork steps would hold dept's locks all that time. Every
+// other thread of the parent then waits at its next hook, and a child
+// that waits for one of them before it execs (a pipe it reads) never
+// gets there. Such a child is made with no fork step, and in it dept
+// stands aside: its one thread keeps the guard, so every hook passes
+// through until exec loads dept afresh (or _exit ends it). Whatever the
+// copy caught half-done in dept's tables is never read.
 #include "shim.h"
 #include <sched.h>
 #include <stdarg.h>
@@ -27,6 +36,10 @@
 #define PROCESS_FLAGS_NONE (CLONE_VM | CLONE_SETTLS | CLONE_THREAD)
 
 static bool makes_process(uint64_t flags) { return !(flags & PROCESS_FLAGS_NONE); }
+static bool parent_sleeps(uint64_t flags) { return flags & CLONE_VFORK; }
+
+// In a child of such a clone (see above): dept is not there for it.
+static void stand_aside(void) { dept_tls_guard = 1; }
 
 typedef int (*clone_fn)(int (*)(void *), void *, int, void *, ...);
 static clone_fn real_clone;
@@ -48,6 +61,12 @@ static int child_entry(void *p) {
     return c->fn(c->arg);
 }
 
+static int vfork_child_entry(void *p) {
+    const struct clone_call *c = p;
+    stand_aside();
+    return c->fn(c->arg);
+}
+
 DEPT_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...) {
     // The optional arguments are read whether or not the caller passed
     // them, as glibc's clone does: it uses each only with its flag.
@@ -60,6 +79,7 @@ DEPT_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     if (UNLIKELY(!real_clone)) real_clone = (clone_fn)dept_real("clone", 0);
     if (!makes_process((uint32_t)flags) || !fn) return real_clone(fn, stack, flags, arg, parent_tid, tls, child_tid);
     struct clone_call call = { fn, arg };
+    if (parent_sleeps((uint32_t)flags)) return real_clone(vfork_child_entry, stack, flags, &call, parent_tid, tls, child_tid);
     dept_fork_prepare();
     int r = real_clone(child_entry, stack, flags, &call, parent_tid, tls, child_tid);
     // The child never returns here: it starts in child_entry.
@@ -85,6 +105,11 @@ long dept_syscall_clone(long n, long a1, long a2, long a3, long a4, long a5, lon
         stack = ca[5];
     }
     if (!makes_process(flags) || stack) return real(n, a1, a2, a3, a4, a5, a6);
+    if (parent_sleeps(flags)) {
+        long r = real(n, a1, a2, a3, a4, a5, a6);
+        if (r == 0) stand_aside();
+        return r;
+    }
     dept_fork_prepare();
     long r = real(n, a1, a2, a3, a4, a5, a6);
     int e = errno;

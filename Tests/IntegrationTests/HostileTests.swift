@@ -37,7 +37,7 @@ final class HostileTests: XCTestCase {
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
         "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
-        "hostile_clone_fork", "hostile_allocator_futex",
+        "hostile_clone_fork", "hostile_allocator_futex", "hostile_clone_vfork",
     ]
 
     enum Verdict {
@@ -164,6 +164,15 @@ final class HostileTests: XCTestCase {
     /// copied held. Chromium's launcher makes its children this way.
     func test_clone_fork() throws {
         try check("hostile_clone_fork", expect: .silent, .silent)
+    }
+
+    /// Processes made by clone() and SYS_clone with CLONE_VFORK, no
+    /// CLONE_VM: the caller sleeps until its child exits, and the child
+    /// waits for a byte another thread writes after making a mutex. dept
+    /// holds none of its locks across such a clone (that thread would wait
+    /// for them, and the child for it), and stays out of the child.
+    func test_clone_vfork() throws {
+        try check("hostile_clone_vfork", expect: .silent, .silent)
     }
 
     /// The program's own malloc takes a pthread mutex inside its heap lock
