@@ -269,54 +269,6 @@ static void dept_init(void) {
     errno = saved;
 }
 
-// ---- modules (for symbolization and the JSON module map) --------------
-struct mod_iter { struct dept_module *out; uint32_t cap, n; };
-
-static int each_module(struct dl_phdr_info *info, size_t size, void *arg) {
-    (void)size;
-    struct mod_iter *it = arg;
-    uintptr_t lo = UINTPTR_MAX, hi = 0;
-    const uint8_t *bid = 0; uint32_t bidlen = 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
-        if (p->p_type == PT_LOAD) {
-            uintptr_t a = info->dlpi_addr + p->p_vaddr;
-            if (a < lo) lo = a;
-            if (a + p->p_memsz > hi) hi = a + p->p_memsz;
-        } else if (p->p_type == PT_NOTE && !bid) {
-            const uint8_t *note = (const uint8_t *)(info->dlpi_addr + p->p_vaddr);
-            const uint8_t *end = note + p->p_memsz;
-            while (note + 12 <= end) {
-                uint32_t namesz = *(const uint32_t *)note, descsz = *(const uint32_t *)(note + 4), type = *(const uint32_t *)(note + 8);
-                const uint8_t *name = note + 12;
-                const uint8_t *desc = name + ((namesz + 3) & ~3u);
-                if (type == 3 && namesz == 4 && memcmp(name, "GNU", 4) == 0) {
-                    bid = desc; bidlen = descsz > 20 ? 20 : descsz;
-                    break;
-                }
-                note = desc + ((descsz + 3) & ~3u);
-            }
-        }
-    }
-    if (it->n < it->cap) {
-        struct dept_module *m = &it->out[it->n];
-        m->base = info->dlpi_addr;
-        m->end = hi;
-        (void)lo;
-        m->path = info->dlpi_name;
-        m->build_id_len = bidlen;
-        if (bidlen) memcpy(m->build_id, bid, bidlen);
-    }
-    it->n++;
-    return 0;
-}
-
-uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap) {
-    struct mod_iter it = { out, cap, 0 };
-    dl_iterate_phdr(each_module, &it);
-    return it.n;
-}
-
 const char *dept_shim_symbol_at(uintptr_t addr, uintptr_t *symbol_addr) {
     Dl_info info;
     if (!dladdr((void *)addr, &info) || !info.dli_sname) return 0;

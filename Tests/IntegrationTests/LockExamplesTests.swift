@@ -22,7 +22,7 @@ final class LockExamplesTests: XCTestCase {
     /// fails when an example is added without a test here.
     static let covered: Set<String> = [
         // lock order, potential
-        "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
+        "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
         "same_class_behind_lock", "swift_abba", "spawn_helper_abba", "unwind_shapes_abba",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
@@ -110,6 +110,16 @@ final class LockExamplesTests: XCTestCase {
 
     func test_shlib_inversion() throws {
         try checkPotential("shlib_inversion", events: 2...2, mustContain: [Self.mutexWait])
+    }
+
+    /// The thread's half of the inversion ran in a plugin the program
+    /// unloaded before the report: its frames still name the plugin's
+    /// function and line (dept keeps the records of unloaded modules),
+    /// where they were "??" and the sentence said "(+0x0, +0x0)".
+    func test_plugin_unloaded_inversion() throws {
+        let run = try checkPotential("plugin_unloaded_inversion", events: 2...2, mustContain: [Self.mutexWait])
+        XCTAssertTrue(run.stderr.contains("plugin_nest ") && run.stderr.contains("libplugin_nest.c:9"), run.transcript)
+        XCTAssertFalse(run.stderr.contains("+0x0") || run.stderr.contains("#0 ??"), run.transcript)
     }
 
     func test_heap_class_inversion() throws {

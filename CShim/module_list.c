@@ -1,0 +1,115 @@
+// module_list.c - the modules a stack's addresses belong to, for
+// symbolization and the JSON module map: those mapped now, and those the
+// program unloaded. A frame captured while a plugin was mapped (its lock
+// order, the stack of a class it initialised) is printed after the
+// program dlclose'd it, at the next report or at exit: without the
+// plugin's record it was "??", and a class first used there was named
+// "init@+0x0". Plugin hosts unload their modules at shutdown (rsyslog's
+// output modules, VLC's), when reports are printed. An unloaded module's
+// file usually stays on disk, so the symbolizer still reads it.
+#define _GNU_SOURCE
+#include "shim.h"
+#include <link.h>
+#include <stdatomic.h>
+#include <string.h>
+
+// Unloaded modules kept, the first ones: a program that loads and unloads
+// the same plugin again and again records it once. No lock: a slot is
+// claimed, written, then marked ready, so a fork or a report at any
+// moment reads only whole records.
+#define GONE_MAX 256
+#define GONE_PATH 512
+static struct dept_module gone[GONE_MAX];
+static char gone_paths[GONE_MAX][GONE_PATH];
+static _Atomic uint32_t gone_ready[GONE_MAX];
+static _Atomic uint32_t ngone;
+
+// The address range and build id of a loaded object, from its program
+// headers.
+static void describe(const struct dl_phdr_info *info, struct dept_module *m, uintptr_t *lo_out) {
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    const uint8_t *bid = 0; uint32_t bidlen = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+        if (p->p_type == PT_LOAD) {
+            uintptr_t a = info->dlpi_addr + p->p_vaddr;
+            if (a < lo) lo = a;
+            if (a + p->p_memsz > hi) hi = a + p->p_memsz;
+        } else if (p->p_type == PT_NOTE && !bid) {
+            const uint8_t *note = (const uint8_t *)(info->dlpi_addr + p->p_vaddr);
+            const uint8_t *end = note + p->p_memsz;
+            while (note + 12 <= end) {
+                uint32_t namesz = *(const uint32_t *)note, descsz = *(const uint32_t *)(note + 4), type = *(const uint32_t *)(note + 8);
+                const uint8_t *name = note + 12;
+                const uint8_t *desc = name + ((namesz + 3) & ~3u);
+                if (type == 3 && namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+                    bid = desc; bidlen = descsz > 20 ? 20 : descsz;
+                    break;
+                }
+                note = desc + ((descsz + 3) & ~3u);
+            }
+        }
+    }
+    m->base = info->dlpi_addr;
+    m->end = hi;
+    m->path = info->dlpi_name;
+    m->build_id_len = bidlen;
+    if (bidlen) memcpy(m->build_id, bid, bidlen);
+    if (lo_out) *lo_out = lo;
+}
+
+struct mod_iter { struct dept_module *out; uint32_t cap, n; };
+
+static int each_module(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    struct mod_iter *it = arg;
+    if (it->n < it->cap) describe(info, &it->out[it->n], 0);
+    it->n++;
+    return 0;
+}
+
+uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap) {
+    struct mod_iter it = { out, cap, 0 };
+    dl_iterate_phdr(each_module, &it);
+    // Mapped modules first: an address a later library reuses is its.
+    uint32_t n = atomic_load_explicit(&ngone, memory_order_acquire);
+    for (uint32_t i = 0; i < n && i < GONE_MAX; i++) {
+        if (!atomic_load_explicit(&gone_ready[i], memory_order_acquire)) continue;
+        if (it.n < cap) out[it.n] = gone[i];
+        it.n++;
+    }
+    return it.n;
+}
+
+struct find_query { uintptr_t base; const char *name; struct dept_module *m; uintptr_t lo; bool found; };
+
+static int find_one(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    struct find_query *q = arg;
+    if (info->dlpi_addr != q->base || !info->dlpi_name || strcmp(info->dlpi_name, q->name) != 0) return 0;
+    describe(info, q->m, &q->lo);
+    q->found = true;
+    return 1;
+}
+
+bool dept_module_find(uintptr_t base, const char *name, struct dept_module *m, uintptr_t *lo) {
+    struct find_query q = { base, name, m, 0, false };
+    dl_iterate_phdr(find_one, &q);
+    if (q.found && lo) *lo = q.lo;
+    return q.found;
+}
+
+void dept_module_gone(const struct dept_module *m) {
+    uint32_t n = atomic_load_explicit(&ngone, memory_order_acquire);
+    for (uint32_t i = 0; i < n && i < GONE_MAX; i++) {
+        if (atomic_load_explicit(&gone_ready[i], memory_order_acquire) && gone[i].base == m->base
+            && gone[i].end == m->end && strcmp(gone[i].path, m->path ? m->path : "") == 0)
+            return;
+    }
+    uint32_t slot = atomic_fetch_add_explicit(&ngone, 1, memory_order_relaxed);
+    if (slot >= GONE_MAX) return;
+    gone[slot] = *m;
+    strncpy(gone_paths[slot], m->path ? m->path : "", GONE_PATH - 1);
+    gone[slot].path = gone_paths[slot];
+    atomic_store_explicit(&gone_ready[slot], 1, memory_order_release);
+}
