@@ -39,9 +39,13 @@
 #define DEPT_ACQ_MORE_AFTER 512     // misses of acq before acq_more is mapped
 /// Buckets of a thread's latest wait per object (dept_clock_waited), a
 /// power of two. A thread that waits on 20 other locks after its last wait
-/// on L shares L's bucket with one of them 7% of the time (27% with 64),
-/// which keeps a join under L reported; 1 KiB per thread record.
-#define DEPT_WAITED_BUCKETS 256
+/// on L shares L's bucket with one of them 2% of the time (7% with 256, 27%
+/// with 64), which keeps a join under L reported. Objects made one after
+/// another get consecutive instances, so a worker that takes up to 1023 of
+/// them after L never shares L's bucket (Examples/join_under_lock_many_after:
+/// 300 session locks after L were reported with 256). 4 KiB per thread
+/// record, and what the core keeps of an exited thread until it is joined.
+#define DEPT_WAITED_BUCKETS 1024
 
 struct dept_obj_ref {
     uint32_t cls;
@@ -158,11 +162,6 @@ struct dept_thread {
     /// The last time of the slot's previous thread when this thread took the
     /// slot without knowing that thread had ended (clocks.c), else 0.
     uint32_t clk_reused_after;
-    /// clk_time at the thread's latest wait on (or take of) any object whose
-    /// instance falls in each bucket (inst % DEPT_WAITED_BUCKETS): an upper
-    /// bound of when its latest wait on one lock returned, which the core
-    /// asks for when a join under that lock closes a cycle (R2.4).
-    uint32_t clk_waited_at[DEPT_WAITED_BUCKETS];
     struct dept_held held_inline[DEPT_HELD_INLINE];
 
     struct dept_hist hist[DEPT_HISTORY];
@@ -203,6 +202,12 @@ struct dept_thread {
     /// acq_more's misses and hits in the current window, and how many more
     /// acquisitions it rests for (a thread whose situations never repeat).
     uint32_t more_misses, more_hits, more_off;
+    /// clk_time at the thread's latest wait on (or take of) any object whose
+    /// instance falls in each bucket (inst % DEPT_WAITED_BUCKETS): an upper
+    /// bound of when its latest wait on one lock returned, which the core
+    /// asks for when a join under that lock closes a cycle (R2.4). Last: the fields the hooks read stay
+    /// where they were when it was a quarter of the size.
+    uint32_t clk_waited_at[DEPT_WAITED_BUCKETS];
 };
 
 /// The thread starts a wait on instance inst, or takes it: the next hard
