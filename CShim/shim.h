@@ -205,8 +205,9 @@ struct dept_thread {
     /// clk_time at the thread's latest wait on (or take of) any object whose
     /// instance falls in each bucket (inst % DEPT_WAITED_BUCKETS): an upper
     /// bound of when its latest wait on one lock returned, which the core
-    /// asks for when a join under that lock closes a cycle (R2.4). Last: the fields the hooks read stay
-    /// where they were when it was a quarter of the size.
+    /// asks for when a join under that lock closes a cycle (R2.4). Last in
+    /// the record: the fields the hooks read stay where they were when it
+    /// was a quarter of the size.
     uint32_t clk_waited_at[DEPT_WAITED_BUCKETS];
 };
 

@@ -188,7 +188,8 @@ extension ReportBuilder {
         var text = "DEPT: warning: stall: \(r.blocked.count) thread(s) blocked for up to \(longest) ms"
             + " (more than \(hangMs) ms each) without a verdict"
         if let when { text += " " + when }
-        text += " (pid \(pid)); " + Self.mayWake(s.threads.filter { $0.blocked == nil }.sorted { $0.tid < $1.tid }.map { threadRef($0.tid, frames: [:]).title }) + "\n"
+        let running = s.threads.filter { $0.blocked == nil }.sorted { $0.tid < $1.tid }
+        text += " (pid \(pid)); " + Self.mayWake(running.map { threadRef($0.tid, frames: [:]).title }) + "\n"
         for b in r.blocked { text += TextReport.blockedThread(b, style: TextReport.Style()) }
         return text
     }
