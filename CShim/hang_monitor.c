@@ -331,6 +331,13 @@ static void *monitor_main(void *arg) {
     for (;;) {
         if (dept_last_words_requested()) { dept_last_words_serve(); continue; }
         if (!atomic_load(&dept_monitor_armed)) {
+            // A thread that blocked before this monitor existed found none
+            // to wake (dept_monitor_kick disarms again), and waits on
+            // without kicking anew: a worker that blocks before its
+            // creator's pthread_create has returned (and started us) was
+            // never watched, so a timeout ended the process without its
+            // dump. Every look while disarmed asks the threads themselves.
+            if (any_blocked()) { atomic_store(&dept_monitor_armed, 1); continue; }
             uint32_t word = atomic_load(&monitor_word);
             futex_wait(&monitor_word, word, ALONE_MS);
             if (atomic_load(&monitor_word) == word && !atomic_load(&dept_monitor_armed) && live_besides(0) <= 1

@@ -1,7 +1,8 @@
 // dept-example: timeout_stuck_worker
 // expect: warning
 // objects: job_ready jobs_lock
-// summary: A worker waits on job_ready (holding jobs_lock) for a signal that never comes while main sleeps, so no verdict is possible (main could still signal); the process is ended from outside the way test runners end a stuck test: its own alarm (default), a SIGTERM (`sleep`: wait for it), a watchdog thread's exit(3) (`exit`) or _exit(4) (`_exit`). Before it goes, a `DEPT: warning: stall:` dump says what the worker waits for and holds. With `clean`, main signals the worker after 1.5 s and returns: no dump. With `exit0`, the other thread calls exit(0) (a runtime that ends successfully from one of its threads, its idle workers still parked): success needs no explanation, no dump.
+// summary: A worker waits on job_ready (holding jobs_lock) for a signal that never comes while main sleeps, so no verdict is possible (main could still signal); the process is ended from outside the way test runners end a stuck test: its own alarm (default), a SIGTERM (`sleep`: wait for it), a watchdog thread's exit(3) (`exit`) or _exit(4) (`_exit`). Before it goes, a `DEPT: warning: stall:` dump says what the worker waits for and holds. With `clean`, main signals the worker after 1.5 s and returns: no dump. With `exit0`, the other thread calls exit(0) (a runtime that ends successfully from one of its threads, its idle workers still parked): success needs no explanation, no dump. Under `LD_PRELOAD=libdept.so:libslow_spawn.so` (Examples/lib/libslow_spawn.c) the worker has blocked before main's pthread_create returns, as on a busy machine: the dump still comes.
+// build: cc -g -O0 -shared -fPIC -o $OUT/libslow_spawn.so Examples/lib/libslow_spawn.c -ldl && cc -g -O0 -pthread -o $OUT/timeout_stuck_worker Examples/timeout_stuck_worker.c
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
