@@ -22,7 +22,8 @@
 //
 // The program's signal handlers must never run in either: the go-between
 // is created with every signal blocked and never unblocks them; the helper
-// resets every handler to the default before it unblocks them and execs.
+// resets every handler to the default before it unblocks them (all but
+// those that end a process group) and execs.
 // Neither calls anything but system calls.
 #define _GNU_SOURCE
 #include "shim.h"
@@ -90,8 +91,16 @@ static int helper_main(void *p) {
     if (in >= 0 && (in = (int)sys(SYS_fcntl, in, F_DUPFD_CLOEXEC, 3, 0)) < 0) return helper_failed(r, errno);
     if ((out = (int)sys(SYS_fcntl, out, F_DUPFD_CLOEXEC, 3, 0)) < 0) return helper_failed(r, errno);
     if (place(in, 0, O_RDONLY) || place(out, 1, O_WRONLY) || place(-1, 2, O_WRONLY)) return helper_failed(r, errno);
-    unsigned long none = 0;
-    sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, KERNEL_SIGSET);
+    // Signals that end a whole process group stay blocked: a runner's
+    // timeout sends SIGTERM to the group once more (timeout(1) signals
+    // the program, then the group), and a terminal's ^C or hang-up reaches
+    // every member; the helper started by the first, to symbolize the
+    // last words it asked for, would die of the second, and the dump
+    // would show bare addresses. It reads a file and exits; SIGKILL still
+    // ends it with the group.
+    unsigned long ends_group = (1ul << (SIGHUP - 1)) | (1ul << (SIGINT - 1)) | (1ul << (SIGQUIT - 1))
+                             | (1ul << (SIGTERM - 1));
+    sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&ends_group, 0, KERNEL_SIGSET);
     sys(SYS_execve, (long)r->path, (long)r->argv, (long)r->envp, 0);
     return helper_failed(r, errno);
 }

@@ -38,6 +38,7 @@ static const int last_signals[] = { SIGTERM, SIGINT, SIGALRM, SIGQUIT };
 static _Atomic int armed;
 static _Atomic int request;          // the signal whose dump is asked for
 static _Atomic uint32_t served;      // bumped when a dump is printed
+static _Atomic int dumped;           // a signal's dump was printed: once is enough
 
 static bool stuck(void) {
     return dept_monitor_oldest_block(0) >= (uint64_t)dept_config.hang_ms * 1000000ull;
@@ -55,7 +56,10 @@ static const char *signal_name(int sig) {
 
 static void on_signal(int sig) {
     int e = errno;
-    if (atomic_load(&armed) && dept_monitor_running() && stuck() && !dept_tls_guard) {
+    // A second signal (timeout(1) signals the program, then its group; a
+    // thread other than the first handler's may take it) ends the process
+    // without a second dump.
+    if (!atomic_load(&dumped) && atomic_load(&armed) && dept_monitor_running() && stuck() && !dept_tls_guard) {
         uint32_t before = atomic_load(&served);
         atomic_store(&request, sig);
         dept_monitor_wake();
@@ -123,6 +127,9 @@ void dept_last_words_serve(void) {
         char why[64] = "when the process got ";
         strcat(why, signal_name(sig));
         dept_monitor_dump(why);
+        atomic_store(&dumped, 1);
+        // Asked again while this one was made: it answers that too.
+        atomic_store(&request, 0);
     }
     atomic_fetch_add(&served, 1);
     syscall(SYS_futex, &served, FUTEX_WAKE_PRIVATE, 1 << 30, 0, 0, 0);
@@ -152,4 +159,5 @@ void dept_last_words_exit(int status, const char *fn) {
 void dept_last_words_after_fork_child(void) {
     atomic_store(&armed, 0);
     atomic_store(&request, 0);
+    atomic_store(&dumped, 0);
 }

@@ -719,6 +719,35 @@ final class HangExamplesTests: XCTestCase {
         XCTAssertEqual(run.signal, SIGALRM, run.transcript)
     }
 
+    /// A runner that signals the whole process group twice (timeout(1)
+    /// signals the program, then its group; ^C twice): the second SIGTERM
+    /// reaches dept's symbolizer, which the first one's dump started. The
+    /// dump keeps its function names and lines (the helper keeps such
+    /// signals blocked); before, the helper died and the frames were bare
+    /// addresses. The symbolizer is made slow so that the second signal
+    /// finds it running.
+    func test_lastWords_groupSignalledTwice_dumpStillSymbolized() throws {
+        let lib = try requirePreload()
+        let example = try ExampleBuilder.shared.build("timeout_stuck_worker")
+        guard let symbolizer = DeptPaths.which("llvm-symbolizer") else { return XCTFail("llvm-symbolizer is not on PATH") }
+        let slow = example.executable.deletingLastPathComponent().appendingPathComponent("slow_symbolizer").path
+        let script = """
+            LD_PRELOAD='\(lib.path)' DEPT_OPTIONS=symbolizer_path='\(slow)' SLOW_SYMBOLIZER_NEXT='\(symbolizer)' \\
+                setsid '\(example.executable.path)' sleep &
+            pid=$!
+            sleep 2.5; kill -TERM -$pid; sleep 0.3; kill -TERM -$pid
+            wait $pid
+            """
+        let run = runProgram("/bin/sh", ["-c", script], preload: false, timeout: Self.timeout)
+        let lines = run.stderrLines
+        XCTAssertEqual(lines.filter { $0.hasPrefix("DEPT: warning: stall:") }.count, 1, run.transcript)
+        guard let b = lines.firstIndex(where: { $0.hasPrefix("thread T2 \"ctx-worker\" tid ") }) else {
+            return XCTFail("the dump does not list the worker\n\(run.transcript)")
+        }
+        XCTAssertTrue(lines[b + 1].contains(" worker ") && lines[b + 1].contains("timeout_stuck_worker.c:"), run.transcript)
+        XCTAssertTrue(lines[b + 2].hasPrefix("  holds jobs_lock (worker timeout_stuck_worker.c:"), run.transcript)
+    }
+
     /// A test runner's timeout: SIGTERM (timeout(1) exits 124).
     func test_lastWords_SIGTERM() throws {
         guard let timeout = DeptPaths.which("timeout") else { return XCTFail("timeout(1) (coreutils) is not installed") }
