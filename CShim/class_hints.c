@@ -14,7 +14,7 @@
 // * From the shim: the class's objects are pthread mutexes, whose owner
 //   glibc records in the mutex (model.c asks it in a signal handler).
 // * From the shim: the class's futex words behave as locks (a thread woken
-//   from one releases it with FUTEX_WAKE itself; futex_takes.c).
+//   from one releases it with FUTEX_WAKE itself; lock_takes.c).
 // * From the shim, in a second byte array: the operation whose call site
 //   the core already has for the class's events (op + 1; 0: none yet), so a
 //   thread whose own small memo of classes missed need not ask the

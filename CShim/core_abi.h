@@ -59,7 +59,7 @@ void dept_core_event_site(uint32_t tid, uint32_t cls, uint32_t op, uint32_t stac
 /// first time (OR-waits: who can wake a waiter of the class).
 void dept_core_trigger_site(uint32_t cls, uintptr_t site);
 void dept_core_warning(uint32_t kind, uint32_t tid, uint32_t cls, uint32_t stack);
-/// Futex words of class `cls` behave as locks (futex_takes.c): cycles held
+/// Futex words of class `cls` behave as locks (lock_takes.c): cycles held
 /// back on its wakes are judged again.
 void dept_core_futex_lock_class(uint32_t cls);
 /// The process ends: the cycles still held back are queued as reports.

@@ -92,16 +92,16 @@ void dept_door_event(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, 
     if (!t) return;
     int e = errno;
     struct dept_obj_ref o = dept_obj_lookup(obj, kind, pc);
-    // A futex wake may be the release of a futex-word lock (futex_takes.c).
+    // A futex wake may be the release of a futex-word lock (lock_takes.c).
     bool marked = op == DEPT_OP_FUTEX_WAKE && dept_futex_mark_before_take(t, obj, o.cls);
     dept_event(t, o, dept_sync_get(o.inst), op, flags, pc);
-    if (marked) dept_futex_unmark(t);
+    if (marked) dept_take_unmark(t);
     dept_leave();
     errno = e;
 }
 
 void dept_door_futex_woken(const struct dept_door_wait *w) {
-    if (w->t) dept_futex_woken(w->t, w->o.addr);
+    if (w->t) dept_take_seen(w->t, w->o.addr);
 }
 
 void dept_door_init(uintptr_t obj, uint32_t kind, uintptr_t site, uintptr_t key, uint32_t flags) {

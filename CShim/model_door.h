@@ -80,7 +80,7 @@ DEPT_HIDDEN void dept_door_acquired(uintptr_t obj, uint32_t kind, uint16_t op, u
 DEPT_HIDDEN bool dept_door_ecxt_exit(uintptr_t obj, uint16_t op, uintptr_t pc);
 /// An event on obj by a thread that need not hold it (a signal, a wake, an
 /// arrival, a completion). `flags`: DEPT_EVENT_* (shim.h). A FUTEX_WAKE may
-/// be the release of a futex-word lock instead (futex_takes.c).
+/// be the release of a futex-word lock instead (lock_takes.c).
 DEPT_HIDDEN void dept_door_event(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, uintptr_t pc);
 /// w, a FUTEX_WAIT, returned (after dept_door_wait_end): the thread may have
 /// taken its word as a lock.

@@ -37,7 +37,12 @@ DEPT_EXPORT int sem_init(sem_t *s, int pshared, unsigned value) {
     struct dept_thread *t = dept_enter();
     if (!t) return r;
     int e = errno;
-    if (r == 0) mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), value, pshared);
+    if (r == 0) {
+        mark_binary(dept_obj_init((uintptr_t)s, DEPT_OBJ_SEM, CALLER_PC()), value, pshared);
+        // Made with no token: its maker counts as its taker (lock_takes.c).
+        if (value == 0) dept_take_seen(t, (uintptr_t)s);
+        else dept_take_forget(t, (uintptr_t)s);
+    }
     // A failed init (EINVAL: a count above SEM_VALUE_MAX) leaves memory
     // that is no semaphore, and a program that ignores the error waits
     // and posts on it (Helgrind's tc18_semabuse). Named by its init site,
@@ -74,6 +79,7 @@ static void forget(sem_t *s) {
     if (!t) return;
     int e = errno;
     dept_drop_held(t, (uintptr_t)s);
+    dept_take_forget(t, (uintptr_t)s);
     dept_sync_forget(dept_obj_destroy((uintptr_t)s));
     dept_leave();
     errno = e;
@@ -147,6 +153,8 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     if (how == UNTIMED) dept_sync_wait_leave(t, &sw);
     if (r == 0 && binary)
         took(t, s, o, sy, how == TRY ? DEPT_HELD_TRY : how == UNTIMED ? 0 : DEPT_HELD_TIMED, stack, op, pc);
+    else if (r == 0)
+        dept_take_seen(t, (uintptr_t)s);   // its post may give back this token (lock_takes.c)
     dept_leave();
     errno = e;
     return r;
@@ -182,7 +190,9 @@ DEPT_EXPORT int sem_post(sem_t *s) {
             dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc);
         }
     } else {
+        bool marked = dept_sem_mark_before_take(t, (uintptr_t)s);
         dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc);
+        if (marked) dept_take_unmark(t);
     }
     dept_leave();
     errno = e;

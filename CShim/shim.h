@@ -77,10 +77,11 @@ struct dept_hist {
 /// since may have announced itself on the way in (EventRules, rule 1).
 #define DEPT_ANNOUNCE 4
 #define DEPT_ANNOUNCE_DEPTH 4
-/// A futex word its thread was woken from and has not woken since
-/// (futex_takes.c): if the word is a lock, where the thread took it.
-#define DEPT_FUTEX_TAKES 4
-struct dept_futex_take {
+/// A futex word its thread was woken from and has not woken since, or a
+/// semaphore it took and has not posted since (lock_takes.c): where the
+/// thread took it.
+#define DEPT_TAKES 4
+struct dept_take {
     uintptr_t word;       // 0: free slot
     uint64_t below;       // chain of held[nheld - 1] then (DEPT_CHAIN_SEED if none)
     uint32_t nheld;
@@ -172,8 +173,8 @@ struct dept_thread {
     uint32_t tentative_dropped;
     struct dept_announce announce[DEPT_ANNOUNCE];
     uint32_t nannounce;           // total fired; the ring keeps the last DEPT_ANNOUNCE
-    struct dept_futex_take futex_takes[DEPT_FUTEX_TAKES];
-    uint32_t nfutex_takes;        // total recorded; the ring keeps the last DEPT_FUTEX_TAKES
+    struct dept_take takes[DEPT_TAKES];
+    uint32_t ntakes;        // total recorded; the ring keeps the last DEPT_TAKES
     // The last answer of dept_class_index (one acquisition asks up to three
     // times: its memo key, the core's key, the acquisition cache).
     uint64_t ci_chain;
@@ -566,14 +567,20 @@ enum { DEPT_EVENT_RELEASE = 1, DEPT_EVENT_UNHELD = 2 };
 /// dept_sync_wait_enter.
 DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy, uint16_t op,
                             uint32_t flags, uintptr_t pc);
-// Futex words as locks (futex_takes.c): the thread's FUTEX_WAIT on word
-// returned; before its FUTEX_WAKE of word, mark the held contexts entered
-// before it took the word (DEPT_HELD_BEFORE_TAKE, or DEPT_HELD_UNSURE_TAKE
-// while the word's class is not known to be a lock); true when some were
-// marked. Unmark after the event.
-DEPT_HIDDEN void dept_futex_woken(struct dept_thread *t, uintptr_t word);
+// Releases by event (lock_takes.c): the thread's FUTEX_WAIT on a word
+// returned, or its wait on a semaphore (or it made one with no token):
+// dept_take_seen. Before its FUTEX_WAKE of the word, mark the held contexts
+// entered before it took the word (DEPT_HELD_BEFORE_TAKE, or
+// DEPT_HELD_UNSURE_TAKE while the word's class is not known to be a lock);
+// before its post of the semaphore, those it took it inside. True when
+// some were marked: unmark after the event.
+DEPT_HIDDEN void dept_take_seen(struct dept_thread *t, uintptr_t word);
+/// The object is made anew or destroyed: a take recorded for its address
+/// is not its.
+DEPT_HIDDEN void dept_take_forget(struct dept_thread *t, uintptr_t obj);
 DEPT_HIDDEN bool dept_futex_mark_before_take(struct dept_thread *t, uintptr_t word, uint32_t cls);
-DEPT_HIDDEN void dept_futex_unmark(struct dept_thread *t);
+DEPT_HIDDEN bool dept_sem_mark_before_take(struct dept_thread *t, uintptr_t sem);
+DEPT_HIDDEN void dept_take_unmark(struct dept_thread *t);
 /// The thread posts a binary semaphore it took: its tentative dependencies
 /// become real (confirm) or, on a hand-off, are forgotten (!confirm).
 DEPT_HIDDEN void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm);
@@ -631,7 +638,7 @@ static inline uint32_t dept_same_class_skip(uint32_t cls) {
 /// Whether some mutex of the class carries a published clock (clocks.h).
 static inline bool dept_class_published(uint32_t cls) { return dept_class_bits(cls) & DEPT_CLASS_PUBLISHED; }
 DEPT_HIDDEN void dept_class_mark_published(uint32_t cls);
-/// The class's futex words behave as locks (futex_takes.c).
+/// The class's futex words behave as locks (lock_takes.c).
 static inline bool dept_class_futex_lock(uint32_t cls) { return dept_class_bits(cls) & DEPT_CLASS_FUTEX_LOCK; }
 DEPT_HIDDEN void dept_class_mark_futex_lock(uint32_t cls);
 /// Classes of explicitly initialised static objects.

@@ -95,7 +95,7 @@ public struct CycleJudge {
 
     /// A futex wake whose thread's take of the word was unseen depends on
     /// the contexts its thread holds only if the word is not a lock
-    /// (EventRules, rule 1; CShim/futex_takes.c). Its dependencies are kept,
+    /// (EventRules, rule 1; CShim/lock_takes.c). Its dependencies are kept,
     /// marked, until some thread shows the class to be one (a thread woken
     /// from a word of it wakes that word itself); from then on a cycle
     /// through them is no deadlock: the holder of a lock took it after the

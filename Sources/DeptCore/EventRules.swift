@@ -35,8 +35,12 @@ public struct HistoryWait: Hashable, Sendable {
 ///    word that behaves as a lock (a thread woken from it wakes it itself)
 ///    is such a release, and its take is seen only when it slept for it;
 ///    the shim marks the contexts entered before the take, or all of them
-///    when the take was unseen (CShim/futex_takes.c says why that is the
-///    right default, and what recall it costs). Until some thread has
+///    when the take was unseen (CShim/lock_takes.c says why that is the
+///    right default, and what recall it costs). So is a semaphore post by
+///    the thread whose last wait on it (or whose sem_init with no token)
+///    took the token it gives back: the contexts it took the token inside
+///    are marked; a post by any other thread is a signal, or a release on
+///    the holder's behalf, and keeps them all. Until some thread has
 ///    shown the word's class to be a lock, a wake with an unseen take keeps
 ///    its dependencies, marked unsure: a cycle through one is judged again
 ///    when the class turns out to be a lock (CycleJudge.futexLockRule), and

@@ -22,7 +22,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "cond_announce_before_sem", "cond_announce_sem_stale", "signal_while_acquiring", "signal_while_holding",
         "signal_lock_while_acquiring", "signal_lock_while_holding",
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
-        "fresh_lock_pool_under_registry", "stack_mutex_abandoned",
+        "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -255,6 +255,21 @@ final class PrecisionExamplesTests: XCTestCase {
     func test_signal_lock_while_holding() throws { try potential("signal_lock_while_holding", events: 2...2) }
     /// Near miss: a semaphore wait between the two GIL takes.
     func test_cond_announce_sem_stale() throws { try potential("cond_announce_sem_stale", events: 2...2) }
+
+    // MARK: semaphores passed around like locks (CShim/lock_takes.c)
+
+    /// A semaphore made with no token and lent like a lock (VLC's avcodec
+    /// decoder and FFmpeg's frame threads): a post that gives back the
+    /// token its thread took (or made) inside the locks it still holds
+    /// depends on none of them. Reported twice before.
+    func test_sem_zero_token_lock() throws { try silent("sem_zero_token_lock") }
+    /// Near miss: the token's taker takes sout after the token and posts
+    /// inside it, while main waits for the token holding sout.
+    func test_sem_zero_token_inversion() throws {
+        let reports = try potential("sem_zero_token_inversion", events: 2...2)
+        XCTAssertTrue(reports.contains { $0.text.contains("takes sout (sem_zero_token_inversion.c:") && $0.text.contains("before it posts token") },
+                      "the worker's post depends on sout, taken after its token\n\(reports.map(\.text))")
+    }
 
     // MARK: same-class instance loops (recall)
 
