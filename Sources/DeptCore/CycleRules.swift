@@ -64,6 +64,9 @@ public struct CycleJudge {
     public var endedWait: (_ thread: UInt32, _ inst: UInt32) -> WaitClocks? = { _, _ in nil }
     /// Classes of futex words seen to behave as locks (futexLockRule).
     public var futexLockClasses: Set<UInt32> = []
+    /// Whether the thread still runs (not when the process ends: what it
+    /// did so far is all it did).
+    public var running: (UInt32) -> Bool = { _ in false }
     /// A thread's latest wait on a lock instance, or a later wait's epoch
     /// (LockWaitEpochs), and whether it is final: the thread exited, so it
     /// waits no more. Nil when unknown.
@@ -331,14 +334,26 @@ public struct CycleJudge {
     }
 
     /// A thread of the closed path `ws` whose exit decides it: it still
-    /// runs, and every wait it made so far on the lock the path makes it
-    /// wait for returned before the join was asked for (happensBeforeRule).
-    /// Nil when no thread's future can turn the path down.
+    /// runs, and either every wait it made so far on the lock the path
+    /// makes it wait for returned before the join was asked for, or the
+    /// path makes it wait on an object of another kind, whose waits are
+    /// judged one by one only once it exited (happensBeforeRule: what ended
+    /// its latest wait there). A join usually starts while the thread is
+    /// still on its way out: FFmpeg's frame threads are joined by
+    /// avcodec_close right after it signals their condvar with the "die"
+    /// flag set, and VLC does that under its stream output's lock, which
+    /// the decoder thread takes before it signals the same condvar; the
+    /// frame thread's wait was over before the join began, but judged
+    /// while it still ran, by its latest wait of any kind, the join was
+    /// reported. Nil when no thread's future can turn the path down.
     public func awaitedExit(_ ws: [Witness]) -> UInt32? {
-        for (i, cur) in ws.enumerated() where cur.from.isThreadBody && cur.wait.op.isLockAcquisition {
-            guard let request = requestInto(ws, i),
-                  let l = lockWait(cur.thread, cur.wait.inst), !l.final, request.covers(l.epoch, eras: eras) else { continue }
-            return cur.thread
+        for (i, cur) in ws.enumerated() where cur.from.isThreadBody {
+            guard let request = requestInto(ws, i) else { continue }
+            if cur.wait.op.isLockAcquisition {
+                guard let l = lockWait(cur.thread, cur.wait.inst), !l.final, request.covers(l.epoch, eras: eras) else { continue }
+                return cur.thread
+            }
+            if running(cur.thread) { return cur.thread }
         }
         return nil
     }

@@ -59,6 +59,7 @@ public struct Detector: Sendable {
         j.triggerSites = triggerSites
         j.eras = slotEras
         j.futexLockClasses = futexLockClasses
+        j.running = { tid in !final && threads[tid]?.live == true }
         j.endedWait = { tid, inst in
             guard let t = threads[tid], !t.live else { return nil }
             return t.endedWaits.first { $0.inst == inst }?.clocks
@@ -221,7 +222,7 @@ public struct Detector: Sendable {
                 heldBackReports.append(HeldBackCycle(evidence: evidence, identity: c.identity, thread: nil))
                 continue
             }
-            if ws.contains(where: { $0.from.isThreadBody && $0.wait.op.isLockAcquisition }) {
+            if ws.contains(where: { $0.from.isThreadBody }) {
                 if judge == nil { judge = self.judge() }
                 if let tid = judge!.awaitedExit(ws) {
                     heldBackReports.append(HeldBackCycle(evidence: evidence, identity: c.identity, thread: tid))
@@ -350,7 +351,8 @@ public struct HeldBackCycle: Sendable {
     /// FoundCycle.identity: forgotten as reported if it is turned down.
     public var identity: [Int]
     /// The running thread whose exit it waits for (CycleJudge.awaitedExit):
-    /// it may still wait again on the lock the cycle makes it wait for.
+    /// it may still wait again on the lock the cycle makes it wait for, or
+    /// what ended its wait on the cycle's object is known once it exited.
     /// Nil for a cycle through a futex wake whose word's class is not known
     /// to be a lock yet (CycleJudge.futexLockRule).
     public var thread: UInt32?

@@ -279,6 +279,47 @@ final class CycleRulesTests: XCTestCase {
         return d.takePending().reports
     }
 
+    /// The join is asked for while the worker still runs (on its way out
+    /// after the joiner's signal woke it: FFmpeg's frame threads at
+    /// avcodec_close, under VLC's stream output lock); the cycle goes
+    /// through its wait on condvar C, signalled by a third thread under
+    /// the lock the joiner holds. What ended that wait is known once the
+    /// worker exited: held back until then. Ended by the joiner's own
+    /// signal: dropped; by the third thread's: reported.
+    func testLiveThreadsConditionWaitIsJudgedWhenItExits() {
+        func joinWhileRunning() -> Detector {
+            var d = Detector()
+            d.liveLastWait = { tid in tid == 2 ? Epoch(slot: 1, time: 9) : nil }
+            let c = WaitPoint(cls: C.C, inst: inst(C.C), awaits: [.exclusive], op: .condWait)
+            d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+            d.threadStarted(ThreadInfo(tid: 3, slot: 2))
+            d.wait(thread: 2, held: [body], wait: c, started: 10)
+            d.event(thread: 3, event: PointRef(cls: C.C, inst: inst(C.C), op: .condSignal, stack: 0), held: [held(C.A)],
+                    history: [], window: nil, release: false)
+            d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([5, 0, 0]))
+            XCTAssertTrue(d.takePending().reports.isEmpty, "held back while the worker runs")
+            XCTAssertEqual(d.heldBackReports.map(\.thread), [2])
+            return d
+        }
+        func exit(_ d: inout Detector, wokenBy: Epoch) {
+            let ended = HistoryWait(cls: C.C, inst: inst(C.C), op: .condWait, timestamp: 10,
+                                    clocks: WaitClocks(returned: Epoch(slot: 1, time: 8), satisfiedBy: [wokenBy]))
+            d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), endedWaits: [ended])
+        }
+        var own = joinWhileRunning()
+        exit(&own, wokenBy: Epoch(slot: 0, time: 4))
+        XCTAssertTrue(own.takePending().reports.isEmpty, "the joiner's own signal ended the wait before the join")
+        XCTAssertTrue(own.heldBackReports.isEmpty)
+
+        var other = joinWhileRunning()
+        exit(&other, wokenBy: Epoch(slot: 2, time: 3))
+        XCTAssertEqual(other.takePending().reports.count, 1, "the third thread's signal, unknown to the joiner")
+
+        var never = joinWhileRunning()
+        never.releaseHeldBack()
+        XCTAssertEqual(never.takePending().reports.count, 1, "the process ended with the worker still running")
+    }
+
     /// Lock-order cycles are never judged by happens-before (rounds that
     /// are sequenced are what lockdep predicts across): abba.
     func testLockOrderCycleIgnoresClocks() {

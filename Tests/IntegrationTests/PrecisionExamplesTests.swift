@@ -16,6 +16,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "join_after_done_flag", "join_after_done_flag_relock", "join_after_done_then_lock", "join_after_sem_handoff",
         "join_after_done_flag_trylock", "join_after_done_trylock_then_lock", "robust_owner_died_join",
         "join_under_lock_taken_before", "join_under_lock_many_after", "join_under_lock_taken_after", "join_under_lock_second_worker", "join_under_lock_slot_reuse",
+        "join_under_lock_after_die_signal",
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
@@ -142,6 +143,14 @@ final class PrecisionExamplesTests: XCTestCase {
     /// later than it was (the shim keeps latest waits per bucket of
     /// instances: with 256 buckets the 256th shared L's). Its near miss is
     /// join_under_lock_taken_after (L taken again after the done report).
+    /// FFmpeg's frame threads closed under VLC's stream output lock: the
+    /// worker is still on its way out when the join starts, and its wait
+    /// on input_cond was ended by the joiner's own signal. The cycle waits
+    /// for its exit and is then turned down by happens-before.
+    func test_join_under_lock_after_die_signal() throws {
+        try silent("join_under_lock_after_die_signal", heldBackBy: "happens-before")
+    }
+
     func test_join_under_lock_many_after() throws {
         try silent("join_under_lock_many_after", heldBackBy: "happens-before")
     }
