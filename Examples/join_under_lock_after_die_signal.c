@@ -10,7 +10,7 @@
 static pthread_mutex_t sout = PTHREAD_MUTEX_INITIALIZER;    // VLC's stream output lock
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;       // the frame thread's mutex
 static pthread_cond_t input_cond = PTHREAD_COND_INITIALIZER;
-static int packets, die, submitted;
+static int packets, die;
 
 static void *worker(void *arg)
 {
@@ -42,9 +42,6 @@ static void *decoder(void *arg)
         pthread_mutex_unlock(&sout);
         usleep(5000);
     }
-    pthread_mutex_lock(&m);
-    submitted = 1;
-    pthread_mutex_unlock(&m);
     return NULL;
 }
 
