@@ -47,9 +47,11 @@
 // they hold FFmpeg's buffer mutex; Examples/sem_zero_token_lock). A post by
 // any other thread (a signal, a release on the holder's behalf) keeps every
 // dependency: seed_completion and seed_page_lock stay reported.
-// Both: the contexts are matched by the chain of held classes, so a thread
-// that left one and entered an equal one between the take and the release
-// is taken for having stayed inside.
+// Both: a take counts as made inside the contexts held then only while
+// none of them has been released since (dept_takes_left, which the release
+// fast path leaves to the full one): a worker that takes the token under
+// L, unlocks L and locks it again before its post held the token while it
+// took L, and its post depends on L (Examples/sem_token_relock).
 #include "shim.h"
 
 static struct dept_take *find(struct dept_thread *t, uintptr_t word) {
@@ -62,17 +64,36 @@ static uint64_t top_chain(const struct dept_thread *t, uint32_t n) {
     return n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
 }
 
+// takes_watch: the largest held count of a recorded take.
+static void rewatch(struct dept_thread *t) {
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < DEPT_TAKES; i++)
+        if (t->takes[i].word && t->takes[i].nheld > w) w = t->takes[i].nheld;
+    t->takes_watch = w;
+}
+
 void dept_take_seen(struct dept_thread *t, uintptr_t word) {
     struct dept_take *k = find(t, word);
     // A taker that loops (woken, the word taken again by another, asleep
     // again) took it at its last return.
     if (!k) k = &t->takes[t->ntakes++ % DEPT_TAKES];
     *k = (struct dept_take){ word, top_chain(t, t->nheld), t->nheld };
+    rewatch(t);
 }
 
 void dept_take_forget(struct dept_thread *t, uintptr_t obj) {
     struct dept_take *k = find(t, obj);
-    if (k) k->word = 0;
+    if (k) { k->word = 0; rewatch(t); }
+}
+
+// A take made inside held[i] keeps only the contexts below it: those are
+// still the ones it was made inside.
+void dept_takes_left(struct dept_thread *t, uint32_t i) {
+    for (uint32_t j = 0; j < DEPT_TAKES; j++) {
+        struct dept_take *k = &t->takes[j];
+        if (k->word && k->nheld > i) { k->nheld = i; k->below = top_chain(t, i); }
+    }
+    rewatch(t);
 }
 
 static void learn_lock_class(uint32_t cls) {
@@ -88,6 +109,7 @@ static void learn_lock_class(uint32_t cls) {
 static uint32_t inside_take(struct dept_thread *t, struct dept_take *k) {
     uint32_t before = k->nheld <= t->nheld && top_chain(t, k->nheld) == k->below ? k->nheld : 0;
     k->word = 0;
+    rewatch(t);
     return before;
 }
 

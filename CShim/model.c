@@ -279,6 +279,7 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
 
 #define remove_at dept_held_remove
 void dept_held_remove(struct dept_thread *t, uint32_t i) {
+    if (UNLIKELY(i < t->takes_watch)) dept_takes_left(t, i);
     uint32_t n = t->nheld;
     if (t->held[i].flags & DEPT_HELD_CHECKED) t->sems_held--;
     if (i + 1 < n) {

@@ -156,6 +156,10 @@ struct dept_thread {
     /// an event while one is is a signal handler's, which model.c checks
     /// against the mutexes' owners. Nested by a handler's own locks.
     uint32_t acquiring;
+    /// The deepest held count a recorded take was made with (lock_takes.c):
+    /// a release below it leaves a context some take was made inside, so
+    /// the release fast path hands it to the full one. Beside nheld.
+    uint32_t takes_watch;
     uint32_t clk_slot, clk_time, clk_last_wait;
     uint32_t *clk_vc;             // mmap'd, kept when the record is recycled
     uint32_t clk_cap;
@@ -578,6 +582,9 @@ DEPT_HIDDEN void dept_take_seen(struct dept_thread *t, uintptr_t word);
 /// The object is made anew or destroyed: a take recorded for its address
 /// is not its.
 DEPT_HIDDEN void dept_take_forget(struct dept_thread *t, uintptr_t obj);
+/// Held entry i is about to be released: takes made inside it are no
+/// longer inside what the thread holds (dept_held_remove calls it).
+DEPT_HIDDEN void dept_takes_left(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN bool dept_futex_mark_before_take(struct dept_thread *t, uintptr_t word, uint32_t cls);
 DEPT_HIDDEN bool dept_sem_mark_before_take(struct dept_thread *t, uintptr_t sem);
 DEPT_HIDDEN void dept_take_unmark(struct dept_thread *t);
@@ -937,7 +944,7 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
     struct dept_held *h = &t->held[i];
     if (UNLIKELY(h->count > 1)) { h->count--; return; }
     uint32_t cls = h->cls;
-    if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_CHECKED))) t->nheld = i;
+    if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_CHECKED) && i >= t->takes_watch)) t->nheld = i;
     else dept_held_remove(t, i);
     if (UNLIKELY(t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] != cls)) dept_event_site_slow(t, cls, op, pc);
 }
@@ -964,7 +971,8 @@ static inline __attribute__((always_inline)) bool dept_pop_top(uintptr_t addr) {
     uint32_t n = t->nheld;
     if (UNLIKELY(!n)) return false;
     struct dept_held *h = &t->held[n - 1];
-    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))))
+    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))
+                 || n - 1 < t->takes_watch))
         return false;
     uint32_t seen = t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)];
     if (seen != h->cls && (seen == ~h->cls || !dept_class_event_site_known(h->cls, DEPT_OP_UNLOCK)))

@@ -23,7 +23,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "cond_announce_before_sem", "cond_announce_sem_stale", "signal_while_acquiring", "signal_while_holding",
         "signal_lock_while_acquiring", "signal_lock_while_holding",
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
-        "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion",
+        "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion", "sem_token_relock",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -278,6 +278,14 @@ final class PrecisionExamplesTests: XCTestCase {
         let reports = try potential("sem_zero_token_inversion", events: 2...2)
         XCTAssertTrue(reports.contains { $0.text.contains("takes sout (sem_zero_token_inversion.c:") && $0.text.contains("before it posts token") },
                       "the worker's post depends on sout, taken after its token\n\(reports.map(\.text))")
+    }
+    /// Near miss: the worker took the token inside L, but released L and
+    /// took it again before its post: an equal chain of held locks, not
+    /// the same acquisitions. Silent before the take was cut at the release.
+    func test_sem_token_relock() throws {
+        let reports = try potential("sem_token_relock", events: 2...2)
+        XCTAssertTrue(reports.contains { $0.text.contains("takes L (sem_token_relock.c:") && $0.text.contains("before it posts token") },
+                      "the worker's post depends on L, taken again after its token\n\(reports.map(\.text))")
     }
 
     // MARK: same-class instance loops (recall)
