@@ -38,6 +38,7 @@ static const int last_signals[] = { SIGTERM, SIGINT, SIGALRM, SIGQUIT };
 static _Atomic int armed;
 static _Atomic int request;          // the signal whose dump is asked for
 static _Atomic uint32_t served;      // bumped when a dump is printed
+static _Atomic uint32_t serving;     // bumped when the monitor begins one
 static _Atomic int dumped;           // a signal's dump was printed: once is enough
 
 static bool stuck(void) {
@@ -60,11 +61,14 @@ static void on_signal(int sig) {
     // thread other than the first handler's may take it) ends the process
     // without a second dump.
     if (!atomic_load(&dumped) && atomic_load(&armed) && dept_monitor_running() && stuck() && !dept_tls_guard) {
-        uint32_t before = atomic_load(&served);
+        uint32_t before = atomic_load(&served), began = atomic_load(&serving);
         atomic_store(&request, sig);
         dept_monitor_wake();
-        // At most two seconds: the monitor may wait for a lock this very
-        // thread holds, and the process must end anyway.
+        // At most two seconds for the monitor to begin (it may wait for a
+        // lock this very thread holds, and the process must end anyway),
+        // then at most ten for the dump it began: its symbolizer runs one
+        // helper process, which a loaded machine can keep for seconds, and
+        // the dump is all a timed-out test leaves to read.
         struct timespec t0, now;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (;;) {
@@ -72,7 +76,8 @@ static void on_signal(int sig) {
             syscall(SYS_futex, &served, FUTEX_WAIT_PRIVATE, before, &ts, 0, 0);
             if (atomic_load(&served) != before) break;
             clock_gettime(CLOCK_MONOTONIC, &now);
-            if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > 2000) break;
+            long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+            if (ms > (atomic_load(&serving) != began ? 10000 : 2000)) break;
         }
     }
     // Its course: the default action, from this thread.
@@ -124,6 +129,7 @@ bool dept_last_words_requested(void) { return atomic_load(&request) != 0; }
 void dept_last_words_serve(void) {
     int sig = atomic_exchange(&request, 0);
     if (sig) {
+        atomic_fetch_add(&serving, 1);
         char why[64] = "when the process got ";
         strcat(why, signal_name(sig));
         dept_monitor_dump(why);

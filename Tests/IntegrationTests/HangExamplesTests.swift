@@ -674,14 +674,24 @@ final class HangExamplesTests: XCTestCase {
     /// the process goes; then the end the program would have had anyway.
     @discardableResult
     /// `slowSpawn`: libslow_spawn.so is preloaded after libdept.so.
+    /// `symbolizerMs`: dept's symbolizer takes that long (slow_symbolizer).
     func checkLastWords(_ how: String?, via wrapper: [String] = [], why: String, slowSpawn: Bool = false,
+                        symbolizerMs: Int? = nil,
                         file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
         let lib = try requirePreload(file: file, line: line)
         let example = try ExampleBuilder.shared.build("timeout_stuck_worker", file: file, line: line)
         let args = how.map { [$0] } ?? []
-        let env = slowSpawn
-            ? ["LD_PRELOAD": lib.path + ":" + example.executable.deletingLastPathComponent().appendingPathComponent("libslow_spawn.so").path]
-            : [:]
+        let built = example.executable.deletingLastPathComponent()
+        var env = slowSpawn ? ["LD_PRELOAD": lib.path + ":" + built.appendingPathComponent("libslow_spawn.so").path] : [:]
+        if let ms = symbolizerMs {
+            guard let symbolizer = DeptPaths.which("llvm-symbolizer") else {
+                XCTFail("llvm-symbolizer is not on PATH", file: file, line: line)
+                throw HarnessError("llvm-symbolizer is not on PATH")
+            }
+            env["DEPT_OPTIONS"] = "symbolizer_path=" + built.appendingPathComponent("slow_symbolizer").path
+            env["SLOW_SYMBOLIZER_NEXT"] = symbolizer
+            env["SLOW_SYMBOLIZER_MS"] = String(ms)
+        }
         let run = wrapper.isEmpty
             ? runProgram(example.executable.path, args, preload: !slowSpawn, env: env, timeout: Self.timeout)
             : runProgram(wrapper[0], Array(wrapper.dropFirst()) + [example.executable.path] + args, preload: !slowSpawn, env: env,
@@ -746,6 +756,15 @@ final class HangExamplesTests: XCTestCase {
         }
         XCTAssertTrue(lines[b + 1].contains(" worker ") && lines[b + 1].contains("timeout_stuck_worker.c:"), run.transcript)
         XCTAssertTrue(lines[b + 2].hasPrefix("  holds jobs_lock (worker timeout_stuck_worker.c:"), run.transcript)
+    }
+
+    /// The dump's symbolizer takes 3 s (a loaded machine): the handler
+    /// waits for a dump the monitor has begun, not just two seconds, so
+    /// the alarm still gets its dump with function names and lines. Before,
+    /// the process died after two seconds and printed nothing.
+    func test_lastWords_slowSymbolizer_dumpStillComes() throws {
+        let run = try checkLastWords(nil, why: "when the process got SIGALRM", symbolizerMs: 3000)
+        XCTAssertEqual(run.signal, SIGALRM, run.transcript)
     }
 
     /// A test runner's timeout: SIGTERM (timeout(1) exits 124).
