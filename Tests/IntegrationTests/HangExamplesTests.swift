@@ -672,9 +672,9 @@ final class HangExamplesTests: XCTestCase {
     /// timeout_stuck_worker, ended by `how` (its argument): one stall dump
     /// naming the worker's wait, what it holds and its stack, saying why
     /// the process goes; then the end the program would have had anyway.
-    @discardableResult
     /// `slowSpawn`: libslow_spawn.so is preloaded after libdept.so.
     /// `symbolizerMs`: dept's symbolizer takes that long (slow_symbolizer).
+    @discardableResult
     func checkLastWords(_ how: String?, via wrapper: [String] = [], why: String, slowSpawn: Bool = false,
                         symbolizerMs: Int? = nil,
                         file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
@@ -737,25 +737,16 @@ final class HangExamplesTests: XCTestCase {
     /// addresses. The symbolizer is made slow so that the second signal
     /// finds it running.
     func test_lastWords_groupSignalledTwice_dumpStillSymbolized() throws {
-        let lib = try requirePreload()
-        let example = try ExampleBuilder.shared.build("timeout_stuck_worker")
-        guard let symbolizer = DeptPaths.which("llvm-symbolizer") else { return XCTFail("llvm-symbolizer is not on PATH") }
-        let slow = example.executable.deletingLastPathComponent().appendingPathComponent("slow_symbolizer").path
+        // The program in a process group of its own: "$@" is the example.
         let script = """
-            LD_PRELOAD='\(lib.path)' DEPT_OPTIONS=symbolizer_path='\(slow)' SLOW_SYMBOLIZER_NEXT='\(symbolizer)' \\
-                setsid '\(example.executable.path)' sleep &
+            setsid "$@" &
             pid=$!
             sleep 2.5; kill -TERM -$pid; sleep 0.3; kill -TERM -$pid
             wait $pid
             """
-        let run = runProgram("/bin/sh", ["-c", script], preload: false, timeout: Self.timeout)
-        let lines = run.stderrLines
-        XCTAssertEqual(lines.filter { $0.hasPrefix("DEPT: warning: stall:") }.count, 1, run.transcript)
-        guard let b = lines.firstIndex(where: { $0.hasPrefix("thread T2 \"ctx-worker\" tid ") }) else {
-            return XCTFail("the dump does not list the worker\n\(run.transcript)")
-        }
-        XCTAssertTrue(lines[b + 1].contains(" worker ") && lines[b + 1].contains("timeout_stuck_worker.c:"), run.transcript)
-        XCTAssertTrue(lines[b + 2].hasPrefix("  holds jobs_lock (worker timeout_stuck_worker.c:"), run.transcript)
+        let run = try checkLastWords("sleep", via: ["/bin/sh", "-c", script, "sh"], why: "when the process got SIGTERM",
+                                     symbolizerMs: 600)
+        XCTAssertEqual(run.exitCode, 128 + SIGTERM, run.transcript)
     }
 
     /// The dump's symbolizer takes 3 s (a loaded machine): the handler
