@@ -60,10 +60,6 @@ static struct dept_take *find(struct dept_thread *t, uintptr_t word) {
     return 0;
 }
 
-static uint64_t top_chain(const struct dept_thread *t, uint32_t n) {
-    return n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
-}
-
 // takes_watch: the largest held count of a recorded take.
 static void rewatch(struct dept_thread *t) {
     uint32_t w = 0;
@@ -77,7 +73,7 @@ void dept_take_seen(struct dept_thread *t, uintptr_t word) {
     // A taker that loops (woken, the word taken again by another, asleep
     // again) took it at its last return.
     if (!k) k = &t->takes[t->ntakes++ % DEPT_TAKES];
-    *k = (struct dept_take){ word, top_chain(t, t->nheld), t->nheld };
+    *k = (struct dept_take){ word, t->nheld };
     rewatch(t);
 }
 
@@ -87,11 +83,13 @@ void dept_take_forget(struct dept_thread *t, uintptr_t obj) {
 }
 
 // A take made inside held[i] keeps only the contexts below it: those are
-// still the ones it was made inside.
+// still the ones it was made inside. Every release of a held entry comes
+// here (or stays above takes_watch), so a record's first nheld entries are
+// always the very acquisitions it was made inside.
 void dept_takes_left(struct dept_thread *t, uint32_t i) {
     for (uint32_t j = 0; j < DEPT_TAKES; j++) {
         struct dept_take *k = &t->takes[j];
-        if (k->word && k->nheld > i) { k->nheld = i; k->below = top_chain(t, i); }
+        if (k->word && k->nheld > i) k->nheld = i;
     }
     rewatch(t);
 }
@@ -105,9 +103,9 @@ static void learn_lock_class(uint32_t cls) {
 }
 
 // How many of the held contexts the recorded take of obj was made inside
-// (still held, in the same chain); the record is used up.
+// (dept_takes_left keeps that exact); the record is used up.
 static uint32_t inside_take(struct dept_thread *t, struct dept_take *k) {
-    uint32_t before = k->nheld <= t->nheld && top_chain(t, k->nheld) == k->below ? k->nheld : 0;
+    uint32_t before = k->nheld <= t->nheld ? k->nheld : 0;
     k->word = 0;
     rewatch(t);
     return before;

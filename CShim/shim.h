@@ -83,8 +83,7 @@ struct dept_hist {
 #define DEPT_TAKES 4
 struct dept_take {
     uintptr_t word;       // 0: free slot
-    uint64_t below;       // chain of held[nheld - 1] then (DEPT_CHAIN_SEED if none)
-    uint32_t nheld;
+    uint32_t nheld;       // the held entries it was made inside: held[0 .. nheld-1]
 };
 
 struct dept_announce {
