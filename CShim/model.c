@@ -223,9 +223,9 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
 //
 // It is not filled while it rests: a thread whose situations never repeat
 // (scale_same_class) paid a cache miss per slow path for that, 20% of its
-// run. The cost is on a thread that repeats them in long cycles: the level
-// is judged before it could hold a cycle, and rests (scale_classes: 46k
-// acquisitions of a 4M-acquisition run on the slow path).
+// run. It rests only once it is half full (DEPT_MORE_FULL in shim.h), so a
+// thread that repeats its situations in long cycles keeps the first one
+// whole.
 static void spill(struct dept_thread *t, const struct dept_acq *a) {
     if (t->more_off) return;
     if (!t->more_on) {
@@ -245,6 +245,7 @@ static void spill(struct dept_thread *t, const struct dept_acq *a) {
     for (int w = 0; w < DEPT_ACQ_MORE_WAYS && to < 0; w++)
         if (keys[w] == a->key || !keys[w]) to = w;
     if (to < 0) to = (int)(a->key >> 40) & (DEPT_ACQ_MORE_WAYS - 1);
+    else if (!keys[to]) t->more_used++;
     keys[to] = a->key;
     t->acq_more->entries[a->near][to] = *a;
 }

@@ -206,6 +206,8 @@ struct dept_thread {
     /// acq_more's misses and hits in the current window, and how many more
     /// acquisitions it rests for (a thread whose situations never repeat).
     uint32_t more_misses, more_hits, more_off;
+    /// acq_more's entries filled so far (DEPT_MORE_FULL).
+    uint32_t more_used;
     /// clk_time at the thread's latest wait on (or take of) any object whose
     /// instance falls in each bucket (inst % DEPT_WAITED_BUCKETS): an upper
     /// bound of when its latest wait on one lock returned, which the core
@@ -839,15 +841,25 @@ static inline uint32_t dept_acq_near(uintptr_t addr) { return (uint32_t)(addr >>
 // then); it keeps its entries, so a thread that does come back to them
 // finds them when it is used again. The window counts misses, not probes:
 // a hit then costs one increment, no test.
+//
+// Only a level that has been filled to DEPT_MORE_FULL of its entries is
+// judged: until then no hit can be expected of a thread that repeats its
+// situations in a cycle longer than a window (scale_classes' 20k per
+// round), and a rest in its first round lost every situation met during
+// it, which the next round then missed again, and so on: its second level
+// only held the whole cycle after about 20 rounds, each with thousands of
+// acquisitions on the slow path. A thread whose situations never repeat
+// pays the spills until the level is that full, then rests as before.
 #define DEPT_MORE_WINDOW 4096
 #define DEPT_MORE_MIN_HITS 16
 #define DEPT_MORE_REST 16384
+#define DEPT_MORE_FULL (DEPT_ACQ_MORE_SETS * DEPT_ACQ_MORE_WAYS / 2)
 
 static inline struct dept_acq *dept_acq_more_missed(struct dept_thread *t) {
     if (++t->more_misses == DEPT_MORE_WINDOW) {
         // Hits may have wrapped after 2^32 of them: a rest it causes is
         // harmless.
-        if (t->more_hits < DEPT_MORE_WINDOW / (DEPT_MORE_MIN_HITS - 1)) {
+        if (t->more_hits < DEPT_MORE_WINDOW / (DEPT_MORE_MIN_HITS - 1) && t->more_used >= DEPT_MORE_FULL) {
             t->more_off = DEPT_MORE_REST;
             t->more_on = 0;
         }
