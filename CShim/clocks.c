@@ -186,12 +186,28 @@ void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
     dept_clock_tick(t);
 }
 
+void dept_clock_note_post(struct dept_sync *s, struct dept_thread *t) {
+    if (!t->clk_time) return;
+    dept_spin_take(&s->clk_lock);
+    next_seq(s);
+    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].seq = s->clk_seq;
+    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].at = dept_clock_now(t);
+    dept_spin_drop(&s->clk_lock);
+    dept_clock_tick(t);
+}
+
 void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint32_t seq,
-                                struct dept_epoch *sat, uint32_t *nsat) {
+                                uint32_t ready, struct dept_epoch *sat, uint32_t *nsat) {
     *nsat = 0;
     dept_spin_take(&s->clk_lock);
     uint32_t released = s->clk_seq - seq;
-    if (released && s->clk_n) {
+    if (!released && ready && ready <= DEPT_SAT_MAX && s->clk_seq >= ready) {
+        // Tokens are alike, so the ones found are those the last `ready`
+        // posts left (every post since the first is a release here).
+        for (uint32_t q = s->clk_seq - ready + 1; q - 1 != s->clk_seq; q++)
+            if (s->clk_recent[q % DEPT_SAT_MAX].seq == q) sat[(*nsat)++] = s->clk_recent[q % DEPT_SAT_MAX].at;
+        if (*nsat != ready) *nsat = 0;
+    } else if (released && s->clk_n) {
         join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap, 0);
         if (released <= DEPT_SAT_MAX) {
             for (uint32_t q = seq + 1; q <= s->clk_seq; q++)

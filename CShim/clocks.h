@@ -53,9 +53,17 @@ DEPT_HIDDEN void dept_clock_release_episode(struct dept_sync *s, struct dept_thr
 DEPT_HIDDEN uint32_t dept_clock_seq(struct dept_sync *s);
 /// A wait that started at `seq` returned: t learns what the releases since
 /// then released; *sat gets their epochs (up to DEPT_SAT_MAX; *nsat = 0 when
-/// none or too many to know).
+/// none or too many to know). `ready`: the tokens the object held when the
+/// wait started (a semaphore's count; 0 when unknown): a wait that nothing
+/// was released to while it waited took one of them, and *sat gets the
+/// epochs of the last `ready` posts, which left them.
 DEPT_HIDDEN void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint32_t seq,
-                                            struct dept_epoch *sat, uint32_t *nsat);
+                                            uint32_t ready, struct dept_epoch *sat, uint32_t *nsat);
+/// t posts s while nobody waits on it: no clock is released (nobody is
+/// there to learn it), but the post counts as s's latest release, whose
+/// epoch a later wait that finds its token gets (dept_clock_acquire_episode).
+/// Ticks t.
+DEPT_HIDDEN void dept_clock_note_post(struct dept_sync *s, struct dept_thread *t);
 /// Nobody waits on s any more: the episode's meet is forgotten.
 DEPT_HIDDEN void dept_clock_episode_over(struct dept_sync *s);
 

@@ -426,6 +426,7 @@ static void release_clock(struct dept_thread *t, struct dept_sync *sy, bool wait
         }
     }
     if (sy && waiters) dept_clock_release_episode(sy, t);   // ticks
+    else if (sy && op == DEPT_OP_SEM_POST) dept_clock_note_post(sy, t);   // ticks
     else if (published) dept_clock_tick(t);
 }
 
@@ -434,7 +435,7 @@ static void release_clock(struct dept_thread *t, struct dept_sync *sy, bool wait
 // history of non-lock waits, for the events the thread triggers later).
 struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy,
                                            uint32_t stack, uint16_t op, bool history) {
-    struct dept_sync_wait w = { sy, UINT32_MAX, 0, o.inst };
+    struct dept_sync_wait w = { sy, UINT32_MAX, 0, o.inst, 0 };
     uint64_t ts;
     if (history) {
         w.hist = t->nhist;
@@ -455,7 +456,7 @@ void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w) {
     // Before leaving the episode: the last waiter to leave ends it.
     struct dept_epoch sat[DEPT_SAT_MAX];
     uint32_t nsat = 0;
-    dept_clock_acquire_episode(w->sync, t, w->seq, sat, &nsat);
+    dept_clock_acquire_episode(w->sync, t, w->seq, w->ready, sat, &nsat);
     dept_sync_wait_end(w->sync, w->inst);
     if (w->hist != UINT32_MAX && t->nhist - w->hist <= DEPT_HISTORY) {
         struct dept_hist *h = &t->hist[w->hist % DEPT_HISTORY];

@@ -100,6 +100,14 @@ DEPT_EXPORT int sem_close(sem_t *s) {
 
 enum { UNTIMED, TRY, TIMED, CLOCK };
 
+// The semaphore's count: glibc keeps it in the low 32 bits of the sem_t's
+// first word (with 64-bit atomics; the waiters' count above it). Read
+// after the wait's start was recorded, it says how many tokens a wait that
+// nothing is posted to meanwhile can take from (dept_clock_acquire_episode).
+static uint32_t tokens(sem_t *s) {
+    return (uint32_t)__atomic_load_n((const uint64_t *)(const void *)s, __ATOMIC_RELAXED);
+}
+
 static int call_real(int how, sem_t *s, clockid_t c, const struct timespec *ts) {
     switch (how) {
     case UNTIMED: resolve_sem_wait(); return REAL(sem_wait)(s);
@@ -135,11 +143,15 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     }
     uint32_t stack = 0;
     uint16_t op = how == TRY ? DEPT_OP_SEM_TRYWAIT : DEPT_OP_SEM_WAIT;
-    struct dept_sync_wait sw = { 0, 0, 0 };
+    struct dept_sync_wait sw = { 0, 0, 0, 0, 0 };
     if (how != TRY) {
         stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, how == UNTIMED ? 0 : DEPT_WAIT_TIMED, pc);
         // A binary semaphore's wait is a lock acquisition, not history.
-        if (how == UNTIMED) sw = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_SEM_WAIT, !binary);
+        if (how == UNTIMED) {
+            sw = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_SEM_WAIT, !binary);
+            // Another process's posts are not noted here.
+            sw.ready = sy && !atomic_load(&sy->pshared) ? tokens(s) : 0;
+        }
     }
     if (how != TRY)
         dept_block_begin(t, (uintptr_t)s, o, DEPT_OP_SEM_WAIT, DEPT_EV_EXCL, stack,

@@ -554,7 +554,9 @@ DEPT_HIDDEN void dept_hist_push_join(struct dept_thread *t, struct dept_obj_ref 
 /// An untimed wait on a condvar, semaphore or eventfd, between its start
 /// and its return (model.c): the object's waiting episode, the thread's
 /// history entry, and the object's release count when it started.
-struct dept_sync_wait { struct dept_sync *sync; uint32_t hist; uint32_t seq; uint32_t inst; };
+/// `ready`: the tokens the object held when the wait started (a semaphore's
+/// count, set by its hook; 0 when unknown).
+struct dept_sync_wait { struct dept_sync *sync; uint32_t hist; uint32_t seq; uint32_t inst; uint32_t ready; };
 /// `sy` is o's record (dept_sync_get), which the hooks have looked up
 /// already: a second lookup was an eighth of what a semaphore wait costs.
 DEPT_HIDDEN struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy,

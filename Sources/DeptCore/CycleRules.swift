@@ -90,6 +90,7 @@ public struct CycleJudge {
         if let r = staticObjectRule(ws) { return r }
         if let r = Self.validSinceRule(ws) { return r }
         if let r = happensBeforeRule(ws) { return r }
+        if let r = historyHappensBeforeRule(ws) { return r }
         if let r = orWaitRule(ws, graph) { return r }
         if let r = Self.announcedRule(ws) { return r }
         if let r = futexLockRule(ws) { return r }
@@ -316,7 +317,7 @@ public struct CycleJudge {
     /// Events of other kinds keep
     /// the class-level dependencies of their held locks (R2.5: lockdep's
     /// rule, the seed examples), and their history waits are judged by
-    /// validSinceRule. Lock releases are never judged by happens-before: a
+    /// validSinceRule and historyHappensBeforeRule. Lock releases are never judged by happens-before: a
     /// lock-order cycle across rounds is what lockdep and DEPT predict.
     func happensBeforeRule(_ ws: [Witness]) -> Rejection? {
         for (i, cur) in ws.enumerated() where cur.from.isThreadBody {
@@ -328,6 +329,41 @@ public struct CycleJudge {
             if v == .valid, cur.wait.op.isLockAcquisition, let l = lockWait(cur.thread, cur.wait.inst), l.final {
                 v = HappensBefore.verdict(request: request, returned: l.epoch, satisfiedBy: [], eras: eras)
             }
+            if v != .valid { return .happensBefore(context: i, verdict: v) }
+        }
+        return nil
+    }
+
+    /// R2.4 for a wait in the history of a signal, post or write (EventRules
+    /// rule 2): the event depends on it for the waiter before it only if
+    /// its thread could still be stuck there while that waiter waits: not
+    /// if it returned, or every event that may have ended it happened,
+    /// before the waiter asked (hard edges only, so in every run that
+    /// synchronises as this one did). A wait that did not block took a
+    /// token posted before it started: the posts that left the tokens it
+    /// found are what ended it (CShim/clocks.c). Helgrind's tc17_sembar,
+    /// a barrier built from semaphores: the last thread to arrive posts
+    /// sem1 once per waiter under mutex1 and then waits for sem2 holding
+    /// mutex1; a thread preempted before its sem1 wait finds the token
+    /// there, and as the last to leave posts sem2. Its post depended on a
+    /// wait that the thread now waiting for sem2 had already ended by
+    /// program order before it asked, yet the wait began after it asked,
+    /// so validSinceRule let the ring through mutex1 (taken by the next
+    /// round's last arrival before its posts of sem1) close, about once in
+    /// 60 runs (Examples/sem_barrier_token_found makes it certain). Waits
+    /// ended by a post no hard edge orders before the request (a lock's
+    /// unlock to lock is none) keep the dependency: the ring through a lock
+    /// whose holder posts is still found when the run that went fine had
+    /// the poster first (Examples/sem_ring_poster_first). Recall cost: none
+    /// beyond R2.4's own; the rule only reads which posts ended the wait.
+    /// Left: the same barrier's ring across rounds (a thread that waited
+    /// for leave one round, paired with a wait for arrive of the next),
+    /// which this run's clocks do not order (about 1 run in 200).
+    func historyHappensBeforeRule(_ ws: [Witness]) -> Rejection? {
+        for (i, cur) in ws.enumerated() where cur.event != nil && !cur.from.isThreadBody && cur.clocks.started != nil {
+            guard let request = requestInto(ws, i) else { continue }
+            let v = HappensBefore.verdict(request: request, returned: cur.clocks.returned,
+                                          satisfiedBy: cur.clocks.satisfiedBy, eras: eras)
             if v != .valid { return .happensBefore(context: i, verdict: v) }
         }
         return nil

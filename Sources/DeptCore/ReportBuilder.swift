@@ -284,8 +284,10 @@ public struct ReportBuilder {
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
             // Whichever time the verdict read (the thread's last wait of any
             // kind, its last on that object, or a bound of its last on that
-            // lock), its last wait for that object was no later.
-            why = "\(thread(cur.thread))'s last wait for \(name(cur.wait.cls)) "
+            // lock), its last wait for that object was no later. A wait in
+            // the history of a signal or post is that one wait.
+            let which = cur.from.isThreadBody ? "last wait" : "wait"
+            why = "\(thread(cur.thread))'s \(which) for \(name(cur.wait.cls)) "
                 + (v == .returnedBefore ? "returned" : "was ended by an event that happened")
                 + " before \(thread(prev.thread)) started waiting for it (happens-before)"
         case .otherTrigger(let i, let site):

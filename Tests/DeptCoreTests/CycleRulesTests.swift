@@ -398,6 +398,30 @@ final class CycleRulesTests: XCTestCase {
         }
     }
 
+    /// R2.4 for a wait in a post's history (sem_barrier_token_found, the
+    /// shape of Helgrind's tc17_sembar): T2 posts arrive (its time 4), then
+    /// waits for leave holding bar (A), asking at its time 5, from 20. T3's
+    /// post of leave depends on its wait for arrive (from 30), which did not
+    /// block: the token it took was T2's post, which T2's request knows of.
+    /// T4 takes bar before it posts arrive. Silent; the near miss
+    /// (sem_ring_poster_first), where the token T3 took was T4's post, which
+    /// nothing orders before T2's request, is reported.
+    func testHistoryWaitEndedBeforeTheRequestIsSilent() {
+        for (poster, reports) in [(Epoch(slot: 1, time: 4), 0), (Epoch(slot: 3, time: 2), 1)] {
+            var d = Detector()
+            d.wait(thread: 2, held: [held(C.A)], wait: WaitPoint(cls: C.D, inst: inst(C.D), awaits: [.exclusive], op: .semWait),
+                   request: VectorClock([0, 5]), started: 20)
+            var found = WaitClocks(satisfiedBy: [poster])
+            found.returned = Epoch(slot: 2, time: 3)
+            d.event(thread: 3, event: PointRef(cls: C.D, inst: inst(C.D), op: .semPost, stack: 0),
+                    held: [], history: [HistoryWait(cls: C.C, inst: inst(C.C), op: .semWait, timestamp: 30, clocks: found)],
+                    window: 10, release: false)
+            d.event(thread: 4, event: PointRef(cls: C.C, inst: inst(C.C), op: .semPost, stack: 0),
+                    held: [held(C.A)], history: [], window: nil, release: false)
+            XCTAssertEqual(d.takePending().reports.count, reports, "the token came from \(poster)")
+        }
+    }
+
     // MARK: OR-waits (R2.6)
 
     /// C's signal at site 0x200 depends on the cycle's wait; C is also

@@ -24,6 +24,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "signal_lock_while_acquiring", "signal_lock_while_holding",
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
         "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion", "sem_token_relock",
+        "sem_barrier_token_found", "sem_ring_poster_first",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -286,6 +287,22 @@ final class PrecisionExamplesTests: XCTestCase {
         let reports = try potential("sem_token_relock", events: 2...2)
         XCTAssertTrue(reports.contains { $0.text.contains("takes L (sem_token_relock.c:") && $0.text.contains("before it posts token") },
                       "the worker's post depends on L, taken again after its token\n\(reports.map(\.text))")
+    }
+
+    // MARK: waits that found their token (R2.4 for a post's history)
+
+    /// One round of a barrier built from semaphores (Helgrind's
+    /// tc17_sembar): the thread that waits for leave holding bar posted the
+    /// token the other thread's wait for arrive found. Reported before.
+    func test_sem_barrier_token_found() throws { try silent("sem_barrier_token_found") }
+    /// Near miss: the token was posted under bar by a third thread, and
+    /// nothing but bar ordered that before the wait for leave.
+    func test_sem_ring_poster_first() throws {
+        let reports = try potential("sem_ring_poster_first", events: 3...3)
+        XCTAssertTrue(reports.contains { $0.text.contains("waits for a post of arrive (sem_ring_poster_first.c:")
+                                         && $0.text.contains("before it posts leave")
+                                         && $0.text.contains("takes bar (sem_ring_poster_first.c:") },
+                      "the ring through bar, arrive and leave\n\(reports.map(\.text))")
     }
 
     // MARK: same-class instance loops (recall)
