@@ -358,7 +358,7 @@ public struct CycleJudge {
     /// beyond R2.4's own; the rule only reads which posts ended the wait.
     /// Left: the same barrier's ring across rounds (a thread that waited
     /// for leave one round, paired with a wait for arrive of the next),
-    /// which this run's clocks do not order (about 1 run in 200).
+    /// which this run's clocks do not order (about 1 run in 180).
     func historyHappensBeforeRule(_ ws: [Witness]) -> Rejection? {
         for (i, cur) in ws.enumerated() where cur.event != nil && !cur.from.isThreadBody && cur.clocks.started != nil {
             guard let request = requestInto(ws, i) else { continue }
