@@ -153,6 +153,16 @@ struct dept_epoch dept_clock_last_wait(const struct dept_thread *t) {
 uint32_t dept_clock_seq(struct dept_sync *s) { return __atomic_load_n(&s->clk_seq, __ATOMIC_ACQUIRE); }
 static inline void next_seq(struct dept_sync *s) { __atomic_store_n(&s->clk_seq, s->clk_seq + 1, __ATOMIC_RELEASE); }
 
+// Under clk_lock, which it drops: t's release is s's latest (its epoch in
+// the ring of recent ones), then t ticks.
+static void note_release(struct dept_sync *s, struct dept_thread *t) {
+    next_seq(s);
+    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].seq = s->clk_seq;
+    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].at = dept_clock_now(t);
+    dept_spin_drop(&s->clk_lock);
+    dept_clock_tick(t);
+}
+
 void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
     if (!t->clk_time) return;
     uint32_t n = t->clk_slot + 1 > t->clk_cap ? t->clk_cap : t->clk_slot + 1;
@@ -179,21 +189,13 @@ void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
         }
         s->clk_n++;
     }
-    next_seq(s);
-    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].seq = s->clk_seq;
-    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].at = dept_clock_now(t);
-    dept_spin_drop(&s->clk_lock);
-    dept_clock_tick(t);
+    note_release(s, t);
 }
 
 void dept_clock_note_post(struct dept_sync *s, struct dept_thread *t) {
     if (!t->clk_time) return;
     dept_spin_take(&s->clk_lock);
-    next_seq(s);
-    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].seq = s->clk_seq;
-    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].at = dept_clock_now(t);
-    dept_spin_drop(&s->clk_lock);
-    dept_clock_tick(t);
+    note_release(s, t);
 }
 
 void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint32_t seq,
@@ -201,19 +203,20 @@ void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint
     *nsat = 0;
     dept_spin_take(&s->clk_lock);
     uint32_t released = s->clk_seq - seq;
-    if (!released && ready && ready <= DEPT_SAT_MAX && s->clk_seq >= ready) {
-        // Tokens are alike, so the ones found are those the last `ready`
-        // posts left (every post since the first is a release here).
-        for (uint32_t q = s->clk_seq - ready + 1; q - 1 != s->clk_seq; q++)
-            if (s->clk_recent[q % DEPT_SAT_MAX].seq == q) sat[(*nsat)++] = s->clk_recent[q % DEPT_SAT_MAX].at;
-        if (*nsat != ready) *nsat = 0;
-    } else if (released && s->clk_n) {
+    // The latest releases that may have ended the wait: those made while it
+    // waited, or, when none was, the posts that left the tokens it found
+    // (tokens are alike, so the last `ready` posts; every post is a release).
+    uint32_t last = 0;
+    if (released && s->clk_n) {
         join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap, 0);
-        if (released <= DEPT_SAT_MAX) {
-            for (uint32_t q = seq + 1; q <= s->clk_seq; q++)
-                if (s->clk_recent[q % DEPT_SAT_MAX].seq == q) sat[(*nsat)++] = s->clk_recent[q % DEPT_SAT_MAX].at;
-            if (*nsat != released) *nsat = 0;
-        }
+        last = released;
+    } else if (!released && s->clk_seq >= ready) {
+        last = ready;
+    }
+    if (last && last <= DEPT_SAT_MAX) {
+        for (uint32_t q = s->clk_seq - last + 1; q - 1 != s->clk_seq; q++)
+            if (s->clk_recent[q % DEPT_SAT_MAX].seq == q) sat[(*nsat)++] = s->clk_recent[q % DEPT_SAT_MAX].at;
+        if (*nsat != last) *nsat = 0;
     }
     dept_spin_drop(&s->clk_lock);
     if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;

@@ -149,8 +149,9 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
         // A binary semaphore's wait is a lock acquisition, not history.
         if (how == UNTIMED) {
             sw = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_SEM_WAIT, !binary);
-            // Another process's posts are not noted here.
-            sw.ready = sy && !atomic_load(&sy->pshared) ? tokens(s) : 0;
+            // Another process's posts are not noted here; a binary
+            // semaphore's wait is no history, so what ended it is not kept.
+            sw.ready = !binary && sy && !atomic_load(&sy->pshared) ? tokens(s) : 0;
         }
     }
     if (how != TRY)

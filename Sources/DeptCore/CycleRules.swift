@@ -317,8 +317,9 @@ public struct CycleJudge {
     /// Events of other kinds keep
     /// the class-level dependencies of their held locks (R2.5: lockdep's
     /// rule, the seed examples), and their history waits are judged by
-    /// validSinceRule and historyHappensBeforeRule. Lock releases are never judged by happens-before: a
-    /// lock-order cycle across rounds is what lockdep and DEPT predict.
+    /// validSinceRule and historyHappensBeforeRule. Lock releases are never
+    /// judged by happens-before: a lock-order cycle across rounds is what
+    /// lockdep and DEPT predict.
     func happensBeforeRule(_ ws: [Witness]) -> Rejection? {
         for (i, cur) in ws.enumerated() where cur.from.isThreadBody {
             guard let request = requestInto(ws, i) else { continue }
