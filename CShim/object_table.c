@@ -25,7 +25,7 @@ static struct obj_table tables[48];
 _Atomic(struct obj_table *) dept_obj_current;
 #define current dept_obj_current
 static int ntables;
-static atomic_flag table_lock = ATOMIC_FLAG_INIT;
+static DEPT_LONE(atomic_flag) table_lock = { ATOMIC_FLAG_INIT };
 static _Atomic uint32_t next_inst;
 
 // Class keys: key kind + key -> class id. Only touched under table_lock.
@@ -246,13 +246,13 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
 
     bool fresh = false;
     struct dept_obj_ref ref = { 0, 0, addr };
-    dept_spin_take(&table_lock);
+    dept_spin_take(&table_lock.v);
     struct obj_table *t = table_get();
     bool found = false;
     uint64_t i = find_slot(t, addr, &found);
     if (found && !explicit_init) {
         uint64_t r = atomic_load_explicit(&t->slots[i].ref, memory_order_relaxed);
-        dept_spin_drop(&table_lock);
+        dept_spin_drop(&table_lock.v);
         ref.cls = (uint32_t)(r >> 32); ref.inst = (uint32_t)r;
         return ref;
     }
@@ -280,7 +280,7 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
             t->live++;
         }
     }
-    dept_spin_drop(&table_lock);
+    dept_spin_drop(&table_lock.v);
     if (fresh && object) dept_class_mark_per_object(ref.cls);
     if (fresh && kind == DEPT_OBJ_MUTEX) dept_class_mark_pthread_mutex(ref.cls);
     if (fresh) announce(ref.cls, kind, key_kind, key, prefix, nprefix, object);
@@ -302,12 +302,12 @@ bool dept_obj_find(uintptr_t addr, struct dept_obj_ref *out) {
     uint64_t r = t ? probe(t, addr) : 0;
     if (!r) {
         // The table may have just grown: check the current one under the lock.
-        dept_spin_take(&table_lock);
+        dept_spin_take(&table_lock.v);
         t = table_get();
         bool found = false;
         uint64_t i = find_slot(t, addr, &found);
         if (found) r = atomic_load_explicit(&t->slots[i].ref, memory_order_relaxed);
-        dept_spin_drop(&table_lock);
+        dept_spin_drop(&table_lock.v);
     }
     if (!r) return false;
     out->cls = (uint32_t)(r >> 32); out->inst = (uint32_t)r; out->addr = addr;
@@ -317,9 +317,9 @@ bool dept_obj_find(uintptr_t addr, struct dept_obj_ref *out) {
 struct dept_obj_ref dept_obj_new(uint32_t kind, uintptr_t site) {
     bool fresh = false;
     uint64_t ckey = ((uint64_t)DEPT_KEY_INIT_SITE << 56) ^ ((uint64_t)kind << 52) ^ site;
-    dept_spin_take(&table_lock);
+    dept_spin_take(&table_lock.v);
     struct dept_obj_ref ref = { class_for(ckey, &fresh), new_instance() };
-    dept_spin_drop(&table_lock);
+    dept_spin_drop(&table_lock.v);
     if (fresh) announce(ref.cls, kind, DEPT_KEY_INIT_SITE, site, 0, 0, 0);
     return ref;
 }
@@ -329,7 +329,7 @@ struct dept_obj_ref dept_obj_instance_of(uint32_t cls) {
 }
 
 void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
-    dept_spin_take(&table_lock);
+    dept_spin_take(&table_lock.v);
     addr_changed(addr);
     struct obj_table *t = maybe_grow(table_get());
     bool found = false;
@@ -342,7 +342,7 @@ void dept_obj_bind(uintptr_t addr, struct dept_obj_ref ref) {
         if (was_empty) t->used++;
         if (!found) t->live++;
     }
-    dept_spin_drop(&table_lock);
+    dept_spin_drop(&table_lock.v);
 }
 
 struct dept_obj_ref dept_obj_lookup_slow(uintptr_t addr, uint32_t kind, uintptr_t site) {
@@ -363,7 +363,7 @@ struct dept_obj_ref dept_obj_init(uintptr_t addr, uint32_t kind, uintptr_t site)
 }
 
 uint32_t dept_obj_destroy(uintptr_t addr) {
-    dept_spin_take(&table_lock);
+    dept_spin_take(&table_lock.v);
     addr_changed(addr);
     struct obj_table *t = table_get();
     bool found = false;
@@ -374,21 +374,21 @@ uint32_t dept_obj_destroy(uintptr_t addr) {
         atomic_store_explicit(&t->slots[i].addr, TOMB, memory_order_release);
         t->live--;
     }
-    dept_spin_drop(&table_lock);
+    dept_spin_drop(&table_lock.v);
     return inst;
 }
 
 // Fork: the table must not be copied mid-update, so the forking thread
 // holds the lock across fork() (phase 0 before, 1 after in either process).
 void dept_objects_atfork(int phase) {
-    if (phase == 0) dept_spin_take(&table_lock);
-    else dept_spin_drop(&table_lock);
+    if (phase == 0) dept_spin_take(&table_lock.v);
+    else dept_spin_drop(&table_lock.v);
 }
 
 // A library was unloaded: every object inside its mapping is gone.
 void dept_obj_forget_range(uintptr_t lo, uintptr_t hi) {
     atomic_fetch_add(&dept_obj_gen, 1);
-    dept_spin_take(&table_lock);
+    dept_spin_take(&table_lock.v);
     struct obj_table *t = table_get();
     for (uint64_t i = 0; i <= t->mask; i++) {
         uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed);
@@ -397,5 +397,5 @@ void dept_obj_forget_range(uintptr_t lo, uintptr_t hi) {
             t->live--;
         }
     }
-    dept_spin_drop(&table_lock);
+    dept_spin_drop(&table_lock.v);
 }

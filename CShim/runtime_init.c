@@ -35,7 +35,7 @@ void *dept_real(const char *name, const char *version) {
 
 // ---- core lock (spin_lock.h). Held only around calls into the
 // Swift core, which do bounded work and never call back into the loader.
-static atomic_flag core_flag = ATOMIC_FLAG_INIT;
+static DEPT_LONE(atomic_flag) core_flag = { ATOMIC_FLAG_INIT };
 
 // The core may make system calls (output, mmap); the caller's errno is
 // saved here and restored by dept_core_unlock, so hooks need not.
@@ -52,7 +52,7 @@ static uint32_t forked_survivor;
 
 void dept_core_lock(void) {
     saved_errno = errno;
-    dept_spin_take(&core_flag);
+    dept_spin_take(&core_flag.v);
     if (UNLIKELY(forked_core_pending)) {
         forked_core_pending = false;
         dept_core_after_fork_child(forked_survivor);
@@ -65,7 +65,7 @@ static atomic_flag report_flag = ATOMIC_FLAG_INIT;
 // lock, so symbolization (loader, helper process) never runs under it.
 void dept_core_unlock(void) {
     int e = saved_errno;
-    dept_spin_drop(&core_flag);
+    dept_spin_drop(&core_flag.v);
     if (UNLIKELY(atomic_load_explicit(&pending_output, memory_order_relaxed))) {
         atomic_store(&pending_output, 0);
         dept_core_flush();
@@ -74,7 +74,7 @@ void dept_core_unlock(void) {
 }
 void dept_shim_mark_pending(void) { atomic_store(&pending_output, 1); }
 void dept_shim_core_lock(void) { dept_core_lock(); }
-void dept_shim_core_unlock_noflush(void) { dept_spin_drop(&core_flag); }
+void dept_shim_core_unlock_noflush(void) { dept_spin_drop(&core_flag.v); }
 void dept_shim_report_lock(void) {
     dept_spin_take(&report_flag);
 }

@@ -18,6 +18,12 @@
 #define DEPT_EXPORT __attribute__((visibility("default")))
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+/// A global that many threads write, on a cache line of its own (`.v` is
+/// the variable). The linker packs small globals together: the wait clock,
+/// which every semaphore, condvar and eventfd wait bumps, shared its line
+/// with dept_config, which every hook reads, and that read missed on every
+/// wait of another thread (a ninth of the samples of a semaphore queue).
+#define DEPT_LONE(type) struct { type v; } __attribute__((aligned(64)))
 
 // ---- per-thread state --------------------------------------------------
 

@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
-static atomic_flag sync_lock = ATOMIC_FLAG_INIT;
+static DEPT_LONE(atomic_flag) sync_lock = { ATOMIC_FLAG_INIT };
 
 // Open addressing by instance. Lookups of existing records probe without
 // the lock: every sem_post, sem_wait, signal and eventfd read or write looks
@@ -43,12 +43,12 @@ static void bump_moves(void) {
     atomic_store_explicit(&index_moves, atomic_load_explicit(&index_moves, memory_order_relaxed) + 1,
                           memory_order_relaxed);
 }
-static _Atomic uint64_t wait_clock = 1;
+static DEPT_LONE(_Atomic uint64_t) wait_clock = { 1 };
 
-static void lock(void) { dept_spin_take(&sync_lock); }
-static void unlock(void) { dept_spin_drop(&sync_lock); }
+static void lock(void) { dept_spin_take(&sync_lock.v); }
+static void unlock(void) { dept_spin_drop(&sync_lock.v); }
 
-uint64_t dept_wait_clock_tick(void) { return atomic_fetch_add_explicit(&wait_clock, 1, memory_order_relaxed); }
+uint64_t dept_wait_clock_tick(void) { return atomic_fetch_add_explicit(&wait_clock.v, 1, memory_order_relaxed); }
 
 static struct dept_sync *sync_get(uint32_t inst);
 

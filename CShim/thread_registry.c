@@ -18,7 +18,7 @@ uintptr_t dept_alloc_lo, dept_alloc_span, dept_swiftrt_lo, dept_swiftrt_span;
 static atomic_flag registry_lock = ATOMIC_FLAG_INIT;
 static struct dept_thread *free_list;
 static _Atomic(struct dept_thread *) all_threads;
-static _Atomic uint32_t next_tid = 1;
+static DEPT_LONE(_Atomic uint32_t) next_tid = { 1 };
 static pthread_key_t exit_key;
 static _Atomic int exit_key_ready;
 
@@ -67,7 +67,7 @@ static struct dept_thread *alloc_record(void) {
 struct dept_thread *dept_thread_slow(void) {
     struct dept_thread *t = alloc_record();
     if (!t) return 0;
-    t->tid = atomic_fetch_add(&next_tid, 1);
+    t->tid = atomic_fetch_add(&next_tid.v, 1);
     t->os_tid = (int32_t)syscall(SYS_gettid);
     t->self = pthread_self();
     dept_clock_thread_start(t, 0);
@@ -94,7 +94,7 @@ DEPT_HIDDEN struct dept_thread *dept_thread_adopt(uint32_t tid, uint32_t parent,
     return t;
 }
 
-DEPT_HIDDEN uint32_t dept_thread_new_tid(void) { return atomic_fetch_add(&next_tid, 1); }
+DEPT_HIDDEN uint32_t dept_thread_new_tid(void) { return atomic_fetch_add(&next_tid.v, 1); }
 
 void dept_thread_started(struct dept_thread *t) {
     if (atomic_load(&exit_key_ready))
