@@ -520,6 +520,10 @@ struct dept_sync {
     uint32_t clk_n;                // releases joined into clk_vc in this episode (0: nothing)
     uint32_t clk_seq;              // releases ever
     struct { uint32_t seq; struct dept_epoch at; } clk_recent[DEPT_SAT_MAX];
+    // The last two threads that triggered its event (for the hang monitor),
+    // written by posters that alternate: on the line every post writes
+    // anyway, not one more line for every post to move.
+    _Atomic uint32_t triggered_by[2];
     // The clock's entries while DEPT_SYNC_INLINE_VC are enough (clk_vc
     // points here), in the line after the first instead of a page of their
     // own.
@@ -529,11 +533,12 @@ struct dept_sync {
     _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
     _Atomic uint32_t pshared;      // shared between processes: another process may post it
     _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
-    _Atomic uint32_t triggered_by[2]; // the last two threads that triggered its event
     uint32_t *clk_vc;
     uint32_t clk_cap;
     struct dept_sync *next_free;   // while given back (sync_state.c)
 } __attribute__((aligned(64)));
+_Static_assert(__builtin_offsetof(struct dept_sync, triggered_by) + sizeof(uint32_t[2]) <= 64,
+               "what every post writes fits the record's first line");
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
 /// The object of instance inst is gone (0: nothing): its record is reused.
 DEPT_HIDDEN void dept_sync_forget(uint32_t inst);
