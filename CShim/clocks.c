@@ -154,13 +154,41 @@ uint32_t dept_clock_seq(struct dept_sync *s) { return __atomic_load_n(&s->clk_se
 static inline void next_seq(struct dept_sync *s) { __atomic_store_n(&s->clk_seq, s->clk_seq + 1, __ATOMIC_RELEASE); }
 
 // Under clk_lock, which it drops: t's release is s's latest (its epoch in
-// the ring of recent ones), then t ticks.
+// the ring of recent ones), then t ticks. The ring is read without the lock
+// (recent_releases): each entry is written as a sequence lock whose number
+// is the release's (0 while it changes), and published before the count.
 static void note_release(struct dept_sync *s, struct dept_thread *t) {
+    uint32_t q = s->clk_seq + 1;
+    struct dept_epoch now = dept_clock_now(t);
+    struct dept_release_note *e = &s->clk_recent[q % DEPT_SAT_MAX];
+    __atomic_store_n(&e->seq, 0, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    __atomic_store_n(&e->at.slot, now.slot, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->at.time, now.time, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->seq, q, __ATOMIC_RELEASE);
     next_seq(s);
-    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].seq = s->clk_seq;
-    s->clk_recent[s->clk_seq % DEPT_SAT_MAX].at = dept_clock_now(t);
     dept_spin_drop(&s->clk_lock);
     dept_clock_tick(t);
+}
+
+// The epochs of s's `last` releases up to number `upto` (at most
+// DEPT_SAT_MAX), oldest first; 0 when any of them is unknown (overwritten
+// meanwhile, or fewer releases ever: tokens the object was made with).
+// Needs no lock: a wait that found a token asks while its posters write.
+static uint32_t recent_releases(const struct dept_sync *s, uint32_t upto, uint32_t last, struct dept_epoch *sat) {
+    if (!last || last > DEPT_SAT_MAX) return 0;
+    for (uint32_t k = 0; k < last; k++) {
+        uint32_t q = upto - last + 1 + k;
+        const struct dept_release_note *e = &s->clk_recent[q % DEPT_SAT_MAX];
+        uint32_t before = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+        struct dept_epoch at = { __atomic_load_n(&e->at.slot, __ATOMIC_RELAXED),
+                                 __atomic_load_n(&e->at.time, __ATOMIC_RELAXED) };
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        // Number 0 is no release (the count starts at 1; or it wrapped).
+        if (!q || before != q || __atomic_load_n(&e->seq, __ATOMIC_RELAXED) != q) return 0;
+        sat[k] = at;
+    }
+    return last;
 }
 
 void dept_clock_release_episode(struct dept_sync *s, struct dept_thread *t) {
@@ -210,16 +238,16 @@ void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thread *t, uint
     if (released && s->clk_n) {
         join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap, 0);
         last = released;
-    } else if (!released && s->clk_seq >= ready) {
+    } else if (!released) {
         last = ready;
     }
-    if (last && last <= DEPT_SAT_MAX) {
-        for (uint32_t q = s->clk_seq - last + 1; q - 1 != s->clk_seq; q++)
-            if (s->clk_recent[q % DEPT_SAT_MAX].seq == q) sat[(*nsat)++] = s->clk_recent[q % DEPT_SAT_MAX].at;
-        if (*nsat != last) *nsat = 0;
-    }
+    *nsat = recent_releases(s, s->clk_seq, last, sat);
     dept_spin_drop(&s->clk_lock);
     if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
+}
+
+void dept_clock_found_tokens(struct dept_sync *s, uint32_t ready, struct dept_epoch *sat, uint32_t *nsat) {
+    *nsat = recent_releases(s, dept_clock_seq(s), ready, sat);
 }
 
 void dept_clock_episode_over(struct dept_sync *s) {

@@ -64,6 +64,10 @@ DEPT_HIDDEN void dept_clock_acquire_episode(struct dept_sync *s, struct dept_thr
 /// epoch a later wait that finds its token gets (dept_clock_acquire_episode).
 /// Ticks t.
 DEPT_HIDDEN void dept_clock_note_post(struct dept_sync *s, struct dept_thread *t);
+/// A wait on s that did not block took one of the `ready` tokens s held:
+/// *sat gets the epochs of the last `ready` posts, which left them (*nsat =
+/// 0 when unknown). Nothing is released to the waiter: it waited for no post.
+DEPT_HIDDEN void dept_clock_found_tokens(struct dept_sync *s, uint32_t ready, struct dept_epoch *sat, uint32_t *nsat);
 /// Nobody waits on s any more: the episode's meet is forgotten.
 DEPT_HIDDEN void dept_clock_episode_over(struct dept_sync *s);
 

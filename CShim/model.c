@@ -348,11 +348,17 @@ void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_sta
 
 // ---- waits and events beyond locks ------------------------------------
 
-uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op) {
-    uint64_t ts = dept_wait_clock_tick();
+static struct dept_hist *hist_push_at(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits,
+                                      uint16_t op, uint64_t ts) {
     struct dept_hist *h = &t->hist[t->nhist++ % DEPT_HISTORY];
     *h = (struct dept_hist){ ts, o.cls, o.inst, stack, awaits, op, { 0, 0 }, { { 0, 0 }, { 0, 0 } }, 0, t->nheld,
                              dept_clock_now(t), 0 };
+    return h;
+}
+
+uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits, uint16_t op) {
+    uint64_t ts = dept_wait_clock_tick();
+    hist_push_at(t, o, stack, awaits, op, ts);
     return ts;
 }
 
@@ -464,6 +470,21 @@ void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w) {
         h->nsat = nsat;
         for (uint32_t i = 0; i < nsat && i < DEPT_SAT_MAX; i++) h->sat[i] = sat[i];
     }
+}
+
+// A wait that found a token and took it without blocking: it joins no
+// waiting episode (no post could have been waiting for it to sleep, so
+// none is told it is awaited), but it is history all the same, ended by
+// the posts that left the tokens it found. Its stamp reads the wait clock
+// without moving it: every wait that began before it got a tick below the
+// value read and every wait that begins after it gets one at or above it,
+// and a tie counts it as the earlier (h->ts <= window; valid since), which
+// it was. The tick was a line every consumer of a work queue wrote.
+void dept_sync_wait_found(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy, uint32_t stack,
+                          uint16_t op, uint32_t ready) {
+    struct dept_hist *h = hist_push_at(t, o, stack, DEPT_EV_EXCL, op, dept_wait_clock_read());
+    h->returned = dept_clock_now(t);
+    dept_clock_found_tokens(sy, ready, h->sat, &h->nsat);
 }
 
 // Whether the thread fired an event of obj on its way into held[i]: with

@@ -101,9 +101,10 @@ DEPT_EXPORT int sem_close(sem_t *s) {
 enum { UNTIMED, TRY, TIMED, CLOCK };
 
 // The semaphore's count: glibc keeps it in the low 32 bits of the sem_t's
-// first word (with 64-bit atomics; the waiters' count above it). Read
-// after the wait's start was recorded, it says how many tokens a wait that
-// nothing is posted to meanwhile can take from (dept_clock_acquire_episode).
+// first word (with 64-bit atomics; the waiters' count above it). Read as a
+// wait starts, it says how many tokens a wait that nothing is posted to
+// meanwhile can take from (dept_clock_found_tokens, and
+// dept_clock_acquire_episode for a wait that went to sleep).
 static uint32_t tokens(sem_t *s) {
     return (uint32_t)__atomic_load_n((const uint64_t *)(const void *)s, __ATOMIC_RELAXED);
 }
@@ -143,6 +144,22 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     }
     uint32_t stack = 0;
     uint16_t op = how == TRY ? DEPT_OP_SEM_TRYWAIT : DEPT_OP_SEM_WAIT;
+    // A token is there: take it without blocking, as glibc's sem_wait
+    // does first, and record a wait that found it. Joining the waiting
+    // episode wrote the record's shared line four times (waiters, window,
+    // the episode's end) for a wait no post can be waited on by.
+    uint32_t ready = how == UNTIMED && !binary && sy && !atomic_load(&sy->pshared) ? tokens(s) : 0;
+    if (ready) {
+        resolve_sem_trywait();
+        if (REAL(sem_trywait)(s) == 0) {
+            stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, 0, pc);
+            dept_sync_wait_found(t, o, sy, stack, DEPT_OP_SEM_WAIT, ready);
+            dept_take_seen(t, (uintptr_t)s);
+            dept_leave();
+            errno = e;
+            return 0;
+        }
+    }
     struct dept_sync_wait sw = { 0, 0, 0, 0, 0 };
     if (how != TRY) {
         stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, how == UNTIMED ? 0 : DEPT_WAIT_TIMED, pc);
@@ -173,7 +190,12 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     return r;
 }
 
-DEPT_EXPORT int sem_wait(sem_t *s) { return wait_common(UNTIMED, s, 0, 0, CALLER_PC()); }
+// A cancellation point even when it does not block (POSIX; glibc tests
+// first): the hook may take a token without calling sem_wait.
+DEPT_EXPORT int sem_wait(sem_t *s) {
+    pthread_testcancel();
+    return wait_common(UNTIMED, s, 0, 0, CALLER_PC());
+}
 DEPT_EXPORT int sem_trywait(sem_t *s) { return wait_common(TRY, s, 0, 0, CALLER_PC()); }
 DEPT_EXPORT int sem_timedwait(sem_t *s, const struct timespec *ts) { return wait_common(TIMED, s, 0, ts, CALLER_PC()); }
 DEPT_EXPORT int sem_clockwait(sem_t *s, clockid_t c, const struct timespec *ts) { return wait_common(CLOCK, s, c, ts, CALLER_PC()); }

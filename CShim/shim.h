@@ -504,6 +504,10 @@ DEPT_HIDDEN void dept_module_gone(const struct dept_module *m);
 
 // ---- waits and events beyond locks (sync_state.c) ----------------------
 
+/// One of an object's latest releases: its number (the object's release
+/// count after it; 0 while the entry is being written) and its epoch.
+struct dept_release_note { uint32_t seq; struct dept_epoch at; };
+
 /// Per-instance state of objects that can be waited on and posted by
 /// different threads (condvars, semaphores, eventfds), and of the objects
 /// clocks are released into (thread bodies, mutexes a signal published into).
@@ -519,7 +523,7 @@ struct dept_sync {
     atomic_flag clk_lock;
     uint32_t clk_n;                // releases joined into clk_vc in this episode (0: nothing)
     uint32_t clk_seq;              // releases ever
-    struct { uint32_t seq; struct dept_epoch at; } clk_recent[DEPT_SAT_MAX];
+    struct dept_release_note clk_recent[DEPT_SAT_MAX];
     // The last two threads that triggered its event (for the hang monitor),
     // written by posters that alternate: on the line every post writes
     // anyway, not one more line for every post to move.
@@ -544,6 +548,8 @@ DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
 DEPT_HIDDEN void dept_sync_forget(uint32_t inst);
 DEPT_HIDDEN struct dept_sync *dept_sync_find(uint32_t inst);
 DEPT_HIDDEN uint64_t dept_wait_clock_tick(void);
+/// The wait clock's next tick, without taking it.
+DEPT_HIDDEN uint64_t dept_wait_clock_read(void);
 /// An untimed wait on s starts at wait clock ts; returns the object's
 /// release count then (for dept_clock_acquire_episode).
 DEPT_HIDDEN uint32_t dept_sync_wait_begin(struct dept_sync *s, uint64_t ts);
@@ -573,6 +579,10 @@ struct dept_sync_wait { struct dept_sync *sync; uint32_t hist; uint32_t seq; uin
 DEPT_HIDDEN struct dept_sync_wait dept_sync_wait_enter(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy,
                                                        uint32_t stack, uint16_t op, bool history);
 DEPT_HIDDEN void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w);
+/// An untimed wait that took one of the `ready` tokens it found without
+/// blocking: history only, with no waiting episode.
+DEPT_HIDDEN void dept_sync_wait_found(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy,
+                                      uint32_t stack, uint16_t op, uint32_t ready);
 /// DEPT_EVENT_RELEASE: a binary semaphore released on its taker's behalf
 /// (only the contexts held count). DEPT_EVENT_UNHELD: the contexts held do
 /// not count, only the waits of the object's current waiting episode: a

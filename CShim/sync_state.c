@@ -49,6 +49,7 @@ static void lock(void) { dept_spin_take(&sync_lock.v); }
 static void unlock(void) { dept_spin_drop(&sync_lock.v); }
 
 uint64_t dept_wait_clock_tick(void) { return atomic_fetch_add_explicit(&wait_clock.v, 1, memory_order_relaxed); }
+uint64_t dept_wait_clock_read(void) { return atomic_load_explicit(&wait_clock.v, memory_order_relaxed); }
 
 static struct dept_sync *sync_get(uint32_t inst);
 

@@ -37,7 +37,7 @@ final class HostileTests: XCTestCase {
         "hostile_many_held", "hostile_syscall", "hostile_null_object", "hostile_exit_teardown",
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
         "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
-        "hostile_clone_fork", "hostile_allocator_futex", "hostile_clone_vfork",
+        "hostile_clone_fork", "hostile_allocator_futex", "hostile_clone_vfork", "hostile_cancel_semwait",
     ]
 
     enum Verdict {
@@ -234,6 +234,14 @@ final class HostileTests: XCTestCase {
     /// the default unwinder, nothing made it.
     func test_cancel_holding() throws {
         try check("hostile_cancel_holding", expect: .silent, .silent)
+    }
+
+    /// sem_wait acts on a pending cancellation even when a token is there:
+    /// the hook takes a token with sem_trywait, which is no cancellation
+    /// point, so it must act on the cancellation first (the worker returned
+    /// with the token taken, and its lock released by nobody).
+    func test_cancel_semwait() throws {
+        try check("hostile_cancel_semwait", expect: .silent, .silent)
     }
 
     /// Threads that return / pthread_exit holding 1 and 40 locks.
