@@ -449,12 +449,74 @@ static bool lookup(uintptr_t pc, struct rule *out) {
     return true;
 }
 
+// Bumped when the rules are forgotten: a walk proven under the old rules
+// may be another walk under the new ones.
+static _Atomic uint32_t rules_gen;
+
 HIDDEN void dept_unwind_cfi_forget(void) {
+    atomic_fetch_add_explicit(&rules_gen, 1, memory_order_relaxed);
     for (size_t i = 0; i < sizeof cache / sizeof cache[0][0]; i++)
         atomic_store_explicit(&cache[i / CACHE_WAYS][i % CACHE_WAYS], 0, memory_order_relaxed);
 }
 
 // ---- the walk ----------------------------------------------------------
+
+// The walk from the frame above the caller's (rbp, pc, sp: see below).
+// With a proof, notes each word it reads, the frame pointers only once a
+// frame finds its CFA through one (until then their value makes no
+// difference: a frame that uses rbp as an ordinary register saves whatever
+// it held, a different value on every call).
+static int walk(void **pcs, int max, uintptr_t rbp, uintptr_t pc, uintptr_t sp, struct dept_walk_proof *proof) {
+    const uintptr_t sp0 = sp;
+    // Where the current rbp came from: -1 the start, else a check's index
+    // (kept only if used: bit 31 marks an unused one).
+    int32_t rbp_from = -1;
+    uint32_t k = 0;
+    bool keep = proof != 0;
+    int n = 0;
+    while (n < max && pc) {
+        pcs[n++] = (void *)pc;
+        struct rule r;
+        if (!lookup(pc, &r)) return -1;
+        if (r.end) break;
+        if (r.cfa_rbp && keep) {
+            if (rbp_from < 0) proof->rbp_used = 1;
+            else proof->at[rbp_from] &= ~(1u << 31);
+        }
+        uintptr_t cfa = (r.cfa_rbp ? rbp : sp) + (uintptr_t)r.cfa_off;
+        // A caller's frame is above its callee's: anything else is a rule
+        // this reader got wrong, and GCC's unwinder decides.
+        if (cfa <= sp) return -1;
+        if (keep && (k + 2 > DEPT_WALK_CHECKS || cfa - sp0 + (uintptr_t)r.rbp_off >= (1u << 31) - 8)) keep = false;
+        if (r.rbp_off) {
+            const uintptr_t *at = (const uintptr_t *)(cfa + (uintptr_t)r.rbp_off);
+            rbp = *at;
+            if (keep) {
+                proof->at[k] = (uint32_t)((uintptr_t)at - sp0) | 1u << 31;
+                proof->word[k] = rbp;
+                rbp_from = (int32_t)k++;
+            }
+        }
+        pc = *(const uintptr_t *)(cfa - 8);
+        if (keep) {
+            proof->at[k] = (uint32_t)(cfa - 8 - sp0);
+            proof->word[k++] = pc;
+        }
+        sp = cfa;
+    }
+    if (proof) {
+        // The frame pointers nothing used are not part of the proof.
+        uint32_t used = 0;
+        for (uint32_t i = 0; keep && i < k; i++)
+            if (!(proof->at[i] >> 31)) {
+                proof->at[used] = proof->at[i];
+                proof->word[used++] = proof->word[i];
+            }
+        proof->nchecks = used;
+        if (!keep) proof->max = 0;
+    }
+    return n;
+}
 
 HIDDEN __attribute__((noinline)) int dept_unwind_cfi(void **pcs, int max) {
     if (max <= 0) return 0;
@@ -462,20 +524,39 @@ HIDDEN __attribute__((noinline)) int dept_unwind_cfi(void **pcs, int max) {
     // caller's rbp is saved at [fp], the return address at [fp+8], and the
     // caller's stack pointer after the return is fp+16.
     uintptr_t *fp = __builtin_frame_address(0);
+    return walk(pcs, max, fp[0], fp[1], (uintptr_t)(fp + 2), 0);
+}
+
+static bool holds(const struct dept_walk_proof *p, uintptr_t rbp, uintptr_t pc, uintptr_t sp, int max, uint32_t gen) {
+    if (p->max != max || p->sp != sp || p->pc != pc || p->gen != gen || (p->rbp_used && p->rbp != rbp)) return false;
+    // In the walk's order: each address is one the walk would read now, as
+    // long as the words before it are the same.
+    for (uint32_t i = 0; i < p->nchecks; i++)
+        if (*(const uintptr_t *)(sp + p->at[i]) != p->word[i]) return false;
+    return true;
+}
+
+HIDDEN __attribute__((noinline)) int dept_unwind_cfi_memo(void **pcs, int max, struct dept_walk_memo *memos,
+                                                          int nmemos, int *slot) {
+    if (max <= 0) return 0;
+    uintptr_t *fp = __builtin_frame_address(0);
     uintptr_t rbp = fp[0], pc = fp[1], sp = (uintptr_t)(fp + 2);
-    int n = 0;
-    while (n < max && pc) {
-        pcs[n++] = (void *)pc;
-        struct rule r;
-        if (!lookup(pc, &r)) return -1;
-        if (r.end) break;
-        uintptr_t cfa = (r.cfa_rbp ? rbp : sp) + (uintptr_t)r.cfa_off;
-        // A caller's frame is above its callee's: anything else is a rule
-        // this reader got wrong, and GCC's unwinder decides.
-        if (cfa <= sp) return -1;
-        if (r.rbp_off) rbp = *(const uintptr_t *)(cfa + (uintptr_t)r.rbp_off);
-        pc = *(const uintptr_t *)(cfa - 8);
-        sp = cfa;
-    }
+    uint32_t gen = atomic_load_explicit(&rules_gen, memory_order_relaxed);
+    for (int i = 0; i < nmemos; i++)
+        if (holds(&memos[i].proof, rbp, pc, sp, max, gen)) {
+            *slot = i;
+            return -2;
+        }
+    // Only the header: the checks are written as the walk goes.
+    struct dept_walk_proof *p = &memos[*slot].proof;
+    p->sp = sp;
+    p->pc = pc;
+    p->rbp = rbp;
+    p->gen = gen;
+    p->max = max;
+    p->rbp_used = 0;
+    p->nchecks = 0;
+    int n = walk(pcs, max, rbp, pc, sp, p);
+    if (n < 0) p->max = 0;
     return n;
 }

@@ -13,6 +13,7 @@
 #include "dept_shim.h"
 #include "core_abi.h"
 #include "spin_lock.h"
+#include "unwinder.h"
 
 #define DEPT_HIDDEN __attribute__((visibility("hidden")))
 #define DEPT_EXPORT __attribute__((visibility("default")))
@@ -52,6 +53,10 @@
 /// 300 session locks after L were reported with 256). 4 KiB per thread
 /// record, and what the core keeps of an exited thread until it is joined.
 #define DEPT_WAITED_BUCKETS 1024
+/// Stack walks a thread keeps with their proofs (stack_capture.c): a
+/// handful of call paths capture over and over in a loop that meets new
+/// situations.
+#define DEPT_WALK_MEMOS 8
 
 struct dept_obj_ref {
     uint32_t cls;
@@ -221,6 +226,10 @@ struct dept_thread {
     /// the record: the fields the hooks read stay where they were when it
     /// was a quarter of the size.
     uint32_t clk_waited_at[DEPT_WAITED_BUCKETS];
+    /// Its latest stack walks, with what proves each still holds
+    /// (stack_capture.c).
+    struct dept_walk_memo walk_memo[DEPT_WALK_MEMOS];
+    uint32_t walk_next;           // the oldest of them, to be replaced next
 };
 
 /// The thread starts a wait on instance inst, or takes it: the next hard

@@ -49,19 +49,42 @@ static int unwind(void **pcs, int max) {
     return n >= 0 ? n : dept_unwind_gcc(pcs, max);
 }
 
+// With the default unwinder, a thread's recent walks are kept with their
+// proofs (unwinder.h): a capture whose walk still holds is its stack, with
+// no unwinding and no trip to the depot. New situations met one after
+// another at one call site (a loop taking a lock of a new class each time,
+// each class's first release) capture the same stack again and again:
+// scale_classes' first round did 40k captures of a handful of stacks. The
+// oldest walk makes room for a new one.
 uint32_t dept_capture_stack(void) {
     int e = errno;
     if (!self_hi) find_self();
     void *pcs[MAX_DEPTH];
     int depth = dept_config.stack_depth > 0 ? dept_config.stack_depth : 32;
     if (depth > MAX_DEPTH - 8) depth = MAX_DEPTH - 8;
+    // Inside dept (the guard is up): the record itself, if the thread has one.
+    struct dept_thread *t = dept_config.unwinder == 2 && (uintptr_t)dept_tls_thread > 1 ? dept_tls_thread : 0;
+    int n, slot = -1;
     // Capture a few extra frames: dept's own frames are dropped.
-    int keep = drop_own_frames(pcs, unwind(pcs, depth + 8));
+    if (t) {
+        slot = (int)(t->walk_next % DEPT_WALK_MEMOS);
+        n = dept_unwind_cfi_memo(pcs, depth + 8, t->walk_memo, DEPT_WALK_MEMOS, &slot);
+        if (n == -2) {
+            errno = e;
+            return t->walk_memo[slot].id;
+        }
+        t->walk_next++;
+        if (n < 0) n = dept_unwind_gcc(pcs, depth + 8);
+    } else {
+        n = unwind(pcs, depth + 8);
+    }
+    int keep = drop_own_frames(pcs, n);
     if (keep > depth) keep = depth;
     if (keep < 0) keep = 0;     // still interned: stack ids are never 0
     dept_core_lock();
     uint32_t id = dept_core_intern_stack((const uintptr_t *)pcs, (uint32_t)keep);
     dept_core_unlock();
+    if (t) t->walk_memo[slot].id = id;
     errno = e;
     return id;
 }

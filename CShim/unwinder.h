@@ -14,6 +14,35 @@ int dept_unwind_libunwind(void **pcs, int max);
 /// of frame rules (cfi_unwinder.c); -1 for a stack it does not follow,
 /// which dept_unwind_gcc then unwinds.
 int dept_unwind_cfi(void **pcs, int max);
+/// What a walk of dept_unwind_cfi read to find its frames: where it started
+/// (the stack pointer, return address and frame pointer above the walker's
+/// own frame) and each word it read and used, as an offset from that stack
+/// pointer and its value. The walk is a function of these: started at the
+/// same place with the same words there, it reads the same words at the same
+/// places (each address follows from the words before it) and finds the
+/// same frames. So a proof that still holds stands for its walk's result,
+/// and checking it reads a subset of what that walk would read now.
+#define DEPT_WALK_CHECKS 64
+struct dept_walk_proof {
+    uintptr_t sp, pc, rbp;
+    uint32_t gen;        // the rules' generation (dept_unwind_cfi_forget)
+    int32_t max;         // the walk's limit; 0: no proof (too long to keep)
+    uint32_t rbp_used;   // whether the starting frame pointer mattered
+    uint32_t nchecks;
+    uint32_t at[DEPT_WALK_CHECKS];
+    uintptr_t word[DEPT_WALK_CHECKS];
+};
+/// A proven walk and what its frames were interned as.
+struct dept_walk_memo {
+    struct dept_walk_proof proof;
+    uint32_t id;
+};
+/// dept_unwind_cfi, with memos: when one of the nmemos walks (a thread's
+/// recent ones) still holds from here, returns -2 and its index in *slot;
+/// otherwise walks as dept_unwind_cfi does and writes its proof into
+/// memos[*slot] (max 0 when it cannot be kept), whose id the caller sets
+/// once it has interned the frames.
+int dept_unwind_cfi_memo(void **pcs, int max, struct dept_walk_memo *memos, int nmemos, int *slot);
 /// A library was unloaded: forget the rules of its addresses.
 void dept_unwind_cfi_forget(void);
 /// How many times a frame's rule was worked out instead of found in the

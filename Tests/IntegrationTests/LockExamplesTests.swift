@@ -23,7 +23,7 @@ final class LockExamplesTests: XCTestCase {
     static let covered: Set<String> = [
         // lock order, potential
         "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
-        "same_class_behind_lock", "swift_abba", "spawn_helper_abba", "unwind_shapes_abba",
+        "same_class_behind_lock", "swift_abba", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
@@ -180,6 +180,30 @@ final class LockExamplesTests: XCTestCase {
         if let w = w {
             XCTAssertEqual(dwarf[(w + 1)...].prefix { $0.hasPrefix("    #") }.filter { $0.contains(" descend") }.count, 7,
                            run.transcript)
+        }
+    }
+
+    /// A thread's captures that start where an earlier walk started, and
+    /// read the same words up to the one return address that differs, are
+    /// not answered with that walk's stack: every stack of path_two names
+    /// path_two, exactly as GCC's unwinder (which keeps nothing) gives it.
+    func test_unwind_same_depth_paths() throws {
+        let run = try checkPotential("unwind_same_depth_paths", events: 2...2, mustContain: [Self.mutexWait])
+        let example = try ExampleBuilder.shared.build("unwind_same_depth_paths")
+        let gcc = runExample(example, preload: true, env: ["DEPT_OPTIONS": "unwinder=gcc"], timeout: Self.timeout)
+        func frames(_ text: String) -> [String] {
+            text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("    #") || $0.hasPrefix("[") }
+        }
+        let dwarf = frames(run.stderr)
+        XCTAssertEqual(dwarf, frames(gcc.stderr), "unwinder=dwarf against unwinder=gcc\n\(run.transcript)\n\(gcc.transcript)")
+        // Both acquisitions of path_two's half, [S] and [W], under path_two.
+        for w in ["[S] pthread_mutex_lock(B)", "[W] pthread_mutex_lock(A)"] {
+            let i = dwarf.firstIndex { $0.hasPrefix(w) }
+            XCTAssertNotNil(i, "no \(w)\n\(run.transcript)")
+            if let i = i {
+                XCTAssertTrue(dwarf[(i + 1)...].prefix { $0.hasPrefix("    #") }.contains { $0.contains(" path_two ") },
+                              "\(w) not under path_two\n\(run.transcript)")
+            }
         }
     }
 
