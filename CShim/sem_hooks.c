@@ -152,7 +152,7 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     if (ready) {
         resolve_sem_trywait();
         if (REAL(sem_trywait)(s) == 0) {
-            stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, 0, pc);
+            stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, 0, pc);
             dept_sync_wait_found(t, o, sy, stack, DEPT_OP_SEM_WAIT, ready);
             dept_take_seen(t, (uintptr_t)s);
             dept_leave();
@@ -162,7 +162,7 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     }
     struct dept_sync_wait sw = { 0, 0, 0, 0, 0 };
     if (how != TRY) {
-        stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, how == UNTIMED ? 0 : DEPT_WAIT_TIMED, pc);
+        stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, how == UNTIMED ? 0 : DEPT_WAIT_TIMED, pc);
         // A binary semaphore's wait is a lock acquisition, not history.
         if (how == UNTIMED) {
             sw = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_SEM_WAIT, !binary);
