@@ -157,20 +157,31 @@ final class LockExamplesTests: XCTestCase {
                                          options: .regularExpression), run.transcript)
     }
 
+    /// Runs a 2-event potential-deadlock example under the default unwinder
+    /// and under GCC's (unwinder=gcc), asserts that every line of the
+    /// report's stacks is the same, and returns the default run with those
+    /// lines.
+    func stacksAsGCCs(_ name: String, file: StaticString = #filePath,
+                      line: UInt = #line) throws -> (run: RunResult, frames: [String]) {
+        let run = try checkPotential(name, events: 2...2, mustContain: [Self.mutexWait], file: file, line: line)
+        let example = try ExampleBuilder.shared.build(name)
+        let gcc = runExample(example, preload: true, env: ["DEPT_OPTIONS": "unwinder=gcc"], timeout: Self.timeout)
+        func frames(_ text: String) -> [String] {
+            text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("    #") || $0.hasPrefix("[") }
+        }
+        let dwarf = frames(run.stderr)
+        XCTAssertEqual(dwarf, frames(gcc.stderr), "unwinder=dwarf against unwinder=gcc\n\(run.transcript)\n\(gcc.transcript)",
+                       file: file, line: line)
+        return (run, dwarf)
+    }
+
     /// The default stack unwinder (unwinder=dwarf, CShim/cfi_unwinder.c)
     /// reads the unwind tables itself and caches a rule per return address;
     /// its stacks must be GCC's unwinder's, frame for frame, through -O2
     /// frameless recursion, an alloca frame (CFA from rbp), a frame-pointer
     /// frame and a signal handler's frame (which it hands to GCC's).
     func test_unwind_shapes_abba() throws {
-        let run = try checkPotential("unwind_shapes_abba", events: 2...2, mustContain: [Self.mutexWait])
-        let example = try ExampleBuilder.shared.build("unwind_shapes_abba")
-        let gcc = runExample(example, preload: true, env: ["DEPT_OPTIONS": "unwinder=gcc"], timeout: Self.timeout)
-        func frames(_ text: String) -> [String] {
-            text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("    #") || $0.hasPrefix("[") }
-        }
-        let dwarf = frames(run.stderr)
-        XCTAssertEqual(dwarf, frames(gcc.stderr), "unwinder=dwarf against unwinder=gcc\n\(run.transcript)\n\(gcc.transcript)")
+        let (run, dwarf) = try stacksAsGCCs("unwind_shapes_abba")
         for f in [" with_frame_pointer ", " with_alloca ", " worker ", " on_usr1 ", " main "] {
             XCTAssertTrue(dwarf.contains { $0.contains(f) }, "no frame \(f)\n\(run.transcript)")
         }
@@ -188,14 +199,7 @@ final class LockExamplesTests: XCTestCase {
     /// not answered with that walk's stack: every stack of path_two names
     /// path_two, exactly as GCC's unwinder (which keeps nothing) gives it.
     func test_unwind_same_depth_paths() throws {
-        let run = try checkPotential("unwind_same_depth_paths", events: 2...2, mustContain: [Self.mutexWait])
-        let example = try ExampleBuilder.shared.build("unwind_same_depth_paths")
-        let gcc = runExample(example, preload: true, env: ["DEPT_OPTIONS": "unwinder=gcc"], timeout: Self.timeout)
-        func frames(_ text: String) -> [String] {
-            text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("    #") || $0.hasPrefix("[") }
-        }
-        let dwarf = frames(run.stderr)
-        XCTAssertEqual(dwarf, frames(gcc.stderr), "unwinder=dwarf against unwinder=gcc\n\(run.transcript)\n\(gcc.transcript)")
+        let (run, dwarf) = try stacksAsGCCs("unwind_same_depth_paths")
         // Both acquisitions of path_two's half, [S] and [W], under path_two.
         for w in ["[S] pthread_mutex_lock(B)", "[W] pthread_mutex_lock(A)"] {
             let i = dwarf.firstIndex { $0.hasPrefix(w) }
