@@ -469,7 +469,7 @@ HIDDEN void dept_unwind_cfi_forget(void) {
 static int walk(void **pcs, int max, uintptr_t rbp, uintptr_t pc, uintptr_t sp, struct dept_walk_proof *proof) {
     const uintptr_t sp0 = sp;
     // Where the current rbp came from: -1 the start, else a check's index
-    // (kept only if used: bit 31 marks an unused one).
+    // (kept only if used: bit 15 marks an unused one).
     int32_t rbp_from = -1;
     uint32_t k = 0;
     bool keep = proof != 0;
@@ -481,25 +481,27 @@ static int walk(void **pcs, int max, uintptr_t rbp, uintptr_t pc, uintptr_t sp, 
         if (r.end) break;
         if (r.cfa_rbp && keep) {
             if (rbp_from < 0) proof->rbp_used = 1;
-            else proof->at[rbp_from] &= ~(1u << 31);
+            else proof->at[rbp_from] &= (uint16_t)~(1u << 15);
         }
         uintptr_t cfa = (r.cfa_rbp ? rbp : sp) + (uintptr_t)r.cfa_off;
         // A caller's frame is above its callee's: anything else is a rule
         // this reader got wrong, and GCC's unwinder decides.
         if (cfa <= sp) return -1;
-        if (keep && (k + 2 > DEPT_WALK_CHECKS || cfa - sp0 + (uintptr_t)r.rbp_off >= (1u << 31) - 8)) keep = false;
+        // Kept as 15-bit word offsets: a proof covers 256 KiB of stack.
+        if (keep && (k + 2 > DEPT_WALK_CHECKS || (cfa - sp0) % 8 || cfa - sp0 + (uintptr_t)r.rbp_off >= (1u << 18) - 8))
+            keep = false;
         if (r.rbp_off) {
             const uintptr_t *at = (const uintptr_t *)(cfa + (uintptr_t)r.rbp_off);
             rbp = *at;
             if (keep) {
-                proof->at[k] = (uint32_t)((uintptr_t)at - sp0) | 1u << 31;
+                proof->at[k] = (uint16_t)(((uintptr_t)at - sp0) / 8 | 1u << 15);
                 proof->word[k] = rbp;
                 rbp_from = (int32_t)k++;
             }
         }
         pc = *(const uintptr_t *)(cfa - 8);
         if (keep) {
-            proof->at[k] = (uint32_t)(cfa - 8 - sp0);
+            proof->at[k] = (uint16_t)((cfa - 8 - sp0) / 8);
             proof->word[k++] = pc;
         }
         sp = cfa;
@@ -508,11 +510,11 @@ static int walk(void **pcs, int max, uintptr_t rbp, uintptr_t pc, uintptr_t sp, 
         // The frame pointers nothing used are not part of the proof.
         uint32_t used = 0;
         for (uint32_t i = 0; keep && i < k; i++)
-            if (!(proof->at[i] >> 31)) {
+            if (!(proof->at[i] >> 15)) {
                 proof->at[used] = proof->at[i];
                 proof->word[used++] = proof->word[i];
             }
-        proof->nchecks = used;
+        proof->nchecks = (uint8_t)used;
         if (!keep) proof->max = 0;
     }
     return n;
@@ -532,7 +534,7 @@ static bool holds(const struct dept_walk_proof *p, uintptr_t rbp, uintptr_t pc, 
     // In the walk's order: each address is one the walk would read now, as
     // long as the words before it are the same.
     for (uint32_t i = 0; i < p->nchecks; i++)
-        if (*(const uintptr_t *)(sp + p->at[i]) != p->word[i]) return false;
+        if (*(const uintptr_t *)(sp + (uintptr_t)p->at[i] * 8) != p->word[i]) return false;
     return true;
 }
 
@@ -553,7 +555,7 @@ HIDDEN __attribute__((noinline)) int dept_unwind_cfi_memo(void **pcs, int max, s
     p->pc = pc;
     p->rbp = rbp;
     p->gen = gen;
-    p->max = max;
+    p->max = (int16_t)max;
     p->rbp_used = 0;
     p->nchecks = 0;
     int n = walk(pcs, max, rbp, pc, sp, p);

@@ -226,10 +226,11 @@ struct dept_thread {
     /// the record: the fields the hooks read stay where they were when it
     /// was a quarter of the size.
     uint32_t clk_waited_at[DEPT_WAITED_BUCKETS];
+    uint32_t walk_next;           // the oldest of walk_memo, to be replaced next
     /// Its latest stack walks, with what proves each still holds
-    /// (stack_capture.c).
+    /// (stack_capture.c): half a KiB each, a page or two for a thread that
+    /// captures a few stacks.
     struct dept_walk_memo walk_memo[DEPT_WALK_MEMOS];
-    uint32_t walk_next;           // the oldest of them, to be replaced next
 };
 
 /// The thread starts a wait on instance inst, or takes it: the next hard

@@ -17,19 +17,19 @@ int dept_unwind_cfi(void **pcs, int max);
 /// What a walk of dept_unwind_cfi read to find its frames: where it started
 /// (the stack pointer, return address and frame pointer above the walker's
 /// own frame) and each word it read and used, as an offset from that stack
-/// pointer and its value. The walk is a function of these: started at the
+/// pointer in words and its value. The walk is a function of these: started at the
 /// same place with the same words there, it reads the same words at the same
 /// places (each address follows from the words before it) and finds the
 /// same frames. So a proof that still holds stands for its walk's result,
 /// and checking it reads a subset of what that walk would read now.
-#define DEPT_WALK_CHECKS 64
+#define DEPT_WALK_CHECKS 48
 struct dept_walk_proof {
     uintptr_t sp, pc, rbp;
     uint32_t gen;        // the rules' generation (dept_unwind_cfi_forget)
-    int32_t max;         // the walk's limit; 0: no proof (too long to keep)
-    uint32_t rbp_used;   // whether the starting frame pointer mattered
-    uint32_t nchecks;
-    uint32_t at[DEPT_WALK_CHECKS];
+    int16_t max;         // the walk's limit; 0: no proof (too long to keep)
+    uint8_t rbp_used;    // whether the starting frame pointer mattered
+    uint8_t nchecks;
+    uint16_t at[DEPT_WALK_CHECKS];   // words above sp (below 2^15)
     uintptr_t word[DEPT_WALK_CHECKS];
 };
 /// A proven walk and what its frames were interned as.
