@@ -148,7 +148,11 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     // does first, and record a wait that found it. Joining the waiting
     // episode wrote the record's shared line four times (waiters, window,
     // the episode's end) for a wait no post can be waited on by.
-    uint32_t ready = how == UNTIMED && !binary && sy && !atomic_load(&sy->pshared) ? tokens(s) : 0;
+    // Its tokens are counted only for a counting semaphore of this process:
+    // another process's posts are not noted here, and a binary semaphore's
+    // wait is a lock acquisition, no history, so what ended it is not kept.
+    bool counted = !binary && sy && !atomic_load(&sy->pshared);
+    uint32_t ready = how == UNTIMED && counted ? tokens(s) : 0;
     if (ready) {
         resolve_sem_trywait();
         if (REAL(sem_trywait)(s) == 0) {
@@ -166,9 +170,8 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
         // A binary semaphore's wait is a lock acquisition, not history.
         if (how == UNTIMED) {
             sw = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_SEM_WAIT, !binary);
-            // Another process's posts are not noted here; a binary
-            // semaphore's wait is no history, so what ended it is not kept.
-            sw.ready = !binary && sy && !atomic_load(&sy->pshared) ? tokens(s) : 0;
+            // Read again once the wait has joined the episode.
+            sw.ready = counted ? tokens(s) : 0;
         }
     }
     if (how != TRY)
