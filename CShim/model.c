@@ -214,7 +214,7 @@ void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref 
 // a thread that takes thousands of distinct (lock, held chain) situations in
 // turn (10k lock classes in a chain, 1000 locks held at once) evicts every
 // entry before it comes back to it. Entries it evicts go to a second level
-// of 64k, mapped only for such a thread (3.5 MiB of address space, pages
+// of 64k, mapped only for such a thread (2.5 MiB of address space, pages
 // resident as they are touched), so its acquisitions stay off the slow path.
 // 4096 sets of 8 (32k entries) overflowed: scale_classes' 20k situations,
 // two per lock, sets chosen by address, kept 3% of its acquisitions on the
@@ -239,15 +239,16 @@ static void spill(struct dept_thread *t, const struct dept_acq *a) {
         }
         t->more_on = t->acq_more;
     }
+    if (a->objects) return;
     // The key's own way, else a free one, else one chosen by other key bits.
-    uint64_t *keys = t->acq_more->keys[a->near];
+    uint64_t *keys = t->acq_more->sets[a->near].keys;
     int to = -1;
     for (int w = 0; w < DEPT_ACQ_MORE_WAYS && to < 0; w++)
         if (keys[w] == a->key || !keys[w]) to = w;
     if (to < 0) to = (int)(a->key >> 40) & (DEPT_ACQ_MORE_WAYS - 1);
     else if (!keys[to]) t->more_used++;
     keys[to] = a->key;
-    t->acq_more->entries[a->near][to] = *a;
+    t->acq_more->sets[a->near].entries[to] = a->e;
 }
 
 void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
@@ -267,13 +268,8 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     struct dept_acq *a = &t->acq[key >> 58];
     if (a->key && a->key != key) spill(t, a);
     a->key = key;
-    a->gen = gen;
-    a->chain = h->chain;
-    a->cls = h->cls;
-    a->inst = h->inst;
-    a->stack = h->stack;
-    a->mode = h->mode;
-    a->op = h->op;
+    a->e = (struct dept_acq_entry){
+        .gen = gen, .chain = h->chain, .cls = h->cls, .inst = h->inst, .stack = h->stack, .mode = h->mode, .op = h->op };
     a->objects = h->objects;
     a->near = dept_acq_near(h->obj);
 }

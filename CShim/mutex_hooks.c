@@ -263,15 +263,15 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
 // the hook. Nothing can observe the order: the guard keeps a signal
 // handler's hooks out, and a thread that does not block is not watched.
 static inline __attribute__((always_inline)) int lock_known(struct dept_thread *t, pthread_mutex_t *m,
-                                                            const struct dept_acq *a) {
+                                                            const struct dept_acq_entry *e, uint32_t objects) {
     int r = LIKELY(default_kind(m)) ? try_default(m, t->os_tid) : -1;
     if (LIKELY(r == 0)) {
-        dept_push_known(t, (uintptr_t)m, a);
+        dept_push_known(t, (uintptr_t)m, e, objects);
         dept_leave();
         return 0;
     }
     t->acquiring++;
-    dept_push_known(t, (uintptr_t)m, a);
+    dept_push_known(t, (uintptr_t)m, e, objects);
     dept_leave();
     r = r == EBUSY ? take_slow(t, m, EBUSY, DEPT_OP_LOCK, 0, real_lock, 0, 0) : take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
     t->acquiring--;
@@ -299,10 +299,10 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc,
 // A cached acquisition of a mutex that carries a published clock: as
 // lock_known, then the clock is learnt, as acquire() does after its take.
 static __attribute__((noinline)) int lock_published(struct dept_thread *t, pthread_mutex_t *m,
-                                                    const struct dept_acq *a) {
-    // Copied first: once the guard is left, a signal handler may refill a.
-    struct dept_obj_ref o = { a->cls, a->inst, (uintptr_t)m };
-    int r = lock_known(t, m, a);
+                                                    const struct dept_acq_entry *e, uint32_t objects) {
+    // Copied first: once the guard is left, a signal handler may refill e.
+    struct dept_obj_ref o = { e->cls, e->inst, (uintptr_t)m };
+    int r = lock_known(t, m, e, objects);
     if (r == 0) learn_published(t, o);
     return r;
 }
@@ -315,12 +315,12 @@ static __attribute__((noinline)) int lock_published(struct dept_thread *t, pthre
 // of untracked code are never cached, so no range check is needed.
 static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
     struct dept_acq *a = dept_acq_probe_published(t, key, (uintptr_t)m);
-    if (UNLIKELY(a)) return lock_published(t, m, a);
+    if (UNLIKELY(a)) return lock_published(t, m, &a->e, a->objects);
     bool published = false;
-    a = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
-    if (!a) return lock_slow(m, pc, t, key);
-    if (UNLIKELY(published)) return lock_published(t, m, a);
-    return lock_known(t, m, a);
+    const struct dept_acq_entry *e = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
+    if (!e) return lock_slow(m, pc, t, key);
+    if (UNLIKELY(published)) return lock_published(t, m, e, 0);
+    return lock_known(t, m, e, 0);
 }
 
 static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uintptr_t pc) {
@@ -336,7 +336,7 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
     if (UNLIKELY(!a)) return lock_more(m, pc, t, key);
-    return lock_known(t, m, a);
+    return lock_known(t, m, &a->e, a->objects);
 }
 
 DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) { return lock_at(m, CALLER_PC()); }

@@ -98,9 +98,9 @@ static __attribute__((noinline)) int acquire_full(int how, pthread_rwlock_t *l, 
     // No clock is published into a rwlock (no condition variable waits
     // with one): an entry that says so is not taken as it is.
     bool published = false;
-    struct dept_acq *a = key ? dept_acq_probe_more(t, key, (uintptr_t)l, &published) : 0;
-    if (a && !published) {
-        dept_push_known(t, (uintptr_t)l, a);
+    const struct dept_acq_entry *e = key ? dept_acq_probe_more(t, key, (uintptr_t)l, &published) : 0;
+    if (e && !published) {
+        dept_push_known(t, (uintptr_t)l, e, 0);
         dept_leave();
         return take(t, how, l, c, ts);
     }
@@ -117,7 +117,7 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
             dept_tls_guard = 1;
             struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc), (uintptr_t)l);
             if (LIKELY(a)) {
-                dept_push_known(t, (uintptr_t)l, a);
+                dept_push_known(t, (uintptr_t)l, &a->e, a->objects);
                 dept_leave();
                 return take(t, how, l, c, ts);
             }
