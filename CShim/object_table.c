@@ -63,16 +63,23 @@ static uint32_t new_instance(void) {
     return inst_block.next++;
 }
 
-static void *raw_alloc(size_t bytes) {
-    void *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+// populate: the table is about to be filled all over (a rehash into it,
+// or a hashed one that grows as it fills), so its pages are made at once.
+// Touched one at a time, each page was faulted twice: the probe for a free
+// slot reads it first, which maps the shared zero page, and the write then
+// copies it (scale_classes: 750 of its first round's page faults were the
+// class table's and the grown object table's).
+static void *raw_alloc(size_t bytes, bool populate) {
+    void *p = mmap(0, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : MAP_NORESERVE), -1, 0);
     return p == MAP_FAILED ? 0 : p;
 }
 
 #define hash_addr dept_hash_addr
 
-static struct obj_table *table_new(uint64_t nslots) {
+static struct obj_table *table_new(uint64_t nslots, bool populate) {
     if (ntables >= (int)(sizeof tables / sizeof tables[0])) return 0;
-    struct obj_slot *s = raw_alloc(nslots * sizeof *s);
+    struct obj_slot *s = raw_alloc(nslots * sizeof *s, populate);
     if (!s) return 0;
     struct obj_table *t = &tables[ntables++];
     t->slots = s; t->mask = nslots - 1; t->used = 0; t->live = 0;
@@ -83,7 +90,7 @@ static struct obj_table *table_new(uint64_t nslots) {
 static struct obj_table *table_get(void) {
     struct obj_table *t = atomic_load_explicit(&current, memory_order_relaxed);
     if (!t) {
-        t = table_new(1u << 14);
+        t = table_new(1u << 14, false);
         atomic_store_explicit(&current, t, memory_order_release);
     }
     return t;
@@ -108,7 +115,7 @@ static uint64_t find_slot(struct obj_table *t, uintptr_t addr, bool *found) {
 static struct obj_table *maybe_grow(struct obj_table *t) {
     if ((t->used + 1) * 2 <= t->mask + 1) return t;
     uint64_t n = (t->mask + 1) * ((t->live + 1) * 4 > t->mask + 1 ? 2 : 1);
-    struct obj_table *nt = table_new(n);
+    struct obj_table *nt = table_new(n, true);
     if (!nt) return t;     // no room: keep probing the crowded table
     for (uint64_t i = 0; i <= t->mask; i++) {
         uintptr_t a = atomic_load_explicit(&t->slots[i].addr, memory_order_relaxed);
@@ -128,7 +135,7 @@ static struct obj_table *maybe_grow(struct obj_table *t) {
 
 static bool class_grow(void) {
     uint64_t n = classes ? (class_mask + 1) * 2 : 1024;
-    struct class_slot *c = raw_alloc(n * sizeof *c);
+    struct class_slot *c = raw_alloc(n * sizeof *c, true);
     if (!c) return false;
     if (classes) {
         for (uint64_t i = 0; i <= class_mask; i++) {
