@@ -28,7 +28,7 @@ final class LockExamplesTests: XCTestCase {
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
         // lock order, potential, through a destroyed and re-initialised lock
-        "mutex_reuse_same_thread",
+        "mutex_reuse_same_thread", "mutex_reuse_second_level",
         // condvars, semaphores, eventfd, join: potential
         "seed_page_lock", "seed_completion", "cond_outer_lock", "eventfd_under_mutex", "sem_as_locks",
         "join_under_mutex", "mixed_three_kinds",
@@ -305,6 +305,13 @@ final class LockExamplesTests: XCTestCase {
     /// then takes another lock, of another class.
     func test_mutex_reuse_same_thread() throws {
         try checkPotential("mutex_reuse_same_thread", events: 2...2, mustContain: [Self.mutexWait])
+    }
+
+    /// The same, with the situation kept in the second level of the cache
+    /// (a thread cycling through thousands of locks): its entries are
+    /// checked against the address's generation as the first level's are.
+    func test_mutex_reuse_second_level() throws {
+        try checkPotential("mutex_reuse_second_level", events: 2...2, mustContain: [Self.mutexWait])
     }
     func test_cpp_std_mutex() throws { try checkSilent("cpp_std_mutex") }
     func test_swift_nslock() throws { try checkSilent("swift_nslock") }
