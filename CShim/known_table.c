@@ -25,7 +25,8 @@ struct known_slot {
 struct known_bucket {
     struct known_slot way[KNOWN_WAYS];
 } __attribute__((aligned(64)));
-static struct known_bucket known[KNOWN_BUCKETS];
+// Page-aligned: `written` below tracks it page by page.
+static struct known_bucket known[KNOWN_BUCKETS] __attribute__((aligned(4096)));
 
 // Other bits than the per-thread memo's slot index, so keys that collide
 // there spread here.
