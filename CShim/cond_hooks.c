@@ -65,7 +65,11 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     }
     int e = errno;
     struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0, false };
-    struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
+    // A timed wait joins no waiting episode: it needs no record.
+    struct dept_obj_ref oc;
+    struct dept_sync *sc = 0;
+    if (w.untimed) sc = dept_sync_lookup(t, (uintptr_t)c, DEPT_OBJ_COND, pc, &oc);
+    else oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
     // glibc's wait unlocks whatever mutex it is given, held or not, and
     // takes it when it returns: a thread that waits with a mutex it does
     // not hold takes it from its owner (Helgrind's tc23_bogus_condwait).
@@ -74,7 +78,7 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     bool held = dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
     if (!held && m->__data.__owner != t->os_tid) dept_warn(DEPT_WARN_COND_WAIT_UNHELD, t, w.om.cls, true);
     uint32_t stack = dept_wait_begin(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
-    if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, dept_sync_get(oc.inst), stack, DEPT_OP_COND_WAIT, true);
+    if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, sc, stack, DEPT_OP_COND_WAIT, true);
     dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack,
                      (w.untimed ? 0 : DEPT_BLOCK_TIMED) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
     dept_leave();
@@ -99,8 +103,9 @@ static int signal_common(int ver, int broadcast, pthread_cond_t *c, uintptr_t pc
     struct dept_thread *t = dept_enter();
     if (t) {
         int e = errno;
-        struct dept_obj_ref oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
-        dept_event(t, oc, dept_sync_get(oc.inst), broadcast ? DEPT_OP_COND_BROADCAST : DEPT_OP_COND_SIGNAL, 0, pc);
+        struct dept_obj_ref oc;
+        struct dept_sync *sc = dept_sync_lookup(t, (uintptr_t)c, DEPT_OBJ_COND, pc, &oc);
+        dept_event(t, oc, sc, broadcast ? DEPT_OP_COND_BROADCAST : DEPT_OP_COND_SIGNAL, 0, pc);
         dept_leave();
         errno = e;
     }

@@ -76,9 +76,10 @@ static void on_read(int fd, uintptr_t pc, struct dept_thread **tp, struct dept_s
     struct dept_thread *t = dept_enter();
     *tp = t;
     if (!t) return;
-    struct dept_obj_ref o = dept_obj_lookup(FD_KEY(fd), DEPT_OBJ_EVENTFD, pc);
+    struct dept_obj_ref o;
+    struct dept_sync *sy = dept_sync_lookup(t, FD_KEY(fd), DEPT_OBJ_EVENTFD, pc, &o);
     uint32_t stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_EVENTFD_READ, 0, pc);
-    *w = dept_sync_wait_enter(t, o, dept_sync_get(o.inst), stack, DEPT_OP_EVENTFD_READ, true);
+    *w = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_EVENTFD_READ, true);
     dept_block_begin(t, FD_KEY(fd), o, DEPT_OP_EVENTFD_READ, DEPT_EV_EXCL, stack, 0);
     dept_leave();
 }
@@ -96,8 +97,9 @@ static void after_read(struct dept_thread *t, struct dept_sync_wait *w) {
 static void on_write(int fd, uintptr_t pc) {
     struct dept_thread *t = dept_enter();
     if (!t) return;
-    struct dept_obj_ref o = dept_obj_lookup(FD_KEY(fd), DEPT_OBJ_EVENTFD, pc);
-    dept_event(t, o, dept_sync_get(o.inst), DEPT_OP_EVENTFD_WRITE, 0, pc);
+    struct dept_obj_ref o;
+    struct dept_sync *sy = dept_sync_lookup(t, FD_KEY(fd), DEPT_OBJ_EVENTFD, pc, &o);
+    dept_event(t, o, sy, DEPT_OP_EVENTFD_WRITE, 0, pc);
     dept_leave();
 }
 

@@ -133,8 +133,8 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     struct dept_thread *t = dept_enter();
     if (!t) return call_real(how, s, c, ts);
     int e = errno;
-    struct dept_obj_ref o = dept_obj_lookup((uintptr_t)s, DEPT_OBJ_SEM, pc);
-    struct dept_sync *sy = dept_sync_get(o.inst);
+    struct dept_obj_ref o;
+    struct dept_sync *sy = dept_sync_lookup(t, (uintptr_t)s, DEPT_OBJ_SEM, pc, &o);
     bool binary = sy && atomic_load(&sy->binary);
     if (binary && dept_held_find(t, (uintptr_t)s)) {
         // Waiting for a semaphore we took: someone else is expected to post
@@ -209,8 +209,8 @@ DEPT_EXPORT int sem_post(sem_t *s) {
     if (!t) return REAL(sem_post)(s);
     int e = errno;
     uintptr_t pc = CALLER_PC();
-    struct dept_obj_ref o = dept_obj_lookup((uintptr_t)s, DEPT_OBJ_SEM, pc);
-    struct dept_sync *sy = dept_sync_get(o.inst);
+    struct dept_obj_ref o;
+    struct dept_sync *sy = dept_sync_lookup(t, (uintptr_t)s, DEPT_OBJ_SEM, pc, &o);
     if (sy && atomic_load(&sy->binary)) {
         if (t->sems_held) dept_held_validate(t);
         if (dept_held_find(t, (uintptr_t)s)) {

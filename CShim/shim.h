@@ -159,6 +159,15 @@ struct dept_acq_more {
 /// thread holds one, its waits take the full path.
 #define DEPT_HELD_CHECKED (DEPT_HELD_SEM | DEPT_HELD_FUTEX)
 
+/// A semaphore, condvar or eventfd a thread used lately (dept_sync_lookup).
+struct dept_sync_memo {
+    uintptr_t addr;               // 0: empty
+    uint64_t gen;                 // dept_acq_gen(addr) when it was filled
+    uint32_t cls, inst;
+    struct dept_sync *sync;
+};
+#define DEPT_SYNC_MEMO 4
+
 struct dept_thread {
     uint32_t tid;                 // dept's own thread number, never reused
     int32_t os_tid;
@@ -206,6 +215,7 @@ struct dept_thread {
     // times: its memo key, the core's key, the acquisition cache).
     uint64_t ci_chain;
     uint32_t ci_cls, ci_count, ci_index;
+    struct dept_sync_memo sync_memo[DEPT_SYNC_MEMO];
 
     // What the thread is blocked in right now (for the hang monitor).
     // blocked_since is written last (release) and cleared to 0 afterwards.
@@ -567,6 +577,27 @@ struct dept_sync {
 _Static_assert(__builtin_offsetof(struct dept_sync, triggered_by) + sizeof(uint32_t[2]) <= 64,
                "what every post writes fits the record's first line");
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
+/// The object at addr and its record (0 when memory is out), as
+/// dept_obj_lookup and dept_sync_get find them. Every semaphore, condvar
+/// and eventfd operation needs both: two hash probes, a tenth of what a
+/// semaphore post and take cost together (sem_queue). The thread keeps
+/// its last few answers, valid in the acquisition cache's generation of
+/// the address, which a destroy, re-init or rebinding of it moves (and so
+/// does whatever gives the record to another object: the object's
+/// destroy comes first).
+static inline struct dept_sync *dept_sync_lookup(struct dept_thread *t, uintptr_t addr, uint32_t kind,
+                                                 uintptr_t site, struct dept_obj_ref *o) {
+    struct dept_sync_memo *m = &t->sync_memo[(addr >> 4) & (DEPT_SYNC_MEMO - 1)];
+    uint64_t gen = dept_acq_gen(addr);
+    if (LIKELY(m->addr == addr && m->gen == gen && addr)) {
+        *o = (struct dept_obj_ref){ m->cls, m->inst, addr };
+        return m->sync;
+    }
+    *o = dept_obj_lookup(addr, kind, site);
+    struct dept_sync *sy = dept_sync_get(o->inst);
+    if (sy && addr) *m = (struct dept_sync_memo){ addr, gen, o->cls, o->inst, sy };
+    return sy;
+}
 /// The object of instance inst is gone (0: nothing): its record is reused.
 DEPT_HIDDEN void dept_sync_forget(uint32_t inst);
 DEPT_HIDDEN struct dept_sync *dept_sync_find(uint32_t inst);

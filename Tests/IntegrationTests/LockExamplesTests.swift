@@ -28,7 +28,7 @@ final class LockExamplesTests: XCTestCase {
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
         // lock order, potential, through a destroyed and re-initialised lock
-        "mutex_reuse_same_thread", "mutex_reuse_second_level",
+        "mutex_reuse_same_thread", "mutex_reuse_second_level", "sem_reuse_same_thread",
         // condvars, semaphores, eventfd, join: potential
         "seed_page_lock", "seed_completion", "cond_outer_lock", "eventfd_under_mutex", "sem_as_locks",
         "join_under_mutex", "mixed_three_kinds",
@@ -312,6 +312,12 @@ final class LockExamplesTests: XCTestCase {
     /// checked against the address's generation as the first level's are.
     func test_mutex_reuse_second_level() throws {
         try checkPotential("mutex_reuse_second_level", events: 2...2, mustContain: [Self.mutexWait])
+    }
+    /// A semaphore's second life at the same address: the thread's memo of
+    /// the object and record there is checked against the address's
+    /// generation, as the acquisition cache is.
+    func test_sem_reuse_same_thread() throws {
+        try checkPotential("sem_reuse_same_thread", events: 2...2)
     }
     func test_cpp_std_mutex() throws { try checkSilent("cpp_std_mutex") }
     func test_swift_nslock() throws { try checkSilent("swift_nslock") }
