@@ -772,7 +772,12 @@ static inline uint64_t dept_held_objects_key(struct dept_thread *t, uint32_t exc
 static inline uint64_t dept_object_key(struct dept_thread *t, struct dept_obj_ref o) {
     if (LIKELY(!atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))) return 0;
     bool awaited = dept_class_per_object(o.cls);
-    if (!awaited && (!t->nheld || !t->held[t->nheld - 1].objects)) return 0;
+    uint32_t n = t->nheld;
+    if (!awaited && (!n || !t->held[n - 1].objects)) return 0;
+    // Nothing held but the thread's body: no object and no other lock. A
+    // static semaphore initialised at run time is a per-object class, and
+    // each of its waits in a thread paid the scan's call for this.
+    if (n == 0 || (n == 1 && (t->held[0].flags & DEPT_HELD_THREAD) && !t->held[0].objects)) return 0;
     bool other = false;
     uint64_t k = dept_held_objects_key(t, o.cls, &other);
     return other && awaited ? dept_mix(k | 1, o.addr) : k;
