@@ -587,7 +587,9 @@ DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
 /// destroy comes first).
 static inline struct dept_sync *dept_sync_lookup(struct dept_thread *t, uintptr_t addr, uint32_t kind,
                                                  uintptr_t site, struct dept_obj_ref *o) {
-    struct dept_sync_memo *m = &t->sync_memo[(addr >> 4) & (DEPT_SYNC_MEMO - 1)];
+    // Semaphores and condvars lie 32 or 48 bytes apart, eventfd keys 1
+    // apart (one per fd number): both kinds of neighbours get their own slot.
+    struct dept_sync_memo *m = &t->sync_memo[(addr ^ (addr >> 4)) & (DEPT_SYNC_MEMO - 1)];
     uint64_t gen = dept_acq_gen(addr);
     if (LIKELY(m->addr == addr && m->gen == gen && addr)) {
         *o = (struct dept_obj_ref){ m->cls, m->inst, addr };
