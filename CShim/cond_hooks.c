@@ -48,7 +48,7 @@ static void reacquired(void *arg) {
     dept_block_end(w->t);
     if (w->untimed) dept_sync_wait_leave(w->t, &w->wait);
     if (w->not_taken) { dept_tls_guard = g; return; }
-    uint32_t stack = dept_wait_begin(w->t, w->om, DEPT_EV_EXCL | DEPT_EV_SHARED, DEPT_OP_LOCK, 0, w->pc);
+    uint32_t stack = dept_wait_begin_fast(w->t, w->om, DEPT_EV_EXCL | DEPT_EV_SHARED, DEPT_OP_LOCK, 0, w->pc);
     dept_ecxt_enter(w->t, (uintptr_t)w->m, w->om, DEPT_EV_EXCL, DEPT_OP_LOCK, 0, stack, w->pc);
     dept_clock_acquire_published(w->t, w->om);
     dept_tls_guard = g;
@@ -77,7 +77,7 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     // mutex locked before dept started).
     bool held = dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
     if (!held && m->__data.__owner != t->os_tid) dept_warn(DEPT_WARN_COND_WAIT_UNHELD, t, w.om.cls, true);
-    uint32_t stack = dept_wait_begin(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
+    uint32_t stack = dept_wait_begin_fast(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
     if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, sc, stack, DEPT_OP_COND_WAIT, true);
     dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack,
                      (w.untimed ? 0 : DEPT_BLOCK_TIMED) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));

@@ -78,7 +78,7 @@ static void on_read(int fd, uintptr_t pc, struct dept_thread **tp, struct dept_s
     if (!t) return;
     struct dept_obj_ref o;
     struct dept_sync *sy = dept_sync_lookup(t, FD_KEY(fd), DEPT_OBJ_EVENTFD, pc, &o);
-    uint32_t stack = dept_wait_begin(t, o, DEPT_EV_EXCL, DEPT_OP_EVENTFD_READ, 0, pc);
+    uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL, DEPT_OP_EVENTFD_READ, 0, pc);
     *w = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_EVENTFD_READ, true);
     dept_block_begin(t, FD_KEY(fd), o, DEPT_OP_EVENTFD_READ, DEPT_EV_EXCL, stack, 0);
     dept_leave();
