@@ -166,7 +166,9 @@ struct dept_sync_memo {
     uint32_t cls, inst;
     struct dept_sync *sync;
 };
-#define DEPT_SYNC_MEMO 4
+/// Sets of two: a thread's signal and wait condvars lie a line apart, and
+/// any direct map of a few slots gave some program's pair one slot.
+#define DEPT_SYNC_MEMO_SETS 8
 
 struct dept_thread {
     uint32_t tid;                 // dept's own thread number, never reused
@@ -215,7 +217,7 @@ struct dept_thread {
     // times: its memo key, the core's key, the acquisition cache).
     uint64_t ci_chain;
     uint32_t ci_cls, ci_count, ci_index;
-    struct dept_sync_memo sync_memo[DEPT_SYNC_MEMO];
+    struct dept_sync_memo sync_memo[DEPT_SYNC_MEMO_SETS][2];   // [0]: the latest filled
 
     // What the thread is blocked in right now (for the hang monitor).
     // blocked_since is written last (release) and cleared to 0 afterwards.
@@ -585,20 +587,24 @@ DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
 /// the address, which a destroy, re-init or rebinding of it moves (and so
 /// does whatever gives the record to another object: the object's
 /// destroy comes first).
+/// dept_sync_lookup's miss (sync_memo.c): the two lookups, and the set's
+/// refill with the answer.
+DEPT_HIDDEN struct dept_sync *dept_sync_lookup_miss(struct dept_sync_memo *set, uintptr_t addr, uint32_t kind,
+                                                    uintptr_t site, uint64_t gen, struct dept_obj_ref *o);
 static inline struct dept_sync *dept_sync_lookup(struct dept_thread *t, uintptr_t addr, uint32_t kind,
                                                  uintptr_t site, struct dept_obj_ref *o) {
-    // Semaphores and condvars lie 32 or 48 bytes apart, eventfd keys 1
-    // apart (one per fd number): both kinds of neighbours get their own slot.
-    struct dept_sync_memo *m = &t->sync_memo[(addr ^ (addr >> 4)) & (DEPT_SYNC_MEMO - 1)];
+    // Hashed: semaphores lie 32 bytes apart, condvars 48 or 64, eventfd
+    // keys 1 (one per fd number).
+    struct dept_sync_memo *set = t->sync_memo[(addr * 0x9e3779b97f4a7c15ull) >> 61];
     uint64_t gen = dept_acq_gen(addr);
-    if (LIKELY(m->addr == addr && m->gen == gen && addr)) {
-        *o = (struct dept_obj_ref){ m->cls, m->inst, addr };
-        return m->sync;
+    for (int w = 0; w < 2; w++) {
+        struct dept_sync_memo *m = &set[w];
+        if (LIKELY(m->addr == addr && m->gen == gen && addr)) {
+            *o = (struct dept_obj_ref){ m->cls, m->inst, addr };
+            return m->sync;
+        }
     }
-    *o = dept_obj_lookup(addr, kind, site);
-    struct dept_sync *sy = dept_sync_get(o->inst);
-    if (sy && addr) *m = (struct dept_sync_memo){ addr, gen, o->cls, o->inst, sy };
-    return sy;
+    return dept_sync_lookup_miss(set, addr, kind, site, gen, o);
 }
 /// The object of instance inst is gone (0: nothing): its record is reused.
 DEPT_HIDDEN void dept_sync_forget(uint32_t inst);
