@@ -504,6 +504,10 @@ static bool announced(const struct dept_thread *t, uint32_t i, uintptr_t obj) {
         uint32_t j = a->nhist;
         while (j != t->nhist && (t->hist[j % DEPT_HISTORY].nheld > i || t->hist[j % DEPT_HISTORY].inst == own)) j++;
         if (j == t->nhist) return true;
+        // The wait at j came after every older announce too (the ring is
+        // in history order), so none of them can pass: a condvar signalled
+        // each round walked the same waits once per announce.
+        break;
     }
     return false;
 }
