@@ -579,18 +579,14 @@ struct dept_sync {
 _Static_assert(__builtin_offsetof(struct dept_sync, triggered_by) + sizeof(uint32_t[2]) <= 64,
                "what every post writes fits the record's first line");
 DEPT_HIDDEN struct dept_sync *dept_sync_get(uint32_t inst);
-/// The object at addr and its record (0 when memory is out), as
-/// dept_obj_lookup and dept_sync_get find them. Every semaphore, condvar
-/// and eventfd operation needs both: two hash probes, a tenth of what a
-/// semaphore post and take cost together (sem_queue). The thread keeps
-/// its last few answers, valid in the acquisition cache's generation of
-/// the address, which a destroy, re-init or rebinding of it moves (and so
-/// does whatever gives the record to another object: the object's
-/// destroy comes first).
 /// dept_sync_lookup's miss (sync_memo.c): the two lookups, and the set's
 /// refill with the answer.
 DEPT_HIDDEN struct dept_sync *dept_sync_lookup_miss(struct dept_sync_memo *set, uintptr_t addr, uint32_t kind,
                                                     uintptr_t site, uint64_t gen, struct dept_obj_ref *o);
+/// The object at addr and its record (0 when memory is out), as
+/// dept_obj_lookup and dept_sync_get find them, answered from the thread's
+/// memo while the address's generation holds (sync_memo.c says why that
+/// is enough).
 static inline struct dept_sync *dept_sync_lookup(struct dept_thread *t, uintptr_t addr, uint32_t kind,
                                                  uintptr_t site, struct dept_obj_ref *o) {
     // Hashed: semaphores lie 32 bytes apart, condvars 48 or 64, eventfd

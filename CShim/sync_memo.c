@@ -11,8 +11,7 @@
 // object's destroy.
 #include "shim.h"
 
-_Static_assert((DEPT_SYNC_MEMO_SETS & (DEPT_SYNC_MEMO_SETS - 1)) == 0 && DEPT_SYNC_MEMO_SETS == 8,
-               "dept_sync_lookup takes the set from the hash's top 3 bits");
+_Static_assert(DEPT_SYNC_MEMO_SETS == 8, "dept_sync_lookup takes the set from the hash's top 3 bits");
 
 struct dept_sync *dept_sync_lookup_miss(struct dept_sync_memo *set, uintptr_t addr, uint32_t kind, uintptr_t site,
                                         uint64_t gen, struct dept_obj_ref *o) {
