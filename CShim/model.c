@@ -591,10 +591,21 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
     struct dept_epoch at = dept_clock_now(t);
     if (!(flags & DEPT_EVENT_RELEASE)) trigger_site(t, o.cls, pc);
     release_clock(t, sy, active, op);
+    uint32_t nheld = (flags & DEPT_EVENT_UNHELD) ? 0 : t->nheld;
+    bool may_announce = !(flags & DEPT_EVENT_RELEASE) && o.addr;
+    bool walk = active && !(flags & DEPT_EVENT_RELEASE);
+    if (!walk && (nheld == 0 || (nheld == 1 && (t->held[0].flags & DEPT_HELD_THREAD)))) {
+        // No context (a thread's own entry is none) and no history the rules
+        // could look at (relevant stays 0 below): a work queue's producer,
+        // posting with nothing held and nobody waiting, built a memo key it
+        // never looked up.
+        if (may_announce) remember_announce(t, o.addr);
+        if (t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] != o.cls) dept_event_site_slow(t, o.cls, op, pc);
+        return;
+    }
     uint64_t key = dept_mix(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
     key = dept_mix(key, flags);
     uint32_t relevant = 0;
-    uint32_t nheld = (flags & DEPT_EVENT_UNHELD) ? 0 : t->nheld;
     // Entries of mutexes the thread is still acquiring (a signal handler's
     // event): not contexts of the event. (Beyond 64 held, all count.)
     uint64_t pending = 0;
@@ -602,7 +613,6 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         if (not_owned_yet(t, &t->held[i])) pending |= 1ull << i;
     // Marked only for this event (see announced); cleared before returning.
     uint64_t marked = 0;
-    bool may_announce = !(flags & DEPT_EVENT_RELEASE) && o.addr;
     for (uint32_t i = 0; i < nheld; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_THREAD || (pending >> (i & 63) & 1)) continue;
@@ -616,7 +626,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
     if (may_announce) remember_announce(t, o.addr);
     struct dept_history_view view[DEPT_HISTORY];
     uint32_t nh = 0;
-    if (active && !(flags & DEPT_EVENT_RELEASE)) {
+    if (walk) {
         uint32_t n = t->nhist < DEPT_HISTORY ? t->nhist : DEPT_HISTORY, before = 0;
         for (uint32_t k = 0; k < n; k++) {
             struct dept_hist *h = &t->hist[(t->nhist - 1 - k) % DEPT_HISTORY];
