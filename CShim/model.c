@@ -600,7 +600,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         // posting with nothing held and nobody waiting, built a memo key it
         // never looked up.
         if (may_announce) remember_announce(t, o.addr);
-        if (t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] != o.cls) dept_event_site_slow(t, o.cls, op, pc);
+        dept_event_site(t, o.cls, op, pc);
         return;
     }
     uint64_t key = dept_mix(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
@@ -648,7 +648,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         unmark(t, marked);
         // Nothing it could depend on; still remember where events of this
         // class happen, for [E] stacks.
-        if (t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] != o.cls) dept_event_site_slow(t, o.cls, op, pc);
+        dept_event_site(t, o.cls, op, pc);
         return;
     }
     if (dept_seen_get(t, key)) { unmark(t, marked); return; }

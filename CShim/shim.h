@@ -1042,6 +1042,11 @@ DEPT_HIDDEN void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t
 DEPT_HIDDEN void dept_held_remove(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);
 DEPT_HIDDEN void dept_event_site_want(struct dept_thread *t);
+/// Remembers, once per class, where events of cls happen (for [E] stacks):
+/// the thread's memo of release sites answers nearly every call.
+static inline void dept_event_site(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
+    if (UNLIKELY(t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] != cls)) dept_event_site_slow(t, cls, op, pc);
+}
 
 /// The event of held entry i happened (its release): pop it, and remember
 /// once per class where such events happen (for [E] stacks).
@@ -1051,7 +1056,7 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
     uint32_t cls = h->cls;
     if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_CHECKED) && i >= t->takes_watch)) t->nheld = i;
     else dept_held_remove(t, i);
-    if (UNLIKELY(t->event_seen[cls & (DEPT_EVENT_SLOTS - 1)] != cls)) dept_event_site_slow(t, cls, op, pc);
+    dept_event_site(t, cls, op, pc);
 }
 
 /// The release of the innermost held entry when nothing else is to be done:
