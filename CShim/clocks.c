@@ -12,7 +12,7 @@
 
 #define MAX_SLOTS (1u << 16)
 
-static atomic_flag slots_lock = ATOMIC_FLAG_INIT;
+static dept_spin slots_lock = DEPT_SPIN_INIT;
 static uint32_t *slot_last;          // per slot: the last time a retired thread reached there
 static uint32_t *slot_era;           // per slot: its latest era boundary (clocks.h), 0 if none
 static uint32_t *free_slots;

@@ -90,7 +90,7 @@ static uint32_t count_tasks(void) {
 
 static int stall_active;
 
-static atomic_flag check_flag = ATOMIC_FLAG_INIT;
+static dept_spin check_flag = DEPT_SPIN_INIT;
 static bool check_locked(bool proven);
 
 // Returns whether any thread is blocked. The monitor, the exiting thread and

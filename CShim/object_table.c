@@ -25,7 +25,7 @@ static struct obj_table tables[48];
 _Atomic(struct obj_table *) dept_obj_current;
 #define current dept_obj_current
 static int ntables;
-static DEPT_LONE(atomic_flag) table_lock = { ATOMIC_FLAG_INIT };
+static DEPT_LONE(dept_spin) table_lock = { DEPT_SPIN_INIT };
 static _Atomic uint32_t next_inst;
 
 // Class keys: key kind + key -> class id. Only touched under table_lock.

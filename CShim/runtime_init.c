@@ -35,7 +35,7 @@ void *dept_real(const char *name, const char *version) {
 
 // ---- core lock (spin_lock.h). Held only around calls into the
 // Swift core, which do bounded work and never call back into the loader.
-static DEPT_LONE(atomic_flag) core_flag = { ATOMIC_FLAG_INIT };
+static DEPT_LONE(dept_spin) core_flag = { DEPT_SPIN_INIT };
 
 // The core may make system calls (output, mmap); the caller's errno is
 // saved here and restored by dept_core_unlock, so hooks need not.
@@ -59,7 +59,7 @@ void dept_core_lock(void) {
     }
 }
 static _Atomic int pending_output;
-static atomic_flag report_flag = ATOMIC_FLAG_INIT;
+static dept_spin report_flag = DEPT_SPIN_INIT;
 
 // Releasing the core lock is where queued reports get printed: outside the
 // lock, so symbolization (loader, helper process) never runs under it.

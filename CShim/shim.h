@@ -555,7 +555,7 @@ struct dept_sync {
     _Atomic uint64_t window;       // wait clock when the current waiting episode began
     _Atomic uint32_t hold_gen;     // bumped on every take and release
     // Under clk_lock: the clock released into the object (clocks.h).
-    atomic_flag clk_lock;
+    dept_spin clk_lock;
     uint32_t clk_n;                // releases joined into clk_vc in this episode (0: nothing)
     uint32_t clk_seq;              // releases ever
     struct dept_release_note clk_recent[DEPT_SAT_MAX];

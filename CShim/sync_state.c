@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
-static DEPT_LONE(atomic_flag) sync_lock = { ATOMIC_FLAG_INIT };
+static DEPT_LONE(dept_spin) sync_lock = { DEPT_SPIN_INIT };
 
 // Open addressing by instance. Lookups of existing records probe without
 // the lock: every sem_post, sem_wait, signal and eventfd read or write looks

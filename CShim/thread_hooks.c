@@ -33,7 +33,7 @@ struct start_rec {
     struct start_rec *next;
 };
 static struct start_rec *free_recs;
-static atomic_flag recs_lock = ATOMIC_FLAG_INIT;
+static dept_spin recs_lock = DEPT_SPIN_INIT;
 
 static struct start_rec *rec_get(void) {
     dept_spin_take(&recs_lock);

@@ -15,7 +15,7 @@
 __thread struct dept_tls_block dept_tls __attribute__((tls_model("initial-exec")));
 uintptr_t dept_alloc_lo, dept_alloc_span, dept_swiftrt_lo, dept_swiftrt_span;
 
-static atomic_flag registry_lock = ATOMIC_FLAG_INIT;
+static dept_spin registry_lock = DEPT_SPIN_INIT;
 static struct dept_thread *free_list;
 static _Atomic(struct dept_thread *) all_threads;
 static DEPT_LONE(_Atomic uint32_t) next_tid = { 1 };
