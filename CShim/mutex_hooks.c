@@ -28,7 +28,14 @@
 // sleepers; the taker records its kernel tid in __owner and counts itself
 // in __nusers (pthread_mutex_destroy's EBUSY, the condvar code and our own
 // owner checks read them); the releaser clears both, swaps __lock to 0 and
-// wakes one sleeper when it was 2. Every other kind, and the contended
+// wakes one sleeper when it was 2. While the process has one thread
+// (dept_one_thread) the word is read and written without a locked
+// instruction, as glibc's own lock and unlock do then: nobody else can
+// see it, and the locked exchange waited for every store of the hooks
+// before it to be written (in a single-threaded program cycling through
+// 10,000 classes, the unlock's exchange held four fifths of the unlock
+// hook's samples, and the run's CPU time fell from 188 to 146 ms).
+// Every other kind, and the contended
 // acquisition, stays with glibc. So do all mutexes of a process started
 // with lock elision (GLIBC_TUNABLES glibc.elision.enable=1): glibc turns a
 // default mutex into an elided one on its first lock, whose unlock leaves
@@ -41,9 +48,14 @@ __attribute__((constructor)) static void read_elision_tunable(void) {
 }
 static inline bool default_kind(const pthread_mutex_t *m) { return m->__data.__kind == 0 && !elision_on; }
 static inline int try_default(pthread_mutex_t *m, int32_t tid) {
-    int expected = 0;
-    if (!__atomic_compare_exchange_n(&m->__data.__lock, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-        return EBUSY;
+    if (dept_one_thread()) {
+        if (__atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 0) return EBUSY;
+        __atomic_store_n(&m->__data.__lock, 1, __ATOMIC_RELAXED);
+    } else {
+        int expected = 0;
+        if (!__atomic_compare_exchange_n(&m->__data.__lock, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return EBUSY;
+    }
     m->__data.__owner = tid;
     ++m->__data.__nusers;
     return 0;
@@ -61,6 +73,7 @@ static inline void wake_one_private(int *word) {
 static inline void unlock_default(pthread_mutex_t *m) {
     m->__data.__owner = 0;
     --m->__data.__nusers;
+    if (dept_one_thread()) { __atomic_store_n(&m->__data.__lock, 0, __ATOMIC_RELAXED); return; }
     if (__atomic_exchange_n(&m->__data.__lock, 0, __ATOMIC_RELEASE) > 1) wake_one_private(&m->__data.__lock);
 }
 #else

@@ -38,6 +38,7 @@ final class HostileTests: XCTestCase {
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
         "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
         "hostile_clone_fork", "hostile_allocator_futex", "hostile_clone_vfork", "hostile_cancel_semwait",
+        "hostile_lock_before_threads",
     ]
 
     enum Verdict {
@@ -200,6 +201,14 @@ final class HostileTests: XCTestCase {
     /// single-thread CHECK.
     func test_single_thread() throws {
         try check("hostile_single_thread", expect: .silent, .silent)
+    }
+
+    /// Mutexes taken while the program is alone (dept's one-thread form, as
+    /// glibc's: no locked instruction) keep glibc's word, owner and count,
+    /// and one still held when a second thread sleeps on it wakes that
+    /// thread at its unlock; a forked child locks on its own.
+    func test_lock_before_threads() throws {
+        try check("hostile_lock_before_threads", expect: .silent, .silent)
     }
 
     /// A program that had a second thread, blocked while main ran, joins it
