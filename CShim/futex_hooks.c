@@ -150,6 +150,16 @@ long dept_syscall_first(long n, long a1, long a2, long a3, long a4, long a5, lon
     return dept_syscall_real()(n, a1, a2, a3, a4, a5, a6);
 }
 
+/// The system calls dept_syscall_clone takes: the clones, and fork where
+/// the architecture has it. Not vfork: its child would return through
+/// dept's frame on the stack its sleeping parent then returns through.
+static inline bool dept_makes_task(long n) {
+#ifdef SYS_fork
+    if (n == SYS_fork) return true;
+#endif
+    return n == SYS_clone || n == SYS_clone3;
+}
+
 #if defined(__x86_64__)
 // By hand, so that the way through is a compare and a jump (the compiler
 // would save registers for the futex path first). %al, set by the caller of
@@ -166,6 +176,8 @@ __asm__(
     "    je dept_syscall_clone\n"
     "    cmpq $" DEPT_STR(SYS_clone3) ", %rdi\n"
     "    je dept_syscall_clone\n"
+    "    cmpq $" DEPT_STR(SYS_fork) ", %rdi\n"
+    "    je dept_syscall_clone\n"
     "    movq dept_real_syscall(%rip), %r11\n"
     "    testq %r11, %r11\n"
     "    jz dept_syscall_first\n"
@@ -174,7 +186,7 @@ __asm__(
 #else
 DEPT_EXPORT long dept_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6) __asm__("syscall");
 long dept_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6) {
-    if (UNLIKELY(n == SYS_clone || n == SYS_clone3)) return dept_syscall_clone(n, a1, a2, a3, a4, a5, a6);
+    if (UNLIKELY(dept_makes_task(n))) return dept_syscall_clone(n, a1, a2, a3, a4, a5, a6);
     if (LIKELY(n != SYS_futex)) return dept_syscall_real()(n, a1, a2, a3, a4, a5, a6);
     return dept_syscall_futex(n, a1, a2, a3, a4, a5, a6);
 }

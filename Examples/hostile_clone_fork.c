@@ -1,7 +1,7 @@
 // dept-example: hostile_clone_fork
 // expect: silent
 // objects: outer m
-// summary: processes made by clone() and by syscall(SYS_clone) and syscall(SYS_clone3) without CLONE_VM (forks that run no fork handlers, as sandboxes and Chromium's launcher make them) while another thread keeps creating, locking and destroying mutexes; every child makes, locks and destroys a mutex of its own and exits 0; nothing to report.
+// summary: processes made by clone() and by syscall(SYS_clone), syscall(SYS_clone3) without CLONE_VM and syscall(SYS_fork) (forks that run no fork handlers, as sandboxes and Chromium's launcher make them) while another thread keeps creating, locking and destroying mutexes; every child makes, locks and destroys a mutex of its own and exits 0; nothing to report.
 //
 // Hostile because: glibc's clone() runs no pthread_atfork handlers, so the
 // child is a copy of memory taken at any moment of the other thread's
@@ -56,14 +56,21 @@ static int child_main(void *arg) {
     _exit(0);
 }
 
-// The three ways: glibc's clone() on a stack of its own, and the two
+// The four ways: glibc's clone() on a stack of its own, and the three
 // system calls through syscall(), whose child returns like the parent.
+#define WAYS 4
 static pid_t make_child(int way) {
     static char stack[STACK] __attribute__((aligned(16)));
     if (way == 0) return clone(child_main, stack + STACK, SIGCHLD, NULL);
     long pid;
     if (way == 1) {
         pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
+    } else if (way == 3) {
+#ifdef SYS_fork
+        pid = syscall(SYS_fork);
+#else
+        pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
+#endif
     } else {
         struct clone_args ca = { .exit_signal = SIGCHLD };
         pid = syscall(SYS_clone3, &ca, sizeof ca);
@@ -94,7 +101,7 @@ int main(void) {
     pthread_create(&th, NULL, churn, NULL);
     int hung = 0, failed = 0;
     for (int i = 0; i < CHILDREN && !hung; i++) {
-        pid_t pid = make_child(i % 3);
+        pid_t pid = make_child(i % WAYS);
         if (pid < 0) { perror("clone"); return 2; }
         int r = reap(pid);
         hung += r == 2;

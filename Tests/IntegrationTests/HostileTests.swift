@@ -159,7 +159,7 @@ final class HostileTests: XCTestCase {
         try check("hostile_fork_allocator", expect: .silent, .silent)
     }
 
-    /// Processes made by clone() and by the clone system calls (no fork
+    /// Processes made by clone() and by the clone and fork system calls (no fork
     /// handlers run) while another thread keeps dept's object table and
     /// core busy: every child's own mutex works, none waits for a dept lock
     /// copied held. Chromium's launcher makes its children this way.
