@@ -467,7 +467,7 @@ static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t p
     return r;
 }
 
-DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
+static inline __attribute__((always_inline)) int unlock_at(pthread_mutex_t *m, uintptr_t pc) {
     // The common case: the mutex is the innermost one we hold. Its entry
     // goes first; a mutex we hold cannot fail to unlock.
     if (LIKELY(dept_pop_top((uintptr_t)m))) {
@@ -477,8 +477,10 @@ DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
         }
         return __pthread_mutex_unlock(m);
     }
-    return unlock_slow(m, CALLER_PC());
+    return unlock_slow(m, pc);
 }
+
+DEPT_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) { return unlock_at(m, CALLER_PC()); }
 
 // A robust mutex taken with EOWNERDEAD is held like any other; making it
 // consistent only ends the state in which releasing it would leave it
@@ -502,7 +504,4 @@ DEPT_EXPORT int pthread_mutex_consistent(pthread_mutex_t *m) {
 int dept_mutex_lock_at(pthread_mutex_t *m, uintptr_t pc) { return lock_at(m, pc); }
 int dept_mutex_trylock_at(pthread_mutex_t *m, uintptr_t pc) { return trylock_at(m, pc); }
 int dept_mutex_timedlock_at(pthread_mutex_t *m, const struct timespec *ts, uintptr_t pc) { return timedlock_at(m, ts, pc); }
-int dept_mutex_unlock_at(pthread_mutex_t *m, uintptr_t pc) {
-    if (LIKELY(dept_pop_top((uintptr_t)m))) return __pthread_mutex_unlock(m);
-    return unlock_slow(m, pc);
-}
+int dept_mutex_unlock_at(pthread_mutex_t *m, uintptr_t pc) { return unlock_at(m, pc); }
