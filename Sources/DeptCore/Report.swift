@@ -159,6 +159,9 @@ public protocol Symbolizing {
     mutating func frames(for pcs: [UInt]) -> [UInt: Frame]
     /// Names static objects.
     mutating func dataNames(for addrs: [UInt]) -> [UInt: String]
+    /// Both at once. The runtime's asks its helper process once for both
+    /// (a helper start is the cost of a report's printing: SymbolMemo).
+    mutating func symbols(code: [UInt], data: [UInt]) -> (frames: [UInt: Frame], names: [UInt: String])
     func modules() -> [Module]
     /// How to get source lines for a module whose frames have none (which
     /// package carries its debug information, or how to build it); nil
@@ -168,4 +171,7 @@ public protocol Symbolizing {
 
 extension Symbolizing {
     public mutating func debugHint(module: String) -> String? { nil }
+    public mutating func symbols(code: [UInt], data: [UInt]) -> (frames: [UInt: Frame], names: [UInt: String]) {
+        (frames(for: code), dataNames(for: data))
+    }
 }

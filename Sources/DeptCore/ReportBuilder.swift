@@ -201,8 +201,7 @@ public struct ReportBuilder {
 
     public func build(_ evidence: CycleEvidence, kind: Report.Kind = .potential, symbolizer: inout some Symbolizing) -> Report {
         let (code, data) = addresses(evidence)
-        let frames = symbolizer.frames(for: Array(Set(code)))
-        let names = symbolizer.dataNames(for: Array(Set(data)))
+        let (frames, names) = symbolizer.symbols(code: Array(Set(code)), data: Array(Set(data)))
         func stack(_ id: UInt32) -> [Frame] {
             detector.depot.pcs(id).map { frames[$0] ?? Frame(pc: $0) }
         }
@@ -264,8 +263,7 @@ public struct ReportBuilder {
             }
         }
         if case .otherTrigger(_, let site) = s.rule { code.append(site) }
-        let frames = symbolizer.frames(for: Array(Set(code)))
-        let names = symbolizer.dataNames(for: Array(Set(data)))
+        let (frames, names) = symbolizer.symbols(code: Array(Set(code)), data: Array(Set(data)))
         func name(_ c: UInt32) -> String { className(c, frames: frames, data: names) }
         func thread(_ tid: UInt32) -> String { tid == 1 ? "T1 (main thread)" : "T\(tid)" }
         let ws = s.witnesses

@@ -174,8 +174,7 @@ func publishWarning(_ w: Warning, snapshot: Detector, builder: ReportBuilder, sy
         let n = builder.nameAddresses(of: c)
         pcs += n.code; data += n.data
     }
-    let frames = symbolizer.frames(for: Array(Set(pcs)))
-    let names = symbolizer.dataNames(for: data)
+    let (frames, names) = symbolizer.symbols(code: Array(Set(pcs)), data: data)
     let msg = warningMessage(w, snapshot: snapshot) { builder.className($0, frames: frames, data: names) }
     let stack = snapshot.depot.pcs(w.stack).map { frames[$0] ?? Frame(pc: $0) }
     let text = TextReport.warning(msg, stack: stack)

@@ -11,6 +11,11 @@ func isSwiftMangled(_ name: String) -> Bool {
 /// touched by the thread that prints, under the report lock).
 nonisolated(unsafe) var toldDemanglerMissing = false
 
+/// What the symbolizer answered in this process so far (SymbolMemo; only
+/// touched by the thread that prints, under the report lock). A forked
+/// child keeps it: its modules are its parent's.
+nonisolated(unsafe) var symbolMemo = SymbolMemo()
+
 /// Symbolizes at report time, outside every hot path: llvm-symbolizer (the
 /// Swift toolchain's, or one on PATH), else addr2line, else dladdr. The
 /// helper runs as a child process without our preload.
@@ -94,75 +99,165 @@ struct ProcessSymbolizer: Symbolizing {
         return q
     }
 
-    mutating func frames(for pcs: [UInt]) -> [UInt: Frame] {
-        var out: [UInt: Frame] = [:]
-        var queries: [(UInt, Module, UInt)] = []
+    mutating func frames(for pcs: [UInt]) -> [UInt: Frame] { symbols(code: pcs, data: []).frames }
+
+    mutating func dataNames(for addrs: [UInt]) -> [UInt: String] { symbols(code: [], data: addrs).names }
+
+    /// Frames for code addresses and names for static objects, from the
+    /// process's memo where it has them, else by one run of the symbolizer
+    /// for everything it lacks (CODE and DATA queries in one input), then
+    /// kept there.
+    mutating func symbols(code pcs: [UInt], data addrs: [UInt]) -> (frames: [UInt: Frame], names: [UInt: String]) {
+        var frames: [UInt: Frame] = [:], names: [UInt: String] = [:]
+        var codeQueries: [(UInt, Module, UInt)] = [], dataQueries: [(UInt, Module, UInt)] = []
+        var missingCode: [UInt] = []
         for pc in pcs {
-            guard let m = module(of: pc) else { out[pc] = Frame(pc: pc); continue }
+            guard let m = module(of: pc) else { frames[pc] = Frame(pc: pc); continue }
+            if enabled, let f = symbolMemo.frame(at: pc, in: m) { frames[pc] = f; continue }
             let off = pc - m.base
-            out[pc] = Frame(pc: pc, module: m.path, offset: off)
-            queries.append((pc, enabled ? queryModule(m) : m, off))
+            frames[pc] = Frame(pc: pc, module: m.path, offset: off)
+            codeQueries.append((pc, enabled ? queryModule(m) : m, off))
+            missingCode.append(pc)
         }
-        guard enabled else { return out }
-        if let tool, !queries.isEmpty {
+        for a in addrs {
+            guard let m = module(of: a) else { continue }
+            if enabled, let n = symbolMemo.dataName(at: a, in: m) { names[a] = n; continue }
+            dataQueries.append((a, enabled ? queryModule(m) : m, a - m.base))
+        }
+        if !enabled {
+            // Module and offset only, as without a symbolizer; static
+            // objects by the exported symbol around them.
+            nameByLoader(dataQueries, &names)
+            return (frames, names)
+        }
+        // Answers are kept unless the symbolizer failed to give them (it
+        // died, or was killed with a process group): a later print asks again.
+        var keep = true
+        if let tool, !codeQueries.isEmpty || !dataQueries.isEmpty {
             if tool.hasSuffix("addr2line") {
-                addr2line(tool, queries, &out)
+                // addr2line names no data: those fall to the loader below.
+                if !codeQueries.isEmpty { keep = addr2line(tool, codeQueries, &frames) }
             } else {
                 // Return addresses point after the call: look up pc-1 so the
                 // line is the call's, not the next statement's.
-                let answers = ask(tool, queries.map { "CODE \($0.1.path) 0x\(String($0.2 &- 1, radix: 16))" })
-                for (q, a) in zip(queries, answers) {
-                    let lines = a.split(separator: "\n", omittingEmptySubsequences: false)
-                    guard lines.count >= 2 else { continue }
-                    // One (function, location) pair per inlined frame,
-                    // innermost first. Code inlined from system headers
-                    // (std::mutex::lock into lock_guard into the user's
-                    // function, at -O1 and above) is the runtime's: the
-                    // frame is the first one outside them, the user's line.
-                    var pairs: [(fn: String, file: String?, line: Int)] = []
-                    var i = 0
-                    while i + 1 < lines.count {
-                        let loc = lines[i + 1].split(separator: ":")
-                        var file: String? = nil, line = 0
-                        if loc.count >= 2, let l = Int(loc[1]), l > 0, loc[0] != "??" { file = String(loc[0]); line = l }
-                        pairs.append((String(lines[i]), file, line))
-                        i += 2
-                    }
-                    guard var pick = pairs.first else { continue }
-                    if let outside = pairs.first(where: { p in p.file.map { !RuntimeFrames.isRuntimeFile($0) } ?? false }) {
-                        pick = outside
-                    }
-                    var f = out[q.0]!
-                    if pick.fn != "??" { f.function = pick.fn }
-                    if let file = pick.file { f.file = file; f.line = pick.line }
-                    out[q.0] = f
+                let lines = codeQueries.map { "CODE \($0.1.path) 0x\(String($0.2 &- 1, radix: 16))" }
+                    + dataQueries.map { "DATA \($0.1.path) 0x\(String($0.2, radix: 16))" }
+                let answers = ask(tool, lines)
+                if answers.count == lines.count {
+                    applyCode(zip(codeQueries, answers.prefix(codeQueries.count)), &frames)
+                    applyData(zip(dataQueries, answers.dropFirst(codeQueries.count)), &names)
+                } else {
+                    keep = false
                 }
             }
         }
         // The exported symbol around the call, for what the tools could not
         // name (a stripped module without a debug file).
-        for pc in pcs where out[pc]?.function == nil {
+        for pc in missingCode where frames[pc]?.function == nil {
             var at: UInt = 0
             if let s = dept_shim_symbol_holding(pc &- 1, &at) {
-                out[pc]?.function = String(cString: s)
+                frames[pc]?.function = String(cString: s)
             }
         }
-        let names = demangle(Set(out.values.compactMap { $0.function }))
-        if !names.isEmpty {
-            for (pc, f) in out { if let fn = f.function, let d = names[fn] { out[pc]?.function = d } }
+        nameByLoader(dataQueries, &names)
+        // Swift names, code and data, by one run of swift-demangle; a static
+        // object's name with or without "+offset".
+        func base(_ n: String) -> String { n.split(separator: "+").first.map { String($0) } ?? n }
+        let fresh = Set(missingCode.compactMap { frames[$0]?.function })
+            .union(dataQueries.compactMap { names[$0.0].map(base) })
+        let demangled = demangle(fresh)
+        if !demangled.isEmpty {
+            for pc in missingCode { if let fn = frames[pc]?.function, let d = demangled[fn] { frames[pc]?.function = d } }
+            for q in dataQueries {
+                if let n = names[q.0], let d = demangled[base(n)] { names[q.0] = d + String(n.dropFirst(base(n).count)) }
+            }
         }
-        return out
+        if !keep { return (frames, names) }
+        for pc in missingCode {
+            if let f = frames[pc], let m = module(of: pc) { symbolMemo.remember(f, at: pc, in: m) }
+        }
+        for q in dataQueries {
+            if let n = names[q.0], let m = module(of: q.0) { symbolMemo.remember(dataName: n, at: q.0, in: m) }
+        }
+        return (frames, names)
+    }
+
+    /// llvm-symbolizer's answers to CODE queries: one (function, location)
+    /// pair per inlined frame, innermost first. Code inlined from system
+    /// headers (std::mutex::lock into lock_guard into the user's function,
+    /// at -O1 and above) is the runtime's: the frame is the first one
+    /// outside them, the user's line.
+    private func applyCode(_ answered: some Sequence<((UInt, Module, UInt), String)>, _ out: inout [UInt: Frame]) {
+        for (q, a) in answered {
+            let lines = a.split(separator: "\n", omittingEmptySubsequences: false)
+            guard lines.count >= 2 else { continue }
+            var pairs: [(fn: String, file: String?, line: Int)] = []
+            var i = 0
+            while i + 1 < lines.count {
+                let loc = lines[i + 1].split(separator: ":")
+                var file: String? = nil, line = 0
+                if loc.count >= 2, let l = Int(loc[1]), l > 0, loc[0] != "??" { file = String(loc[0]); line = l }
+                pairs.append((String(lines[i]), file, line))
+                i += 2
+            }
+            guard var pick = pairs.first else { continue }
+            if let outside = pairs.first(where: { p in p.file.map { !RuntimeFrames.isRuntimeFile($0) } ?? false }) {
+                pick = outside
+            }
+            var f = out[q.0]!
+            if pick.fn != "??" { f.function = pick.fn }
+            if let file = pick.file { f.file = file; f.line = pick.line }
+            out[q.0] = f
+        }
+    }
+
+    /// llvm-symbolizer's answers to DATA queries: "<name>" then "<start>
+    /// <size>", decimal. Without a symbol table the answer is the nearest
+    /// exported symbol below, whatever its size (`__bss_start+56`): only an
+    /// address inside the symbol names it.
+    private func applyData(_ answered: some Sequence<((UInt, Module, UInt), String)>, _ out: inout [UInt: String]) {
+        for (q, a) in answered {
+            let lines = a.split(separator: "\n")
+            guard lines.count >= 2, lines[0] != "??" else { continue }
+            let name = String(lines[0])
+            let parts = lines[1].split(separator: " ")
+            guard parts.count >= 2, let start = UInt(parts[0]), let size = UInt(parts[1]), start <= q.2 else { continue }
+            let off = q.2 - start
+            if off == 0 { out[q.0] = name } else if off < size { out[q.0] = "\(name)+\(off)" }
+        }
+    }
+
+    /// Static objects the symbolizer did not name: by the loader's exported
+    /// symbol around them, else as module+offset.
+    private func nameByLoader(_ queries: [(UInt, Module, UInt)], _ out: inout [UInt: String]) {
+        for q in queries where out[q.0] == nil {
+            var at: UInt = 0
+            if let s = dept_shim_symbol_holding(q.0, &at) {
+                let name = String(cString: s)
+                out[q.0] = at == q.0 ? name : "\(name)+\(q.0 - at)"
+            } else {
+                out[q.0] = "\((module(of: q.0)?.path ?? q.1.path).split(separator: "/").last.map(String.init) ?? "?")+0x\(String(q.2, radix: 16))"
+            }
+        }
     }
 
     /// For a module with no debug information anywhere: the -dbgsym
-    /// package that has it, or how to build it.
+    /// package that has it, or how to build it. Asked once per module
+    /// (dpkg-query is a helper start too), then kept in the memo.
     mutating func debugHint(module path: String) -> String? {
-        guard enabled, let m = mods.first(where: { $0.path == path }), debugFiles.resolve(m).missing else { return nil }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        if let pkg = packageOwning(path) {
-            return "\(name) has no debug information: install \(pkg)-dbgsym (Debian's debug archive) for function names and lines"
+        guard enabled, let m = mods.first(where: { $0.path == path }) else { return nil }
+        if let known = symbolMemo.hint(for: m) { return known }
+        var hint: String? = nil
+        if debugFiles.resolve(m).missing {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            if let pkg = packageOwning(path) {
+                hint = "\(name) has no debug information: install \(pkg)-dbgsym (Debian's debug archive) for function names and lines"
+            } else {
+                hint = "\(name) has no debug information: build it with -g, or keep its debug file where gdb looks (.gnu_debuglink, /usr/lib/debug/.build-id/)"
+            }
         }
-        return "\(name) has no debug information: build it with -g, or keep its debug file where gdb looks (.gnu_debuglink, /usr/lib/debug/.build-id/)"
+        symbolMemo.remember(hint: hint, for: m)
+        return hint
     }
 
     /// The Debian package that installed a file (`dpkg-query -S`), if any.
@@ -183,49 +278,6 @@ struct ProcessSymbolizer: Symbolizing {
             }
         }
         return nil
-    }
-
-    mutating func dataNames(for addrs: [UInt]) -> [UInt: String] {
-        var out: [UInt: String] = [:]
-        var queries: [(UInt, Module, UInt)] = []
-        for a in addrs {
-            guard let m = module(of: a) else { continue }
-            queries.append((a, enabled ? queryModule(m) : m, a - m.base))
-        }
-        if enabled, let tool, !tool.hasSuffix("addr2line"), !queries.isEmpty {
-            let answers = ask(tool, queries.map { "DATA \($0.1.path) 0x\(String($0.2, radix: 16))" })
-            for (q, a) in zip(queries, answers) {
-                let lines = a.split(separator: "\n")
-                guard lines.count >= 2, lines[0] != "??" else { continue }
-                let name = String(lines[0])
-                let parts = lines[1].split(separator: " ")
-                // "<start> <size>", decimal. Without a symbol table the
-                // answer is the nearest exported symbol below, whatever its
-                // size (`__bss_start+56`): only an address inside the
-                // symbol names it.
-                guard parts.count >= 2, let start = UInt(parts[0]), let size = UInt(parts[1]), start <= q.2 else { continue }
-                let off = q.2 - start
-                if off == 0 { out[q.0] = name } else if off < size { out[q.0] = "\(name)+\(off)" }
-            }
-        }
-        for q in queries where out[q.0] == nil {
-            var at: UInt = 0
-            if let s = dept_shim_symbol_holding(q.0, &at) {
-                let name = String(cString: s)
-                out[q.0] = at == q.0 ? name : "\(name)+\(q.0 - at)"
-            } else {
-                out[q.0] = "\((module(of: q.0)?.path ?? q.1.path).split(separator: "/").last.map(String.init) ?? "?")+0x\(String(q.2, radix: 16))"
-            }
-        }
-        // A static object's name, with or without "+offset".
-        let names = demangle(Set(out.values.map { n in n.split(separator: "+").first.map { String($0) } ?? n }))
-        if !names.isEmpty {
-            for (a, n) in out {
-                let base = n.split(separator: "+").first.map { String($0) } ?? n
-                if let d = names[base] { out[a] = d + String(n.dropFirst(base.count)) }
-            }
-        }
-        return out
     }
 
     /// Demangled forms of the Swift names among `names`, by one run of
@@ -250,12 +302,15 @@ struct ProcessSymbolizer: Symbolizing {
         return out
     }
 
-    private func addr2line(_ tool: String, _ queries: [(UInt, Module, UInt)], _ out: inout [UInt: Frame]) {
+    /// Whether addr2line answered for every module.
+    private func addr2line(_ tool: String, _ queries: [(UInt, Module, UInt)], _ out: inout [UInt: Frame]) -> Bool {
         var byModule: [String: [(UInt, UInt)]] = [:]
         for q in queries { byModule[q.1.path, default: []].append((q.0, q.2)) }
+        var answered = true
         for (path, list) in byModule {
             let args = ["-f", "-C", "-e", path] + list.map { "0x" + String($0.1 &- 1, radix: 16) }
             let text = run(tool, args, input: nil)
+            if text.isEmpty { answered = false }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             for (i, q) in list.enumerated() where 2 * i + 1 < lines.count {
                 let fn = String(lines[2 * i]), loc = lines[2 * i + 1].split(separator: ":")
@@ -265,6 +320,7 @@ struct ProcessSymbolizer: Symbolizing {
                 }
             }
         }
+        return answered
     }
 
     /// One llvm-symbolizer process answers every query of a report; each
