@@ -36,6 +36,9 @@ struct Warn {
     var stack: [Frame]
     var text: String
     var appearedIn: [Occurrence]?
+    /// `"kind": "info"`: a held-back cycle (`verbosity=2`) or a cycle
+    /// through a timed wait; shown, but no warning.
+    var isInfo = false
 }
 
 /// One file of reports.
@@ -140,7 +143,8 @@ enum ReportJSON {
             let message = string(o["message"]) ?? ""
             let st = try stack(o["stack"])
             let text = string(o["text"]) ?? TextReport.warning(message, stack: st)
-            return .warning(Warn(pid: pid, message: message, stack: st, text: text, appearedIn: occurrences(o["appeared_in"])))
+            return .warning(Warn(pid: pid, message: message, stack: st, text: text, appearedIn: occurrences(o["appeared_in"]),
+                                 isInfo: kindText == "info"))
         }
         guard let kind = Report.Kind(rawValue: kindText) else { throw DecodeError("unknown kind '\(kindText)'") }
         var contexts: [Context] = []
@@ -197,7 +201,8 @@ enum ReportJSON {
     }
 
     static func encode(_ w: Warn, appearedIn: [Occurrence]?) -> String {
-        let base = JSONReport.warning(pid: w.pid, message: w.message, stack: w.stack, text: w.text)
+        let base = JSONReport.warning(pid: w.pid, message: w.message, stack: w.stack, text: w.text,
+                                      kind: w.isInfo ? "info" : "warning")
         guard let occ = appearedIn else { return base }
         return String(base.dropLast()) + ",\"appeared_in\":\(occurrencesJSON(occ))}"
     }

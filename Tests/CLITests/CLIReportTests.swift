@@ -151,4 +151,29 @@ final class CLIReportTests: XCTestCase {
         let missing = try dept(["report", dir.appendingPathComponent("nothing-here").path])
         XCTAssertTrue(missing.exited && missing.status == 2 && missing.stderr.contains("nothing-here"), missing.transcript)
     }
+
+    /// `"kind": "info"` records (held-back cycles under `verbosity=2`, which
+    /// `dept run` sets, and cycles through a timed wait) are shown but are
+    /// no warnings: the verdict counts only the warning, and the JSON
+    /// summary keeps their kind.
+    func testInfoRecordsAreNoWarnings() throws {
+        try requireBuild()
+        let dir = try CLIPaths.tempDir("info")
+        func record(_ kind: String, _ message: String) -> String {
+            "{\"schema\":\"dept-report\",\"version\":1,\"kind\":\"\(kind)\",\"pid\":4242,\"message\":\"\(message)\",\"stack\":[],\"text\":\"DEPT: \(kind): \(message)\\n\"}\n"
+        }
+        try (record("info", "not reported (happens-before): T1 (main thread) inside L waits for T2; T2 inside T2 waits for L: returned before")
+             + record("info", "not reported (token ring): T2 inside slots waits for items; T3 inside items waits for slots: a ring")
+             + record("warning", "thread T2 tid 4243 exited while holding 1 lock(s): R"))
+            .write(to: dir.appendingPathComponent("report.4242"), atomically: true, encoding: .utf8)
+        let r = try dept(["report", dir.path])
+        XCTAssertTrue(r.exited && r.status == 0, r.transcript)
+        XCTAssertTrue(r.stdout.contains("DEPT: info: not reported (token ring)"), "info lines are still shown\n\(r.transcript)")
+        let last = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        XCTAssertTrue(last.hasPrefix("dept: no deadlock report, 1 distinct warning(s)"), r.transcript)
+        let j = try dept(["report", dir.path, "--format", "json"])
+        XCTAssertTrue(j.exited && j.status == 0, j.transcript)
+        let kinds = ((try jsonObject(j.stdout)) as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        XCTAssertEqual(kinds.sorted(), ["info", "info", "warning"], j.transcript)
+    }
 }
