@@ -283,7 +283,7 @@ public struct Detector: Sendable {
     /// of classes.
     private mutating func silence(_ rule: Rejection, _ witnesses: [Witness]) {
         let key = [UInt32(truncatingIfNeeded: rule.rule.hashValue)] + witnesses.map { $0.from.cls }.sorted()
-        if silencedKeys.insert(key).inserted && options.verbosity >= 2 {
+        if silencedKeys.insert(key).inserted && options.verbosity >= 2 && options.heldBack {
             pendingSilenced.append(SilencedCycle(rule: rule, witnesses: witnesses))
         }
     }

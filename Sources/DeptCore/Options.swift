@@ -16,6 +16,11 @@ public struct Options: Sendable, Equatable {
     public var printSuppressions = false
     public var stackDepth: Int32 = 32
     public var verbosity: Int32 = 1
+    /// With verbosity 2, a line per cycle a precision rule held back.
+    /// `dept run` wants verbosity 2 for the start-up and exit lines only:
+    /// the explanations cost a symbolizer start each and filled its
+    /// summary (two dozen for one gst-launch run).
+    public var heldBack = true
     public var detectPotential = true
     public var detectHangs = true
     public var symbolize = true
@@ -42,7 +47,8 @@ public struct Options: Sendable, Equatable {
         ("suppressions", "(none)", "file of 'deadlock:<pattern>' lines; matching reports are not printed"),
         ("print_suppressions", "0", "at exit, list how often each suppression matched"),
         ("stack_depth", "32", "frames kept per captured stack"),
-        ("verbosity", "1", "0 prints reports only; 2 also prints start-up information"),
+        ("verbosity", "1", "0 prints reports only; 2 also prints start-up and exit lines and the cycles held back"),
+        ("held_back", "1", "with verbosity=2: one 'not reported' line per cycle a precision rule held back (dept run sets 0)"),
         ("detect_potential", "1", "report circular dependencies in runs that did not hang"),
         ("detect_hangs", "1", "watch blocked threads and report real deadlocks and hangs"),
         ("symbolize", "1", "symbolize stacks in reports (0: raw addresses and modules only)"),
@@ -84,6 +90,7 @@ public struct Options: Sendable, Equatable {
             case "print_suppressions": bool { o.printSuppressions = $0 }
             case "stack_depth": int(1...200) { o.stackDepth = $0 }
             case "verbosity": int(0...3) { o.verbosity = $0 }
+            case "held_back": bool { o.heldBack = $0 }
             case "detect_potential": bool { o.detectPotential = $0 }
             case "detect_hangs": bool { o.detectHangs = $0 }
             case "symbolize": bool { o.symbolize = $0 }

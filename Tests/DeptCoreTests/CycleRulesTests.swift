@@ -71,6 +71,18 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["happens-before"])
     }
 
+    /// `held_back=0` (what `dept run` sets with its `verbosity=2`): the
+    /// same cycle is held back just as silently, with no line queued for it.
+    func testHeldBackLinesCanBeTurnedOff() {
+        var d = Detector(options: Options.parse("verbosity=2:held_back=0").0)
+        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
+        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
+        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
+        d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
+        XCTAssertTrue(d.takePending().reports.isEmpty)
+        XCTAssertEqual(d.takeSilenced().count, 0)
+    }
+
     /// The worker took L at its time 4 and ended at 9; thread 3 then took
     /// its clock slot over without knowing it had ended.
     func workerEndedAndItsSlotReused(_ detector: Detector) -> Detector {

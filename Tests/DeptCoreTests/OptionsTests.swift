@@ -65,6 +65,8 @@ final class OptionsTests: XCTestCase {
         XCTAssertEqual(o.symbolizerPath, "/usr/bin/llvm-symbolizer")
         XCTAssertTrue(o.help)
 
+        XCTAssertTrue(Options().heldBack)
+        XCTAssertFalse(Options.parse("held_back=0").0.heldBack)
         XCTAssertEqual(Options.parse("format=sarif").0.format, .sarif)
         XCTAssertEqual(Options.parse("on_hang=report").0.onHang, .report)
         XCTAssertEqual(Options.parse("exitcode=0").0.exitcode, 0)
