@@ -62,23 +62,24 @@ final class CycleRulesTests: XCTestCase {
     /// last wait on L is not: silent (happens-before).
     /// Examples/join_under_lock_taken_before.
     func testJoinAfterTheThreadsLastWaitOnTheLockIsSilent() {
-        var d = Detector(options: Options.parse("verbosity=2").0)
+        var d = joinAfterTheThreadsLastWaitOnTheLock(options: "verbosity=2")
+        XCTAssertTrue(d.takePending().reports.isEmpty)
+        XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["happens-before"])
+    }
+
+    func joinAfterTheThreadsLastWaitOnTheLock(options: String) -> Detector {
+        var d = Detector(options: Options.parse(options).0)
         d.threadStarted(ThreadInfo(tid: 2, slot: 1))
         d.wait(thread: 2, held: [body], wait: lockWait(C.A))
         d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
         d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
-        XCTAssertTrue(d.takePending().reports.isEmpty)
-        XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["happens-before"])
+        return d
     }
 
     /// `held_back=0` (what `dept run` sets with its `verbosity=2`): the
     /// same cycle is held back just as silently, with no line queued for it.
     func testHeldBackLinesCanBeTurnedOff() {
-        var d = Detector(options: Options.parse("verbosity=2:held_back=0").0)
-        d.threadStarted(ThreadInfo(tid: 2, slot: 1))
-        d.wait(thread: 2, held: [body], wait: lockWait(C.A))
-        d.threadExited(2, holding: [], lastWait: Epoch(slot: 1, time: 9), lockWaits: waitedOnA(at: 4))
-        d.wait(thread: 1, held: [held(C.A)], wait: join(), request: VectorClock([3, 5]))
+        var d = joinAfterTheThreadsLastWaitOnTheLock(options: "verbosity=2:held_back=0")
         XCTAssertTrue(d.takePending().reports.isEmpty)
         XCTAssertEqual(d.takeSilenced().count, 0)
     }
