@@ -78,6 +78,16 @@ DEPT_HIDDEN void dept_clock_exit(struct dept_sync *body, struct dept_thread *t);
 /// clock at start).
 DEPT_HIDDEN void dept_clock_acquire_all(struct dept_sync *s, struct dept_thread *t);
 
+/// Whether t already joined the clock published into mutex instance inst at
+/// its current version (clocks.c, dept_clock_acquire_published), so that an
+/// acquisition learns nothing from it: the lock hook asks before it sets up
+/// the call.
+static inline bool dept_clock_knows_published(const struct dept_thread *t, uint32_t inst) {
+    const struct dept_clk_known *k = &t->clk_known[inst & (DEPT_CLK_KNOWN - 1)];
+    return k->inst == inst && k->version && k->sync
+           && atomic_load_explicit(&k->sync->clk_version, memory_order_acquire) == k->version;
+}
+
 // A mutex: what threads published into it. A condvar signalled while the
 // mutex is held publishes the signaller's clock (a waiter that finds its
 // predicate already true never blocks, yet it read what the signaller

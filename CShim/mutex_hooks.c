@@ -188,11 +188,13 @@ static inline __attribute__((always_inline)) int take(struct dept_thread *t, pth
 // clocks: the thread learns what was published into this one. The guard
 // is left already (the real call ran in between).
 static void learn_published(struct dept_thread *t, struct dept_obj_ref o) {
-    int e = errno;
     dept_tls_guard = 1;
-    dept_clock_acquire_published(t, o);
+    if (!dept_clock_knows_published(t, o.inst)) {
+        int e = errno;
+        dept_clock_acquire_published(t, o);
+        errno = e;
+    }
     dept_leave();
-    errno = e;
 }
 
 // Whether the mutex's own word says nobody holds it: for an unlock of a
@@ -320,20 +322,29 @@ static __attribute__((noinline)) int lock_published(struct dept_thread *t, pthre
     return r;
 }
 
-// After a miss of the first level: the first level's entry once more, in
-// case it is one of a mutex with a published clock, then the second level,
-// before any other set-up. A thread cycling through more situations than
+// After a miss of the first level (and of its published entries): the
+// second level, before any other set-up. A thread cycling through more situations than
 // the first level holds (thousands of classes, a thousand locks held) finds
 // them here. Kept apart from lock_slow, whose frame is much larger. Locks
 // of untracked code are never cached, so no range check is needed.
 static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
-    struct dept_acq *a = dept_acq_probe_published(t, key, (uintptr_t)m);
-    if (UNLIKELY(a)) return lock_published(t, m, &a->e, a->objects);
     bool published = false;
     const struct dept_acq_entry *e = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
     if (!e) return lock_slow(m, pc, t, key);
     if (UNLIKELY(published)) return lock_published(t, m, e, 0);
     return lock_known(t, m, e, 0);
+}
+
+// After a miss of the first level: its entry once more, in case it is one
+// of a mutex with a published clock (a mutex a condvar is signalled under,
+// taken far more often than signalled: perl's threads::shared), then the
+// second level. Small, so that both calls are jumps: lock_more's frame was
+// a tenth of such a lock's cost, and doing this in lock_at itself made
+// every cached lock save two more registers.
+static __attribute__((noinline)) int lock_missed(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
+    struct dept_acq *a = dept_acq_probe_published(t, key, (uintptr_t)m);
+    if (a) return lock_published(t, m, &a->e, a->objects);
+    return lock_more(m, pc, t, key);
 }
 
 static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uintptr_t pc) {
@@ -348,7 +359,7 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     dept_tls_guard = 1;
     uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
-    if (UNLIKELY(!a)) return lock_more(m, pc, t, key);
+    if (UNLIKELY(!a)) return lock_missed(m, pc, t, key);
     return lock_known(t, m, &a->e, a->objects);
 }
 

@@ -53,6 +53,7 @@
 /// 300 session locks after L were reported with 256). 4 KiB per thread
 /// record, and what the core keeps of an exited thread until it is joined.
 #define DEPT_WAITED_BUCKETS 1024
+#define DEPT_CLK_KNOWN 16
 /// Stack walks a thread keeps with their proofs (stack_capture.c): a
 /// handful of call paths capture over and over in a loop that meets new
 /// situations.
@@ -251,6 +252,10 @@ struct dept_thread {
     /// the record: the fields the hooks read stay where they were when it
     /// was a quarter of the size.
     uint32_t clk_waited_at[DEPT_WAITED_BUCKETS];
+    /// The published clocks (of mutexes a condvar was signalled under) this
+    /// thread has joined, and at which of their versions: direct-mapped by
+    /// instance (dept_clock_acquire_published).
+    struct dept_clk_known { uint32_t inst, version; struct dept_sync *sync; } clk_known[DEPT_CLK_KNOWN];
     uint32_t walk_next;           // the oldest of walk_memo, to be replaced next
     /// Its latest stack walks, with what proves each still holds
     /// (stack_capture.c): half a KiB each, a page or two for a thread that
@@ -574,6 +579,10 @@ struct dept_sync {
     _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
     uint32_t *clk_vc;
     uint32_t clk_cap;
+    /// Bumped under clk_lock whenever clk_vc or clk_n changes (never 0
+    /// once changed): a thread that joined the clock at this version knows
+    /// all of it until it changes (clocks.c, dept_clock_acquire_published).
+    _Atomic uint32_t clk_version;
     struct dept_sync *next_free;   // while given back (sync_state.c)
 } __attribute__((aligned(64)));
 _Static_assert(__builtin_offsetof(struct dept_sync, triggered_by) + sizeof(uint32_t[2]) <= 64,
@@ -956,7 +965,7 @@ static inline const struct dept_acq_entry *dept_acq_more_missed(struct dept_thre
 
 /// The first level's entry for key if it is one of a mutex with a
 /// published clock (DEPT_ACQ_PUBLISHED), else NULL.
-static inline struct dept_acq *dept_acq_probe_published(struct dept_thread *t, uint64_t key, uintptr_t addr) {
+static inline __attribute__((always_inline)) struct dept_acq *dept_acq_probe_published(struct dept_thread *t, uint64_t key, uintptr_t addr) {
     struct dept_acq *a = &t->acq[key >> 58];
     if (a->key != key || a->e.gen != (dept_acq_gen(addr) | DEPT_ACQ_PUBLISHED)) return 0;
     return dept_acq_room(t) ? a : 0;
