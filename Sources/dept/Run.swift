@@ -41,7 +41,9 @@ struct Run: ParsableCommand {
         each distinct report (by its key, once) as soon as a process writes it. When COMMAND \
         exits, dept prints an index (one line per distinct report, with the processes where it \
         appeared), the processes that ran grouped by program, which of them hung or ended \
-        without an exit (killed by a signal, crashed), and a verdict line, last.
+        without an exit (killed by a signal, crashed), and a verdict line, last. The cycles \
+        a precision rule held back are not listed (DEPT_OPTIONS held_back=0; --option \
+        held_back=1 lists them, as info lines that the verdict does not count).
 
         Output: dept's summary and reports go to stderr, or to --output FILE; the program's \
         stdout stays the program's. With --format json or sarif the document goes to --output \
