@@ -126,8 +126,10 @@ struct ProcessSymbolizer: Symbolizing {
         }
         if !enabled {
             // Module and offset only, as without a symbolizer; static
-            // objects by the exported symbol around them.
+            // objects by the exported symbol around them, demangled: their
+            // names are part of the report's key.
             nameByLoader(dataQueries, &names)
+            demangleNames([], dataQueries, &frames, &names)
             return (frames, names)
         }
         // Answers are kept unless the symbolizer failed to give them (it
@@ -160,18 +162,7 @@ struct ProcessSymbolizer: Symbolizing {
             }
         }
         nameByLoader(dataQueries, &names)
-        // Swift names, code and data, by one run of swift-demangle; a static
-        // object's name with or without "+offset".
-        func base(_ n: String) -> String { n.split(separator: "+").first.map { String($0) } ?? n }
-        let fresh = Set(missingCode.compactMap { frames[$0]?.function })
-            .union(dataQueries.compactMap { names[$0.0].map(base) })
-        let demangled = demangle(fresh)
-        if !demangled.isEmpty {
-            for pc in missingCode { if let fn = frames[pc]?.function, let d = demangled[fn] { frames[pc]?.function = d } }
-            for q in dataQueries {
-                if let n = names[q.0], let d = demangled[base(n)] { names[q.0] = d + String(n.dropFirst(base(n).count)) }
-            }
-        }
+        demangleNames(missingCode, dataQueries, &frames, &names)
         if !keep { return (frames, names) }
         for pc in missingCode {
             if let f = frames[pc], let m = module(of: pc) { symbolMemo.remember(f, at: pc, in: m) }
@@ -180,6 +171,20 @@ struct ProcessSymbolizer: Symbolizing {
             if let n = names[q.0], let m = module(of: q.0) { symbolMemo.remember(dataName: n, at: q.0, in: m) }
         }
         return (frames, names)
+    }
+
+    /// The Swift names among the functions of `pcs` and the static objects
+    /// of `queries`, by one run of swift-demangle; a static object's name
+    /// with or without "+offset".
+    private func demangleNames(_ pcs: [UInt], _ queries: [(UInt, Module, UInt)], _ frames: inout [UInt: Frame],
+                               _ names: inout [UInt: String]) {
+        func base(_ n: String) -> String { n.split(separator: "+").first.map { String($0) } ?? n }
+        let demangled = demangle(Set(pcs.compactMap { frames[$0]?.function }).union(queries.compactMap { names[$0.0].map(base) }))
+        if demangled.isEmpty { return }
+        for pc in pcs { if let fn = frames[pc]?.function, let d = demangled[fn] { frames[pc]?.function = d } }
+        for q in queries {
+            if let n = names[q.0], let d = demangled[base(n)] { names[q.0] = d + String(n.dropFirst(base(n).count)) }
+        }
     }
 
     /// llvm-symbolizer's answers to CODE queries: one (function, location)

@@ -23,7 +23,7 @@ final class LockExamplesTests: XCTestCase {
     static let covered: Set<String> = [
         // lock order, potential
         "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
-        "same_class_behind_lock", "swift_abba", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
+        "same_class_behind_lock", "swift_abba", "swift_abba_exported", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
@@ -285,6 +285,19 @@ final class LockExamplesTests: XCTestCase {
     /// toolchain's swift-demangle at report time.
     func test_swift_abba() throws {
         try checkPotential("swift_abba", events: 2...2, mustContain: [Self.mutexWait, "swift_abba.takeBThenA() -> ()"])
+    }
+
+    /// Its mutexes exported: named the same whether the symbolizer runs or
+    /// not (symbolize=0 names them by the loader's exported symbol, a
+    /// mangled one that swift-demangle turns into the same name; the names
+    /// are part of the report's key).
+    func test_swift_abba_exported() throws {
+        try checkPotential("swift_abba_exported", events: 2...2, mustContain: [Self.mutexWait])
+        let example = try ExampleBuilder.shared.build("swift_abba_exported")
+        let bare = runExample(example, preload: true, env: ["DEPT_OPTIONS": "symbolize=0"], timeout: Self.timeout)
+        assertReport(bare, kind: .potential, example: example, events: 2...2, exitCode: 66)
+        XCTAssertFalse(bare.stderr.contains("$s19swift_abba_exported"), "mangled object names\n\(bare.transcript)")
+        XCTAssertTrue(bare.stderr.contains("takes swift_abba_exported.lockA : __C.pthread_mutex_t ("), bare.transcript)
     }
 
     // MARK: lock order, silent
