@@ -226,7 +226,7 @@ class Dept:
                     "--output", str(logdir) + ".summary.txt", "--"] + list(argv), env
         env["LD_PRELOAD"] = ":".join([self.library] + [p for p in env.get("LD_PRELOAD", "").split(":") if p])
         opts = [o for o in [env.get("DEPT_OPTIONS", "")] if o]
-        opts += [f"log_path={logdir}/dept", "verbosity=2", "exitcode=0"]
+        opts += [f"log_path={logdir}/dept", "verbosity=2", "held_back=0", "exitcode=0"]
         env["DEPT_OPTIONS"] = ":".join(opts)
         return list(argv), env
 
@@ -2157,7 +2157,7 @@ def main():
         *load0, *os.getloadavg(), os.cpu_count()))
     if not runner.dept.cli:
         print(f"note: dept-cli not used ({runner.cli_note}): LD_PRELOAD directly, "
-              "DEPT_OPTIONS=log_path=<dir>/dept:verbosity=2:exitcode=0")
+              "DEPT_OPTIONS=log_path=<dir>/dept:verbosity=2:held_back=0:exitcode=0")
     print()
     print_table(results)
     print()
