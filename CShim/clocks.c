@@ -294,32 +294,29 @@ void dept_clock_exit(struct dept_sync *body, struct dept_thread *t) {
     dept_spin_drop(&body->clk_lock);
 }
 
-void dept_clock_acquire_all(struct dept_sync *s, struct dept_thread *t) {
+// t learns what s holds. Returns the version of s's clock t now knows all
+// of, or 0 when the join was cut short (t's clock could not grow).
+static uint32_t acquire_all(struct dept_sync *s, struct dept_thread *t) {
     dept_spin_take(&s->clk_lock);
     if (s->clk_n) join_into(&t->clk_vc, &t->clk_cap, s->clk_vc, s->clk_cap, 0);
+    uint32_t v = t->clk_cap >= in_use(s->clk_cap) ? atomic_load_explicit(&s->clk_version, memory_order_relaxed) : 0;
     dept_spin_drop(&s->clk_lock);
     if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
+    return v;
 }
 
-// The entry of t's memo of published clocks for inst (clk_known).
-static inline struct dept_clk_known *known_entry(struct dept_thread *t, uint32_t inst) {
-    return &t->clk_known[inst & (DEPT_CLK_KNOWN - 1)];
-}
-static inline bool knows(struct dept_thread *t, uint32_t inst, uint32_t version) {
-    const struct dept_clk_known *k = known_entry(t, inst);
-    return version && k->inst == inst && k->version == version;
-}
+void dept_clock_acquire_all(struct dept_sync *s, struct dept_thread *t) { acquire_all(s, t); }
 
 void dept_clock_publish(struct dept_sync *m, uint32_t cls, struct dept_thread *t) {
     if (!t->clk_time) return;
     dept_spin_take(&m->clk_lock);
     bool first = !m->clk_n;
     // Knowing all of m's clock before, t knows all of the join after.
-    bool knew = knows(t, m->inst, atomic_load_explicit(&m->clk_version, memory_order_relaxed));
+    bool knew = dept_clock_knows_published(t, m->inst);
     join_into(&m->clk_vc, &m->clk_cap, t->clk_vc, t->clk_cap, m->clk_inline);
     m->clk_n = 1;
     clock_changed(m);
-    if (knew) known_entry(t, m->inst)->version = atomic_load_explicit(&m->clk_version, memory_order_relaxed);
+    if (knew) dept_clock_known(t, m->inst)->version = atomic_load_explicit(&m->clk_version, memory_order_relaxed);
     dept_spin_drop(&m->clk_lock);
     if (first) {
         // From now on its acquisitions must look: none may be answered from
@@ -347,15 +344,10 @@ bool dept_clock_is_published(uint32_t cls, uint32_t inst) {
 void dept_clock_acquire_published(struct dept_thread *t, struct dept_obj_ref o) {
     if (LIKELY(!dept_class_published(o.cls))) return;
     if (dept_clock_knows_published(t, o.inst)) return;
-    struct dept_clk_known *k = known_entry(t, o.inst);
+    struct dept_clk_known *k = dept_clock_known(t, o.inst);
     struct dept_sync *m = k->inst == o.inst && k->sync ? k->sync : dept_sync_find(o.inst);
     if (!m) return;
-    dept_spin_take(&m->clk_lock);
-    if (m->clk_n) join_into(&t->clk_vc, &t->clk_cap, m->clk_vc, m->clk_cap, 0);
-    // Known only if the join was whole (the thread's clock could grow).
-    uint32_t v = t->clk_cap >= in_use(m->clk_cap) ? atomic_load_explicit(&m->clk_version, memory_order_relaxed) : 0;
-    dept_spin_drop(&m->clk_lock);
-    if (t->clk_slot < t->clk_cap) t->clk_vc[t->clk_slot] = t->clk_time;
+    uint32_t v = acquire_all(m, t);
     *k = (struct dept_clk_known){ o.inst, v, m };
 }
 

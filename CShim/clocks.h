@@ -78,12 +78,17 @@ DEPT_HIDDEN void dept_clock_exit(struct dept_sync *body, struct dept_thread *t);
 /// clock at start).
 DEPT_HIDDEN void dept_clock_acquire_all(struct dept_sync *s, struct dept_thread *t);
 
+/// The entry of t's memo of published clocks (clk_known) that instance
+/// inst maps to.
+static inline struct dept_clk_known *dept_clock_known(struct dept_thread *t, uint32_t inst) {
+    return &t->clk_known[inst & (DEPT_CLK_KNOWN - 1)];
+}
 /// Whether t already joined the clock published into mutex instance inst at
 /// its current version (clocks.c, dept_clock_acquire_published), so that an
 /// acquisition learns nothing from it: the lock hook asks before it sets up
 /// the call.
-static inline bool dept_clock_knows_published(const struct dept_thread *t, uint32_t inst) {
-    const struct dept_clk_known *k = &t->clk_known[inst & (DEPT_CLK_KNOWN - 1)];
+static inline bool dept_clock_knows_published(struct dept_thread *t, uint32_t inst) {
+    const struct dept_clk_known *k = dept_clock_known(t, inst);
     return k->inst == inst && k->version && k->sync
            && atomic_load_explicit(&k->sync->clk_version, memory_order_acquire) == k->version;
 }
