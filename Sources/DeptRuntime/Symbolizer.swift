@@ -110,19 +110,23 @@ struct ProcessSymbolizer: Symbolizing {
     mutating func symbols(code pcs: [UInt], data addrs: [UInt]) -> (frames: [UInt: Frame], names: [UInt: String]) {
         var frames: [UInt: Frame] = [:], names: [UInt: String] = [:]
         var codeQueries: [(UInt, Module, UInt)] = [], dataQueries: [(UInt, Module, UInt)] = []
-        var missingCode: [UInt] = []
+        // The addresses asked for, each with its module as loaded (a query's
+        // may be its debug file), which the memo keys its answer by.
+        var askedCode: [(UInt, Module)] = [], askedData: [(UInt, Module)] = []
         for pc in pcs {
             guard let m = module(of: pc) else { frames[pc] = Frame(pc: pc); continue }
             if enabled, let f = symbolMemo.frame(at: pc, in: m) { frames[pc] = f; continue }
             let off = pc - m.base
             frames[pc] = Frame(pc: pc, module: m.path, offset: off)
             codeQueries.append((pc, enabled ? queryModule(m) : m, off))
-            missingCode.append(pc)
+            askedCode.append((pc, m))
         }
+        let missingCode = askedCode.map { $0.0 }
         for a in addrs {
             guard let m = module(of: a) else { continue }
             if enabled, let n = symbolMemo.dataName(at: a, in: m) { names[a] = n; continue }
             dataQueries.append((a, enabled ? queryModule(m) : m, a - m.base))
+            askedData.append((a, m))
         }
         if !enabled {
             // Module and offset only, as without a symbolizer; static
@@ -164,12 +168,8 @@ struct ProcessSymbolizer: Symbolizing {
         nameByLoader(dataQueries, &names)
         demangleNames(missingCode, dataQueries, &frames, &names)
         if !keep { return (frames, names) }
-        for pc in missingCode {
-            if let f = frames[pc], let m = module(of: pc) { symbolMemo.remember(f, at: pc, in: m) }
-        }
-        for q in dataQueries {
-            if let n = names[q.0], let m = module(of: q.0) { symbolMemo.remember(dataName: n, at: q.0, in: m) }
-        }
+        for (pc, m) in askedCode { if let f = frames[pc] { symbolMemo.remember(f, at: pc, in: m) } }
+        for (a, m) in askedData { if let n = names[a] { symbolMemo.remember(dataName: n, at: a, in: m) } }
         return (frames, names)
     }
 
