@@ -56,7 +56,7 @@ static uint64_t prefix_hash(const uintptr_t *pcs, uint32_t n) {
 // Libraries whose lock wrappers (std::mutex, NSLock, GMutex, QMutex, ...)
 // call pthread_*_init for every lock of the program: an init site inside one
 // of them names no class, its caller does.
-static bool in_wrapper_library(uintptr_t pc) {
+static __attribute__((noinline)) bool in_wrapper_library(uintptr_t pc) {
     struct dl_find_object r;
     if (_dl_find_object((void *)pc, &r) != 0 || !r.dlfo_link_map || !r.dlfo_link_map->l_name) return false;
     const char *n = r.dlfo_link_map->l_name;
@@ -72,12 +72,13 @@ static bool in_wrapper_library(uintptr_t pc) {
     return false;
 }
 
-uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
-                             uintptr_t *prefix, uint32_t *nprefix) {
-    *name_pc = site;
-    prefix[0] = site;
-    *nprefix = 1;
-    struct site_state *st = site_of(site);
+// Everything but the common init (a site of no wrapper library, long past
+// its samples, no funnel): the site's first init, a sampled one, a
+// funnel's. Apart from dept_init_class_key, and reached by a tail call, so
+// that the common init does not pay this frame's set-up: it was a sixth of
+// the init hook's instructions in a program making millions of mutexes.
+static __attribute__((noinline)) uint64_t class_key_slow(uintptr_t site, uint32_t inst, struct site_state *st,
+                                                         uintptr_t *name_pc, uintptr_t *prefix, uint32_t *nprefix) {
     // Asked once per site: the answer costs a loader lookup and a string
     // search, and a program that makes millions of objects makes them at a
     // few sites.
@@ -87,11 +88,7 @@ uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
         atomic_store_explicit(&st->library, library, memory_order_relaxed);
     }
     bool seed = library == 2;
-    // A count for sampling only: threads racing on it may lose an
-    // increment, which an atomic add per init (a locked instruction on
-    // every pthread_mutex_init of the program) would not be worth.
-    uint32_t n = atomic_load_explicit(&st->count, memory_order_relaxed) + 1;
-    atomic_store_explicit(&st->count, n, memory_order_relaxed);
+    uint32_t n = atomic_load_explicit(&st->count, memory_order_relaxed);
     bool sampled = n <= 16 || (n & (n - 1)) == 0;
     if (!seed && !sampled && !atomic_load_explicit(&st->funnel, memory_order_relaxed)) return site;
 
@@ -116,4 +113,22 @@ uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
     *nprefix = depth;
     *name_pc = f[depth - 1];
     return depth == 1 ? site : prefix_hash(f, depth);
+}
+
+uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
+                             uintptr_t *prefix, uint32_t *nprefix) {
+    *name_pc = site;
+    prefix[0] = site;
+    *nprefix = 1;
+    struct site_state *st = site_of(site);
+    // A count for sampling only: threads racing on it may lose an
+    // increment, which an atomic add per init (a locked instruction on
+    // every pthread_mutex_init of the program) would not be worth.
+    uint32_t n = atomic_load_explicit(&st->count, memory_order_relaxed) + 1;
+    atomic_store_explicit(&st->count, n, memory_order_relaxed);
+    bool sampled = n <= 16 || (n & (n - 1)) == 0;
+    if (LIKELY(atomic_load_explicit(&st->library, memory_order_relaxed) == 1 && !sampled
+               && !atomic_load_explicit(&st->funnel, memory_order_relaxed)))
+        return site;
+    return class_key_slow(site, inst, st, name_pc, prefix, nprefix);
 }

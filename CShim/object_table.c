@@ -112,8 +112,7 @@ static uint64_t find_slot(struct obj_table *t, uintptr_t addr, bool *found) {
 // Under table_lock: grows (or just rehashes away tombstones) when crowded.
 // Readers still probing the old table find it zeroed and take the slow
 // path, which re-checks the current table under the lock.
-static struct obj_table *maybe_grow(struct obj_table *t) {
-    if ((t->used + 1) * 2 <= t->mask + 1) return t;
+static __attribute__((noinline)) struct obj_table *grow(struct obj_table *t) {
     uint64_t n = (t->mask + 1) * ((t->live + 1) * 4 > t->mask + 1 ? 2 : 1);
     struct obj_table *nt = table_new(n, true);
     if (!nt) return t;     // no room: keep probing the crowded table
@@ -129,6 +128,10 @@ static struct obj_table *maybe_grow(struct obj_table *t) {
     atomic_store_explicit(&current, nt, memory_order_release);
     madvise(t->slots, (t->mask + 1) * sizeof *t->slots, MADV_DONTNEED);
     return nt;
+}
+
+static inline struct obj_table *maybe_grow(struct obj_table *t) {
+    return LIKELY((t->used + 1) * 2 <= t->mask + 1) ? t : grow(t);
 }
 
 // ---- classes ----------------------------------------------------------
@@ -222,7 +225,12 @@ static uint64_t first_use_key(uintptr_t site, uintptr_t *name_pc) {
 // only read under the table lock. Such a key's class never changes.
 static __thread struct { uint64_t ckey; uint32_t cls; } last_site_class __attribute__((tls_model("initial-exec")));
 
-static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site, bool explicit_init) {
+// Inlined into its two callers: each gets the half it needs (an init has
+// no first-use key to find, a first use no init site to class), and the
+// init hook's call through one more frame, to save errno, was a tenth of
+// the insertion.
+static inline __attribute__((always_inline)) struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
+                                                                        bool explicit_init) {
     uint32_t key_kind;
     uintptr_t key;
     uint64_t hashed;
@@ -240,7 +248,6 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
     if (explicit_init) {
         key_kind = DEPT_KEY_INIT_SITE;
         hashed = dept_init_class_key(site, inst, &key, prefix, &nprefix);
-        if (is_static_storage(addr)) object = addr;
     } else if (is_static_storage(addr)) { key_kind = DEPT_KEY_STATIC; key = addr; hashed = addr; }
     else {
         key_kind = DEPT_KEY_FIRST_USE;
@@ -288,6 +295,10 @@ static struct dept_obj_ref insert(uintptr_t addr, uint32_t kind, uintptr_t site,
         }
     }
     dept_spin_drop(&table_lock.v);
+    // Where an explicitly initialised object lives matters only to a new
+    // class (a static one may be asked to be classed per object): asked for
+    // every init, the loader's answer was a tenth of the insertion.
+    if (fresh && explicit_init && is_static_storage(addr)) object = addr;
     if (fresh && object) dept_class_mark_per_object(ref.cls);
     if (fresh && kind == DEPT_OBJ_MUTEX) dept_class_mark_pthread_mutex(ref.cls);
     if (fresh) announce(ref.cls, kind, key_kind, key, prefix, nprefix, object);
