@@ -55,7 +55,7 @@ static inline struct fresh_mark *fresh_set(uintptr_t addr) {
     return fresh[((addr >> 6) ^ (addr >> 16)) & (FRESH_SETS - 1)];
 }
 
-static inline uint64_t made_by(const struct dept_thread *t, uint32_t inst) {
+static inline __attribute__((always_inline)) uint64_t made_by(const struct dept_thread *t, uint32_t inst) {
     uint64_t held = t->nheld ? dept_mix(t->held[t->nheld - 1].chain, t->nheld) : DEPT_CHAIN_SEED;
     return dept_mix(dept_mix(held, t->tid), inst);
 }

@@ -101,6 +101,9 @@ DEPT_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t
     return r;
 }
 
+// The guard is kept across the real destroy, which blocks nowhere and calls
+// no hook: entering a second time was a tenth of the hook in a program that
+// makes and destroys millions of mutexes.
 DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
     struct dept_thread *t = dept_enter();
     if (!t) return __pthread_mutex_destroy(m);
@@ -109,17 +112,16 @@ DEPT_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
         // Destroying a locked mutex is undefined; glibc may still say 0.
         struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, CALLER_PC());
         dept_warn(DEPT_WARN_DESTROY_LOCKED, t, o.cls, true);
+        errno = e;
     }
-    dept_leave();
-    errno = e;
     int r = __pthread_mutex_destroy(m);
-    e = errno;
-    if (r == 0 && dept_enter()) {
+    if (r == 0) {
+        e = errno;
         dept_drop_held(t, (uintptr_t)m);
         dept_sync_forget(dept_obj_destroy((uintptr_t)m));
-        dept_leave();
+        errno = e;
     }
-    errno = e;
+    dept_leave();
     return r;
 }
 
@@ -147,14 +149,29 @@ static bool destroyed(const pthread_mutex_t *m) { return m->__data.__kind == -1;
 // dropped again.
 typedef int (*real_fn)(pthread_mutex_t *, clockid_t, const struct timespec *);
 
-static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mutex_t *m, int r, uint16_t op, uint32_t extra,
-                                               real_fn real, clockid_t clk, const struct timespec *ts) {
+// How an acquisition takes its mutex: the real call, its clock and time-out,
+// the operation and the wait flags it adds. Passed by address: acquire()
+// then takes few enough arguments for lock_slow to jump to it, and a lock
+// of a mutex made a moment ago (its first acquisition always goes there)
+// no longer builds a frame of stack arguments on the way.
+struct mutex_take {
+    real_fn real;
+    clockid_t clk;
+    const struct timespec *ts;
+    uint16_t op;
+    uint32_t extra;
+};
+
+static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mutex_t *m, int r,
+                                               const struct mutex_take *how) {
+    uint16_t op = how->op;
+    uint32_t extra = how->extra;
     struct dept_held h = dept_pushed_entry(t, (uintptr_t)m);
     struct dept_obj_ref o = { h.cls, h.inst, (uintptr_t)m };
     if (r == EBUSY) {
         dept_block_begin(t, (uintptr_t)m, o, op, DEPT_EV_EXCL | DEPT_EV_SHARED, h.stack,
                          ((extra & DEPT_WAIT_TIMED) ? DEPT_BLOCK_TIMED : 0) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
-        r = real(m, clk, ts);
+        r = how->real(m, how->clk, how->ts);
         dept_block_end(t);
     }
     if (UNLIKELY(r != 0)) {
@@ -176,12 +193,12 @@ static __attribute__((noinline)) int take_slow(struct dept_thread *t, pthread_mu
     return r;
 }
 
-static inline __attribute__((always_inline)) int take(struct dept_thread *t, pthread_mutex_t *m, uint16_t op, uint32_t extra,
-                                                      real_fn real, clockid_t clk, const struct timespec *ts) {
+static inline __attribute__((always_inline)) int take(struct dept_thread *t, pthread_mutex_t *m,
+                                                      const struct mutex_take *how) {
     int r = LIKELY(default_kind(m)) ? try_default(m, t->os_tid)
             : !(m->__data.__kind & (16 | 32 | 64)) ? __pthread_mutex_trylock(m) : EBUSY;
     if (LIKELY(r == 0)) return 0;
-    return take_slow(t, m, r, op, extra, real, clk, ts);
+    return take_slow(t, m, r, how);
 }
 
 // After a successful acquisition of a mutex whose class carries published
@@ -211,11 +228,13 @@ static bool unlocked_in_memory(const pthread_mutex_t *m) {
 }
 
 // Everything but a cached acquisition, shared by lock, timedlock and
-// clocklock. `real` performs the acquisition; `key` is the acquisition
+// clocklock. `how` performs the acquisition; `key` is the acquisition
 // cache key computed before anything was pushed (0: not cacheable).
 // Nothing here changes errno except the real call (slow paths restore it).
-static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc, uint16_t op, uint32_t extra,
-                                             real_fn real, clockid_t clk, const struct timespec *ts, uint64_t key) {
+static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc,
+                                             const struct mutex_take *how, uint64_t key) {
+    uint16_t op = how->op;
+    uint32_t extra = how->extra;
     if (UNLIKELY(dept_held_index(t, (uintptr_t)m) >= 0) && unlocked_in_memory(m)) dept_drop_held(t, (uintptr_t)m);
     uint64_t gen = dept_acq_gen((uintptr_t)m);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
@@ -225,7 +244,7 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         if (i >= 0) {
             // A recursive re-lock by the owner never waits.
             dept_leave();
-            int r = real(m, clk, ts);
+            int r = how->real(m, how->clk, how->ts);
             if (r == 0) t->held[i].count++;
             return r;
         }
@@ -250,7 +269,7 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
             dept_acq_remember(t, key, gen);
     }
     dept_leave();
-    int r = take(t, m, op, extra, real, clk, ts);
+    int r = take(t, m, how);
     t->acquiring--;
     if (UNLIKELY(r == 0 && dept_class_published(o.cls))) learn_published(t, o);
     return r;
@@ -260,6 +279,8 @@ static int real_lock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts)
     (void)c; (void)ts;
     return __pthread_mutex_lock(m);
 }
+static const struct mutex_take plain_lock = { real_lock, 0, 0, DEPT_OP_LOCK, 0 };
+
 static int real_timed(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
     (void)c;
     resolve_pthread_mutex_timedlock();
@@ -288,27 +309,36 @@ static inline __attribute__((always_inline)) int lock_known(struct dept_thread *
     t->acquiring++;
     dept_push_known(t, (uintptr_t)m, e, objects);
     dept_leave();
-    r = r == EBUSY ? take_slow(t, m, EBUSY, DEPT_OP_LOCK, 0, real_lock, 0, 0) : take(t, m, DEPT_OP_LOCK, 0, real_lock, 0, 0);
+    r = r == EBUSY ? take_slow(t, m, EBUSY, &plain_lock) : take(t, m, &plain_lock);
     t->acquiring--;
     return r;
 }
 
+// A lock in code dept does not track (its own allocator's, the Swift
+// runtime's): counted, not modelled.
+static __attribute__((noinline)) int lock_untracked(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t) {
+    if (t) dept_leave();
+    int r = __pthread_mutex_lock(m);
+    if (r == 0) dept_untracked_lock(pc, 1);
+    return r;
+}
+
+// A lock of a thread lock_at could not look up (no record yet, or inside
+// dept).
+static __attribute__((noinline)) int lock_unknown_thread(pthread_mutex_t *m, uintptr_t pc) {
+    struct dept_thread *t = dept_enter();
+    if (!t) return __pthread_mutex_lock(m);
+    return acquire(t, m, pc, &plain_lock, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
+}
+
 // An acquisition that missed the cache, or of a thread lock_at could not
-// look up (t NULL: no record yet, or inside dept). t, when given, is the
-// caller's record with the guard already taken and key its cache key.
+// look up (t NULL). t, when given, is the caller's record with the guard
+// already taken and key its cache key. Only jumps: the first lock of every
+// new mutex comes this way.
 static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
-    if (UNLIKELY(dept_untracked_site(pc))) {
-        if (t) dept_leave();
-        int r = __pthread_mutex_lock(m);
-        if (r == 0) dept_untracked_lock(pc, 1);
-        return r;
-    }
-    if (!t) {
-        t = dept_enter();
-        if (!t) return __pthread_mutex_lock(m);
-        key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
-    }
-    return acquire(t, m, pc, DEPT_OP_LOCK, 0, real_lock, 0, 0, key);
+    if (UNLIKELY(dept_untracked_site(pc))) return lock_untracked(m, pc, t);
+    if (!t) return lock_unknown_thread(m, pc);
+    return acquire(t, m, pc, &plain_lock, key);
 }
 
 // A cached acquisition of a mutex that carries a published clock: as
@@ -368,7 +398,8 @@ DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) { return lock_at(m, CALLE
 static int timedlock_at(pthread_mutex_t *m, const struct timespec *ts, uintptr_t pc) {
     struct dept_thread *t = dept_enter();
     if (!t) return real_timed(m, 0, ts);
-    return acquire(t, m, pc, DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_timed, 0, ts, 0);
+    struct mutex_take how = { real_timed, 0, ts, DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED };
+    return acquire(t, m, pc, &how, 0);
 }
 
 DEPT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts) {
@@ -378,7 +409,8 @@ DEPT_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespe
 DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts) {
     struct dept_thread *t = dept_enter();
     if (!t) return real_clock(m, c, ts);
-    return acquire(t, m, CALLER_PC(), DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED, real_clock, c, ts, 0);
+    struct mutex_take how = { real_clock, c, ts, DEPT_OP_TIMEDLOCK, DEPT_WAIT_TIMED };
+    return acquire(t, m, CALLER_PC(), &how, 0);
 }
 
 static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
