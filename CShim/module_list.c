@@ -16,13 +16,20 @@
 // Unloaded modules kept, the first ones: a program that loads and unloads
 // the same plugin again and again records it once. No lock: a slot is
 // claimed, written, then marked ready, so a fork or a report at any
-// moment reads only whole records.
-#define GONE_MAX 256
-#define GONE_PATH 512
+// moment reads only whole records. Room for thousands, because the module
+// that matters is often the last one unloaded: a plugin host that scans
+// its plugins at start-up loads and unloads every one of them (VLC without
+// its plugin cache: hundreds), then unloads the few it used at shutdown,
+// when reports are printed; with room for the first 256, those were lost
+// and their classes printed as "init@+0x0". Paths share one buffer, and
+// its pages, like the records', are only made when written.
+#define GONE_MAX 8192
+#define GONE_PATHS (1u << 20)
 static struct dept_module gone[GONE_MAX];
-static char gone_paths[GONE_MAX][GONE_PATH];
+static char gone_paths[GONE_PATHS];
 static _Atomic uint32_t gone_ready[GONE_MAX];
 static _Atomic uint32_t ngone;
+static _Atomic uint32_t gone_path_used;
 
 // The address range and build id of a loaded object, from its program
 // headers.
@@ -72,8 +79,12 @@ uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap) {
     struct mod_iter it = { out, cap, 0 };
     dl_iterate_phdr(each_module, &it);
     // Mapped modules first: an address a later library reuses is its.
+    // Then the unloaded ones, the latest first: a host that scans its
+    // plugins maps one after another at the same address, and the one
+    // unloaded last is the one whose frames a report at exit shows.
     uint32_t n = atomic_load_explicit(&ngone, memory_order_acquire);
-    for (uint32_t i = 0; i < n && i < GONE_MAX; i++) {
+    if (n > GONE_MAX) n = GONE_MAX;
+    for (uint32_t i = n; i-- > 0;) {
         if (!atomic_load_explicit(&gone_ready[i], memory_order_acquire)) continue;
         if (it.n < cap) out[it.n] = gone[i];
         it.n++;
@@ -100,16 +111,27 @@ bool dept_module_find(uintptr_t base, const char *name, struct dept_module *m, u
 }
 
 void dept_module_gone(const struct dept_module *m) {
+    // Already the latest record where it lay (a plugin loaded and unloaded
+    // again and again): nothing new. Another module that lay there since
+    // gets a record after it, so that the order stays the unloads'.
     uint32_t n = atomic_load_explicit(&ngone, memory_order_acquire);
-    for (uint32_t i = 0; i < n && i < GONE_MAX; i++) {
-        if (atomic_load_explicit(&gone_ready[i], memory_order_acquire) && gone[i].base == m->base
-            && gone[i].end == m->end && strcmp(gone[i].path, m->path ? m->path : "") == 0)
+    if (n > GONE_MAX) n = GONE_MAX;
+    for (uint32_t i = n; i-- > 0;) {
+        if (!atomic_load_explicit(&gone_ready[i], memory_order_acquire)) continue;
+        if (gone[i].end <= m->base || gone[i].base >= m->end) continue;
+        if (gone[i].base == m->base && gone[i].end == m->end && strcmp(gone[i].path, m->path ? m->path : "") == 0)
             return;
+        break;
     }
+    const char *path = m->path ? m->path : "";
+    uint32_t len = (uint32_t)strnlen(path, 4095);
+    uint32_t at = atomic_fetch_add_explicit(&gone_path_used, len + 1, memory_order_relaxed);
+    if (at + len + 1 > GONE_PATHS) return;
     uint32_t slot = atomic_fetch_add_explicit(&ngone, 1, memory_order_relaxed);
     if (slot >= GONE_MAX) return;
+    memcpy(gone_paths + at, path, len);
+    gone_paths[at + len] = 0;
     gone[slot] = *m;
-    strncpy(gone_paths[slot], m->path ? m->path : "", GONE_PATH - 1);
-    gone[slot].path = gone_paths[slot];
+    gone[slot].path = gone_paths + at;
     atomic_store_explicit(&gone_ready[slot], 1, memory_order_release);
 }

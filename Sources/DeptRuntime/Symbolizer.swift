@@ -30,9 +30,15 @@ struct ProcessSymbolizer: Symbolizing {
 
     init(options: Options) {
         var list: [Module] = []
+        // As many as there are: a plugin host that scans its plugins
+        // leaves hundreds of unloaded modules beside the mapped ones.
         var buf = [dept_module](repeating: dept_module(), count: 1024)
-        let n = Int(dept_shim_modules(&buf, UInt32(buf.count)))
-        for m in buf.prefix(min(n, buf.count)) {
+        var n = Int(dept_shim_modules(&buf, UInt32(buf.count)))
+        while n > buf.count {
+            buf = [dept_module](repeating: dept_module(), count: n + 64)
+            n = Int(dept_shim_modules(&buf, UInt32(buf.count)))
+        }
+        for m in buf.prefix(n) {
             var path = m.path.map { String(cString: $0) } ?? ""
             if path.isEmpty { path = Self.selfExe() }
             var bid = ""

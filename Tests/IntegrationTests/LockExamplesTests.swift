@@ -22,7 +22,7 @@ final class LockExamplesTests: XCTestCase {
     /// fails when an example is added without a test here.
     static let covered: Set<String> = [
         // lock order, potential
-        "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
+        "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
         "same_class_behind_lock", "swift_abba", "swift_abba_exported", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
@@ -120,6 +120,18 @@ final class LockExamplesTests: XCTestCase {
         let run = try checkPotential("plugin_unloaded_inversion", events: 2...2, mustContain: [Self.mutexWait])
         XCTAssertTrue(run.stderr.contains("plugin_nest ") && run.stderr.contains("libplugin_nest.c:9"), run.transcript)
         XCTAssertFalse(run.stderr.contains("+0x0") || run.stderr.contains("#0 ??"), run.transcript)
+    }
+
+    /// The same after a scan of 300 other plugins, most of them mapped
+    /// where the plugin lay (a plugin host without its plugin cache): the
+    /// records of the first 256 unloaded modules were kept and the plugin's
+    /// was lost ("+0x0"), and an address of the plugin must be named by the
+    /// module unloaded there last, not by a scanned copy (deleted since).
+    func test_plugin_scan_unloaded_inversion() throws {
+        let run = try checkPotential("plugin_scan_unloaded_inversion", events: 2...2, mustContain: [Self.mutexWait])
+        XCTAssertTrue(run.stderr.contains("plugin_nest ") && run.stderr.contains("libplugin_nest.c:9"), run.transcript)
+        XCTAssertFalse(run.stderr.contains("+0x0") || run.stderr.contains("#0 ??") || run.stderr.contains("scanned_"),
+                       run.transcript)
     }
 
     func test_heap_class_inversion() throws {
