@@ -1,9 +1,10 @@
-// dl_hooks.c - dlclose: when a library is unloaded, its static locks die with
-// it and their addresses may carry other objects later (another library, or
-// fresh memory mapped there). Forget every object in its range, and start a
-// new generation of static class keys, so nothing merges across lifetimes.
-// Its module record is kept (module_list.c): stacks captured while it was
-// mapped are printed later.
+// dl_hooks.c - dlclose: when a library is unloaded (and with it the
+// libraries only it needed), their static locks die with them and their
+// addresses may carry other objects later (another library, or fresh memory
+// mapped there). Forget every object in their ranges, and start a new
+// generation of static class keys, so nothing merges across lifetimes.
+// Their module records are kept (module_list.c): stacks captured while
+// they were mapped are printed later.
 #define _GNU_SOURCE
 #include "shim.h"
 #include "unwinder.h"
@@ -22,17 +23,11 @@ DEPT_EXPORT int dlclose(void *handle) {
     struct dept_thread *t = dept_enter();
     if (!t) return REAL(dlclose)(handle);
     int e = errno;
-    char name[4096] = "";
-    struct dept_module mod = { 0 };
-    uintptr_t base = 0, lo = 0;
-    bool found = false;
-    struct link_map *lm = 0;
-    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name) {
-        strncpy(name, lm->l_name, sizeof name - 1);
-        base = lm->l_addr;
-        found = dept_module_find(base, name, &mod, &lo);
-        mod.path = name;
-    }
+    // Every module mapped now, not only the one closed: the libraries only
+    // it needed are unmapped with it (VLC's codec plugin takes libavcodec
+    // along), and their locks and frames are gone as much as its own.
+    struct dept_module_snapshot before = { 0 };
+    bool have = dept_modules_snapshot(&before);
     dept_leave();
     errno = e;
     int r = REAL(dlclose)(handle);
@@ -42,15 +37,20 @@ DEPT_EXPORT int dlclose(void *handle) {
     // rule: that takes a dlopen landing at the same address within
     // microseconds.)
     if (r == 0) dept_unwind_cfi_forget();
-    if (r == 0 && found && dept_enter()) {
+    if (have) {
         e = errno;
-        struct dept_module still;
-        if (!dept_module_find(base, name, &still, 0)) {
-            atomic_fetch_add(&dept_unload_generation, 1);
-            dept_obj_forget_range(lo, mod.end);
-            dept_module_gone(&mod);
+        if (r == 0 && dept_enter()) {
+            if (dept_modules_unmapped(&before)) {
+                atomic_fetch_add(&dept_unload_generation, 1);
+                for (uint32_t i = 0; i < before.n; i++) {
+                    if (!before.mods[i].gone) continue;
+                    dept_obj_forget_range(before.mods[i].lo, before.mods[i].m.end);
+                    dept_module_gone(&before.mods[i].m);
+                }
+            }
+            dept_leave();
         }
-        dept_leave();
+        dept_modules_release(&before);
         errno = e;
     }
     return r;

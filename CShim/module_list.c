@@ -12,6 +12,7 @@
 #include <link.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 
 // Unloaded modules kept, the first ones: a program that loads and unloads
 // the same plugin again and again records it once. No lock: a slot is
@@ -92,24 +93,6 @@ uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap) {
     return it.n;
 }
 
-struct find_query { uintptr_t base; const char *name; struct dept_module *m; uintptr_t lo; bool found; };
-
-static int find_one(struct dl_phdr_info *info, size_t size, void *arg) {
-    (void)size;
-    struct find_query *q = arg;
-    if (info->dlpi_addr != q->base || !info->dlpi_name || strcmp(info->dlpi_name, q->name) != 0) return 0;
-    describe(info, q->m, &q->lo);
-    q->found = true;
-    return 1;
-}
-
-bool dept_module_find(uintptr_t base, const char *name, struct dept_module *m, uintptr_t *lo) {
-    struct find_query q = { base, name, m, 0, false };
-    dl_iterate_phdr(find_one, &q);
-    if (q.found && lo) *lo = q.lo;
-    return q.found;
-}
-
 void dept_module_gone(const struct dept_module *m) {
     // Already the latest record where it lay (a plugin loaded and unloaded
     // again and again): nothing new. Another module that lay there since
@@ -134,4 +117,82 @@ void dept_module_gone(const struct dept_module *m) {
     gone[slot] = *m;
     gone[slot].path = gone_paths + at;
     atomic_store_explicit(&gone_ready[slot], 1, memory_order_release);
+}
+
+// ---- what a dlclose unmapped ------------------------------------------
+
+struct snap_fill { struct dept_module_snapshot *s; uint32_t cap; char *names, *names_end; };
+
+static int count_one(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)info; (void)size;
+    ++*(uint32_t *)arg;
+    return 0;
+}
+
+static inline uint32_t base_slot(uintptr_t base, uint32_t mask) { return (uint32_t)(dept_hash_addr(base) >> 32) & mask; }
+
+static int fill_one(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    struct snap_fill *f = arg;
+    struct dept_module_snapshot *s = f->s;
+    if (s->n == f->cap) return 1;   // more than counted a moment ago: the rest are not judged
+    struct dept_mapped *e = &s->mods[s->n];
+    describe(info, &e->m, &e->lo);
+    const char *name = info->dlpi_name ? info->dlpi_name : "";
+    size_t len = strnlen(name, 4095);
+    if (f->names + len + 1 <= f->names_end) {
+        memcpy(f->names, name, len);
+        f->names[len] = 0;
+        e->m.path = f->names;
+        f->names += len + 1;
+    } else {
+        e->m.path = "";
+    }
+    e->gone = false;
+    uint32_t i = base_slot(e->m.base, s->index_mask);
+    while (s->index[i]) i = (i + 1) & s->index_mask;
+    s->index[i] = ++s->n;
+    return 0;
+}
+
+bool dept_modules_snapshot(struct dept_module_snapshot *s) {
+    uint32_t n = 0;
+    dl_iterate_phdr(count_one, &n);
+    uint32_t cap = n + 16, slots = 64;
+    while (slots < 2 * cap) slots *= 2;
+    size_t names = (size_t)cap * 256;
+    size_t bytes = cap * sizeof(struct dept_mapped) + slots * sizeof(uint32_t) + names;
+    void *mem = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) return false;
+    *s = (struct dept_module_snapshot){ .mods = mem, .index = (uint32_t *)((struct dept_mapped *)mem + cap),
+                                        .index_mask = slots - 1, .mem = mem, .bytes = bytes };
+    struct snap_fill f = { s, cap, (char *)(s->index + slots), (char *)mem + bytes };
+    dl_iterate_phdr(fill_one, &f);
+    return true;
+}
+
+// Still mapped: the same object at the same place.
+static int still_one(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    struct dept_module_snapshot *s = arg;
+    struct dept_module now;
+    describe(info, &now, 0);
+    for (uint32_t i = base_slot(now.base, s->index_mask); s->index[i]; i = (i + 1) & s->index_mask) {
+        struct dept_mapped *e = &s->mods[s->index[i] - 1];
+        if (e->m.base == now.base && e->m.end == now.end) e->gone = false;
+    }
+    return 0;
+}
+
+uint32_t dept_modules_unmapped(struct dept_module_snapshot *s) {
+    for (uint32_t i = 0; i < s->n; i++) s->mods[i].gone = true;
+    dl_iterate_phdr(still_one, s);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < s->n; i++) k += s->mods[i].gone;
+    return k;
+}
+
+void dept_modules_release(struct dept_module_snapshot *s) {
+    if (s->mem) munmap(s->mem, s->bytes);
+    s->mem = 0;
 }

@@ -535,12 +535,20 @@ DEPT_HIDDEN struct dept_held *dept_held_find(struct dept_thread *t, uintptr_t ad
 DEPT_HIDDEN void dept_drop_held(struct dept_thread *t, uintptr_t addr);
 DEPT_HIDDEN void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_stack);
 
-// module_list.c. The loaded object mapped at base under name: its record
-// (its path as the loader keeps it) and its lowest mapped address.
-DEPT_HIDDEN bool dept_module_find(uintptr_t base, const char *name, struct dept_module *m, uintptr_t *lo);
+// ---- module_list.c
 /// The module was unmapped: kept, so that stacks captured while it was
 /// mapped still symbolize.
 DEPT_HIDDEN void dept_module_gone(const struct dept_module *m);
+/// The modules mapped before a dlclose, to tell after it which ones it
+/// unmapped: the library closed, and the libraries it alone needed (a
+/// plugin's codec library goes with the plugin). In memory of its own
+/// (dept_modules_release frees it): the loader frees their names.
+struct dept_mapped { struct dept_module m; uintptr_t lo; bool gone; };
+struct dept_module_snapshot { struct dept_mapped *mods; uint32_t n, *index; uint32_t index_mask; void *mem; size_t bytes; };
+DEPT_HIDDEN bool dept_modules_snapshot(struct dept_module_snapshot *s);
+/// Marks the snapshot's modules that are no longer mapped; returns how many.
+DEPT_HIDDEN uint32_t dept_modules_unmapped(struct dept_module_snapshot *s);
+DEPT_HIDDEN void dept_modules_release(struct dept_module_snapshot *s);
 
 // ---- waits and events beyond locks (sync_state.c) ----------------------
 
