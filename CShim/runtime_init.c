@@ -177,8 +177,12 @@ DEPT_EXPORT int __register_atfork(void (*prepare)(void), void (*parent)(void), v
 
 // ---- exit -------------------------------------------------------------
 // Runs after the program's own atexit handlers (registered later), before
-// stdio is torn down. A reported deadlock turns the exit status into
-// `exitcode`, as sanitizers do.
+// stdio is torn down. A reported deadlock turns a successful exit into
+// `exitcode`, as sanitizers do. A status of the program's own that is not
+// 0 is kept: it already fails a CI step, and some carry a meaning the
+// caller acts on (LibreOffice's soffice.bin exits 81 to have its launcher
+// start it again: replaced by 66, the launcher gave up and no document was
+// converted). ThreadSanitizer's _exit keeps a non-zero status too.
 DEPT_HIDDEN void dept_monitor_at_exit(void);
 
 // The process ends: what the core holds back is queued, then everything
@@ -199,7 +203,7 @@ static void at_exit(int status, void *arg) {
     dept_core_exiting(status);
     int32_t code = dept_core_at_exit();
     dept_shim_core_unlock_noflush();
-    if (code) {
+    if (code && status == 0) {
         fflush(NULL);
         _exit(code);   // still guarded: this exit is dept's, not a watchdog's
     }

@@ -40,7 +40,7 @@ public struct Options: Sendable, Equatable {
     public static let documentation: [(key: String, value: String, meaning: String)] = [
         ("log_path", "(stderr)", "write reports to <log_path>.<pid> instead of stderr"),
         ("format", "text", "report format: text, json or sarif"),
-        ("exitcode", "66", "exit status of a process that reported a deadlock; 0 keeps the program's own"),
+        ("exitcode", "66", "exit status of a process that reported a deadlock and would exit with 0 (its own non-zero status is kept); 0 keeps the program's own"),
         ("hang_ms", "1000", "a wait blocked this long (ms) triggers the live hang analysis"),
         ("stall_ms", "10000", "blocked this long without a verdict: one 'DEPT: warning: stall:' dump"),
         ("on_hang", "exit", "after a deadlock/hang report: report (keep running), exit (with exitcode) or abort"),

@@ -22,7 +22,7 @@ final class LockExamplesTests: XCTestCase {
     /// fails when an example is added without a test here.
     static let covered: Set<String> = [
         // lock order, potential
-        "abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
+        "abba", "abba_own_status", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
         "same_class_behind_lock", "swift_abba", "swift_abba_exported", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
@@ -641,6 +641,22 @@ final class LockExamplesTests: XCTestCase {
         let example = try ExampleBuilder.shared.build("abba")
         let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "exitcode=3"], timeout: Self.timeout)
         assertReport(run, kind: .potential, example: example, events: 2...2, exitCode: 3)
+    }
+
+    /// A program that reports and then exits with a status of its own
+    /// keeps it: only a successful exit becomes `exitcode`. LibreOffice's
+    /// soffice.bin exits 81 to be started again, and 66 in its place made
+    /// its launcher give up. Status 0 still becomes 66.
+    func test_ownNonZeroStatusKept() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("abba_own_status")
+        let own = runProgram(example.executable.path, [], preload: true, timeout: Self.timeout)
+        assertReport(own, kind: .potential, example: example, events: 2...2, exitCode: 81)
+        let zero = runProgram(example.executable.path, ["0"], preload: true, timeout: Self.timeout)
+        assertReport(zero, kind: .potential, example: example, events: 2...2, exitCode: 66)
+        let three = runProgram(example.executable.path, ["3"], preload: true, env: ["DEPT_OPTIONS": "exitcode=9"],
+                               timeout: Self.timeout)
+        assertReport(three, kind: .potential, example: example, events: 2...2, exitCode: 3)
     }
 
     func test_option_logPath_writesReportFile() throws {
