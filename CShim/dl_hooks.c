@@ -45,7 +45,9 @@ DEPT_EXPORT int dlclose(void *handle) {
                 for (uint32_t i = 0; i < before.n; i++) {
                     if (!before.mods[i].gone) continue;
                     dept_obj_forget_range(before.mods[i].lo, before.mods[i].m.end);
-                    dept_module_gone(&before.mods[i].m);
+                    // A record without its name (the snapshot ran out of
+                    // room for it) would be read as the program's own.
+                    if (before.mods[i].m.path[0]) dept_module_gone(&before.mods[i].m);
                 }
             }
             dept_leave();
