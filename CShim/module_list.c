@@ -123,9 +123,13 @@ void dept_module_gone(const struct dept_module *m) {
 
 struct snap_fill { struct dept_module_snapshot *s; uint32_t cap; char *names, *names_end; };
 
+struct snap_count { uint32_t n; size_t names; };
+
 static int count_one(struct dl_phdr_info *info, size_t size, void *arg) {
-    (void)info; (void)size;
-    ++*(uint32_t *)arg;
+    (void)size;
+    struct snap_count *c = arg;
+    c->n++;
+    c->names += strnlen(info->dlpi_name ? info->dlpi_name : "", 4095) + 1;
     return 0;
 }
 
@@ -156,11 +160,12 @@ static int fill_one(struct dl_phdr_info *info, size_t size, void *arg) {
 }
 
 bool dept_modules_snapshot(struct dept_module_snapshot *s) {
-    uint32_t n = 0;
-    dl_iterate_phdr(count_one, &n);
-    uint32_t cap = n + 16, slots = 64;
+    struct snap_count c = { 0, 0 };
+    dl_iterate_phdr(count_one, &c);
+    // Room for 16 more, loaded by other threads in between, names and all.
+    uint32_t cap = c.n + 16, slots = 64;
     while (slots < 2 * cap) slots *= 2;
-    size_t names = (size_t)cap * 256;
+    size_t names = c.names + 16 * 4096;
     size_t bytes = cap * sizeof(struct dept_mapped) + slots * sizeof(uint32_t) + names;
     void *mem = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) return false;
