@@ -203,7 +203,7 @@ static void at_exit(int status, void *arg) {
     dept_core_exiting(status);
     int32_t code = dept_core_at_exit();
     dept_shim_core_unlock_noflush();
-    if (code && status == 0) {
+    if (code && (status & 0xff) == 0) {   // exit(256) ends the process with 0
         fflush(NULL);
         _exit(code);   // still guarded: this exit is dept's, not a watchdog's
     }

@@ -657,6 +657,9 @@ final class LockExamplesTests: XCTestCase {
         let three = runProgram(example.executable.path, ["3"], preload: true, env: ["DEPT_OPTIONS": "exitcode=9"],
                                timeout: Self.timeout)
         assertReport(three, kind: .potential, example: example, events: 2...2, exitCode: 3)
+        // exit(256) ends the process with 0: that is a successful exit.
+        let wrapped = runProgram(example.executable.path, ["256"], preload: true, timeout: Self.timeout)
+        assertReport(wrapped, kind: .potential, example: example, events: 2...2, exitCode: 66)
     }
 
     func test_option_logPath_writesReportFile() throws {
