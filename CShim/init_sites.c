@@ -77,8 +77,13 @@ static __attribute__((noinline)) bool in_wrapper_library(uintptr_t pc) {
 // funnel's. Apart from dept_init_class_key, and reached by a tail call, so
 // that the common init does not pay this frame's set-up: it was a sixth of
 // the init hook's instructions in a program making millions of mutexes.
-static __attribute__((noinline)) uint64_t class_key_slow(uintptr_t site, uint32_t inst, struct site_state *st,
+// `count_inst`: this init's count at its site (high half) and its instance
+// (low half), in one register so that the call stays a jump. The count is
+// the one this init made: read again, another thread's increment in
+// between could skip a sample.
+static __attribute__((noinline)) uint64_t class_key_slow(uintptr_t site, uint64_t count_inst, struct site_state *st,
                                                          uintptr_t *name_pc, uintptr_t *prefix, uint32_t *nprefix) {
+    uint32_t inst = (uint32_t)count_inst, n = (uint32_t)(count_inst >> 32);
     // Asked once per site: the answer costs a loader lookup and a string
     // search, and a program that makes millions of objects makes them at a
     // few sites.
@@ -88,7 +93,6 @@ static __attribute__((noinline)) uint64_t class_key_slow(uintptr_t site, uint32_
         atomic_store_explicit(&st->library, library, memory_order_relaxed);
     }
     bool seed = library == 2;
-    uint32_t n = atomic_load_explicit(&st->count, memory_order_relaxed);
     bool sampled = n <= 16 || (n & (n - 1)) == 0;
     if (!seed && !sampled && !atomic_load_explicit(&st->funnel, memory_order_relaxed)) return site;
 
@@ -130,5 +134,5 @@ uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
     if (LIKELY(atomic_load_explicit(&st->library, memory_order_relaxed) == 1 && !sampled
                && !atomic_load_explicit(&st->funnel, memory_order_relaxed)))
         return site;
-    return class_key_slow(site, inst, st, name_pc, prefix, nprefix);
+    return class_key_slow(site, (uint64_t)n << 32 | inst, st, name_pc, prefix, nprefix);
 }
