@@ -18,6 +18,39 @@ DEFINE_REAL(int, dlclose, void *)
 DEPT_HIDDEN void dept_obj_forget_range(uintptr_t lo, uintptr_t hi);
 DEPT_HIDDEN extern _Atomic uint32_t dept_unload_generation;
 
+// When no memory is left for the snapshot: the closed library alone, as
+// the loader names it (its dependencies go unnoticed). Entered with the
+// guard taken, as dlclose leaves it.
+static __attribute__((noinline)) int close_one(void *handle, int e) {
+    char name[4096] = "";
+    struct dept_module mod = { 0 };
+    uintptr_t base = 0, lo = 0;
+    bool found = false;
+    struct link_map *lm = 0;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name) {
+        strncpy(name, lm->l_name, sizeof name - 1);
+        base = lm->l_addr;
+        found = dept_module_find(base, name, &mod, &lo);
+        mod.path = name;
+    }
+    dept_leave();
+    errno = e;
+    int r = REAL(dlclose)(handle);
+    if (r == 0) dept_unwind_cfi_forget();
+    if (r == 0 && found && dept_enter()) {
+        e = errno;
+        struct dept_module still;
+        if (!dept_module_find(base, name, &still, 0)) {
+            atomic_fetch_add(&dept_unload_generation, 1);
+            dept_obj_forget_range(lo, mod.end);
+            dept_module_gone(&mod);
+        }
+        dept_leave();
+        errno = e;
+    }
+    return r;
+}
+
 DEPT_EXPORT int dlclose(void *handle) {
     resolve_dlclose();
     struct dept_thread *t = dept_enter();
@@ -27,7 +60,7 @@ DEPT_EXPORT int dlclose(void *handle) {
     // it needed are unmapped with it (VLC's codec plugin takes libavcodec
     // along), and their locks and frames are gone as much as its own.
     struct dept_module_snapshot before = { 0 };
-    bool have = dept_modules_snapshot(&before);
+    if (!dept_modules_snapshot(&before)) return close_one(handle, e);
     dept_leave();
     errno = e;
     int r = REAL(dlclose)(handle);
@@ -37,23 +70,21 @@ DEPT_EXPORT int dlclose(void *handle) {
     // rule: that takes a dlopen landing at the same address within
     // microseconds.)
     if (r == 0) dept_unwind_cfi_forget();
-    if (have) {
-        e = errno;
-        if (r == 0 && dept_enter()) {
-            if (dept_modules_unmapped(&before)) {
-                atomic_fetch_add(&dept_unload_generation, 1);
-                for (uint32_t i = 0; i < before.n; i++) {
-                    if (!before.mods[i].gone) continue;
-                    dept_obj_forget_range(before.mods[i].lo, before.mods[i].m.end);
-                    // A record without its name (the snapshot ran out of
-                    // room for it) would be read as the program's own.
-                    if (before.mods[i].m.path[0]) dept_module_gone(&before.mods[i].m);
-                }
+    e = errno;
+    if (r == 0 && dept_enter()) {
+        if (dept_modules_unmapped(&before)) {
+            atomic_fetch_add(&dept_unload_generation, 1);
+            for (uint32_t i = 0; i < before.n; i++) {
+                if (!before.mods[i].gone) continue;
+                dept_obj_forget_range(before.mods[i].lo, before.mods[i].m.end);
+                // A record without its name (the snapshot ran out of room
+                // for it) would be read as the program's own.
+                if (before.mods[i].m.path[0]) dept_module_gone(&before.mods[i].m);
             }
-            dept_leave();
         }
-        dept_modules_release(&before);
-        errno = e;
+        dept_leave();
     }
+    dept_modules_release(&before);
+    errno = e;
     return r;
 }

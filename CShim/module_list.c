@@ -93,6 +93,24 @@ uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap) {
     return it.n;
 }
 
+struct find_query { uintptr_t base; const char *name; struct dept_module *m; uintptr_t lo; bool found; };
+
+static int find_one(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    struct find_query *q = arg;
+    if (info->dlpi_addr != q->base || !info->dlpi_name || strcmp(info->dlpi_name, q->name) != 0) return 0;
+    describe(info, q->m, &q->lo);
+    q->found = true;
+    return 1;
+}
+
+bool dept_module_find(uintptr_t base, const char *name, struct dept_module *m, uintptr_t *lo) {
+    struct find_query q = { base, name, m, 0, false };
+    dl_iterate_phdr(find_one, &q);
+    if (q.found && lo) *lo = q.lo;
+    return q.found;
+}
+
 void dept_module_gone(const struct dept_module *m) {
     // Already the latest record where it lay (a plugin loaded and unloaded
     // again and again): nothing new. Another module that lay there since
@@ -108,8 +126,14 @@ void dept_module_gone(const struct dept_module *m) {
     }
     const char *path = m->path ? m->path : "";
     uint32_t len = (uint32_t)strnlen(path, 4095);
-    uint32_t at = atomic_fetch_add_explicit(&gone_path_used, len + 1, memory_order_relaxed);
-    if (at + len + 1 > GONE_PATHS) return;
+    if (atomic_load_explicit(&ngone, memory_order_relaxed) >= GONE_MAX) return;
+    // Reserved only while it fits: a counter that went on growing past the
+    // end would wrap after enough unloads and land inside the buffer again.
+    uint32_t at = atomic_load_explicit(&gone_path_used, memory_order_relaxed);
+    do {
+        if (at > GONE_PATHS - (len + 1)) return;
+    } while (!atomic_compare_exchange_weak_explicit(&gone_path_used, &at, at + len + 1, memory_order_relaxed,
+                                                    memory_order_relaxed));
     uint32_t slot = atomic_fetch_add_explicit(&ngone, 1, memory_order_relaxed);
     if (slot >= GONE_MAX) return;
     memcpy(gone_paths + at, path, len);
@@ -189,11 +213,34 @@ static int still_one(struct dl_phdr_info *info, size_t size, void *arg) {
     return 0;
 }
 
+// Something else is mapped where a gone module lay: another thread closed
+// that one and loaded this one meanwhile (this thread's own library is
+// unmapped only at the end of its dlclose, after every nested load). Its
+// objects are not this dlclose's to forget, and the thread that closed the
+// old one judges it.
+static int overlap_one(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    struct dept_module_snapshot *s = arg;
+    struct dept_module now;
+    uintptr_t lo;
+    describe(info, &now, &lo);
+    for (uint32_t i = 0; i < s->n; i++) {
+        struct dept_mapped *e = &s->mods[i];
+        if (e->gone && e->lo < now.end && lo < e->m.end) e->gone = false;
+    }
+    return 0;
+}
+
 uint32_t dept_modules_unmapped(struct dept_module_snapshot *s) {
     for (uint32_t i = 0; i < s->n; i++) s->mods[i].gone = true;
     dl_iterate_phdr(still_one, s);
     uint32_t k = 0;
     for (uint32_t i = 0; i < s->n; i++) k += s->mods[i].gone;
+    if (k) {
+        dl_iterate_phdr(overlap_one, s);
+        k = 0;
+        for (uint32_t i = 0; i < s->n; i++) k += s->mods[i].gone;
+    }
     return k;
 }
 

@@ -536,6 +536,9 @@ DEPT_HIDDEN void dept_drop_held(struct dept_thread *t, uintptr_t addr);
 DEPT_HIDDEN void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_stack);
 
 // ---- module_list.c
+/// The loaded object mapped at base under name: its record (its path as the
+/// loader keeps it) and its lowest mapped address.
+DEPT_HIDDEN bool dept_module_find(uintptr_t base, const char *name, struct dept_module *m, uintptr_t *lo);
 /// The module was unmapped: kept, so that stacks captured while it was
 /// mapped still symbolize.
 DEPT_HIDDEN void dept_module_gone(const struct dept_module *m);
