@@ -113,6 +113,17 @@ public struct DependencyGraph: Sendable {
     /// it, a fifth of the core's time meeting 10,000 new classes.
     private var firstOut: [EventNode: Int] = [:]
     private var nextOut: [Int] = []
+    /// A node's class-level out-edges by target, as the cycle search walks
+    /// them, kept from one search to the next until the node gains an edge.
+    /// The search passes through the same nodes again and again (it backs
+    /// out of a node and meets it through another path), and building the
+    /// array and sorting it at every visit, with the set of the nodes on
+    /// the path, was most of a search's instructions: Tcl's thread package
+    /// spent a third of its run in a few searches. Filled only by searches,
+    /// so a program whose searches end at once (one lock order) pays
+    /// nothing for it.
+    private var sortedOut: [EventNode: [OutEdge]] = [:]
+    struct OutEdge: Sendable { let to: EventNode; let edge: Int }
     private struct NodePair: WordHashable {
         var from: EventNode, to: EventNode
         var hashWord: UInt64 { WordMix.fold(from.hashWord, to.hashWord) }
@@ -202,9 +213,13 @@ public struct DependencyGraph: Sendable {
         OutEdgeIndices(nextOut: nextOut, e: firstOut[node] ?? -1)
     }
 
-    /// The class-level edges leaving `node`, by target.
-    private func outEdges(_ node: EventNode) -> [(to: EventNode, edge: Int)] {
-        outEdgeIndices(node).map { (edges[$0].to, $0) }.sorted { $0.to < $1.to }
+    /// The class-level edges leaving `node`, by target (no two lead to the
+    /// same node: `edgeIndex` makes one edge of a pair).
+    private func outEdges(_ node: EventNode, memo: inout [EventNode: [OutEdge]]) -> [OutEdge] {
+        if let known = memo[node] { return known }
+        let out = outEdgeIndices(node).map { OutEdge(to: edges[$0].to, edge: $0) }.sorted { $0.to < $1.to }
+        memo[node] = out
+        return out
     }
 
     /// Whether an event of `from` triggered at call site `site` was seen
@@ -376,6 +391,7 @@ public struct DependencyGraph: Sendable {
         if witness.wait.isTimed { timedWitnesses += 1 }
         edges.append(Edge(from: from, to: to, witnesses: [witness]))
         nextOut.append(firstOut.updateValue(i, forKey: from) ?? -1)
+        if !sortedOut.isEmpty { sortedOut.removeValue(forKey: from) }
         noteWitness(witness.thread)
         return i
     }
@@ -434,15 +450,20 @@ public struct DependencyGraph: Sendable {
     private mutating func search(closing index: Int, with witness: Witness, timed: Bool,
                                  pathBack: inout PathBack, judge: CycleVerdict,
                                  rejected: inout (rule: Rejection, witnesses: [Witness])?) -> FoundCycle? {
+        // The memo is moved out of self for the search (which reads self)
+        // and back after it, without copying it.
+        var memo: [EventNode: [OutEdge]] = [:]
+        swap(&memo, &sortedOut)
+        defer { swap(&memo, &sortedOut) }
         if case .unknown = pathBack {
             let (c, exhausted) = search(closing: index, with: witness, timed: timed,
-                                        budget: Self.searchBeforePathCheck, judge: judge, rejected: &rejected)
+                                        budget: Self.searchBeforePathCheck, judge: judge, rejected: &rejected, memo: &memo)
             if !exhausted { return c }
             pathBack = reaches(edges[index].from, from: edges[index].to) ? .exists : .none
         }
         guard case .exists = pathBack else { return nil }
         let (c, exhausted) = search(closing: index, with: witness, timed: timed, budget: Self.searchBudget,
-                                    judge: judge, rejected: &rejected)
+                                    judge: judge, rejected: &rejected, memo: &memo)
         if exhausted { exhaustedSearches += 1 }
         return c
     }
@@ -468,9 +489,13 @@ public struct DependencyGraph: Sendable {
     /// observations are all tried, so a path whose first observation clashes
     /// is still found through another one.
     private func search(closing index: Int, with witness: Witness, timed: Bool, budget: Int, judge: CycleVerdict,
-                        rejected: inout (rule: Rejection, witnesses: [Witness])?) -> (FoundCycle?, exhausted: Bool) {
+                        rejected: inout (rule: Rejection, witnesses: [Witness])?,
+                        memo: inout [EventNode: [OutEdge]]) -> (FoundCycle?, exhausted: Bool) {
         let start = edges[index].to, goal = edges[index].from
-        var onPath: Set<EventNode> = [start]
+        // The nodes on the path, in path order: at most maxCycleLength + 1,
+        // so a scan is cheaper than hashing each one in and out of a set.
+        var onPath: [EventNode] = [start]
+        onPath.reserveCapacity(Self.maxCycleLength + 2)
         var path: [(edge: Int, witness: Witness)] = [(index, witness)]
         var budget = budget
         var exhausted = false
@@ -478,7 +503,8 @@ public struct DependencyGraph: Sendable {
 
         func dfs(_ node: EventNode) -> Bool {
             if path.count > Self.maxCycleLength { return false }
-            for (to, e) in outEdges(node) {
+            for o in outEdges(node, memo: &memo) {
+                let to = o.to, e = o.edge
                 if to != goal && onPath.contains(to) { continue }
                 for w in edges[e].witnesses where (timed || !w.wait.isTimed) && path.allSatisfy({ $0.witness.compatible(with: w) }) {
                     budget -= 1
@@ -501,9 +527,9 @@ public struct DependencyGraph: Sendable {
                         path.removeLast()
                         continue
                     }
-                    onPath.insert(to)
+                    onPath.append(to)
                     if dfs(to) { return true }
-                    onPath.remove(to)
+                    onPath.removeLast()
                     path.removeLast()
                 }
             }
