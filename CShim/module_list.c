@@ -15,7 +15,9 @@
 #include <sys/mman.h>
 
 // Unloaded modules kept, the first ones: a program that loads and unloads
-// the same plugin again and again records it once. No lock: a slot is
+// the same plugin again and again, at one address or at a few, records
+// each place once and numbers its latest unload (gone_last), by which the
+// reader orders them. No lock: a slot is
 // claimed, written, then marked ready, so a fork or a report at any
 // moment reads only whole records. Room for thousands, because the module
 // that matters is often the last one unloaded: a plugin host that scans
@@ -29,6 +31,8 @@
 static struct dept_module gone[GONE_MAX];
 static char gone_paths[GONE_PATHS];
 static _Atomic uint32_t gone_ready[GONE_MAX];
+static _Atomic uint32_t gone_last[GONE_MAX];
+static _Atomic uint32_t gone_clock;
 static _Atomic uint32_t ngone;
 static _Atomic uint32_t gone_path_used;
 
@@ -62,6 +66,7 @@ static void describe(const struct dl_phdr_info *info, struct dept_module *m, uin
     m->end = hi;
     m->path = info->dlpi_name;
     m->build_id_len = bidlen;
+    m->unloaded = 0;
     if (bidlen) memcpy(m->build_id, bid, bidlen);
     if (lo_out) *lo_out = lo;
 }
@@ -80,14 +85,18 @@ uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap) {
     struct mod_iter it = { out, cap, 0 };
     dl_iterate_phdr(each_module, &it);
     // Mapped modules first: an address a later library reuses is its.
-    // Then the unloaded ones, the latest first: a host that scans its
-    // plugins maps one after another at the same address, and the one
-    // unloaded last is the one whose frames a report at exit shows.
+    // Then the unloaded ones, each with the number of its latest unload: a
+    // host that scans its plugins maps one after another at the same
+    // address, and the one unloaded last is the one whose frames a report
+    // at exit shows (the reader orders them; no allocation here).
     uint32_t n = atomic_load_explicit(&ngone, memory_order_acquire);
     if (n > GONE_MAX) n = GONE_MAX;
-    for (uint32_t i = n; i-- > 0;) {
+    for (uint32_t i = 0; i < n; i++) {
         if (!atomic_load_explicit(&gone_ready[i], memory_order_acquire)) continue;
-        if (it.n < cap) out[it.n] = gone[i];
+        if (it.n < cap) {
+            out[it.n] = gone[i];
+            out[it.n].unloaded = atomic_load_explicit(&gone_last[i], memory_order_relaxed);
+        }
         it.n++;
     }
     return it.n;
@@ -112,17 +121,20 @@ bool dept_module_find(uintptr_t base, const char *name, struct dept_module *m, u
 }
 
 void dept_module_gone(const struct dept_module *m) {
-    // Already the latest record where it lay (a plugin loaded and unloaded
-    // again and again): nothing new. Another module that lay there since
-    // gets a record after it, so that the order stays the unloads'.
+    // Recorded already (a plugin loaded and unloaded again and again, here
+    // or at a place it had before): only its latest unload is new. Two
+    // plugins unloaded in turns at one address keep two records, not one
+    // per unload, so the records never fill with them.
+    uint32_t when = atomic_fetch_add_explicit(&gone_clock, 1, memory_order_relaxed) + 1;
+    if (!when) when = 1;   // 0 reads as mapped
     uint32_t n = atomic_load_explicit(&ngone, memory_order_acquire);
     if (n > GONE_MAX) n = GONE_MAX;
-    for (uint32_t i = n; i-- > 0;) {
+    for (uint32_t i = 0; i < n; i++) {
         if (!atomic_load_explicit(&gone_ready[i], memory_order_acquire)) continue;
-        if (gone[i].end <= m->base || gone[i].base >= m->end) continue;
-        if (gone[i].base == m->base && gone[i].end == m->end && strcmp(gone[i].path, m->path ? m->path : "") == 0)
+        if (gone[i].base == m->base && gone[i].end == m->end && strcmp(gone[i].path, m->path ? m->path : "") == 0) {
+            atomic_store_explicit(&gone_last[i], when, memory_order_relaxed);
             return;
-        break;
+        }
     }
     const char *path = m->path ? m->path : "";
     uint32_t len = (uint32_t)strnlen(path, 4095);
@@ -140,6 +152,7 @@ void dept_module_gone(const struct dept_module *m) {
     gone_paths[at + len] = 0;
     gone[slot] = *m;
     gone[slot].path = gone_paths + at;
+    atomic_store_explicit(&gone_last[slot], when, memory_order_relaxed);
     atomic_store_explicit(&gone_ready[slot], 1, memory_order_release);
 }
 

@@ -216,8 +216,12 @@ struct dept_config {
 
 /// The current configuration (written once at start-up by the core).
 struct dept_config *dept_shim_config(void);
-/// Returns the number of loaded modules and fills up to cap entries.
-struct dept_module { uintptr_t base; uintptr_t end; const char *path; uint8_t build_id[20]; uint32_t build_id_len; };
+/// Returns the number of modules, mapped and unloaded, and fills up to cap
+/// entries: the mapped ones first. `unloaded` is 0 for a mapped module, and
+/// for an unloaded one a number that grows with each unload, its latest:
+/// where several lay at one address, the one unloaded last names it.
+struct dept_module { uintptr_t base; uintptr_t end; const char *path; uint8_t build_id[20]; uint32_t build_id_len;
+                     uint32_t unloaded; };
 uint32_t dept_shim_modules(struct dept_module *out, uint32_t cap);
 
 /// Loads libunwind for `unwinder=libunwind` (CShim/unwinder.c): 1, or 0

@@ -38,7 +38,11 @@ struct ProcessSymbolizer: Symbolizing {
             buf = [dept_module](repeating: dept_module(), count: n + 64)
             n = Int(dept_shim_modules(&buf, UInt32(buf.count)))
         }
-        for m in buf.prefix(n) {
+        // Mapped first, then the unloaded ones, the latest unload first:
+        // lookups take the first module that holds an address.
+        let all = buf.prefix(n)
+        let ordered = all.filter { $0.unloaded == 0 } + all.filter { $0.unloaded != 0 }.sorted { $0.unloaded > $1.unloaded }
+        for m in ordered {
             var path = m.path.map { String(cString: $0) } ?? ""
             if path.isEmpty { path = Self.selfExe() }
             var bid = ""

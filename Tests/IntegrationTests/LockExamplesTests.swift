@@ -22,7 +22,7 @@ final class LockExamplesTests: XCTestCase {
     /// fails when an example is added without a test here.
     static let covered: Set<String> = [
         // lock order, potential
-        "abba", "abba_own_status", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
+        "abba", "abba_own_status", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "plugin_reload_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
         "same_class_behind_lock", "swift_abba", "swift_abba_exported", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
@@ -142,6 +142,17 @@ final class LockExamplesTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("plugin_nest ") && run.stderr.contains("libplugin_nest.c:9"), run.transcript)
         XCTAssertTrue(run.stderr.contains("plugin_via ") && run.stderr.contains("libplugin_via.c:10"), run.transcript)
         XCTAssertFalse(run.stderr.contains("+0x0") || run.stderr.contains("#0 ??"), run.transcript)
+    }
+
+    /// The same after two copies of the plugin were reloaded in turns
+    /// 8,400 times (a server's graceful restarts): each unload of a copy
+    /// made a record of its own until all 8,192 were taken, and the
+    /// plugin's own unload, the last, was named by a copy ("reloaded_b").
+    func test_plugin_reload_unloaded_inversion() throws {
+        let run = try checkPotential("plugin_reload_unloaded_inversion", events: 2...2, mustContain: [Self.mutexWait])
+        XCTAssertTrue(run.stderr.contains("plugin_nest ") && run.stderr.contains("libplugin_nest.c:9"), run.transcript)
+        XCTAssertFalse(run.stderr.contains("+0x0") || run.stderr.contains("#0 ??") || run.stderr.contains("reloaded_"),
+                       run.transcript)
     }
 
     func test_heap_class_inversion() throws {
