@@ -258,42 +258,59 @@ struct ProcessSymbolizer: Symbolizing {
 
     /// For a module with no debug information anywhere: the -dbgsym
     /// package that has it, or how to build it. Asked once per module
-    /// (dpkg-query is a helper start too), then kept in the memo.
+    /// (dpkg-query is a helper start too), then kept in the memo, unless
+    /// dpkg-query failed: that answer is given but asked again at the next
+    /// print, or a failure of one moment would stand for the rest of the
+    /// process.
     mutating func debugHint(module path: String) -> String? {
         guard enabled, let m = mods.first(where: { $0.path == path }) else { return nil }
         if let known = symbolMemo.hint(for: m) { return known }
         var hint: String? = nil
+        var settled = true
         if debugFiles.resolve(m).missing {
             let name = path.split(separator: "/").last.map(String.init) ?? path
-            if let pkg = packageOwning(path) {
+            let owner = packageOwning(path)
+            switch owner {
+            case .package(let pkg):
                 hint = "\(name) has no debug information: install \(pkg)-dbgsym (Debian's debug archive) for function names and lines"
-            } else {
+            case .none, .unknown:
                 hint = "\(name) has no debug information: build it with -g, or keep its debug file where gdb looks (.gnu_debuglink, /usr/lib/debug/.build-id/)"
             }
+            if case .unknown = owner { settled = false }
         }
-        symbolMemo.remember(hint: hint, for: m)
+        if settled { symbolMemo.remember(hint: hint, for: m) }
         return hint
     }
 
-    /// The Debian package that installed a file (`dpkg-query -S`), if any.
-    private func packageOwning(_ path: String) -> String? {
+    /// What `dpkg-query -S` says of a file.
+    private enum PackageOwner { case package(String), none, unknown }
+
+    /// The Debian package that installed a file: .none when dpkg-query
+    /// answered that none did (or the file is not where packages put
+    /// theirs), .unknown when it could not answer (it did not start, a
+    /// signal ended it, or it exited with an error).
+    private func packageOwning(_ path: String) -> PackageOwner {
         guard path.hasPrefix("/usr/") || path.hasPrefix("/lib") || path.hasPrefix("/bin") || path.hasPrefix("/sbin"),
-              dept_libc_is_executable("/usr/bin/dpkg-query") != 0 else { return nil }
+              dept_libc_is_executable("/usr/bin/dpkg-query") != 0 else { return .none }
         var variants = [path]
         if path.hasPrefix("/usr/") { variants.append(String(path.dropFirst(4))) } else { variants.append("/usr" + path) }
+        var answered = true
         for v in variants {
-            let out = run("/usr/bin/dpkg-query", ["-S", v], input: nil)
+            let (out, exit) = runWithStatus("/usr/bin/dpkg-query", ["-S", v], input: nil)
+            // 0: found, 1: not found; anything else is no answer.
+            if exit != 0 && exit != 1 { answered = false }
             // "libfoo1:amd64: /usr/lib/x86_64-linux-gnu/libfoo.so.1"
             if let line = out.split(separator: "\n").first, let sep = line.firstIndex(of: " "), sep > line.startIndex,
                line[line.index(before: sep)] == ":" {
                 var pkg = String(line[..<line.index(before: sep)])
                 if let comma = pkg.firstIndex(of: ",") { pkg = String(pkg[..<comma]) }
                 if let colon = pkg.firstIndex(of: ":") { pkg = String(pkg[..<colon]) }
-                if !pkg.isEmpty && !pkg.contains(" ") { return pkg }
+                if !pkg.isEmpty && !pkg.contains(" ") { return .package(pkg) }
             }
         }
-        return nil
+        return answered ? .none : .unknown
     }
+
 
     /// Demangled forms of the Swift names among `names`, by one run of
     /// swift-demangle. Without it the names stay mangled, and the first
@@ -359,15 +376,21 @@ struct ProcessSymbolizer: Symbolizing {
     /// unlinked temporary file and its output into another (the calling
     /// thread waits meanwhile: helper_process.c).
     private func run(_ tool: String, _ args: [String], input: String?) -> String {
+        runWithStatus(tool, args, input: input).output
+    }
+
+    /// The tool's output, and its exit status when it ran and exited (nil:
+    /// it could not be started, or a signal ended it).
+    private func runWithStatus(_ tool: String, _ args: [String], input: String?) -> (output: String, exit: Int32?) {
         var inFD: Int32 = -1
         if let input {
             inFD = dept_libc_temp_file()
-            guard inFD >= 0 else { return "" }
+            guard inFD >= 0 else { return ("", nil) }
             _ = writeAll(inFD, input)
             _ = dept_libc_rewind(inFD)
         }
         let outFD = dept_libc_temp_file()
-        guard outFD >= 0 else { if inFD >= 0 { dept_libc_close(inFD) }; return "" }
+        guard outFD >= 0 else { if inFD >= 0 { dept_libc_close(inFD) }; return ("", nil) }
         var env: [String] = []
         if let environ = dept_libc_environ() {
             var e = environ
@@ -385,7 +408,9 @@ struct ProcessSymbolizer: Symbolizing {
         var result: [UInt8] = []
         if rc == 0, dept_libc_rewind(outFD) == 0 { result = readAll(outFD) }
         dept_libc_close(outFD)
-        return String(decoding: result, as: UTF8.self)
+        // A wait status: exited normally when its low 7 bits are 0.
+        let exit: Int32? = rc == 0 && status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+        return (String(decoding: result, as: UTF8.self), exit)
     }
 }
 

@@ -22,7 +22,7 @@ final class LockExamplesTests: XCTestCase {
     /// fails when an example is added without a test here.
     static let covered: Set<String> = [
         // lock order, potential
-        "abba", "abba_own_status", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "plugin_reload_unloaded_inversion", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
+        "abba", "abba_own_status", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "plugin_reload_unloaded_inversion", "plugin_two_inversions", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
         "same_class_behind_lock", "swift_abba", "swift_abba_exported", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
@@ -153,6 +153,19 @@ final class LockExamplesTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("plugin_nest ") && run.stderr.contains("libplugin_nest.c:9"), run.transcript)
         XCTAssertFalse(run.stderr.contains("+0x0") || run.stderr.contains("#0 ??") || run.stderr.contains("reloaded_"),
                        run.transcript)
+    }
+
+    /// Two inversions through a plugin, each reported when it closes: two
+    /// reports in one process, each with the plugin's frames.
+    /// (StrippedProgramTests uses it for the notes on debug information.)
+    func test_plugin_two_inversions() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("plugin_two_inversions")
+        let run = runExample(example, preload: true, timeout: Self.timeout)
+        XCTAssertEqual(run.exitCode, 66, run.transcript)
+        XCTAssertEqual(run.stderr.components(separatedBy: "DEPT: potential deadlock:").count - 1, 2, run.transcript)
+        XCTAssertEqual(run.stderr.components(separatedBy: "plugin_nest ").count - 1 >= 2, true, run.transcript)
+        XCTAssertTrue(run.stderr.contains("libplugin_nest.c:9"), run.transcript)
     }
 
     func test_heap_class_inversion() throws {

@@ -55,6 +55,67 @@ final class StrippedProgramTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("to suppress: deadlock:ctx_y"), run.transcript)
     }
 
+    /// A library without debug information where packages put theirs
+    /// (here /usr/local/lib, in a private mount namespace) is named by its
+    /// package: "install <pkg>-dbgsym". When dpkg-query cannot answer (a
+    /// stand-in that fails its first two runs, both paths the first report
+    /// asks about), the report says how to build it instead, and the next
+    /// report asks again: the failed answer was kept for the rest of the
+    /// process, and every later report repeated it.
+    func testPackageHintAskedAgainAfterDpkgQueryFailed() throws {
+        _ = try requirePreload()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/dpkg-query"),
+              FileManager.default.fileExists(atPath: "/usr/local/lib") else {
+            throw XCTSkip("no /usr/bin/dpkg-query or /usr/local/lib to stand in for: the package hint was NOT checked")
+        }
+        guard let unshare = DeptPaths.which("unshare") else {
+            throw XCTSkip("unshare (util-linux) is not installed: the package hint was NOT checked")
+        }
+        let probe = ProcessRunner.run(executable: unshare, arguments: ["-m", "--propagation", "private", "true"],
+                                      environment: ProcessRunner.cleanEnvironment(), timeout: 30)
+        guard probe.exitedNormally, probe.exitCode == 0 else {
+            throw XCTSkip("unshare -m is not permitted here (needs root): the package hint was NOT checked\n\(probe.transcript)")
+        }
+        let example = try ExampleBuilder.shared.build("plugin_two_inversions")
+        let dir = try DeptPaths.makeTempDir("dbgsym")
+        let plugins = dir.appendingPathComponent("lib")
+        let built = example.executable.deletingLastPathComponent().appendingPathComponent("libplugin_nest.so")
+        let count = dir.appendingPathComponent("count").path
+        let fake = dir.appendingPathComponent("dpkg-query").path
+        let setup = """
+            set -e
+            mkdir -p '\(plugins.path)'
+            cp '\(built.path)' '\(plugins.path)/'
+            strip --strip-debug '\(plugins.path)/libplugin_nest.so'
+            cat > '\(fake)' <<'FAKE'
+            #!/bin/sh
+            c=$(cat '\(count)' 2>/dev/null || echo 0)
+            echo $((c + 1)) > '\(count)'
+            [ "$c" -lt 2 ] && exit 2
+            echo "fakepkg:amd64: $2"
+            FAKE
+            chmod +x '\(fake)'
+            """
+        let made = runProgram("/bin/sh", ["-c", setup], preload: false, timeout: 60)
+        XCTAssertEqual(made.exitCode, 0, made.transcript)
+        let script = """
+            set -e
+            mount --bind '\(plugins.path)' /usr/local/lib
+            mount --bind '\(fake)' /usr/bin/dpkg-query
+            export LD_PRELOAD='\(DeptPaths.preload.path)' DEPT_EXAMPLE_PLUGIN=/usr/local/lib/libplugin_nest.so
+            exec '\(example.executable.path)'
+            """
+        let r = ProcessRunner.run(executable: unshare, arguments: ["-m", "--propagation", "private", "/bin/sh", "-c", script],
+                                  environment: ProcessRunner.cleanEnvironment(), timeout: 60)
+        let reports = r.stderr.components(separatedBy: "DEPT: potential deadlock:").count - 1
+        XCTAssertEqual(reports, 2, r.transcript)
+        let notes = r.stderr.split(separator: "\n").filter { $0.hasPrefix("note: libplugin_nest.so") }.map(String.init)
+        XCTAssertEqual(notes, [
+            "note: libplugin_nest.so has no debug information: build it with -g, or keep its debug file where gdb looks (.gnu_debuglink, /usr/lib/debug/.build-id/)",
+            "note: libplugin_nest.so has no debug information: install fakepkg-dbgsym (Debian's debug archive) for function names and lines",
+        ], r.transcript)
+    }
+
     /// Stripped, nothing exported: no name is made up from an unrelated
     /// neighbour (`__bss_start+56`); objects are named by module+offset.
     func testNoNamesFromUnrelatedSymbols() throws {
