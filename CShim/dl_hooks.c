@@ -18,37 +18,19 @@ DEFINE_REAL(int, dlclose, void *)
 DEPT_HIDDEN void dept_obj_forget_range(uintptr_t lo, uintptr_t hi);
 DEPT_HIDDEN extern _Atomic uint32_t dept_unload_generation;
 
-// When no memory is left for the snapshot: the closed library alone, as
-// the loader names it (its dependencies go unnoticed). Entered with the
-// guard taken, as dlclose leaves it.
-static __attribute__((noinline)) int close_one(void *handle, int e) {
-    char name[4096] = "";
-    struct dept_module mod = { 0 };
-    uintptr_t base = 0, lo = 0;
-    bool found = false;
+// When no memory is left for a snapshot of every module: the closed
+// library alone, as the loader names it (its dependencies go unnoticed),
+// with its name kept in `name` (the loader frees its own).
+static void snapshot_alone(void *handle, struct dept_module_snapshot *s, struct dept_mapped *alone,
+                           char name[static 4096]) {
     struct link_map *lm = 0;
-    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name) {
-        strncpy(name, lm->l_name, sizeof name - 1);
-        base = lm->l_addr;
-        found = dept_module_find(base, name, &mod, &lo);
-        mod.path = name;
-    }
-    dept_leave();
-    errno = e;
-    int r = REAL(dlclose)(handle);
-    if (r == 0) dept_unwind_cfi_forget();
-    if (r == 0 && found && dept_enter()) {
-        e = errno;
-        struct dept_module still;
-        if (!dept_module_find(base, name, &still, 0)) {
-            atomic_fetch_add(&dept_unload_generation, 1);
-            dept_obj_forget_range(lo, mod.end);
-            dept_module_gone(&mod);
-        }
-        dept_leave();
-        errno = e;
-    }
-    return r;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_name) return;
+    strncpy(name, lm->l_name, 4095);
+    name[4095] = 0;
+    if (!dept_module_find(lm->l_addr, name, &alone->m, &alone->lo)) return;
+    alone->m.path = name;
+    s->mods = alone;
+    s->n = 1;
 }
 
 DEPT_EXPORT int dlclose(void *handle) {
@@ -60,7 +42,9 @@ DEPT_EXPORT int dlclose(void *handle) {
     // it needed are unmapped with it (VLC's codec plugin takes libavcodec
     // along), and their locks and frames are gone as much as its own.
     struct dept_module_snapshot before = { 0 };
-    if (!dept_modules_snapshot(&before)) return close_one(handle, e);
+    struct dept_mapped alone;
+    char name[4096];
+    if (!dept_modules_snapshot(&before)) snapshot_alone(handle, &before, &alone, name);
     dept_leave();
     errno = e;
     int r = REAL(dlclose)(handle);

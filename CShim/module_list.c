@@ -170,8 +170,6 @@ static int count_one(struct dl_phdr_info *info, size_t size, void *arg) {
     return 0;
 }
 
-static inline uint32_t base_slot(uintptr_t base, uint32_t mask) { return (uint32_t)(dept_hash_addr(base) >> 32) & mask; }
-
 static int fill_one(struct dl_phdr_info *info, size_t size, void *arg) {
     (void)size;
     struct snap_fill *f = arg;
@@ -190,9 +188,7 @@ static int fill_one(struct dl_phdr_info *info, size_t size, void *arg) {
         e->m.path = "";
     }
     e->gone = false;
-    uint32_t i = base_slot(e->m.base, s->index_mask);
-    while (s->index[i]) i = (i + 1) & s->index_mask;
-    s->index[i] = ++s->n;
+    s->n++;
     return 0;
 }
 
@@ -200,38 +196,23 @@ bool dept_modules_snapshot(struct dept_module_snapshot *s) {
     struct snap_count c = { 0, 0 };
     dl_iterate_phdr(count_one, &c);
     // Room for 16 more, loaded by other threads in between, names and all.
-    uint32_t cap = c.n + 16, slots = 64;
-    while (slots < 2 * cap) slots *= 2;
+    uint32_t cap = c.n + 16;
     size_t names = c.names + 16 * 4096;
-    size_t bytes = cap * sizeof(struct dept_mapped) + slots * sizeof(uint32_t) + names;
+    size_t bytes = cap * sizeof(struct dept_mapped) + names;
     void *mem = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) return false;
-    *s = (struct dept_module_snapshot){ .mods = mem, .index = (uint32_t *)((struct dept_mapped *)mem + cap),
-                                        .index_mask = slots - 1, .mem = mem, .bytes = bytes };
-    struct snap_fill f = { s, cap, (char *)(s->index + slots), (char *)mem + bytes };
+    *s = (struct dept_module_snapshot){ .mods = mem, .mem = mem, .bytes = bytes };
+    struct snap_fill f = { s, cap, (char *)((struct dept_mapped *)mem + cap), (char *)mem + bytes };
     dl_iterate_phdr(fill_one, &f);
     return true;
 }
 
-// Still mapped: the same object at the same place.
-static int still_one(struct dl_phdr_info *info, size_t size, void *arg) {
-    (void)size;
-    struct dept_module_snapshot *s = arg;
-    struct dept_module now;
-    describe(info, &now, 0);
-    for (uint32_t i = base_slot(now.base, s->index_mask); s->index[i]; i = (i + 1) & s->index_mask) {
-        struct dept_mapped *e = &s->mods[s->index[i] - 1];
-        if (e->m.base == now.base && e->m.end == now.end) e->gone = false;
-    }
-    return 0;
-}
-
-// Something else is mapped where a gone module lay: another thread closed
-// that one and loaded this one meanwhile (this thread's own library is
-// unmapped only at the end of its dlclose, after every nested load). Its
-// objects are not this dlclose's to forget, and the thread that closed the
-// old one judges it.
-static int overlap_one(struct dl_phdr_info *info, size_t size, void *arg) {
+// Still mapped: something is mapped where the module lay. Either the
+// module itself, or a library another thread loaded after closing it (this
+// thread's own library is unmapped only at the end of its dlclose, after
+// every nested load): that one's objects are not this dlclose's to forget,
+// and the thread that closed the old one judges it.
+static int mapped_one(struct dl_phdr_info *info, size_t size, void *arg) {
     (void)size;
     struct dept_module_snapshot *s = arg;
     struct dept_module now;
@@ -246,14 +227,9 @@ static int overlap_one(struct dl_phdr_info *info, size_t size, void *arg) {
 
 uint32_t dept_modules_unmapped(struct dept_module_snapshot *s) {
     for (uint32_t i = 0; i < s->n; i++) s->mods[i].gone = true;
-    dl_iterate_phdr(still_one, s);
+    dl_iterate_phdr(mapped_one, s);
     uint32_t k = 0;
     for (uint32_t i = 0; i < s->n; i++) k += s->mods[i].gone;
-    if (k) {
-        dl_iterate_phdr(overlap_one, s);
-        k = 0;
-        for (uint32_t i = 0; i < s->n; i++) k += s->mods[i].gone;
-    }
     return k;
 }
 

@@ -547,7 +547,7 @@ DEPT_HIDDEN void dept_module_gone(const struct dept_module *m);
 /// plugin's codec library goes with the plugin). In memory of its own
 /// (dept_modules_release frees it): the loader frees their names.
 struct dept_mapped { struct dept_module m; uintptr_t lo; bool gone; };
-struct dept_module_snapshot { struct dept_mapped *mods; uint32_t n, *index; uint32_t index_mask; void *mem; size_t bytes; };
+struct dept_module_snapshot { struct dept_mapped *mods; uint32_t n; void *mem; size_t bytes; };
 DEPT_HIDDEN bool dept_modules_snapshot(struct dept_module_snapshot *s);
 /// Marks the snapshot's modules that are no longer mapped; returns how many.
 DEPT_HIDDEN uint32_t dept_modules_unmapped(struct dept_module_snapshot *s);
