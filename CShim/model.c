@@ -495,7 +495,7 @@ void dept_sync_wait_leave(struct dept_thread *t, struct dept_sync_wait *w) {
     // was destroyed under it): nothing of it is this wait's.
     if (!w->sync || w->sync->inst != w->inst) return;
     // Before leaving the episode: the last waiter to leave ends it.
-    struct dept_epoch sat[DEPT_SAT_MAX];
+    struct dept_epoch sat[DEPT_SAT_MAX] = { { 0, 0 } };
     uint32_t nsat = 0;
     dept_clock_acquire_episode(w->sync, t, w->seq, w->ready, sat, &nsat);
     dept_sync_wait_end(w->sync, w->inst);
