@@ -61,8 +61,9 @@ struct ReferenceModel {
         /// Instance loops: the held sets (source instance and gates) of the
         /// links must be pairwise disjoint, not only their gates. A loop is
         /// concrete instances, so two links that need one instance held at
-        /// once cannot block together. (Diagnostic: the Detector, like the
-        /// rules above, compares gates only.)
+        /// once cannot block together. The Detector reads loops this way
+        /// (SameClassNesting.coexist: no gate is another link's source);
+        /// the full rules compare gates only.
         var strictLoops = false
         /// A wait flagged recursive/errorcheck for an instance the thread
         /// holds never blocks (the re-lock succeeds, or fails with EDEADLK):
@@ -72,8 +73,13 @@ struct ReferenceModel {
         static let full = Rules(innermostOnly: false, latestPairOnly: false)
         /// What the Detector implements now: every held context gets an
         /// observation (streams hold fewer than maxEdgesPerWait), every
-        /// distinct pair observation is kept, flagged re-locks are no wait.
-        static let detectorShortcuts = Rules(innermostOnly: false, latestPairOnly: false, flaggedRelockIsNoWait: true)
+        /// distinct pair observation is kept, flagged re-locks are no wait,
+        /// instance loops are read strictly. With gates compared alone, a
+        /// thread that held a1, waited for a2 and then waited for a1 again
+        /// (a self-wait, reported) also made a loop a1 -> a2 -> a1 here,
+        /// which the Detector rightly does not report: its second link holds
+        /// a1, the first link's source.
+        static let detectorShortcuts = Rules(innermostOnly: false, latestPairOnly: false, strictLoops: true, flaggedRelockIsNoWait: true)
         static let innermostOnlyRule = Rules(innermostOnly: true, latestPairOnly: false)
         static let innermostPastSharedRule = Rules(innermostOnly: true, latestPairOnly: false, pastShared: true)
         static let latestPairOnlyRule = Rules(innermostOnly: false, latestPairOnly: true)
