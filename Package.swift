@@ -26,12 +26,21 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
 // SIGILL, it never hangs (an unoptimised build first prints the message
 // through CShim's own putchar, raw writes to fd 2).
 // The CLI and the tests use DeptCore as an ordinary Swift module.
+//
+// Its debug information is for any debugger that meets it in a host
+// process (gdb attached to a program that hangs under dept): no name index
+// per object file (the linker concatenates them, and gdb rejects the
+// section with a warning about its length), and no skeleton units that
+// point at the build's Clang module caches (gdb complains it cannot find
+// each one, and the files are gone once the library is installed).
 let embedded: [SwiftSetting] = [
     .enableExperimentalFeature("Embedded"),
     .unsafeFlags([
         "-wmo",
         "-Xfrontend", "-disable-implicit-concurrency-module-import",
         "-Xfrontend", "-disable-implicit-string-processing-module-import",
+        "-Xfrontend", "-no-clang-module-breadcrumbs",
+        "-Xllvm", "-accel-tables=Disable",
     ]),
 ]
 

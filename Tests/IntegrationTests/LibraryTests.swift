@@ -81,6 +81,23 @@ final class LibraryTests: XCTestCase {
         }
     }
 
+    /// gdb attached to a program that runs under dept (to look at a hang
+    /// dept reported, say) reads libdept.so's debug information without a
+    /// word: before, it warned that the library's name index had the wrong
+    /// length (the linker had concatenated one per Swift object file) and
+    /// complained of every skeleton unit pointing at the build's Clang
+    /// module caches (found by a survey: gdb's own output changed when the
+    /// program it debugged inherited the preload). The debug information
+    /// itself stays: gdb still finds the shim's lines.
+    func test_gdbReadsTheLibraryWithoutComplaint() throws {
+        let lib = try requirePreload()
+        let out = try run("gdb", ["-batch", "-nx", "-ex", "info line dept_core_lock", lib.path])
+        let text = out.stdout + out.stderr
+        XCTAssertFalse(text.contains("warning:"), text)
+        XCTAssertFalse(text.contains("During symbol reading"), text)
+        XCTAssertTrue(text.contains("runtime_init.c"), "gdb found no line of the shim's dept_core_lock\n\(text)")
+    }
+
     func test_builtLibraryNeedsOnlyTheCLibrary() throws {
         let lib = try requirePreload()
         try assertSelfContained(lib.path)
