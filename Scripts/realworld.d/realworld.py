@@ -1730,6 +1730,100 @@ sphere { <0, 1, 0>, 1 pigment { color rgbf <0.9, 0.9, 1, 0.8> } finish { reflect
             r.sig("pixels", "missing")
 
 
+def generate_ppm(path, width, height, seed):
+    """A deterministic colour image: gradients, rings and noise (binary PPM)."""
+    rng = random.Random(seed)
+    noise = rng.randbytes(width * 3)
+    rows = []
+    for y in range(height):
+        row = bytearray(width * 3)
+        for x in range(width):
+            d = ((x - width // 2) ** 2 + (y - height // 3) ** 2) // 97
+            row[3 * x] = (x * 255 // width) ^ (d & 0x3f)
+            row[3 * x + 1] = (y * 255 // height + d) & 0xff
+            row[3 * x + 2] = noise[(3 * x + y) % len(noise)] if (x // 16 + y // 16) % 5 == 0 else (x + y) & 0xff
+        rows.append(bytes(row))
+    with open(path, "wb") as f:
+        f.write(f"P6\n{width} {height}\n255\n".encode())
+        f.writelines(rows)
+
+
+class Vips(Program):
+    name, tools = "vips", ("vips",)
+
+    def prepare(self):
+        self.side = 800 if self.quick else 2000
+        self.workload = (f"vips (GLib thread pool, VIPS_CONCURRENCY=4) on a {self.side}x{self.side} image: "
+                         "thumbnail, resize, gaussian blur, sharpen, deflate TIFF")
+        self.img = self.dir / "in.ppm"
+        generate_ppm(self.img, self.side, self.side, 7)
+
+    def run(self, r):
+        env = {"VIPS_CONCURRENCY": "4"}
+        steps = [
+            ("thumbnail", ["vips", "thumbnail", str(self.img), "thumb.png", "600"], "thumb.png"),
+            ("resize", ["vips", "resize", str(self.img), "small.v", "0.7"], "small.v"),
+            ("gaussblur", ["vips", "gaussblur", "small.v", "blur.png", "3"], "blur.png"),
+            ("sharpen", ["vips", "sharpen", str(self.img), "sharp.png"], "sharp.png"),
+            ("tiff", ["vips", "copy", str(self.img), "copy.tif[compression=deflate]"], "copy.tif"),
+        ]
+        for name, argv, out in steps:
+            r.step(name, argv, extra_env=env)
+            f = r.dir / out
+            r.sig(f"sha256 of {out}", sha256_file(f) if f.exists() else "missing")
+        for f in ("thumb.png", "small.v", "blur.png", "sharp.png", "copy.tif"):
+            (r.dir / f).unlink(missing_ok=True)
+
+
+class Ghostscript(Program):
+    name, tools = "ghostscript", ("gs",)
+
+    def prepare(self):
+        self.pages = 3 if self.quick else 10
+        self.workload = f"gs -dNumRenderingThreads=4, banded: {self.pages} generated PostScript pages at 200 dpi to PNG"
+        self.doc = self.dir / "doc.ps"
+        out = ["%!PS", "/Helvetica findfont 14 scalefont setfont"]
+        for p in range(self.pages):
+            for i in range(60):
+                r, g, b = ((i * 37 + p * 11) % 100) / 100, ((i * 53) % 100) / 100, ((i * 71 + p) % 100) / 100
+                out.append(f"{r} {g} {b} setrgbcolor newpath {50 + (i * 97 + p * 13) % 450} {60 + (i * 61) % 650} "
+                           f"{10 + (i * 7) % 40} 0 360 arc fill")
+            out.append("0 setgray")
+            for line in range(40):
+                out.append(f"40 {760 - line * 18} moveto (page {p} line {line}: the quick brown fox jumps "
+                           f"over {line * p} lazy dogs) show")
+            out.append("showpage")
+        self.doc.write_text("\n".join(out) + "\n")
+
+    def run(self, r):
+        r.step("render", ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=png16m", "-r200",
+                          "-dNumRenderingThreads=4", "-dBandHeight=64", "-dBufferSpace=1000000", "-dMaxBitmap=100000",
+                          "-sOutputFile=p%02d.png", str(self.doc)])
+        pages = sorted(r.dir.glob("p*.png"))
+        r.sig("pages", len(pages))
+        r.sig("sha256 of the pages", sha256_files(pages) if pages else "missing")
+        for f in pages:
+            f.unlink()
+
+
+class Openjpeg(Program):
+    name, tools = "openjpeg", ("opj_compress", "opj_decompress")
+
+    def prepare(self):
+        self.side = 800 if self.quick else 2000
+        self.workload = f"opj_compress and opj_decompress -threads 4: a {self.side}x{self.side} image, 3 quality layers"
+        self.img = self.dir / "in.ppm"
+        generate_ppm(self.img, self.side, self.side, 8)
+
+    def run(self, r):
+        r.step("compress", ["opj_compress", "-threads", "4", "-i", str(self.img), "-o", "a.j2k", "-r", "20,10,1"])
+        r.step("decompress", ["opj_decompress", "-threads", "4", "-i", "a.j2k", "-o", "b.ppm"])
+        for f in ("a.j2k", "b.ppm"):
+            p = r.dir / f
+            r.sig(f"sha256 of {f}", sha256_file(p) if p.exists() else "missing")
+            p.unlink(missing_ok=True)
+
+
 class Siege(Program):
     name, tools = "siege", ("siege",)
 
@@ -1842,7 +1936,7 @@ ALL = (Python, Perl, Ruby, Tcl, Node, Java, Erlang, Guile,
        Ffmpeg, Gstreamer, X264, X265, Dav1d,
        Pigz, Xz, Zstd, Pzstd, Pbzip2, Lbzip2, Plzip, Pixz, SevenZip, Sort,
        Make, CmakeNinja, Swift, Git, Lld,
-       QemuImg, StressNg, Sysbench, Samtools, Fio, Stockfish, Povray, Siege, Chromium)
+       QemuImg, StressNg, Sysbench, Samtools, Fio, Stockfish, Povray, Vips, Ghostscript, Openjpeg, Siege, Chromium)
 CLASSES = {c.name: c for c in ALL}
 PROGRAMS = [c.name for c in ALL]
 
