@@ -1748,6 +1748,15 @@ def generate_ppm(path, width, height, seed):
         f.writelines(rows)
 
 
+def sig_outputs(r, names):
+    """The checksum of each output file of run r (or "missing") into its
+    signature; the files are removed."""
+    for name in names:
+        p = r.dir / name
+        r.sig(f"sha256 of {name}", sha256_file(p) if p.exists() else "missing")
+        p.unlink(missing_ok=True)
+
+
 class Vips(Program):
     name, tools = "vips", ("vips",)
 
@@ -1769,10 +1778,7 @@ class Vips(Program):
         ]
         for name, argv, out in steps:
             r.step(name, argv, extra_env=env)
-            f = r.dir / out
-            r.sig(f"sha256 of {out}", sha256_file(f) if f.exists() else "missing")
-        for f in ("thumb.png", "small.v", "blur.png", "sharp.png", "copy.tif"):
-            (r.dir / f).unlink(missing_ok=True)
+        sig_outputs(r, [out for _, _, out in steps])
 
 
 class Ghostscript(Program):
@@ -1818,10 +1824,7 @@ class Openjpeg(Program):
     def run(self, r):
         r.step("compress", ["opj_compress", "-threads", "4", "-i", str(self.img), "-o", "a.j2k", "-r", "20,10,1"])
         r.step("decompress", ["opj_decompress", "-threads", "4", "-i", "a.j2k", "-o", "b.ppm"])
-        for f in ("a.j2k", "b.ppm"):
-            p = r.dir / f
-            r.sig(f"sha256 of {f}", sha256_file(p) if p.exists() else "missing")
-            p.unlink(missing_ok=True)
+        sig_outputs(r, ["a.j2k", "b.ppm"])
 
 
 class Siege(Program):
