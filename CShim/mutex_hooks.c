@@ -201,17 +201,23 @@ static inline __attribute__((always_inline)) int take(struct dept_thread *t, pth
     return take_slow(t, m, r, how);
 }
 
+// The clock published into a mutex the thread just took and has not joined
+// at its current version (the guard still taken).
+static __attribute__((noinline)) int join_published(struct dept_thread *t, struct dept_obj_ref o) {
+    int e = errno;
+    dept_clock_acquire_published(t, o);
+    errno = e;
+    dept_leave();
+    return 0;
+}
+
 // After a successful acquisition of a mutex whose class carries published
 // clocks: the thread learns what was published into this one. The guard
 // is left already (the real call ran in between).
 static void learn_published(struct dept_thread *t, struct dept_obj_ref o) {
     dept_tls_guard = 1;
-    if (!dept_clock_knows_published(t, o.inst)) {
-        int e = errno;
-        dept_clock_acquire_published(t, o);
-        errno = e;
-    }
-    dept_leave();
+    if (!dept_clock_knows_published(t, o.inst)) join_published(t, o);
+    else dept_leave();
 }
 
 // Whether the mutex's own word says nobody holds it: for an unlock of a
@@ -298,6 +304,20 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
 // it holds hundreds of locks, made the mutex's own CAS the slowest part of
 // the hook. Nothing can observe the order: the guard keeps a signal
 // handler's hooks out, and a thread that does not block is not watched.
+// A cached acquisition whose first try (r) did not take the mutex
+// (contended, or not a default mutex): the entry is pushed before the
+// thread may block.
+static inline __attribute__((always_inline)) int lock_known_contended(struct dept_thread *t, pthread_mutex_t *m,
+                                                                      const struct dept_acq_entry *e, uint32_t objects,
+                                                                      int r) {
+    t->acquiring++;
+    dept_push_known(t, (uintptr_t)m, e, objects);
+    dept_leave();
+    r = r == EBUSY ? take_slow(t, m, EBUSY, &plain_lock) : take(t, m, &plain_lock);
+    t->acquiring--;
+    return r;
+}
+
 static inline __attribute__((always_inline)) int lock_known(struct dept_thread *t, pthread_mutex_t *m,
                                                             const struct dept_acq_entry *e, uint32_t objects) {
     int r = LIKELY(default_kind(m)) ? try_default(m, t->os_tid) : -1;
@@ -306,12 +326,7 @@ static inline __attribute__((always_inline)) int lock_known(struct dept_thread *
         dept_leave();
         return 0;
     }
-    t->acquiring++;
-    dept_push_known(t, (uintptr_t)m, e, objects);
-    dept_leave();
-    r = r == EBUSY ? take_slow(t, m, EBUSY, &plain_lock) : take(t, m, &plain_lock);
-    t->acquiring--;
-    return r;
+    return lock_known_contended(t, m, e, objects, r);
 }
 
 // A lock in code dept does not track (its own allocator's, the Swift
@@ -341,29 +356,14 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc,
     return acquire(t, m, pc, &plain_lock, key);
 }
 
-// lock_published's other half: the mutex was not taken at the first try
-// (contended, or not a default mutex), as in lock_known.
+// lock_published's other half: the mutex was not taken at the first try.
 static __attribute__((noinline)) int lock_published_slow(struct dept_thread *t, pthread_mutex_t *m,
                                                          const struct dept_acq_entry *e, uint32_t objects, int r) {
     // Copied first: once the guard is left, a signal handler may refill e.
     struct dept_obj_ref o = { e->cls, e->inst, (uintptr_t)m };
-    t->acquiring++;
-    dept_push_known(t, (uintptr_t)m, e, objects);
-    dept_leave();
-    r = r == EBUSY ? take_slow(t, m, EBUSY, &plain_lock) : take(t, m, &plain_lock);
-    t->acquiring--;
+    r = lock_known_contended(t, m, e, objects, r);
     if (r == 0) learn_published(t, o);
     return r;
-}
-
-// The clock published into a mutex the thread just took and has not joined
-// at its current version (the guard still taken).
-static __attribute__((noinline)) int join_published(struct dept_thread *t, struct dept_obj_ref o) {
-    int e = errno;
-    dept_clock_acquire_published(t, o);
-    errno = e;
-    dept_leave();
-    return 0;
 }
 
 // A cached acquisition of a mutex that carries a published clock: as
