@@ -49,13 +49,44 @@ static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uin
     return s;
 }
 
+// A thread's tentative waits: in its record, or in the memory it grew into.
+static struct dept_tentative *tentatives(struct dept_thread *t) {
+    return t->tentative ? t->tentative : t->tentative_inline;
+}
+
+// Waits under a semaphore that found the buffer at DEPT_TENTATIVE_MAX:
+// counted, not silently lost (the `stats=1` lines print it).
+static _Atomic uint64_t tentative_dropped;
+uint64_t dept_tentative_dropped(void) { return atomic_load_explicit(&tentative_dropped, memory_order_relaxed); }
+
+// A slot for one more tentative wait, or NULL once DEPT_TENTATIVE_MAX are
+// kept (or memory ran out). A binary semaphore used as a lock around more
+// than a handful of locks (a big lock around a table's rows) made its
+// first sixteen waits only: the wait that closed an inversion with the
+// semaphore came later and was lost (Examples/sem_lock_many_waits).
+static struct dept_tentative *tentative_slot(struct dept_thread *t) {
+    uint32_t cap = t->tentative ? t->tentative_cap : DEPT_TENTATIVE;
+    if (t->ntentative == cap) {
+        if (cap >= DEPT_TENTATIVE_MAX) return 0;
+        uint32_t ncap = cap * 2;
+        struct dept_tentative *n = mmap(0, ncap * sizeof *n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (n == MAP_FAILED) return 0;
+        memcpy(n, tentatives(t), t->ntentative * sizeof *n);
+        // Only this thread reads its tentative waits: the old array can go.
+        if (t->tentative) munmap(t->tentative, t->tentative_cap * sizeof *n);
+        t->tentative = n;
+        t->tentative_cap = ncap;
+    }
+    return &tentatives(t)[t->ntentative++];
+}
+
 // Rare path: the thread holds binary semaphores. Dependencies from the
 // other contexts go to the core now; those from a semaphore wait in the
 // tentative buffer until we know whether the semaphore is used as a lock.
 static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                                      uint16_t op, uint32_t flags, uintptr_t pc) {
     uint32_t n = t->nheld;
-    uint64_t key = dept_mix(0x53454d4100000000ull ^ o.cls, awaits);
+    uint64_t key = dept_mix(dept_class_key(0x53454d4100000000ull, o.cls), awaits);
     key = dept_mix(key, pc);
     for (uint32_t i = 0; i < n; i++) {
         struct dept_held *h = &t->held[i];
@@ -78,10 +109,21 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
             dept_core_dependency(t->tid, h, &w, gates, ng);
             dept_core_unlock();
         } else if (h->flags & DEPT_HELD_SEM) {
-            if (t->ntentative == DEPT_TENTATIVE) { t->tentative_dropped++; continue; }
-            struct dept_tentative *r = &t->tentative[t->ntentative++];
+            // The same wait again under the same hold (a loop over a lock)
+            // adds nothing the post would not confirm anyway.
+            bool again = false;
+            struct dept_tentative *kept = tentatives(t);
+            for (uint32_t k = 0; k < t->ntentative && !again; k++)
+                again = kept[k].key == key && kept[k].from.inst == h->inst;
+            if (again) continue;
+            struct dept_tentative *r = tentative_slot(t);
+            if (!r) {
+                atomic_fetch_add_explicit(&tentative_dropped, 1, memory_order_relaxed);
+                continue;
+            }
             r->from = *h;
             r->wait = w;
+            r->key = key;
             r->ngates = 0;
             for (uint32_t j = 0; j < n && r->ngates < DEPT_TENTATIVE_GATES; j++)
                 if (j != i && !(t->held[j].flags & DEPT_HELD_THREAD)) r->gates[r->ngates++] = t->held[j].inst;
@@ -93,9 +135,10 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
 
 void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm) {
     uint32_t k = 0;
+    struct dept_tentative *kept = tentatives(t);
     for (uint32_t i = 0; i < t->ntentative; i++) {
-        struct dept_tentative *r = &t->tentative[i];
-        if (r->from.inst != inst) { t->tentative[k++] = *r; continue; }
+        struct dept_tentative *r = &kept[i];
+        if (r->from.inst != inst) { kept[k++] = *r; continue; }
         if (confirm) {
             dept_core_lock();
             dept_core_dependency(t->tid, &r->from, &r->wait, r->gates, r->ngates);
@@ -354,7 +397,7 @@ void dept_event_site_slow(struct dept_thread *t, uint32_t cls, uint16_t op, uint
     bool wanted = *slot == ~cls;
     *slot = cls;
     if (!wanted && dept_class_event_site_known(cls, op)) return;
-    uint64_t key = dept_mix(TAG_EVENT_SITE ^ cls, op);
+    uint64_t key = dept_mix(dept_class_key(TAG_EVENT_SITE, cls), op);
     uint64_t mine = dept_mix(key, t->tid);
     uint32_t by;
     if (dept_known_get(mine, &by)) return;
@@ -440,7 +483,7 @@ void dept_held_validate(struct dept_thread *t) {
 // waiter of an object that several sites signal can be woken by any of them
 // (OR-waits, CycleRules).
 static void trigger_site(struct dept_thread *t, uint32_t cls, uintptr_t pc) {
-    uint64_t key = dept_mix(TAG_TRIGGER ^ cls, pc);
+    uint64_t key = dept_mix(dept_class_key(TAG_TRIGGER, cls), pc);
     if (dept_seen_get(t, key)) return;
     uint32_t by;
     if (!dept_known_get(key, &by)) {

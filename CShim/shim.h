@@ -110,12 +110,16 @@ struct dept_announce {
 
 /// A wait made while holding a binary semaphore: it becomes a dependency
 /// only if this thread later posts the semaphore itself (then it was a
-/// lock); a post by another thread (a hand-off) discards it.
+/// lock); a post by another thread (a hand-off) discards it. A thread keeps
+/// DEPT_TENTATIVE of them in its record and up to DEPT_TENTATIVE_MAX in
+/// memory of its own (model.c).
 #define DEPT_TENTATIVE 16
+#define DEPT_TENTATIVE_MAX 1024
 #define DEPT_TENTATIVE_GATES 8
 struct dept_tentative {
     struct dept_held from;
     struct dept_wait wait;
+    uint64_t key;        // the wait's memo key: a repeat under the same hold is not kept twice
     uint32_t ngates;
     uint32_t gates[DEPT_TENTATIVE_GATES];
 };
@@ -207,9 +211,8 @@ struct dept_thread {
     struct dept_hist hist[DEPT_HISTORY];
     uint32_t nhist;               // total pushed; the ring keeps the last DEPT_HISTORY
     uint32_t sems_held;           // DEPT_HELD_CHECKED entries in held (validated before use)
-    struct dept_tentative tentative[DEPT_TENTATIVE];
+    struct dept_tentative tentative_inline[DEPT_TENTATIVE];
     uint32_t ntentative;
-    uint32_t tentative_dropped;
     struct dept_announce announce[DEPT_ANNOUNCE];
     uint32_t nannounce;           // total fired; the ring keeps the last DEPT_ANNOUNCE
     struct dept_take takes[DEPT_TAKES];
@@ -261,6 +264,11 @@ struct dept_thread {
     /// (stack_capture.c): half a KiB each, a page or two for a thread that
     /// captures a few stacks.
     struct dept_walk_memo walk_memo[DEPT_WALK_MEMOS];
+    /// The tentative waits once more than tentative_inline holds were made
+    /// under one hold: mmap'd, tentative_cap of them, kept with the record
+    /// (NULL before).
+    struct dept_tentative *tentative;
+    uint32_t tentative_cap;
 };
 
 /// The thread starts a wait on instance inst, or takes it: the next hard
@@ -515,6 +523,11 @@ DEPT_HIDDEN void dept_known_put(uint64_t key, uint32_t stack, uint32_t tid);
 static inline uint64_t dept_mix(uint64_t h, uint64_t v) {
     return ((h ^ v) + 0x632be59bd9b4e019ull) * 0x9e3779b97f4a7c15ull;
 }
+/// The start of a memo key about class cls, before the values mixed in
+/// next: the class hashed in by itself. `tag ^ cls` shared its low bits
+/// with the next value: class 1's post and class 11's unlock (1 ^ 13 ==
+/// 11 ^ 7) had one release-site key, and the post's site went untold.
+static inline uint64_t dept_class_key(uint64_t tag, uint32_t cls) { return dept_mix(tag, cls); }
 
 // ---- the model, as the hooks use it -----------------------------------
 
@@ -534,6 +547,9 @@ DEPT_HIDDEN bool dept_ecxt_exit(struct dept_thread *t, uintptr_t addr, uint16_t 
 DEPT_HIDDEN struct dept_held *dept_held_find(struct dept_thread *t, uintptr_t addr);
 DEPT_HIDDEN void dept_drop_held(struct dept_thread *t, uintptr_t addr);
 DEPT_HIDDEN void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_stack);
+/// Waits under a binary semaphore that found a thread's tentative buffer
+/// full (each a dependency the model may have lost), over the process.
+DEPT_HIDDEN uint64_t dept_tentative_dropped(void);
 
 // ---- module_list.c
 /// The loaded object mapped at base under name: its record (its path as the

@@ -47,6 +47,8 @@ static struct dept_thread *alloc_record(void) {
         uint32_t cap = t->held_cap;
         uint32_t *vc = t->clk_vc, vc_cap = t->clk_cap;
         struct dept_acq_more *more = t->acq_more;
+        struct dept_tentative *tentative = t->tentative;
+        uint32_t tentative_cap = t->tentative_cap;
         memset(t, 0, sizeof *t);
         // Its pages go back zeroed, and only those the new thread touches
         // come back: cheaper than clearing megabytes that are mostly not
@@ -58,6 +60,8 @@ static struct dept_thread *alloc_record(void) {
         t->held_cap = held ? cap : DEPT_HELD_INLINE;
         t->clk_vc = vc;
         t->clk_cap = vc_cap;
+        t->tentative = tentative;
+        t->tentative_cap = tentative_cap;
     }
     return t;
 }

@@ -30,7 +30,7 @@ final class LockExamplesTests: XCTestCase {
         // lock order, potential, through a destroyed and re-initialised lock
         "mutex_reuse_same_thread", "mutex_reuse_second_level", "sem_reuse_same_thread",
         // condvars, semaphores, eventfd, join: potential
-        "seed_page_lock", "seed_completion", "cond_outer_lock", "eventfd_under_mutex", "sem_as_locks",
+        "seed_page_lock", "seed_completion", "cond_outer_lock", "eventfd_under_mutex", "sem_as_locks", "sem_lock_many_waits",
         "join_under_mutex", "mixed_three_kinds",
         // condvars, semaphores, eventfd: silent
         "bounded_buffer", "thread_pool", "signal_before_wait", "sem_pingpong", "cond_pingpong",
@@ -404,6 +404,18 @@ final class LockExamplesTests: XCTestCase {
 
     func test_sem_as_locks() throws {
         try checkPotential("sem_as_locks", events: 2...2)
+    }
+
+    /// A binary semaphore used as a lock around 24 mutexes: the waits made
+    /// under it are kept until its post shows it was a lock, all of them
+    /// (the first 16 were, and the last, which closes the cycle, was lost).
+    /// The post's [E] is shown too: its release-site key was the same as
+    /// one of the mutexes' unlock (class ^ operation), and the post's site
+    /// went untold.
+    func test_sem_lock_many_waits() throws {
+        let run = try checkPotential("sem_lock_many_waits", events: 2...2)
+        XCTAssertTrue(run.stderr.contains("[E] sem_post(S):\n    #0 ctx_x "),
+                      "the taker's post is the [E] of its context\n\(run.transcript)")
     }
 
     func test_join_under_mutex() throws {
