@@ -64,7 +64,10 @@ void dept_core_warning(uint32_t kind, uint32_t tid, uint32_t cls, uint32_t stack
 void dept_core_futex_lock_class(uint32_t cls);
 /// The process ends: the cycles still held back are queued as reports.
 void dept_core_release_held_back(void);
-int32_t dept_core_at_exit(void);
+/// `semaphore_waits_dropped`: waits made under a binary semaphore that a
+/// thread's buffer of undecided ones had no room for (model.c), for the
+/// `stats=1` lines.
+int32_t dept_core_at_exit(uint64_t semaphore_waits_dropped);
 /// The process ends with `status` (exit, return from main, _exit): the
 /// `DEPT: info:` exit line `dept run` tells crashed processes apart with.
 void dept_core_exiting(int32_t status);

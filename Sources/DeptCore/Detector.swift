@@ -29,6 +29,12 @@ public struct Detector: Sendable {
     /// Cycles a rule silenced (for `verbosity=2`), each once.
     public private(set) var pendingSilenced: [SilencedCycle] = []
     private var silencedKeys: Set<[UInt32]> = []
+    /// Distinct cycles a rule turned down, printed or not (Statistics).
+    public var turnedDownCycles: Int { silencedKeys.count }
+    /// Waits and events the shim sent: what its memos did not answer
+    /// (Statistics).
+    public private(set) var waitsSeen = 0
+    public private(set) var eventsSeen = 0
     /// Vector clocks of the observations' requests (HappensBefore).
     public private(set) var clocks = ClockStore()
     /// Where clock slots changed hands unknown to their new threads.
@@ -167,6 +173,7 @@ public struct Detector: Sendable {
     /// `held` may be just the contexts `DependencyGraph.heldWindow` names.
     public mutating func wait(thread: UInt32, held: [HeldContext], wait: WaitPoint, request: VectorClock? = nil,
                               started: UInt64? = nil) {
+        waitsSeen += 1
         let clocks = WaitClocks(request: request.map { self.clocks.intern($0) } ?? 0, started: started)
         changeGraph { $0.addWait(thread: thread, held: held, wait: wait, clocks: clocks, judge: $1) }
     }
@@ -185,6 +192,7 @@ public struct Detector: Sendable {
     /// binary semaphore counts once the same thread posts it: only then was
     /// the semaphore used as a lock).
     public mutating func dependency(thread: UInt32, from: HeldContext, wait: WaitPoint, gates: [UInt32]) {
+        waitsSeen += 1
         changeGraph { $0.addDependency(thread: thread, from: from, wait: wait, gates: gates, judge: $1) }
     }
 
@@ -201,6 +209,7 @@ public struct Detector: Sendable {
 
     /// Records an event whose dependencies are already chosen.
     public mutating func event(thread: UInt32, event: PointRef, deps: [EventDependency], gates: [UInt32]) {
+        eventsSeen += 1
         changeGraph { $0.addEvent(thread: thread, event: event, deps: deps, gates: gates, judge: $1) }
     }
 

@@ -14,6 +14,8 @@ public struct Options: Sendable, Equatable {
     public var onHang: OnHang = .exit
     public var suppressions: String? = nil
     public var printSuppressions = false
+    /// At exit, the `DEPT: stats:` lines (Statistics).
+    public var stats = false
     public var stackDepth: Int32 = 32
     public var verbosity: Int32 = 1
     /// With verbosity 2, a line per cycle a precision rule held back.
@@ -46,6 +48,7 @@ public struct Options: Sendable, Equatable {
         ("on_hang", "exit", "after a deadlock/hang report: report (keep running), exit (with exitcode) or abort"),
         ("suppressions", "(none)", "file of 'deadlock:<pattern>' lines; matching reports are not printed"),
         ("print_suppressions", "0", "at exit, list how often each suppression matched"),
+        ("stats", "0", "at exit, four 'DEPT: stats:' lines: what dept learnt, what took its slow path, what it reported, and what it gave up on (a search out of budget, an observation over a cap)"),
         ("stack_depth", "32", "frames kept per captured stack"),
         ("verbosity", "1", "0 prints reports only; 2 also prints start-up and exit lines and the cycles held back"),
         ("held_back", "1", "with verbosity=2: one 'not reported' line per cycle a precision rule held back (dept run sets 0)"),
@@ -88,6 +91,7 @@ public struct Options: Sendable, Equatable {
             case "on_hang": if let h = OnHang(rawValue: value) { o.onHang = h } else { bad("report, exit or abort") }
             case "suppressions": if value.isEmpty { bad("a file") } else { o.suppressions = value }
             case "print_suppressions": bool { o.printSuppressions = $0 }
+            case "stats": bool { o.stats = $0 }
             case "stack_depth": int(1...200) { o.stackDepth = $0 }
             case "verbosity": int(0...3) { o.verbosity = $0 }
             case "held_back": bool { o.heldBack = $0 }

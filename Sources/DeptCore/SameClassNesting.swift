@@ -59,6 +59,8 @@ public struct SameClassNesting: Sendable {
 
     private var classes: [EventNode: ClassState] = [:]
     public private(set) var droppedPairs = 0
+    /// Pairs kept, over all classes.
+    public var pairCount: Int { classes.values.reduce(0) { $0 + $1.count } }
     /// Searches made, and those whose budget ran out (a loop may be missed).
     public private(set) var searches = 0
     public private(set) var exhaustedSearches = 0

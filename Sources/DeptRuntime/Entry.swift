@@ -209,11 +209,20 @@ func coreAfterForkChild(_ tid: UInt32) {
 }
 
 @_cdecl("dept_core_at_exit")
-func coreAtExit() -> Int32 {
+func coreAtExit(_ semaphoreWaitsDropped: UInt64) -> Int32 {
     if runtime.options.printSuppressions {
         var s = "DEPT: info: suppressions used:\n"
         for r in runtime.suppressions.rules { s += "  \(r.hits) deadlock:\(r.pattern)\n" }
         emit(s)
+    }
+    if runtime.options.stats {
+        var stats = runtime.detector.statistics
+        stats.potential = runtime.potentialReports
+        stats.live = runtime.liveReports
+        stats.suppressed = runtime.suppressedCount
+        stats.semaphoreWaitsDropped = Int(semaphoreWaitsDropped)
+        let text = stats.text(pid: dept_libc_getpid())
+        emitInfo(text, message: text)
     }
     if runtime.divertedReports > 0, let path = runtime.divertedTo, stderrUsable() {
         writeAll(2, "DEPT: warning: stderr was closed or reused by the program: \(runtime.divertedReports) report(s) written to \(path)\n")

@@ -94,7 +94,15 @@ func publish(_ report: Report) {
     }
     runtime.reportedKeys.insert(report.key)
     let suppressed = runtime.suppressions.match(report) != nil
-    if suppressed { runtime.suppressedCount += 1 } else if report.kind == .potential { runtime.reportedPotential = true } else { runtime.reportedLive = true }
+    if suppressed {
+        runtime.suppressedCount += 1
+    } else if report.kind == .potential {
+        runtime.reportedPotential = true
+        runtime.potentialReports += 1
+    } else {
+        runtime.reportedLive = true
+        runtime.liveReports += 1
+    }
     dept_shim_core_unlock_noflush()
     if suppressed { return }
     let plain = TextReport.Style(stripPathPrefix: runtime.options.stripPathPrefix)

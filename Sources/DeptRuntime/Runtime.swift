@@ -12,6 +12,9 @@ struct Runtime {
     var reportedPotential = false
     /// A live deadlock or hang was printed.
     var reportedLive = false
+    /// Reports printed, for `stats=1`.
+    var potentialReports = 0
+    var liveReports = 0
     var suppressedCount = 0
     var logFD: Int32 = 2
     var logPid: Int32 = 0

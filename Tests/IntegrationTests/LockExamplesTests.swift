@@ -722,6 +722,39 @@ final class LockExamplesTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("abba: done"), run.transcript)
     }
 
+    /// stats=1: four `DEPT: stats:` lines at exit, after the report; none
+    /// without it.
+    func test_option_stats() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("abba")
+        let run = runExample(example, preload: true, env: ["DEPT_OPTIONS": "stats=1"], timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: 2...2, exitCode: 66)
+        let stats = run.stderrLines.filter { $0.hasPrefix("DEPT: stats: pid \(run.pid): ") }
+        XCTAssertEqual(stats.count, 4, run.transcript)
+        // A and B, and each thread's body (the context its exit ends, which
+        // waits made in it lead from): 4 classes, and A -> B, B -> A and
+        // each body to the two locks its thread took.
+        for want in ["learnt 4 classes, 3 threads, ", "6 dependencies (6 observations)", "the slow path told the core of 4 waits and 0 events",
+                     "reported 1 potential deadlock and 0 live deadlocks or hangs; 0 cycles turned down by a precision rule, 0 suppressed",
+                     "gave up on 0 cycle searches (out of budget), 0 observations (over an edge's cap of 8), 0 instance pairs (over a class's cap), 0 waits under a semaphore (over a thread's buffer)"] {
+            XCTAssertTrue(stats.contains { $0.contains(want) }, "no stats line says `\(want)`\n\(run.transcript)")
+        }
+        let plain = runExample(example, preload: true, timeout: Self.timeout)
+        XCTAssertFalse(plain.stderr.contains("DEPT: stats:"), plain.transcript)
+    }
+
+    /// A thread keeps at most 1024 waits made under one hold of a binary
+    /// semaphore; past that they are dropped, and stats=1 says how many:
+    /// 1100 mutexes and the last one taken under it make 1101.
+    func test_option_stats_countsDroppedSemaphoreWaits() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("sem_lock_many_waits")
+        let run = runProgram(example.executable.path, ["1100"], preload: true, env: ["DEPT_OPTIONS": "stats=1"],
+                             timeout: Self.timeout)
+        XCTAssertTrue(run.stdout.contains("sem_lock_many_waits: done"), run.transcript)
+        XCTAssertTrue(run.stderr.contains(", 77 waits under a semaphore (over a thread's buffer)\n"), run.transcript)
+    }
+
     func test_option_unknownKey_warnsOnce() throws {
         _ = try requirePreload()
         let example = try ExampleBuilder.shared.build("consistent_order")
