@@ -48,8 +48,8 @@ static struct site_state *site_of(uintptr_t pc) {
 }
 
 static uint64_t prefix_hash(const uintptr_t *pcs, uint32_t n) {
-    uint64_t h = pcs[0];
-    for (uint32_t i = 1; i < n; i++) h = dept_mix(h, pcs[i]);
+    uint64_t h = dept_pc_hash(pcs[0]);
+    for (uint32_t i = 1; i < n; i++) h = dept_mix_pc(h, pcs[i]);
     return h;
 }
 

@@ -87,7 +87,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
                                      uint16_t op, uint32_t flags, uintptr_t pc) {
     uint32_t n = t->nheld;
     uint64_t key = dept_mix(dept_class_key(0x53454d4100000000ull, o.cls), awaits);
-    key = dept_mix(key, pc);
+    key = dept_mix_pc(key, pc);
     for (uint32_t i = 0; i < n; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_SEM) continue;
@@ -483,7 +483,7 @@ void dept_held_validate(struct dept_thread *t) {
 // waiter of an object that several sites signal can be woken by any of them
 // (OR-waits, CycleRules).
 static void trigger_site(struct dept_thread *t, uint32_t cls, uintptr_t pc) {
-    uint64_t key = dept_mix(dept_class_key(TAG_TRIGGER, cls), pc);
+    uint64_t key = dept_mix_pc(dept_class_key(TAG_TRIGGER, cls), pc);
     if (dept_seen_get(t, key)) return;
     uint32_t by;
     if (!dept_known_get(key, &by)) {
@@ -648,7 +648,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         dept_event_site(t, o.cls, op, pc);
         return;
     }
-    uint64_t key = dept_mix(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
+    uint64_t key = dept_mix_pc(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
     key = dept_mix(key, flags);
     uint32_t relevant = 0;
     // Entries of mutexes the thread is still acquiring (a signal handler's

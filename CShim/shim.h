@@ -523,6 +523,19 @@ DEPT_HIDDEN void dept_known_put(uint64_t key, uint32_t stack, uint32_t tid);
 static inline uint64_t dept_mix(uint64_t h, uint64_t v) {
     return ((h ^ v) + 0x632be59bd9b4e019ull) * 0x9e3779b97f4a7c15ull;
 }
+/// A code address spread over all 64 bits before it goes into a key. Mixed
+/// in raw, it shared its bits with what the key held already: two mutexes
+/// whose addresses differ exactly as two call sites do (neighbouring
+/// statics; sites 0x700 apart) had one acquisition key, and the second was
+/// pushed with the first one's class (Examples/acq_key_site_clash). The
+/// high half folded into the low one: a product alone keeps two close
+/// sites' low bits equal.
+static inline uint64_t dept_pc_hash(uintptr_t pc) {
+    uint64_t h = (uint64_t)pc * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+/// dept_mix with a call site (dept_pc_hash says why not dept_mix).
+static inline uint64_t dept_mix_pc(uint64_t h, uintptr_t pc) { return dept_mix(h, dept_pc_hash(pc)); }
 /// The start of a memo key about class cls, before the values mixed in
 /// next: the class hashed in by itself. `tag ^ cls` shared its low bits
 /// with the next value: class 1's post and class 11's unlock (1 ^ 13 ==
@@ -727,7 +740,7 @@ DEPT_HIDDEN bool dept_futex_owner(uintptr_t word, int32_t *tid);
 #define DEPT_CHAIN_SEED 0x243f6a8885a308d3ull
 
 static inline uint64_t dept_site_key(uint32_t cls, uint16_t op, uintptr_t pc) {
-    return dept_mix(DEPT_TAG_SITE ^ ((uint64_t)cls << 16) ^ op, pc);
+    return dept_mix_pc(DEPT_TAG_SITE ^ ((uint64_t)cls << 16) ^ op, pc);
 }
 static inline uint64_t dept_chain_next(uint64_t prev, uint32_t cls, uint16_t mode) {
     return dept_mix(prev, ((uint64_t)cls << 16) | mode);
@@ -834,7 +847,7 @@ static inline bool dept_pair_skipped(uint32_t cls, uintptr_t held, uintptr_t awa
 /// Memo key of a wait while contexts are held, without its instance pairs:
 /// the whole held chain, the wait and its site.
 static inline uint64_t dept_wait_base_key(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits, uintptr_t pc) {
-    return dept_mix(t->held[t->nheld - 1].chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc);
+    return dept_mix_pc(t->held[t->nheld - 1].chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc);
 }
 /// The first entry of held[0..count) whose class is cls, or count. A
 /// thread holding a thousand locks paid a scan of them three times per
@@ -867,7 +880,7 @@ static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref 
         }
         chain = dept_chain_next(chain, h->cls, h->mode);
     }
-    return dept_with_objects(dept_mix(dept_mix(chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc), pairs), t, o);
+    return dept_with_objects(dept_mix(dept_mix_pc(chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc), pairs), t, o);
 }
 
 static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
@@ -922,7 +935,7 @@ static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint1
     uint32_t n = t->nheld;
     // The chain names the held objects of per-object classes too.
     uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
-    return dept_mix(chain ^ addr ^ ((uint64_t)op << 56), pc);
+    return dept_mix_pc(chain ^ addr ^ ((uint64_t)op << 56), pc);
 }
 /// Whether the thread may push a cached entry at all: not while a semaphore
 /// is held (waits made then stay tentative, see model.c) and not when the

@@ -26,7 +26,7 @@ final class LockExamplesTests: XCTestCase {
         "same_class_behind_lock", "swift_abba", "swift_abba_exported", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
-        "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock",
+        "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock", "acq_key_site_clash",
         // lock order, potential, through a destroyed and re-initialised lock
         "mutex_reuse_same_thread", "mutex_reuse_second_level", "sem_reuse_same_thread",
         // condvars, semaphores, eventfd, join: potential
@@ -404,6 +404,18 @@ final class LockExamplesTests: XCTestCase {
 
     func test_sem_as_locks() throws {
         try checkPotential("sem_as_locks", events: 2...2)
+    }
+
+    /// Two mutexes whose addresses differ as their lock call sites do: one
+    /// acquisition cache key for both pushed the second as the first, and
+    /// a cycle through it was reported that the program does not have.
+    /// With `same` the second site takes the first mutex: a real
+    /// inversion, reported.
+    func test_acq_key_site_clash() throws {
+        try checkSilent("acq_key_site_clash")
+        let example = try ExampleBuilder.shared.build("acq_key_site_clash")
+        let same = runProgram(example.executable.path, ["same"], preload: true, timeout: Self.timeout)
+        assertReport(same, kind: .potential, example: example, events: 2...2, exitCode: 66)
     }
 
     /// A binary semaphore used as a lock around 24 mutexes: the waits made
