@@ -175,11 +175,23 @@ extern void *__curbrk;
 // mapping, after which the kernel puts the program break (1: unknown).
 static _Atomic uintptr_t heap_floor;
 
+// The end of the executable's last load segment, its bss included, from
+// the program headers the kernel loaded. _dl_find_object's end of the
+// executable's map was the end of its text when the linker gave a bss
+// aligned past a page a segment of its own (a table aligned to 64 KiB):
+// the statics in that bss then lay between this floor and the break, were
+// taken for heap objects and classed by their first use
+// (Examples/static_aligned_abba).
 static uintptr_t find_heap_floor(void) {
-    struct dl_find_object exe;
-    uintptr_t entry = (uintptr_t)getauxval(AT_ENTRY);
-    if (!entry || _dl_find_object((void *)entry, &exe) != 0) return 1;
-    return (uintptr_t)exe.dlfo_map_end;
+    const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+    size_t n = getauxval(AT_PHNUM);
+    uintptr_t base = 0, end = 0;
+    bool based = false;
+    for (size_t i = 0; ph && i < n; i++)
+        if (ph[i].p_type == PT_PHDR) { base = (uintptr_t)ph - ph[i].p_vaddr; based = true; }
+    for (size_t i = 0; based && i < n; i++)
+        if (ph[i].p_type == PT_LOAD && base + ph[i].p_vaddr + ph[i].p_memsz > end) end = base + ph[i].p_vaddr + ph[i].p_memsz;
+    return end ? end : 1;
 }
 
 // A static object (in a loaded module's data or bss) is its own class.
