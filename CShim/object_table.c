@@ -191,7 +191,13 @@ static uintptr_t find_heap_floor(void) {
         if (ph[i].p_type == PT_PHDR) { base = (uintptr_t)ph - ph[i].p_vaddr; based = true; }
     for (size_t i = 0; based && i < n; i++)
         if (ph[i].p_type == PT_LOAD && base + ph[i].p_vaddr + ph[i].p_memsz > end) end = base + ph[i].p_vaddr + ph[i].p_memsz;
-    return end ? end : 1;
+    if (end) return end;
+    // No PT_PHDR (the loader run as the program, `ld.so ./prog`): the map
+    // of the image the kernel loaded, the loader itself.
+    struct dl_find_object exe;
+    uintptr_t entry = (uintptr_t)getauxval(AT_ENTRY);
+    if (!entry || _dl_find_object((void *)entry, &exe) != 0) return 1;
+    return (uintptr_t)exe.dlfo_map_end;
 }
 
 // A static object (in a loaded module's data or bss) is its own class.
