@@ -44,7 +44,7 @@ struct ProcessSymbolizer: Symbolizing {
         let ordered = all.filter { $0.unloaded == 0 } + all.filter { $0.unloaded != 0 }.sorted { $0.unloaded > $1.unloaded }
         for m in ordered {
             var path = m.path.map { String(cString: $0) } ?? ""
-            if path.isEmpty { path = Self.selfExe() }
+            if path.isEmpty { path = Self.mainProgram(base: UInt(m.base), end: UInt(m.end)) }
             var bid = ""
             withUnsafeBytes(of: m.build_id) { raw in
                 for b in raw.prefix(Int(m.build_id_len)) {
@@ -59,6 +59,45 @@ struct ProcessSymbolizer: Symbolizing {
         let tool = options.symbolizerPath ?? Self.findTool()
         self.tool = tool
         demangler = Self.findDemangler(near: tool)
+    }
+
+    /// The main program's file (the loader names it ""): the file mapped
+    /// where it lies. Not /proc/self/exe: when the dynamic loader was
+    /// started as the program (`ld.so ./prog`, as some build systems and
+    /// test runners start theirs), that link is the loader, and reports
+    /// named the program's code and objects after the loader's
+    /// (`ld-linux-x86-64.so.2+0x4080 (dl-close.c:106)`). The loader even
+    /// rewrites the auxiliary vector to the program's, so nothing cheaper
+    /// tells the two starts apart.
+    static func mainProgram(base: UInt, end: UInt) -> String {
+        mappedFile(from: base, to: end) ?? selfExe()
+    }
+
+    /// The lowest file-backed mapping of /proc/self/maps that starts in
+    /// [lo, hi): its path.
+    static func mappedFile(from lo: UInt, to hi: UInt) -> String? {
+        let fd = dept_libc_open_read("/proc/self/maps")
+        guard fd >= 0 else { return nil }
+        defer { _ = dept_libc_close(fd) }
+        var text: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { dept_libc_read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            text += chunk[0..<n]
+        }
+        for line in text.split(separator: UInt8(ascii: "\n")) {
+            // start-end perms offset dev inode path
+            let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[5].first == UInt8(ascii: "/") else { continue }
+            let range = fields[0].split(separator: UInt8(ascii: "-"))
+            guard range.count == 2, let start = UInt(String(decoding: range[0], as: UTF8.self), radix: 16),
+                  start >= lo, start < hi else { continue }
+            // The path may hold spaces: the rest of the line.
+            let at = fields[5].startIndex
+            return String(decoding: line[at...], as: UTF8.self)
+        }
+        return nil
     }
 
     static func selfExe() -> String {

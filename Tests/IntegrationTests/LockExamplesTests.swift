@@ -406,6 +406,20 @@ final class LockExamplesTests: XCTestCase {
         try checkPotential("sem_as_locks", events: 2...2)
     }
 
+    /// A program started through the dynamic loader (`ld.so ./abba`, as
+    /// some build systems and test runners start theirs) is named after
+    /// itself: /proc/self/exe is then the loader, and the report named
+    /// abba's code and objects after the loader's (dl-close.c lines).
+    func test_abba_startedThroughTheLoader() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("abba")
+        let loader = "/lib64/ld-linux-x86-64.so.2"
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: loader), "no \(loader) on this x86_64 Linux")
+        let run = runProgram(loader, [example.executable.path], preload: true, timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: 2...2,
+                     mustContain: ["Examples/abba.c:28 (abba+0x", "pthread_mutex_lock(A)"], exitCode: 66)
+    }
+
     /// abba's statics in a bss the linker gave a segment of its own: each
     /// still a static object, named by its symbol (they were taken for heap
     /// objects and classed by their first use).
