@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <link.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +51,49 @@ static __thread int saved_errno __attribute__((tls_model("initial-exec")));
 static bool forked_core_pending;
 static uint32_t forked_survivor;
 
+// A program's asynchronous signals stay blocked while a thread holds the
+// core lock (and a moment before and after), once the process has more
+// than one thread. A garbage collector stops the world with a signal whose
+// handler waits, in sigsuspend, until the collector restarts it: stopped
+// inside the core, a thread kept the core lock, and the collector's own
+// next hook waited for that lock (mono hung so: its finaliser stopped in
+// the core, its main thread in a sem_wait for the acknowledgements). Now
+// the signal waits until the thread has left the core, a bounded time.
+// The faults stay deliverable (a crash in dept still reaches its
+// handlers), and a lone thread has nobody to stop it.
+static sigset_t core_signals;          // filled once; the same every time
+static _Atomic int core_signals_ready;
+static sigset_t core_saved_mask;       // the holder's mask before; under the core lock
+static bool core_masked;               // whether the holder blocked them; under the core lock
+
+static void core_take(void) {
+    if (UNLIKELY(!atomic_load_explicit(&core_signals_ready, memory_order_acquire))) {
+        sigset_t s;
+        sigfillset(&s);
+        static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT };
+        for (unsigned i = 0; i < sizeof faults / sizeof faults[0]; i++) sigdelset(&s, faults[i]);
+        core_signals = s;
+        atomic_store_explicit(&core_signals_ready, 1, memory_order_release);
+    }
+    bool mask = !dept_one_thread();
+    sigset_t before;
+    if (mask) pthread_sigmask(SIG_BLOCK, &core_signals, &before);
+    dept_spin_take(&core_flag.v);
+    core_masked = mask;
+    if (mask) core_saved_mask = before;
+}
+
+static void core_drop(void) {
+    bool mask = core_masked;
+    sigset_t before;
+    if (mask) before = core_saved_mask;
+    dept_spin_drop(&core_flag.v);
+    if (mask) pthread_sigmask(SIG_SETMASK, &before, NULL);
+}
+
 void dept_core_lock(void) {
     saved_errno = errno;
-    dept_spin_take(&core_flag.v);
+    core_take();
     if (UNLIKELY(forked_core_pending)) {
         forked_core_pending = false;
         dept_core_after_fork_child(forked_survivor);
@@ -65,7 +106,7 @@ static dept_spin report_flag = DEPT_SPIN_INIT;
 // lock, so symbolization (loader, helper process) never runs under it.
 void dept_core_unlock(void) {
     int e = saved_errno;
-    dept_spin_drop(&core_flag.v);
+    core_drop();
     if (UNLIKELY(atomic_load_explicit(&pending_output, memory_order_relaxed))) {
         atomic_store(&pending_output, 0);
         dept_core_flush();
@@ -74,7 +115,7 @@ void dept_core_unlock(void) {
 }
 void dept_shim_mark_pending(void) { atomic_store(&pending_output, 1); }
 void dept_shim_core_lock(void) { dept_core_lock(); }
-void dept_shim_core_unlock_noflush(void) { dept_spin_drop(&core_flag.v); }
+void dept_shim_core_unlock_noflush(void) { core_drop(); }
 void dept_shim_report_lock(void) {
     dept_spin_take(&report_flag);
 }

@@ -38,7 +38,7 @@ final class HostileTests: XCTestCase {
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
         "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
         "hostile_clone_fork", "hostile_allocator_futex", "hostile_clone_vfork", "hostile_cancel_semwait",
-        "hostile_lock_before_threads",
+        "hostile_lock_before_threads", "hostile_stop_the_world",
     ]
 
     enum Verdict {
@@ -229,6 +229,15 @@ final class HostileTests: XCTestCase {
     /// threads take other locks.
     func test_signal_lock() throws {
         try check("hostile_signal_lock", expect: .silent, .silent)
+    }
+
+    /// A garbage collector's stop-the-world (mono's SGen, Boehm GC): a
+    /// signal whose handler waits until the collector restarts the thread.
+    /// Stopped inside dept's core, the worker kept the core lock, and the
+    /// collector's next hook waited for it: the run hung every time (the
+    /// example's alarm ends it after 10 s).
+    func test_stop_the_world() throws {
+        try check("hostile_stop_the_world", expect: .silent, .silent)
     }
 
     /// pthread_cancel of a thread blocked in pthread_cond_wait / timedwait:
