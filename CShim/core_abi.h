@@ -65,9 +65,10 @@ void dept_core_futex_lock_class(uint32_t cls);
 /// The process ends: the cycles still held back are queued as reports.
 void dept_core_release_held_back(void);
 /// `semaphore_waits_dropped`: waits made under a binary semaphore that a
-/// thread's buffer of undecided ones had no room for (model.c), for the
-/// `stats=1` lines.
-int32_t dept_core_at_exit(uint64_t semaphore_waits_dropped);
+/// thread's buffer of undecided ones had no room for; `short_stack_skips`:
+/// waits and events of threads whose stacks had no room for the core
+/// (model.c); for the `stats=1` lines.
+int32_t dept_core_at_exit(uint64_t semaphore_waits_dropped, uint64_t short_stack_skips);
 /// The process ends with `status` (exit, return from main, _exit): the
 /// `DEPT: info:` exit line `dept run` tells crashed processes apart with.
 void dept_core_exiting(int32_t status);

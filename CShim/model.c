@@ -49,6 +49,21 @@ static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uin
     return s;
 }
 
+// The core's cycle search goes as deep as the longest cycle it looks for,
+// some 20 KiB of stack at the most: a thread whose stack has less left
+// than this (the D runtime's collector threads run on 16 KiB) does not
+// enter it, and what it would have told the core is counted instead
+// (stats=1). Before, such a thread overflowed its stack inside the search.
+#define DEPT_CORE_STACK (64u << 10)
+static _Atomic uint64_t short_stack_skips;
+uint64_t dept_short_stack_skips(void) { return atomic_load_explicit(&short_stack_skips, memory_order_relaxed); }
+static bool core_room(struct dept_thread *t) {
+    if (LIKELY(!t->stack_lo)) return true;
+    if ((uintptr_t)__builtin_frame_address(0) - t->stack_lo >= DEPT_CORE_STACK) return true;
+    atomic_fetch_add_explicit(&short_stack_skips, 1, memory_order_relaxed);
+    return false;
+}
+
 // A thread's tentative waits: in its record, or in the memory it grew into.
 static struct dept_tentative *tentatives(struct dept_thread *t) {
     return t->tentative ? t->tentative : t->tentative_inline;
@@ -105,6 +120,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
             uint32_t gates[DEPT_TENTATIVE_GATES], ng = 0;
             for (uint32_t j = 0; j < n && ng < DEPT_TENTATIVE_GATES; j++)
                 if (j != i && !(t->held[j].flags & DEPT_HELD_THREAD)) gates[ng++] = t->held[j].inst;
+            if (!core_room(t)) continue;
             dept_core_lock();
             dept_core_dependency(t->tid, h, &w, gates, ng);
             dept_core_unlock();
@@ -139,7 +155,7 @@ void dept_tentative_settle(struct dept_thread *t, uint32_t inst, bool confirm) {
     for (uint32_t i = 0; i < t->ntentative; i++) {
         struct dept_tentative *r = &kept[i];
         if (r->from.inst != inst) { kept[k++] = *r; continue; }
-        if (confirm) {
+        if (confirm && core_room(t)) {
             dept_core_lock();
             dept_core_dependency(t->tid, &r->from, &r->wait, r->gates, r->ngates);
             dept_core_unlock();
@@ -226,7 +242,7 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
         held = owned;
         n = k;
     }
-    if (n) {
+    if (n && core_room(t)) {
         dept_core_lock();
         dept_core_wait(t->tid, held, n, &w, vc, nvc);
         dept_core_unlock();
@@ -697,6 +713,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         return;
     }
     if (dept_seen_get(t, key)) { unmark(t, marked); return; }
+    if (!core_room(t)) { unmark(t, marked); return; }
     uint32_t stack = dept_capture_stack();
     uint16_t evflags = (flags & DEPT_EVENT_RELEASE) ? 1 : 0;
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;

@@ -242,7 +242,7 @@ static void at_exit(int status, void *arg) {
     flush_at_end();
     dept_core_lock();
     dept_core_exiting(status);
-    int32_t code = dept_core_at_exit(dept_tentative_dropped());
+    int32_t code = dept_core_at_exit(dept_tentative_dropped(), dept_short_stack_skips());
     dept_shim_core_unlock_noflush();
     if (code && (status & 0xff) == 0) {   // exit(256) ends the process with 0
         fflush(NULL);

@@ -269,6 +269,8 @@ struct dept_thread {
     /// (NULL before).
     struct dept_tentative *tentative;
     uint32_t tentative_cap;
+    /// The lowest address of a small stack (thread_hooks.c), else 0.
+    uintptr_t stack_lo;
 };
 
 /// The thread starts a wait on instance inst, or takes it: the next hard
@@ -563,6 +565,9 @@ DEPT_HIDDEN void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, b
 /// Waits under a binary semaphore that found a thread's tentative buffer
 /// full (each a dependency the model may have lost), over the process.
 DEPT_HIDDEN uint64_t dept_tentative_dropped(void);
+/// Waits and events a thread on a small stack did not tell the core, over
+/// the process.
+DEPT_HIDDEN uint64_t dept_short_stack_skips(void);
 
 // ---- module_list.c
 /// The loaded object mapped at base under name: its record (its path as the

@@ -30,6 +30,7 @@ struct start_rec {
     uint32_t tid, parent, create_stack;
     struct dept_obj_ref body;
     uintptr_t pc;
+    bool small_stack;             // created with a stack under DEPT_SMALL_STACK
     struct start_rec *next;
 };
 static struct start_rec *free_recs;
@@ -56,6 +57,36 @@ static void rec_put(struct start_rec *r) {
     dept_spin_drop(&recs_lock);
 }
 
+// Threads made with a stack smaller than this (the D runtime's collector
+// threads have 16 KiB) learn where it ends: the model does not enter the
+// core on them without room for its cycle search (model.c).
+#define DEPT_SMALL_STACK (1u << 20)
+
+// The stack size a thread made with attr gets (the default: RLIMIT_STACK's,
+// or what pthread_setattr_default_np set).
+static size_t stack_size_of(const pthread_attr_t *attr) {
+    size_t n = 0;
+    pthread_attr_t d;
+    if (attr) pthread_attr_getstacksize(attr, &n);
+    else if (pthread_getattr_default_np(&d) == 0) {
+        pthread_attr_getstacksize(&d, &n);
+        pthread_attr_destroy(&d);
+    }
+    return n;
+}
+
+// The lowest address the calling thread's stack may use (above its guard).
+static uintptr_t stack_low(void) {
+    pthread_attr_t a;
+    void *addr = 0;
+    size_t size = 0, guard = 0;
+    if (pthread_getattr_np(pthread_self(), &a) != 0) return 0;
+    pthread_attr_getstack(&a, &addr, &size);
+    pthread_attr_getguardsize(&a, &guard);
+    pthread_attr_destroy(&a);
+    return addr ? (uintptr_t)addr + guard : 0;
+}
+
 static void *trampoline(void *p) {
     struct start_rec *r = p;
     struct start_rec rec = *r;
@@ -65,6 +96,7 @@ static void *trampoline(void *p) {
     struct dept_sync *body = rec.tid ? dept_sync_get(rec.body.inst) : 0;
     struct dept_thread *t = rec.tid ? dept_thread_adopt(rec.tid, rec.parent, rec.create_stack, body) : 0;
     if (t) {
+        if (rec.small_stack) t->stack_lo = stack_low();
         dept_obj_bind((uintptr_t)pthread_self(), rec.body);
         t->clk_body = rec.body.inst;
         dept_thread_started(t);
@@ -104,6 +136,8 @@ int dept_thread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
     r->tid = dept_thread_new_tid();
     r->parent = t->tid;
     r->pc = pc;
+    size_t stack = stack_size_of(attr);
+    r->small_stack = stack && stack < DEPT_SMALL_STACK;
     // Every thread gets the stack of its own creation: threads started from
     // one call site (std::thread, a spawn() helper, a pool) differ only
     // further down, so a memo keyed by the caller would give them all the

@@ -38,6 +38,9 @@ public struct Statistics: Sendable, Equatable {
     /// Waits made while holding a binary semaphore that the thread's buffer
     /// of undecided ones had no room for (the shim's count).
     public var semaphoreWaitsDropped = 0
+    /// Waits and events of threads whose stacks had no room for the core's
+    /// search (the shim's count).
+    public var shortStackSkips = 0
 
     public init() {}
 
@@ -55,7 +58,7 @@ public struct Statistics: Sendable, Equatable {
             + "\(Self.count(observationsOverCap, "observation")) (over an edge's cap of "
             + "\(DependencyGraph.maxWitnessesPerEdge)), \(Self.count(instancePairsOverCap, "instance pair")) "
             + "(over a class's cap), \(Self.count(semaphoreWaitsDropped, "wait")) under a semaphore (over a thread's "
-            + "buffer)\n"
+            + "buffer), \(Self.count(shortStackSkips, "wait or event", "waits or events")) on a small stack\n"
     }
 
     static func count(_ n: Int, _ one: String, _ many: String? = nil) -> String {

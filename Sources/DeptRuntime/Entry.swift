@@ -209,7 +209,7 @@ func coreAfterForkChild(_ tid: UInt32) {
 }
 
 @_cdecl("dept_core_at_exit")
-func coreAtExit(_ semaphoreWaitsDropped: UInt64) -> Int32 {
+func coreAtExit(_ semaphoreWaitsDropped: UInt64, _ shortStackSkips: UInt64) -> Int32 {
     if runtime.options.printSuppressions {
         var s = "DEPT: info: suppressions used:\n"
         for r in runtime.suppressions.rules { s += "  \(r.hits) deadlock:\(r.pattern)\n" }
@@ -221,6 +221,7 @@ func coreAtExit(_ semaphoreWaitsDropped: UInt64) -> Int32 {
         stats.live = runtime.liveReports
         stats.suppressed = runtime.suppressedCount
         stats.semaphoreWaitsDropped = Int(semaphoreWaitsDropped)
+        stats.shortStackSkips = Int(shortStackSkips)
         let text = stats.text(pid: dept_libc_getpid())
         emitInfo(text, message: text)
     }

@@ -38,7 +38,7 @@ final class HostileTests: XCTestCase {
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
         "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
         "hostile_clone_fork", "hostile_allocator_futex", "hostile_clone_vfork", "hostile_cancel_semwait",
-        "hostile_lock_before_threads", "hostile_stop_the_world",
+        "hostile_lock_before_threads", "hostile_stop_the_world", "hostile_small_stack",
     ]
 
     enum Verdict {
@@ -238,6 +238,13 @@ final class HostileTests: XCTestCase {
     /// example's alarm ends it after 10 s).
     func test_stop_the_world() throws {
         try check("hostile_stop_the_world", expect: .silent, .silent)
+    }
+
+    /// A thread on a 16 KiB stack (the D runtime's collector threads) with
+    /// new dependencies to tell: dept's cycle search overflowed its stack
+    /// (SIGSEGV every run); such a thread no longer enters the core.
+    func test_small_stack() throws {
+        try check("hostile_small_stack", expect: .silent, .silent)
     }
 
     /// pthread_cancel of a thread blocked in pthread_cond_wait / timedwait:

@@ -1,0 +1,70 @@
+// dept-example: hostile_small_stack
+// expect: silent
+// objects: m
+// summary: a thread made with the smallest stack glibc allows (16 KiB, as the D runtime makes its collector threads) takes pairs of mutexes, always the lower index first, and waits on a condition variable between them, after the main thread has built up a few thousand dependencies among the same mutexes. No cycle.
+//
+// Hostile because: dept's core searches the dependency graph for cycles on
+// the calling thread's stack, some 20 KiB deep at its longest; a thread
+// with 16 KiB overflowed it inside the search (the D runtime's collector
+// threads crashed so). Such a thread must not enter the core.
+#define _GNU_SOURCE
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define N 256
+static pthread_mutex_t m[N];          // static, never initialised: a class each
+static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn = PTHREAD_COND_INITIALIZER;
+static int round_no;
+
+static void pair(int i, int j) {
+    if (i > j) { int k = i; i = j; j = k; }
+    pthread_mutex_lock(&m[i]);
+    pthread_mutex_lock(&m[j]);
+    pthread_mutex_unlock(&m[j]);
+    pthread_mutex_unlock(&m[i]);
+}
+
+static void *small(void *arg) {
+    (void)arg;
+    for (int r = 0; r < 2000; r++) {
+        int i = r % N, j = (r * 7 + 3) % N;
+        if (i == j) continue;
+        if (i > j) { int k = i; i = j; j = k; }
+        pthread_mutex_lock(&m[i]);
+        pthread_mutex_lock(&gate);
+        while (round_no == r) pthread_cond_wait(&turn, &gate);
+        pthread_mutex_unlock(&gate);
+        pthread_mutex_lock(&m[j]);
+        pthread_mutex_unlock(&m[j]);
+        pthread_mutex_unlock(&m[i]);
+    }
+    return NULL;
+}
+
+int main(void) {
+    alarm(10);
+    for (int i = 0; i < N; i++) pthread_mutex_init(&m[i], NULL);
+    for (int i = 0; i < N; i++)
+        for (int k = 1; k <= 8; k++) pair(i, (i + k * 13) % N);
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, PTHREAD_STACK_MIN);
+    pthread_t t;
+    pthread_create(&t, &a, small, NULL);
+    for (int r = 0; r < 2000; r++) {
+        pthread_mutex_lock(&gate);
+        round_no = r + 1;
+        pthread_cond_broadcast(&turn);
+        pthread_mutex_unlock(&gate);
+    }
+    pthread_mutex_lock(&gate);
+    round_no = -1;
+    pthread_cond_broadcast(&turn);
+    pthread_mutex_unlock(&gate);
+    pthread_join(t, NULL);
+    puts("hostile_small_stack: done");
+    return 0;
+}
