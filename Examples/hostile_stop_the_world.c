@@ -1,7 +1,7 @@
 // dept-example: hostile_stop_the_world
 // expect: silent
 // objects: pool
-// summary: a garbage collector's stop-the-world, as mono's SGen and Boehm GC do it: the main thread stops a worker with SIGUSR1, whose handler posts an acknowledgement and waits in sigsuspend until SIGUSR2 resumes it; between the two the main thread takes locks. The worker meanwhile keeps taking pairs of locks it never took together before, so it is often inside dept's core when the signal arrives. 300 rounds, no cycle.
+// summary: a garbage collector's stop-the-world, as mono's SGen and Boehm GC do it: the main thread stops a worker with SIGUSR1, whose handler posts an acknowledgement and waits in sigsuspend until SIGUSR2 resumes it; between the two the main thread takes locks. The worker meanwhile keeps taking pairs of locks it never took together before, so it is often inside dept's core when the signal arrives. 500 rounds, no cycle; the main thread never takes a lock the worker takes (a collector must not wait for what a thread it stopped may hold).
 //
 // Hostile because: a handler that stops its thread inside dept's core keeps
 // the core lock held until the world restarts, and the thread that stops
@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define ROUNDS 300
+#define ROUNDS 500   // below POOL / 8
 #define POOL 4096
 
 // One class (initialised in a loop), many instances: each new pair of
@@ -45,7 +45,9 @@ static void *worker(void *arg) {
     sigaddset(&usr2, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &usr2, NULL);
     for (long i = 0; !atomic_load(&stop); i++) {
-        long a = i % (POOL / 2), b = POOL / 2 + (i * 7) % (POOL / 2);
+        // Its own indices: a collector must not wait for a lock that a
+        // thread it stopped may hold.
+        long a = i % (POOL / 2), b = POOL / 2 + (i * 7) % (POOL / 4);
         pthread_mutex_lock(&pool[a]);          // ascending addresses: no loop
         pthread_mutex_lock(&pool[b]);
         pthread_mutex_unlock(&pool[b]);
@@ -72,7 +74,7 @@ int main(void)
     for (long r = 0; r < ROUNDS; r++) {
         pthread_kill(w, SIGUSR1);              // stop the world
         while (sem_wait(&ack) != 0) {}
-        long a = POOL / 2 - 1 - r, b = POOL - 1 - r;
+        long a = POOL - POOL / 4 + r, b = POOL - POOL / 8 + r;   // none of the worker's
         pthread_mutex_lock(&pool[a]);          // work while it is stopped:
         pthread_mutex_lock(&pool[b]);          // a new pair, so a core call
         pthread_mutex_unlock(&pool[b]);
