@@ -652,9 +652,13 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
     struct dept_epoch at = dept_clock_now(t);
     if (!(flags & DEPT_EVENT_RELEASE)) trigger_site(t, o.cls, pc);
     release_clock(t, sy, active, op);
-    uint32_t nheld = (flags & DEPT_EVENT_UNHELD) ? 0 : t->nheld;
+    // An event a signal handler makes happens whenever the signal comes,
+    // also while the interrupted code waits: it depends on none of the
+    // thread's contexts or waits (signal_hooks.c).
+    bool in_handler = dept_in_signal_handler(t);
+    uint32_t nheld = (flags & DEPT_EVENT_UNHELD) || in_handler ? 0 : t->nheld;
     bool may_announce = !(flags & DEPT_EVENT_RELEASE) && o.addr;
-    bool walk = active && !(flags & DEPT_EVENT_RELEASE);
+    bool walk = active && !(flags & DEPT_EVENT_RELEASE) && !in_handler;
     if (!walk && (nheld == 0 || (nheld == 1 && (t->held[0].flags & DEPT_HELD_THREAD)))) {
         // No context (a thread's own entry is none) and no history the rules
         // could look at (relevant stays 0 below): a work queue's producer,

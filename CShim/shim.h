@@ -271,7 +271,23 @@ struct dept_thread {
     uint32_t tentative_cap;
     /// The lowest address of a small stack (thread_hooks.c), else 0.
     uintptr_t stack_lo;
+    /// The frame of the program's innermost signal handler running on this
+    /// thread (signal_hooks.c), else 0; stale after a jump out of one.
+    uintptr_t signal_sp;
 };
+
+/// Whether the calling hook runs inside a signal handler of the program
+/// (signal_hooks.c): below the handler's frame, and near it (a handler on
+/// an alternate stack, left by a jump, leaves a frame anywhere). A hook
+/// above it finds the frame a jump left, and forgets it.
+static inline bool dept_in_signal_handler(struct dept_thread *t) {
+    uintptr_t top = t->signal_sp;
+    if (LIKELY(!top)) return false;
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp < top && top - sp < (1u << 20)) return true;
+    if (sp > top) t->signal_sp = 0;
+    return false;
+}
 
 /// The thread starts a wait on instance inst, or takes it: the next hard
 /// release settles the time of its latest wait (clocks.h), and the bucket

@@ -38,7 +38,7 @@ final class HostileTests: XCTestCase {
         "hostile_thread_churn", "hostile_sigchld", "hostile_cancel_holding", "hostile_fork_pool",
         "hostile_fork_allocator", "hostile_allocator_locks", "hostile_single_thread", "hostile_threads_then_alone",
         "hostile_clone_fork", "hostile_allocator_futex", "hostile_clone_vfork", "hostile_cancel_semwait",
-        "hostile_lock_before_threads", "hostile_stop_the_world", "hostile_small_stack",
+        "hostile_lock_before_threads", "hostile_stop_the_world", "hostile_small_stack", "hostile_sigaction",
     ]
 
     enum Verdict {
@@ -238,6 +238,14 @@ final class HostileTests: XCTestCase {
     /// example's alarm ends it after 10 s).
     func test_stop_the_world() throws {
         try check("hostile_stop_the_world", expect: .silent, .silent)
+    }
+
+    /// dept runs the program's signal handlers through a wrapper of its
+    /// own: every old action the program reads back (sigaction, signal)
+    /// is still its own handler and flags, SA_SIGINFO handlers get their
+    /// siginfo, a handler's mask and SA_RESETHAND work as without it.
+    func test_sigaction() throws {
+        try check("hostile_sigaction", expect: .silent, .silent)
     }
 
     /// A thread on a 16 KiB stack (the D runtime's collector threads) with

@@ -35,6 +35,7 @@ final class LockExamplesTests: XCTestCase {
         // condvars, semaphores, eventfd: silent
         "bounded_buffer", "thread_pool", "signal_before_wait", "sem_pingpong", "cond_pingpong",
         "sem_cross_thread", "sem_handoff", "nonblocking_eventfd_epoll", "timedwait_poll", "sem_many_threads",
+        "signal_handler_post",
         // C11 threads, spinlocks, barriers, once, robust mutexes
         "c11_mtx_abba", "c11_cnd_outer_lock", "c11_thrd_join_under_mtx", "c11_call_once_lock", "c11_threads_ok",
         "spin_abba", "barrier_post_after", "barrier_lock_signal", "barrier_phases", "once_lock", "robust_consistent_abba",
@@ -437,6 +438,19 @@ final class LockExamplesTests: XCTestCase {
         let example = try ExampleBuilder.shared.build("acq_key_site_clash")
         let same = runProgram(example.executable.path, ["same"], preload: true, timeout: Self.timeout)
         assertReport(same, kind: .potential, example: example, events: 2...2, exitCode: 66)
+    }
+
+    /// A post from a signal handler (a collector's suspend acknowledgement,
+    /// Boehm GC under ECL) depends on none of its thread's waits: it comes
+    /// even while the thread is blocked on the rwlock it was taken under,
+    /// and the cycle through the collector's lock was a false report. With
+    /// `plain` the writer posts in its own code, holding the rwlock: the
+    /// same three-event cycle is real and reported.
+    func test_signal_handler_post() throws {
+        try checkSilent("signal_handler_post")
+        let example = try ExampleBuilder.shared.build("signal_handler_post")
+        let plain = runProgram(example.executable.path, ["plain"], preload: true, timeout: Self.timeout)
+        assertReport(plain, kind: .potential, example: example, events: 3...3, exitCode: 66)
     }
 
     /// A binary semaphore used as a lock around 24 mutexes: the waits made

@@ -1,0 +1,140 @@
+// signal_hooks.c - the program's handlers of asynchronous signals run
+// through a wrapper, so that the model knows an event is a handler's.
+//
+// An event a signal handler makes (a post, a signal, a write) happens
+// whenever the signal comes, also while its thread is blocked in a wait:
+// it depends on none of the interrupted code's waits. A garbage
+// collector's suspend handler posts its acknowledgement while its thread
+// may be blocked on a lock (Boehm GC under ECL; mono's suspend handler),
+// and that post, taken for one made in the lock's context, closed a cycle
+// through the collector's own lock that cannot happen (model.c: dept_event).
+// The kernel does not tell a hook that it runs in a handler, so the
+// handlers installed through sigaction and signal run through
+// handler_entry, which leaves its frame's address in the thread's record
+// (for a signal from elsewhere: see raising): a hook below it on the stack
+// is in the handler. A handler left by a
+// jump (siglongjmp) leaves the address behind; the model drops it once a
+// hook runs above it. Faults (and SIGABRT) are never wrapped: a program
+// that handles its own SIGSEGV (a JVM's null checks) runs untouched.
+#include "shim.h"
+#include <signal.h>
+#include <string.h>
+
+DEFINE_REAL(int, sigaction, int, const struct sigaction *, struct sigaction *)
+DEFINE_REAL(__sighandler_t, signal, int, __sighandler_t)
+DEFINE_REAL(int, raise, int)
+DEFINE_REAL(int, pthread_kill, pthread_t, int)
+
+// The program's handler of each wrapped signal, with its flags.
+static struct {
+    _Atomic(void *) fn;
+    _Atomic int flags;
+} program[_NSIG];
+
+static bool wrappable(int sig) {
+    if (sig <= 0 || sig >= _NSIG) return false;
+    switch (sig) {
+    case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS: case SIGABRT:
+    case SIGKILL: case SIGSTOP:
+        return false;
+    default:
+        return true;
+    }
+}
+
+// A signal a thread sends itself (raise, pthread_kill of itself) is
+// handled before the call returns, at that point of its code: its
+// handler's events come after what the thread holds there, as if the
+// handler were called (Examples/signal_while_holding). Only a signal from
+// elsewhere can come at any time.
+static __thread int raising __attribute__((tls_model("initial-exec")));
+
+DEPT_EXPORT int raise(int sig) {
+    resolve_raise();
+    raising++;
+    int r = REAL(raise)(sig);
+    raising--;
+    return r;
+}
+
+DEPT_EXPORT int pthread_kill(pthread_t th, int sig) {
+    resolve_pthread_kill();
+    if (!pthread_equal(th, pthread_self())) return REAL(pthread_kill)(th, sig);
+    raising++;
+    int r = REAL(pthread_kill)(th, sig);
+    raising--;
+    return r;
+}
+
+static void handler_entry(int sig, siginfo_t *info, void *uc) {
+    void *fn = atomic_load_explicit(&program[sig].fn, memory_order_acquire);
+    int flags = atomic_load_explicit(&program[sig].flags, memory_order_relaxed);
+    struct dept_thread *t = dept_tls_thread;
+    bool tracked = (uintptr_t)t > 1 && !raising;
+    uintptr_t outer = tracked ? t->signal_sp : 0;
+    if (tracked) t->signal_sp = (uintptr_t)__builtin_frame_address(0);
+    if (flags & SA_SIGINFO) ((void (*)(int, siginfo_t *, void *))fn)(sig, info, uc);
+    else ((void (*)(int))fn)(sig);
+    if (tracked) t->signal_sp = outer;
+}
+
+static void *handler_of(const struct sigaction *a) {
+    return (a->sa_flags & SA_SIGINFO) ? (void *)a->sa_sigaction : (void *)a->sa_handler;
+}
+
+DEPT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
+    resolve_sigaction();
+    if (!wrappable(sig)) return REAL(sigaction)(sig, act, old);
+    // What the program installed before, for the old action it asks back.
+    void *was_fn = atomic_load_explicit(&program[sig].fn, memory_order_acquire);
+    int was_flags = atomic_load_explicit(&program[sig].flags, memory_order_relaxed);
+    struct sigaction wrapped;
+    const struct sigaction *use = act;
+    if (act) {
+        // The flags of every action the program sets, SIG_DFL's too: the
+        // kernel keeps them when SA_RESETHAND puts SIG_DFL back, with the
+        // SA_SIGINFO the wrapper added.
+        atomic_store_explicit(&program[sig].flags, act->sa_flags, memory_order_relaxed);
+        void *fn = handler_of(act);
+        if (fn != (void *)SIG_DFL && fn != (void *)SIG_IGN) {
+            wrapped = *act;
+            wrapped.sa_sigaction = handler_entry;
+            wrapped.sa_flags |= SA_SIGINFO;
+            atomic_store_explicit(&program[sig].fn, fn, memory_order_release);
+            use = &wrapped;
+        }
+    }
+    struct sigaction before;
+    int r = REAL(sigaction)(sig, use, old ? &before : 0);
+    if (r == 0 && old) {
+        *old = before;
+        if ((before.sa_flags & SA_SIGINFO) && before.sa_sigaction == handler_entry) {
+            // The program's own, as it installed it.
+            old->sa_flags = was_flags;
+            if (was_flags & SA_SIGINFO) old->sa_sigaction = (void (*)(int, siginfo_t *, void *))was_fn;
+            else old->sa_handler = (__sighandler_t)was_fn;
+        } else if (was_fn && (handler_of(&before) == (void *)SIG_DFL || handler_of(&before) == (void *)SIG_IGN)) {
+            // SIG_DFL or SIG_IGN, set by the program or by the kernel's
+            // reset: SA_SIGINFO as the program last set it.
+            old->sa_flags = (before.sa_flags & ~SA_SIGINFO) | (was_flags & SA_SIGINFO);
+        }
+    }
+    return r;
+}
+
+// glibc's signal(): BSD semantics (the handler stays, the signal is blocked
+// while it runs, interrupted calls restart), here through sigaction above.
+DEPT_EXPORT __sighandler_t signal(int sig, __sighandler_t handler) {
+    if (!wrappable(sig)) {
+        resolve_signal();
+        return REAL(signal)(sig, handler);
+    }
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    sigemptyset(&act.sa_mask);
+    sigaddset(&act.sa_mask, sig);
+    act.sa_flags = SA_RESTART;
+    if (sigaction(sig, &act, &old) < 0) return SIG_ERR;
+    return (old.sa_flags & SA_SIGINFO) ? (__sighandler_t)old.sa_sigaction : old.sa_handler;
+}
