@@ -19,6 +19,7 @@
 #include "shim.h"
 #include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 DEFINE_REAL(int, sigaction, int, const struct sigaction *, struct sigaction *)
 DEFINE_REAL(__sighandler_t, signal, int, __sighandler_t)
@@ -67,6 +68,12 @@ DEPT_EXPORT int pthread_kill(pthread_t th, int sig) {
 }
 
 static void handler_entry(int sig, siginfo_t *info, void *uc) {
+    if (dept_spin_tls.held && sig <= 64) {
+        // Inside one of dept's spin locks: later (deferred_signals.c).
+        dept_spin_tls.deferred |= 1ull << (sig - 1);
+        sigaddset(&((ucontext_t *)uc)->uc_sigmask, sig);
+        return;
+    }
     void *fn = atomic_load_explicit(&program[sig].fn, memory_order_acquire);
     int flags = atomic_load_explicit(&program[sig].flags, memory_order_relaxed);
     struct dept_thread *t = dept_tls_thread;

@@ -21,6 +21,20 @@
 typedef struct { _Atomic unsigned char held; } dept_spin;
 #define DEPT_SPIN_INIT { 0 }
 
+// The spin locks the calling thread holds or waits for, and the program's
+// signals put off meanwhile (deferred_signals.c). A handler that stops its
+// thread until another thread restarts it (a collector's stop-the-world)
+// must not run while the thread holds one of these: the restarting
+// thread's next hook may need the same lock, and both would wait for ever.
+// The program's handlers run through a wrapper (signal_hooks.c) that puts
+// the signal off while `held` is non-zero; the last release delivers it.
+struct dept_spin_tls {
+    int held;
+    unsigned long long deferred;   // bit sig - 1 for each signal put off
+};
+extern __thread struct dept_spin_tls dept_spin_tls __attribute__((tls_model("initial-exec")));
+__attribute__((visibility("hidden"))) void dept_spin_deliver_deferred(void);
+
 // Whether the process has one thread: glibc's __libc_single_threaded, which
 // its pthread_create clears before the new thread exists, and which glibc's
 // own mutexes and malloc read to skip their locked instructions. dept's
@@ -37,6 +51,9 @@ static inline bool dept_one_thread(void) { return __libc_single_threaded; }
 // a fifth of its time under dept in the object table lock's exchange
 // (scale_objects): with one thread the lock is taken by a plain store.
 static inline void dept_spin_take(dept_spin *s) {
+    // Counted before it is taken: a signal between the take and the count
+    // would find it held and uncounted.
+    dept_spin_tls.held++;
     if (dept_one_thread()) {
         atomic_store_explicit(&s->held, 1, memory_order_relaxed);
         return;
@@ -46,6 +63,9 @@ static inline void dept_spin_take(dept_spin *s) {
         if (++n > 64) { sched_yield(); n = 0; }
 }
 
-static inline void dept_spin_drop(dept_spin *s) { atomic_store_explicit(&s->held, 0, memory_order_release); }
+static inline void dept_spin_drop(dept_spin *s) {
+    atomic_store_explicit(&s->held, 0, memory_order_release);
+    if (--dept_spin_tls.held == 0 && __builtin_expect(dept_spin_tls.deferred != 0, 0)) dept_spin_deliver_deferred();
+}
 
 #endif
