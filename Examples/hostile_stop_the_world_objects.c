@@ -1,5 +1,6 @@
 // dept-example: hostile_stop_the_world_objects
 // expect: silent
+// build: cc -g -O0 -pthread -IExamples/lib -o $OUT/hostile_stop_the_world_objects Examples/hostile_stop_the_world_objects.c
 // objects: m
 // summary: hostile_stop_the_world with a worker that makes, takes and destroys a new heap mutex over and over, so that it is often inside dept's object table when the collector stops it; between stop and restart the collector makes, takes and destroys a mutex of its own. 3000 rounds, no cycle.
 //
@@ -10,29 +11,16 @@
 // not: the program's handlers wait until the thread holds none of dept's
 // locks instead).
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <semaphore.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "stop_the_world.h"
 
 #define ROUNDS 3000
 
-static sem_t ack;
 static atomic_int stop;
 static atomic_long made;
-
-static void on_stop(int sig) {
-    (void)sig;
-    sem_post(&ack);
-    sigset_t wait_for_resume;
-    sigfillset(&wait_for_resume);
-    sigdelset(&wait_for_resume, SIGUSR2);
-    sigsuspend(&wait_for_resume);
-}
-static void on_resume(int sig) { (void)sig; }
 
 static void one_mutex(void) {
     pthread_mutex_t *m = malloc(sizeof *m);
@@ -45,10 +33,7 @@ static void one_mutex(void) {
 
 static void *worker(void *arg) {
     (void)arg;
-    sigset_t usr2;
-    sigemptyset(&usr2);
-    sigaddset(&usr2, SIGUSR2);
-    pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+    stw_worker_starts();
     while (!atomic_load(&stop)) {
         one_mutex();
         atomic_fetch_add(&made, 1);
@@ -58,21 +43,14 @@ static void *worker(void *arg) {
 
 int main(void) {
     alarm(10);
-    sem_init(&ack, 0, 0);
-    struct sigaction sa = { 0 };
-    sa.sa_handler = on_stop;
-    sigfillset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, NULL);
-    sa.sa_handler = on_resume;
-    sigaction(SIGUSR2, &sa, NULL);
+    stw_install();
     pthread_t w;
     pthread_create(&w, NULL, worker, NULL);
     while (atomic_load(&made) < 100) usleep(100);
     for (int r = 0; r < ROUNDS; r++) {
-        pthread_kill(w, SIGUSR1);
-        while (sem_wait(&ack) != 0) {}
+        stw_stop(w);
         one_mutex();                 // while the worker is stopped
-        pthread_kill(w, SIGUSR2);
+        stw_restart(w);
     }
     atomic_store(&stop, 1);
     pthread_join(w, NULL);
