@@ -116,8 +116,10 @@ DEPT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction
     if (r == 0 && old) {
         *old = before;
         if ((before.sa_flags & SA_SIGINFO) && before.sa_sigaction == handler_entry) {
-            // The program's own, as it installed it.
-            old->sa_flags = was_flags;
+            // The program's own, as it installed it: the kernel's flags
+            // (glibc's SA_RESTORER among them) with SA_SIGINFO as the
+            // program set it.
+            old->sa_flags = (before.sa_flags & ~SA_SIGINFO) | (was_flags & SA_SIGINFO);
             if (was_flags & SA_SIGINFO) old->sa_sigaction = (void (*)(int, siginfo_t *, void *))was_fn;
             else old->sa_handler = (__sighandler_t)was_fn;
         } else if (was_fn && (handler_of(&before) == (void *)SIG_DFL || handler_of(&before) == (void *)SIG_IGN)) {
