@@ -75,13 +75,15 @@ static void handler_entry(int sig, siginfo_t *info, void *uc) {
         return;
     }
     void *fn = atomic_load_explicit(&program[sig].fn, memory_order_acquire);
-    int flags = atomic_load_explicit(&program[sig].flags, memory_order_relaxed);
     struct dept_thread *t = dept_tls_thread;
     bool tracked = (uintptr_t)t > 1 && !raising;
     uintptr_t outer = tracked ? t->signal_sp : 0;
     if (tracked) t->signal_sp = (uintptr_t)__builtin_frame_address(0);
-    if (flags & SA_SIGINFO) ((void (*)(int, siginfo_t *, void *))fn)(sig, info, uc);
-    else ((void (*)(int))fn)(sig);
+    // With all three arguments, as the kernel calls every handler on
+    // x86-64 (a one-argument handler ignores the other two): the handler
+    // and its SA_SIGINFO flag, stored one after the other, can then never
+    // disagree for a signal that comes while the program replaces it.
+    ((void (*)(int, siginfo_t *, void *))fn)(sig, info, uc);
     if (tracked) t->signal_sp = outer;
 }
 
