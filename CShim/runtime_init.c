@@ -70,8 +70,8 @@ static void core_take(void) {
     if (UNLIKELY(!atomic_load_explicit(&core_signals_ready, memory_order_acquire))) {
         sigset_t s;
         sigfillset(&s);
-        static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT };
-        for (unsigned i = 0; i < sizeof faults / sizeof faults[0]; i++) sigdelset(&s, faults[i]);
+        for (int sig = 1; sig < _NSIG; sig++)
+            if (dept_signal_is_fault(sig)) sigdelset(&s, sig);
         core_signals = s;
         atomic_store_explicit(&core_signals_ready, 1, memory_order_release);
     }

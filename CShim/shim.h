@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -275,6 +276,13 @@ struct dept_thread {
     /// thread (signal_hooks.c), else 0; stale after a jump out of one.
     uintptr_t signal_sp;
 };
+
+/// A signal the program's own code raises by faulting (or by abort): never
+/// blocked, put off or wrapped by dept (runtime_init.c, signal_hooks.c).
+static inline bool dept_signal_is_fault(int sig) {
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS
+           || sig == SIGABRT;
+}
 
 /// Whether the calling hook runs inside a signal handler of the program
 /// (signal_hooks.c): below the handler's frame, and near it (a handler on

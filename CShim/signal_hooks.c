@@ -12,9 +12,8 @@
 // handlers installed through sigaction and signal run through
 // handler_entry, which leaves its frame's address in the thread's record
 // (for a signal from elsewhere: see raising): a hook below it on the stack
-// is in the handler. A handler left by a
-// jump (siglongjmp) leaves the address behind; the model drops it once a
-// hook runs above it. Faults (and SIGABRT) are never wrapped: a program
+// is in the handler. A handler left by a jump (siglongjmp) leaves the
+// address behind; the model drops it once a hook runs above it. Faults (and SIGABRT) are never wrapped: a program
 // that handles its own SIGSEGV (a JVM's null checks) runs untouched.
 #include "shim.h"
 #include <signal.h>
@@ -33,14 +32,7 @@ static struct {
 } program[_NSIG];
 
 static bool wrappable(int sig) {
-    if (sig <= 0 || sig >= _NSIG) return false;
-    switch (sig) {
-    case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS: case SIGABRT:
-    case SIGKILL: case SIGSTOP:
-        return false;
-    default:
-        return true;
-    }
+    return sig > 0 && sig < _NSIG && sig != SIGKILL && sig != SIGSTOP && !dept_signal_is_fault(sig);
 }
 
 // A signal a thread sends itself (raise, pthread_kill of itself) is
@@ -117,18 +109,15 @@ DEPT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction
     int r = REAL(sigaction)(sig, use, old ? &before : 0);
     if (r == 0 && old) {
         *old = before;
-        if ((before.sa_flags & SA_SIGINFO) && before.sa_sigaction == handler_entry) {
-            // The program's own, as it installed it: the kernel's flags
-            // (glibc's SA_RESTORER among them) with SA_SIGINFO as the
-            // program set it.
+        void *h = handler_of(&before);
+        bool ours = h == (void *)handler_entry;
+        // The program's handler, or SIG_DFL or SIG_IGN set by the program
+        // or by the kernel's reset: the kernel's flags (glibc's SA_RESTORER
+        // among them) with SA_SIGINFO as the program last set it.
+        if (ours || (was_fn && (h == (void *)SIG_DFL || h == (void *)SIG_IGN)))
             old->sa_flags = (before.sa_flags & ~SA_SIGINFO) | (was_flags & SA_SIGINFO);
-            if (was_flags & SA_SIGINFO) old->sa_sigaction = (void (*)(int, siginfo_t *, void *))was_fn;
-            else old->sa_handler = (__sighandler_t)was_fn;
-        } else if (was_fn && (handler_of(&before) == (void *)SIG_DFL || handler_of(&before) == (void *)SIG_IGN)) {
-            // SIG_DFL or SIG_IGN, set by the program or by the kernel's
-            // reset: SA_SIGINFO as the program last set it.
-            old->sa_flags = (before.sa_flags & ~SA_SIGINFO) | (was_flags & SA_SIGINFO);
-        }
+        if (ours && (was_flags & SA_SIGINFO)) old->sa_sigaction = (void (*)(int, siginfo_t *, void *))was_fn;
+        else if (ours) old->sa_handler = (__sighandler_t)was_fn;
     }
     return r;
 }
@@ -147,5 +136,5 @@ DEPT_EXPORT __sighandler_t signal(int sig, __sighandler_t handler) {
     sigaddset(&act.sa_mask, sig);
     act.sa_flags = SA_RESTART;
     if (sigaction(sig, &act, &old) < 0) return SIG_ERR;
-    return (old.sa_flags & SA_SIGINFO) ? (__sighandler_t)old.sa_sigaction : old.sa_handler;
+    return (__sighandler_t)handler_of(&old);
 }
