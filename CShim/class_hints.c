@@ -15,6 +15,9 @@
 //   glibc records in the mutex (model.c asks it in a signal handler).
 // * From the shim: the class's futex words behave as locks (a thread woken
 //   from one releases it with FUTEX_WAKE itself; lock_takes.c).
+// * From the shim: some mutex of the class has been the mutex of a condvar
+//   wait, so an acquisition of one may begin a check of that condvar's
+//   predicate (cond_checks.c).
 // * From the shim, in a second byte array: the operation whose call site
 //   the core already has for the class's events (op + 1; 0: none yet), so a
 //   thread whose own small memo of classes missed need not ask the
@@ -73,6 +76,11 @@ void dept_class_mark_futex_lock(uint32_t cls) {
 void dept_class_mark_pthread_mutex(uint32_t cls) {
     _Atomic uint8_t *b = bytes_for(cls);
     if (b) atomic_fetch_or(&b[cls], (uint8_t)DEPT_CLASS_PTHREAD_MUTEX);
+}
+
+void dept_class_mark_cond_mutex(uint32_t cls) {
+    _Atomic uint8_t *b = bytes_for(cls);
+    if (b) atomic_fetch_or(&b[cls], (uint8_t)DEPT_CLASS_COND_MUTEX);
 }
 
 void dept_class_mark_per_object(uint32_t cls) {

@@ -99,7 +99,7 @@ static void on_write(int fd, uintptr_t pc) {
     if (!t) return;
     struct dept_obj_ref o;
     struct dept_sync *sy = dept_sync_lookup(t, FD_KEY(fd), DEPT_OBJ_EVENTFD, pc, &o);
-    dept_event(t, o, sy, DEPT_OP_EVENTFD_WRITE, 0, pc);
+    dept_event(t, o, sy, DEPT_OP_EVENTFD_WRITE, 0, pc, 0);
     dept_leave();
 }
 

@@ -47,7 +47,14 @@
 // they hold FFmpeg's buffer mutex; Examples/sem_zero_token_lock). A post by
 // any other thread (a signal, a release on the holder's behalf) keeps every
 // dependency: seed_completion and seed_page_lock stay reported.
-// Both: a take counts as made inside the contexts held then only while
+// Condvars (cond_checks.c). A thread that checked a condvar's predicate
+// in a critical section at a check site, and later signals it from another
+// one, gives back what it took there if the condvar builds a lock: the
+// contexts it held when the check ended are marked for that signal
+// (DEPT_HELD_BEFORE_CHECK, with the check's site), and the core decides per
+// waiter whether the signal is that lock's release. Keyed by the condvar's
+// class: the check site knows no instance.
+// All three: a take counts as made inside the contexts held then only while
 // none of them has been released since (dept_takes_left, which the release
 // fast path leaves to the full one): a worker that takes the token under
 // L, unlocks L and locks it again before its post held the token while it
@@ -68,13 +75,19 @@ static void rewatch(struct dept_thread *t) {
     t->takes_watch = w;
 }
 
-void dept_take_seen(struct dept_thread *t, uintptr_t word) {
+static void take_seen(struct dept_thread *t, uintptr_t word, uint32_t check) {
     struct dept_take *k = find(t, word);
     // A taker that loops (woken, the word taken again by another, asleep
     // again) took it at its last return.
     if (!k) k = &t->takes[t->ntakes++ % DEPT_TAKES];
-    *k = (struct dept_take){ word, t->nheld };
+    *k = (struct dept_take){ word, t->nheld, check };
     rewatch(t);
+}
+
+void dept_take_seen(struct dept_thread *t, uintptr_t word) { take_seen(t, word, 0); }
+
+void dept_cond_take_seen(struct dept_thread *t, uint32_t cond_cls, uint32_t check) {
+    take_seen(t, DEPT_TAKE_COND(cond_cls), check);
 }
 
 void dept_take_forget(struct dept_thread *t, uintptr_t obj) {
@@ -131,7 +144,14 @@ bool dept_sem_mark_before_take(struct dept_thread *t, uintptr_t sem) {
     return k && mark(t, inside_take(t, k), DEPT_HELD_BEFORE_TAKE);
 }
 
+uint32_t dept_cond_mark_before_check(struct dept_thread *t, uint32_t cond_cls) {
+    struct dept_take *k = find(t, DEPT_TAKE_COND(cond_cls));
+    if (!k) return 0;
+    uint32_t check = k->check;
+    return mark(t, inside_take(t, k), DEPT_HELD_BEFORE_CHECK) ? check : 0;
+}
+
 void dept_take_unmark(struct dept_thread *t) {
     for (uint32_t i = 0; i < t->nheld; i++)
-        t->held[i].flags &= ~(uint32_t)(DEPT_HELD_BEFORE_TAKE | DEPT_HELD_UNSURE_TAKE);
+        t->held[i].flags &= ~(uint32_t)(DEPT_HELD_BEFORE_TAKE | DEPT_HELD_UNSURE_TAKE | DEPT_HELD_BEFORE_CHECK);
 }

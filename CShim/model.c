@@ -112,7 +112,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
     uint32_t s = dept_seen_get(t, key);
     bool known = s != 0;
     if (!known) s = dept_capture_stack();
-    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, 0, o.addr, 0 };
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, t->wait_check, o.addr, 0 };
     for (uint32_t i = 0; i < n; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_THREAD) continue;
@@ -223,7 +223,7 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     // nesting over thousands of instances captures no stack per pair.
     if (key != base) s = known_here(t, base);
     if (!s) s = dept_capture_stack();
-    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, 0, o.addr, 0 };
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, t->wait_check, o.addr, 0 };
     uint32_t vc[1024], nvc = 0;
     if (is_request(op)) {
         nvc = dept_clock_request(t, vc, 1024);
@@ -375,6 +375,13 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
 #define remove_at dept_held_remove
 void dept_held_remove(struct dept_thread *t, uint32_t i) {
     if (UNLIKELY(i < t->takes_watch)) dept_takes_left(t, i);
+    // The end of a check of a condvar's predicate (cond_checks.c): taken
+    // inside every context still held after it.
+    uint32_t cond = 0, check = 0;
+    if (UNLIKELY(t->held[i].flags & DEPT_HELD_COND_CHECK)) {
+        cond = dept_cond_check_at(t->held[i].cls, t->held[i].site);
+        check = dept_cond_check_site(t->held[i].cls, t->held[i].site);
+    }
     uint32_t n = t->nheld;
     if (t->held[i].flags & DEPT_HELD_CHECKED) t->sems_held--;
     if (i + 1 < n) {
@@ -393,6 +400,7 @@ void dept_held_remove(struct dept_thread *t, uint32_t i) {
         }
     }
     t->nheld = n - 1;
+    if (cond) dept_cond_take_seen(t, cond, check);
 }
 
 bool dept_ecxt_exit(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_t pc) {
@@ -632,7 +640,7 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
 // episode. The memo key covers everything the rules could look at, so a
 // known situation does not leave the thread.
 void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy, uint16_t op, uint32_t flags,
-                uintptr_t pc) {
+                uintptr_t pc, uint32_t check) {
     if (t->sems_held) dept_held_validate(t);
     uint64_t window = 0;
     bool active = false;
@@ -669,7 +677,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         return;
     }
     uint64_t key = dept_mix_pc(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
-    key = dept_mix(key, flags);
+    key = dept_mix(dept_mix(key, flags), check);
     uint32_t relevant = 0;
     // Entries of mutexes the thread is still acquiring (a signal handler's
     // event): not contexts of the event. (Beyond 64 held, all count.)
@@ -721,7 +729,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
     uint32_t stack = dept_capture_stack();
     uint16_t evflags = (flags & DEPT_EVENT_RELEASE) ? 1 : 0;
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;
-    struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc };
+    struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc, check };
     const struct dept_held *held = t->held;
     struct dept_held settled[64];
     if (UNLIKELY(pending)) {

@@ -94,7 +94,7 @@ void dept_door_event(uintptr_t obj, uint32_t kind, uint16_t op, uint32_t flags, 
     struct dept_obj_ref o = dept_obj_lookup(obj, kind, pc);
     // A futex wake may be the release of a futex-word lock (lock_takes.c).
     bool marked = op == DEPT_OP_FUTEX_WAKE && dept_futex_mark_before_take(t, obj, o.cls);
-    dept_event(t, o, dept_sync_get(o.inst), op, flags, pc);
+    dept_event(t, o, dept_sync_get(o.inst), op, flags, pc, 0);
     if (marked) dept_take_unmark(t);
     dept_leave();
     errno = e;

@@ -309,9 +309,9 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
 // thread may block.
 static inline __attribute__((always_inline)) int lock_known_contended(struct dept_thread *t, pthread_mutex_t *m,
                                                                       const struct dept_acq_entry *e, uint32_t objects,
-                                                                      int r) {
+                                                                      int r, uintptr_t pc) {
     t->acquiring++;
-    dept_push_known(t, (uintptr_t)m, e, objects);
+    dept_push_known(t, (uintptr_t)m, e, objects, pc);
     dept_leave();
     r = r == EBUSY ? take_slow(t, m, EBUSY, &plain_lock) : take(t, m, &plain_lock);
     t->acquiring--;
@@ -319,14 +319,15 @@ static inline __attribute__((always_inline)) int lock_known_contended(struct dep
 }
 
 static inline __attribute__((always_inline)) int lock_known(struct dept_thread *t, pthread_mutex_t *m,
-                                                            const struct dept_acq_entry *e, uint32_t objects) {
+                                                            const struct dept_acq_entry *e, uint32_t objects,
+                                                            uintptr_t pc) {
     int r = LIKELY(default_kind(m)) ? try_default(m, t->os_tid) : -1;
     if (LIKELY(r == 0)) {
-        dept_push_known(t, (uintptr_t)m, e, objects);
+        dept_push_known(t, (uintptr_t)m, e, objects, pc);
         dept_leave();
         return 0;
     }
-    return lock_known_contended(t, m, e, objects, r);
+    return lock_known_contended(t, m, e, objects, r, pc);
 }
 
 // A lock in code dept does not track (its own allocator's, the Swift
@@ -358,10 +359,10 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc,
 
 // lock_published's other half: the mutex was not taken at the first try.
 static __attribute__((noinline)) int lock_published_slow(struct dept_thread *t, pthread_mutex_t *m,
-                                                         const struct dept_acq_entry *e, uint32_t objects, int r) {
+                                                         const struct dept_acq_entry *e, uint32_t objects, int r, uintptr_t pc) {
     // Copied first: once the guard is left, a signal handler may refill e.
     struct dept_obj_ref o = { e->cls, e->inst, (uintptr_t)m };
-    r = lock_known_contended(t, m, e, objects, r);
+    r = lock_known_contended(t, m, e, objects, r, pc);
     if (r == 0) learn_published(t, o);
     return r;
 }
@@ -372,14 +373,15 @@ static __attribute__((noinline)) int lock_published_slow(struct dept_thread *t, 
 // version before it leaves the guard, and nearly always does: this path is
 // every acquisition of the lock a condvar is signalled under (perl's
 // threads::shared takes one 2.6M times for 20,000 queue items), and its
-// frame, built for the contended case, was a third of it.
-static __attribute__((noinline)) int lock_published(struct dept_thread *t, pthread_mutex_t *m,
+// frame, built for the contended case, was a third of it. Its first three
+// parameters are lock_missed's and lock_more's, in their registers.
+static __attribute__((noinline)) int lock_published(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t,
                                                     const struct dept_acq_entry *e, uint32_t objects) {
     int r = LIKELY(default_kind(m)) ? try_default(m, t->os_tid) : -1;
-    if (UNLIKELY(r != 0)) return lock_published_slow(t, m, e, objects, r);
+    if (UNLIKELY(r != 0)) return lock_published_slow(t, m, e, objects, r, pc);
     // Still guarded: e is the entry probed.
     struct dept_obj_ref o = { e->cls, e->inst, (uintptr_t)m };
-    dept_push_known(t, (uintptr_t)m, e, objects);
+    dept_push_known(t, (uintptr_t)m, e, objects, pc);
     if (LIKELY(dept_clock_knows_published(t, o.inst))) {
         dept_leave();
         return 0;
@@ -396,8 +398,8 @@ static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc,
     bool published = false;
     const struct dept_acq_entry *e = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
     if (!e) return lock_slow(m, pc, t, key);
-    if (UNLIKELY(published)) return lock_published(t, m, e, 0);
-    return lock_known(t, m, e, 0);
+    if (UNLIKELY(published)) return lock_published(m, pc, t, e, 0);
+    return lock_known(t, m, e, 0, pc);
 }
 
 // After a miss of the first level: its entry once more, in case it is one
@@ -408,7 +410,7 @@ static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc,
 // every cached lock save two more registers.
 static __attribute__((noinline)) int lock_missed(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t, uint64_t key) {
     struct dept_acq *a = dept_acq_probe_published(t, key, (uintptr_t)m);
-    if (a) return lock_published(t, m, &a->e, a->objects);
+    if (a) return lock_published(m, pc, t, &a->e, a->objects);
     return lock_more(m, pc, t, key);
 }
 
@@ -425,7 +427,7 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
     if (UNLIKELY(!a)) return lock_missed(m, pc, t, key);
-    return lock_known(t, m, &a->e, a->objects);
+    return lock_known(t, m, &a->e, a->objects, pc);
 }
 
 DEPT_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) { return lock_at(m, CALLER_PC()); }
@@ -483,7 +485,7 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
             a = dept_acq_probe(t, key, (uintptr_t)m);
         }
         if (h) h->count++;
-        else if (a) dept_push_known_try(t, (uintptr_t)m, a);
+        else if (a) dept_push_known_try(t, (uintptr_t)m, a, pc);
         else {
             uint64_t gen = dept_acq_gen((uintptr_t)m);
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);

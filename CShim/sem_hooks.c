@@ -223,13 +223,13 @@ DEPT_EXPORT int sem_post(sem_t *s) {
             // Released on the taker's behalf.
             atomic_fetch_add(&sy->hold_gen, 1);
             atomic_store(&sy->holder, 0);
-            dept_event(t, o, sy, DEPT_OP_SEM_POST, DEPT_EVENT_RELEASE, pc);
+            dept_event(t, o, sy, DEPT_OP_SEM_POST, DEPT_EVENT_RELEASE, pc, 0);
         } else {
-            dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc);
+            dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc, 0);
         }
     } else {
         bool marked = dept_sem_mark_before_take(t, (uintptr_t)s);
-        dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc);
+        dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc, 0);
         if (marked) dept_take_unmark(t);
     }
     dept_leave();

@@ -90,14 +90,18 @@ struct dept_hist {
 /// since may have announced itself on the way in (EventRules, rule 1).
 #define DEPT_ANNOUNCE 4
 #define DEPT_ANNOUNCE_DEPTH 4
-/// A futex word its thread was woken from and has not woken since, or a
-/// semaphore it took and has not posted since (lock_takes.c): where the
-/// thread took it.
+/// A futex word its thread was woken from and has not woken since, a
+/// semaphore it took and has not posted since, or a condvar whose predicate
+/// it checked and has not signalled since (lock_takes.c): where the thread
+/// took it.
 #define DEPT_TAKES 4
 struct dept_take {
-    uintptr_t word;       // 0: free slot
+    uintptr_t word;       // 0: free slot; a condvar class: DEPT_TAKE_COND(cls)
     uint32_t nheld;       // the held entries it was made inside: held[0 .. nheld-1]
+    uint32_t check;       // a condvar's: the check's site (cond_checks.c)
 };
+/// The take key of a check of a condvar of class cls: no address has bit 63.
+#define DEPT_TAKE_COND(cls) ((uintptr_t)1 << 63 | (uintptr_t)(cls))
 
 struct dept_announce {
     uintptr_t obj;
@@ -217,6 +221,9 @@ struct dept_thread {
     struct dept_announce announce[DEPT_ANNOUNCE];
     uint32_t nannounce;           // total fired; the ring keeps the last DEPT_ANNOUNCE
     struct dept_take takes[DEPT_TAKES];
+    // While the thread tells a condvar wait: the site of the predicate check
+    // it waits in (cond_checks.c), for dept_wait_begin to pass on; else 0.
+    uint32_t wait_check;
     uint32_t ntakes;        // total recorded; the ring keeps the last DEPT_TAKES
     // The last answer of dept_class_index (one acquisition asks up to three
     // times: its memo key, the core's key, the acquisition cache).
@@ -729,8 +736,11 @@ enum { DEPT_EVENT_RELEASE = 1, DEPT_EVENT_UNHELD = 2 };
 /// An event on o (post, signal, write, hand-off release): records what it
 /// depends on (see model.c for the rules). `sy` is o's record, as for
 /// dept_sync_wait_enter.
+/// `check`: a condvar signal whose thread checked its predicate after
+/// entering the contexts marked DEPT_HELD_BEFORE_CHECK: that check's site
+/// (lock_takes.c); else 0.
 DEPT_HIDDEN void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *sy, uint16_t op,
-                            uint32_t flags, uintptr_t pc);
+                            uint32_t flags, uintptr_t pc, uint32_t check);
 // Releases by event (lock_takes.c): the thread's FUTEX_WAIT on a word
 // returned, or its wait on a semaphore (or it made one with no token):
 // dept_take_seen. Before its FUTEX_WAKE of the word, mark the held contexts
@@ -747,6 +757,13 @@ DEPT_HIDDEN void dept_take_forget(struct dept_thread *t, uintptr_t obj);
 DEPT_HIDDEN void dept_takes_left(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN bool dept_futex_mark_before_take(struct dept_thread *t, uintptr_t word, uint32_t cls);
 DEPT_HIDDEN bool dept_sem_mark_before_take(struct dept_thread *t, uintptr_t sem);
+/// A check of a condvar of class cond_cls ended (its mutex released) at
+/// site `check`: the thread took what its next signal of it gives back.
+DEPT_HIDDEN void dept_cond_take_seen(struct dept_thread *t, uint32_t cond_cls, uint32_t check);
+/// Before the thread signals a condvar of class cond_cls: marks the held
+/// contexts it entered before its last check of it (DEPT_HELD_BEFORE_CHECK)
+/// and returns that check's site, or 0 when it has none (nothing marked).
+DEPT_HIDDEN uint32_t dept_cond_mark_before_check(struct dept_thread *t, uint32_t cond_cls);
 DEPT_HIDDEN void dept_take_unmark(struct dept_thread *t);
 /// The thread posts a binary semaphore it took: its tentative dependencies
 /// become real (confirm) or, on a hand-off, are forgotten (!confirm).
@@ -791,6 +808,7 @@ static inline uint64_t dept_held_chain(uint64_t prev, uint32_t cls, uint16_t mod
 #define DEPT_CLASS_PER_OBJECT 8
 #define DEPT_CLASS_PTHREAD_MUTEX 16
 #define DEPT_CLASS_FUTEX_LOCK 32
+#define DEPT_CLASS_COND_MUTEX 64
 DEPT_HIDDEN extern _Atomic(_Atomic uint8_t *) dept_class_bytes, dept_class_site_ops;
 static inline uint32_t dept_class_bits(uint32_t cls) {
     _Atomic uint8_t *b = atomic_load_explicit(&dept_class_bytes, memory_order_acquire);
@@ -815,6 +833,17 @@ static inline bool dept_class_per_object(uint32_t cls) { return dept_class_bits(
 static inline bool dept_class_pthread_mutex(uint32_t cls) { return dept_class_bits(cls) & DEPT_CLASS_PTHREAD_MUTEX; }
 DEPT_HIDDEN void dept_class_mark_pthread_mutex(uint32_t cls);
 DEPT_HIDDEN void dept_class_mark_per_object(uint32_t cls);
+DEPT_HIDDEN void dept_class_mark_cond_mutex(uint32_t cls);
+// Predicate checks of condvars (cond_checks.c). A check's site: the mutex
+// class and the call site that took it, hashed (never 0).
+DEPT_HIDDEN uint32_t dept_cond_check_site(uint32_t mutex_cls, uintptr_t pc);
+/// A thread waits on a condvar of class cond_cls with a mutex of class
+/// mutex_cls that it took at pc: from now on, every acquisition of such a
+/// mutex at pc checks that condvar. Returns the check's site.
+DEPT_HIDDEN uint32_t dept_cond_check_learn(uint32_t cond_cls, uint32_t mutex_cls, uintptr_t pc);
+/// The class of the condvar an acquisition of a mutex of class mutex_cls at
+/// pc checks, or 0 (read only for classes marked DEPT_CLASS_COND_MUTEX).
+DEPT_HIDDEN uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc);
 /// Whether the core has a call site for events `op` of the class (told by
 /// any thread), and the mark that says so.
 static inline bool dept_class_event_site_known(uint32_t cls, uint16_t op) {
@@ -928,8 +957,9 @@ static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_o
 static inline void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
                                   uint16_t mode, uint16_t op, uint32_t flags, uint32_t stack, uintptr_t pc) {
     uint32_t n = t->nheld;
-    (void)pc;
     if (UNLIKELY(n == t->held_cap) && !dept_held_grow(t)) return;
+    if (UNLIKELY(dept_class_bits(o.cls) & DEPT_CLASS_COND_MUTEX) && dept_cond_check_at(o.cls, pc))
+        flags |= DEPT_HELD_COND_CHECK;
     struct dept_held *h = &t->held[n];
     bool per_object = UNLIKELY(atomic_load_explicit(&dept_per_object_classes, memory_order_relaxed))
                       && dept_class_per_object(o.cls);
@@ -943,6 +973,7 @@ static inline void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct 
     h->count = 1;
     h->flags = flags;
     h->objects = (n ? t->held[n - 1].objects : 0) + per_object;
+    h->site = pc;
     t->nheld = n + 1;
 }
 
@@ -1076,7 +1107,7 @@ static inline const struct dept_acq_entry *dept_acq_probe_more(struct dept_threa
 /// Pushes a cached entry (the caller checked there is room) with the held
 /// flags its key stands for.
 static inline void dept_push_cached(struct dept_thread *t, uintptr_t addr, const struct dept_acq_entry *e,
-                                    uint32_t objects, uint32_t flags) {
+                                    uint32_t objects, uint32_t flags, uintptr_t pc) {
     struct dept_held *h = &t->held[t->nheld];
     h->obj = addr;
     h->chain = e->chain;
@@ -1087,19 +1118,20 @@ static inline void dept_push_cached(struct dept_thread *t, uintptr_t addr, const
     h->count = 1;
     h->flags = flags;
     h->objects = objects;
+    h->site = pc;
     t->nheld++;
 }
 /// A known lock: the cached entry, and the wait's clock step.
 static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const struct dept_acq_entry *e,
-                                   uint32_t objects) {
-    dept_push_cached(t, addr, e, objects, 0);
+                                   uint32_t objects, uintptr_t pc) {
+    dept_push_cached(t, addr, e, objects, 0, pc);
     dept_clock_waited(t, e->inst);
 }
 /// A known successful trylock (key with DEPT_OP_TRYLOCK): the entry its
 /// slow path pushes, marked as a trylock's. No clock step: a trylock does
 /// not wait, and its slow path records none either.
-static inline void dept_push_known_try(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a) {
-    dept_push_cached(t, addr, &a->e, a->objects, DEPT_HELD_TRY);
+static inline void dept_push_known_try(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a, uintptr_t pc) {
+    dept_push_cached(t, addr, &a->e, a->objects, DEPT_HELD_TRY, pc);
 }
 /// What a hook pushed for addr just before taking it, for marking the thread
 /// blocked: the innermost entry, unless pushing it failed (no memory), in
@@ -1132,7 +1164,8 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
     struct dept_held *h = &t->held[i];
     if (UNLIKELY(h->count > 1)) { h->count--; return; }
     uint32_t cls = h->cls;
-    if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_CHECKED) && i >= t->takes_watch)) t->nheld = i;
+    if (LIKELY(i + 1 == t->nheld && !(h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_COND_CHECK)) && i >= t->takes_watch))
+        t->nheld = i;
     else dept_held_remove(t, i);
     dept_event_site(t, cls, op, pc);
 }
@@ -1159,7 +1192,8 @@ static inline __attribute__((always_inline)) bool dept_pop_top(uintptr_t addr) {
     uint32_t n = t->nheld;
     if (UNLIKELY(!n)) return false;
     struct dept_held *h = &t->held[n - 1];
-    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))
+    if (UNLIKELY(h->obj != addr || h->count != 1
+                 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD | DEPT_HELD_COND_CHECK))
                  || n - 1 < t->takes_watch))
         return false;
     uint32_t seen = t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)];

@@ -98,6 +98,7 @@ struct dept_held {
     uint32_t flags;      // DEPT_HELD_*
     uint32_t gen;        // binary semaphores: hold generation (stale once handed off)
     uint32_t objects;    // entries of per-object classes up to and including this one (shim only)
+    uintptr_t site;      // call site of the acquisition, 0 if none (shim only: cond_checks.c)
 };
 
 enum {
@@ -123,6 +124,15 @@ enum {
     // wake whose take was unseen, on a word not known to be a lock yet: its
     // dependency on this context is kept, marked (EventRules, rule 1).
     DEPT_HELD_UNSURE_TAKE = 256,
+    // Shim only: a mutex taken at a call site where its thread, or another,
+    // waited on a condvar with a mutex of its class: its critical section
+    // checks that condvar's predicate (cond_checks.c).
+    DEPT_HELD_COND_CHECK = 512,
+    // Set only in what an event passes to the core: the event is a condvar
+    // signal by a thread that checked that condvar's predicate after it
+    // entered this context, at the site dept_event.check names (EventRules,
+    // rule 1; CycleJudge.conditionLockRule).
+    DEPT_HELD_BEFORE_CHECK = 1024,
 };
 
 /// A wait that is starting.
@@ -133,7 +143,7 @@ struct dept_wait {
     uint16_t awaits;      // bit set of enum dept_event_mode that can wake it
     uint16_t op;          // enum dept_op
     uint32_t flags;       // DEPT_WAIT_*
-    uint32_t pad;
+    uint32_t check;       // a condvar wait: its predicate check's site (cond_checks.c), else 0
     uintptr_t obj;        // the awaited object's address (orders instances of one class)
     uint64_t started;     // wait clock at its start, for a wait for a signal/post/write/exit (0: not told)
 };
@@ -162,6 +172,7 @@ struct dept_event {
                           // bit 1: the object was created holding tokens (count > 0)
     struct dept_epoch at; // the triggering thread's clock at the event
     uintptr_t site;       // the call site of the signal, post or write
+    uint32_t check;       // a condvar signal: the site of its thread's last check of it (DEPT_HELD_BEFORE_CHECK)
 };
 
 

@@ -30,6 +30,10 @@ public enum Rejection: Equatable, Sendable {
     /// Context `context`'s event is the release of a futex-word lock its
     /// thread may have taken inside the context the cycle makes it wait for.
     case futexLockRelease(context: Int)
+    /// Context `context`'s event is the release of a lock built from a
+    /// mutex and a condvar, taken after the context the cycle makes it wait
+    /// for, and the previous context waits to acquire that lock.
+    case conditionLockRelease(context: Int)
 
     public var rule: String {
         switch self {
@@ -43,6 +47,7 @@ public enum Rejection: Equatable, Sendable {
         case .otherTrigger: return "OR-wait"
         case .announced: return "announced"
         case .futexLockRelease: return "futex lock"
+        case .conditionLockRelease: return "condvar lock"
         }
     }
 }
@@ -94,6 +99,36 @@ public struct CycleJudge {
         if let r = orWaitRule(ws, graph) { return r }
         if let r = Self.announcedRule(ws) { return r }
         if let r = futexLockRule(ws) { return r }
+        if let r = Self.conditionLockRule(ws) { return r }
+        return nil
+    }
+
+    /// A lock built from a mutex, a condvar and a flag (acquire: lock m;
+    /// while (busy) cond_wait(free, m); busy = 1; unlock m. release: lock
+    /// m; busy = 0; unlock m; cond_signal(free)). A thread waiting in the
+    /// acquire waits for the holder's release, and the holder entered every
+    /// context it held before its acquire while not holding the lock: as
+    /// for a mutex (lockdep's rule), its release needs none of them. The
+    /// shim recognises the acquire as a predicate check, a critical section
+    /// begun where some thread waited on the condvar with that mutex, and
+    /// marks a later signal's dependencies on contexts entered before the
+    /// thread's last check with that check's site (CShim/cond_checks.c).
+    /// The dependency is dropped only for a waiter that waits in a check at
+    /// the same site, an acquirer of that lock: OCaml 4's master lock,
+    /// released with the program's mutex held by a thread that took the
+    /// mutex before acquiring the master lock, while another holds that
+    /// mutex and waits for the master lock (Examples/cond_lock_release).
+    /// A waiter for another predicate on the same condvar (a pool's "all
+    /// done" beside its workers' "work to do") still waits for the signal,
+    /// and a holder that takes the context after its acquire
+    /// (cond_lock_release's `inverted`) keeps the dependency. Recall cost:
+    /// a condvar whose waiters all wait at one site for different
+    /// predicates (a generic "wait until" helper) is read as a lock.
+    static func conditionLockRule(_ ws: [Witness]) -> Rejection? {
+        for (i, cur) in ws.enumerated() where cur.event != nil && cur.wait.isAfterCheck && cur.wait.check != 0 {
+            let prev = ws[(i + ws.count - 1) % ws.count]
+            if prev.wait.op == .condWait && prev.wait.check == cur.wait.check { return .conditionLockRelease(context: i) }
+        }
         return nil
     }
 

@@ -43,6 +43,10 @@ public struct PointRef: Hashable, Sendable {
     public var tokens = false
     /// For an event: the call site that triggered it (0 when unknown).
     public var site: UInt = 0
+    /// For a condvar signal: the site of its thread's last check of the
+    /// condvar's predicate, when the contexts it entered before that check
+    /// are marked `HeldContext.beforeCheckFlag` (CShim/cond_checks.c); else 0.
+    public var check: UInt32 = 0
     public init(cls: UInt32, inst: UInt32, op: Operation, stack: UInt32, site: UInt = 0) {
         self.cls = cls; self.inst = inst; self.op = op; self.stack = stack; self.site = site
     }

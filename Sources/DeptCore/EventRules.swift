@@ -66,11 +66,13 @@ public enum EventRules {
             if h.inst == event.inst { continue }
             if h.flags & HeldContext.beforeTakeFlag != 0 { continue }
             let start = PointRef(cls: h.cls, inst: h.inst, op: h.op, stack: h.stack)
+            let afterCheck = h.flags & HeldContext.beforeCheckFlag != 0 && event.check != 0
             let marks = (h.flags & HeldContext.announcedFlag != 0 ? WaitPoint.announcedFlag : 0)
                 | (h.flags & HeldContext.unsureTakeFlag != 0 ? WaitPoint.unsureReleaseFlag : 0)
+                | (afterCheck ? WaitPoint.afterCheckFlag : 0)
             let wait = WaitPoint(cls: h.cls, inst: h.inst, stack: h.stack,
                                  awaits: h.shared ? .exclusive : [.exclusive, .shared], op: h.op, flags: marks,
-                                 addr: h.addr)
+                                 addr: h.addr, check: afterCheck ? event.check : 0)
             deps.append(EventDependency(start: start, wait: wait, clocks: WaitClocks(returned: at)))
         }
         if !release, let window {

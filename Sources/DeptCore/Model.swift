@@ -92,6 +92,11 @@ public struct HeldContext: Hashable, Sendable {
     /// whose word is not known to be a lock yet, and its thread's take of
     /// the word (if it is one) was unseen (EventRules, rule 1).
     public static let unsureTakeFlag: UInt32 = 256
+    /// Only on the contexts an event is handed: the event is a condvar
+    /// signal, and its thread checked the condvar's predicate at the site
+    /// `PointRef.check` after it entered this context (EventRules, rule 1;
+    /// CycleJudge.conditionLockRule).
+    public static let beforeCheckFlag: UInt32 = 1024
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, shared: Bool = false,
                 op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {
@@ -123,15 +128,24 @@ public struct WaitPoint: Hashable, Sendable {
     /// the release of a lock its thread took inside this wait's context
     /// (EventRules, rule 1; CycleJudge.futexLockRule).
     public static let unsureReleaseFlag: UInt32 = 16
+    /// On a dependency of a condvar signal: its thread checked the
+    /// condvar's predicate at the site `check` after this wait's context
+    /// began (CycleJudge.conditionLockRule).
+    public static let afterCheckFlag: UInt32 = 32
+    /// A condvar wait: the site of the predicate check it waits in (the
+    /// mutex's class and where it was taken, hashed; CShim/cond_checks.c).
+    /// With `afterCheckFlag`: the site of the signaller's check. Else 0.
+    public var check: UInt32 = 0
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = [.exclusive, .shared],
-                op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0) {
+                op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0, check: UInt32 = 0) {
         self.cls = cls; self.inst = inst; self.stack = stack; self.awaits = awaits
-        self.op = op; self.flags = flags; self.addr = addr
+        self.op = op; self.flags = flags; self.addr = addr; self.check = check
     }
     public var isTimed: Bool { flags & Self.timedFlag != 0 }
     public var isAnnounced: Bool { flags & Self.announcedFlag != 0 }
     public var isUnsureRelease: Bool { flags & Self.unsureReleaseFlag != 0 }
+    public var isAfterCheck: Bool { flags & Self.afterCheckFlag != 0 }
     /// The event nodes that can end this wait.
     public var nodes: WaitNodes { WaitNodes(cls: cls, awaits: awaits) }
 }

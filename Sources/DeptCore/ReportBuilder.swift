@@ -302,6 +302,10 @@ public struct ReportBuilder {
             let cur = ws[i]
             why = "\(name(cur.from.cls)) behaves as a futex lock: \(thread(cur.thread))'s wake of it is a release "
                 + "whose take was not seen, so it needed nothing of \(name(cur.wait.cls))"
+        case .conditionLockRelease(let i):
+            let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
+            why = "\(thread(cur.thread))'s signal of \(name(cur.from.cls)) releases a lock built on it, which it acquired "
+                + "after \(name(cur.wait.cls)), and \(thread(prev.thread)) waits to acquire that lock"
         case .startedEarlier(let i):
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
             why = "\(thread(cur.thread)) had started its wait for \(name(cur.wait.cls)) before \(thread(prev.thread)) "

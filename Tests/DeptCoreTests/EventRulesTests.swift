@@ -132,6 +132,37 @@ final class EventRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1)
     }
 
+    // Rule 1, the release of a lock built from a mutex and a condvar
+    // (cond_lock_release): the signaller checked C's predicate at site 7
+    // after it took L. A waiter that holds L and waits on C in a check at
+    // site 7 waits to acquire that lock: the `condvar lock` rule holds the
+    // cycle back. A waiter at another site (cond_pool_other_predicate), or
+    // a signal without the mark (`inverted`: L taken after the check), is
+    // reported.
+    func testReleaseOfAConditionLockTakenAfterTheContextIsNoWayIntoACycle() {
+        var signal = Self.post(Self.C, op: .condSignal)
+        signal.check = 7
+        let before = Self.lock(Self.L, flags: HeldContext.beforeCheckFlag)
+        let deps = EventRules.dependencies(of: signal, held: [before], history: [], window: nil, release: false)
+        XCTAssertEqual(deps.map(\.wait.isAfterCheck), [true])
+        XCTAssertEqual(deps.map(\.wait.check), [7])
+        // Without the event's check site the mark means nothing.
+        XCTAssertEqual(EventRules.dependencies(of: Self.post(Self.C, op: .condSignal), held: [before], history: [],
+                                               window: nil, release: false).map(\.wait.isAfterCheck), [false])
+        for (flags, waiterCheck, reports) in [(HeldContext.beforeCheckFlag, UInt32(7), 0),
+                                              (HeldContext.beforeCheckFlag, UInt32(8), 1),
+                                              (UInt32(0), UInt32(7), 1)] {
+            var d = Detector(options: Options.parse("verbosity=2").0)
+            d.wait(thread: 3, held: [Self.lock(Self.L)],
+                   wait: WaitPoint(cls: Self.C, inst: Self.C * 10, awaits: .exclusive, op: .condWait, check: waiterCheck))
+            d.event(thread: 2, event: signal, held: [Self.lock(Self.L, flags: flags)], history: [],
+                    window: nil, release: false)
+            let what = "flags \(flags), waiter's check \(waiterCheck)"
+            XCTAssertEqual(d.takePending().reports.count, reports, what)
+            XCTAssertEqual(d.takeSilenced().map(\.rule.rule), reports == 0 ? ["condvar lock"] : [], what)
+        }
+    }
+
     // Rule 2: history counts only inside the current waiting episode. Without
     // the window a wait on E from any earlier round would count.
     func testHistoryCountsOnlyDuringTheCurrentWaitingEpisode() {

@@ -24,7 +24,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "signal_lock_while_acquiring", "signal_lock_while_holding",
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
         "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion", "sem_token_relock",
-        "sem_barrier_token_found", "sem_ring_poster_first",
+        "sem_barrier_token_found", "sem_ring_poster_first", "cond_lock_release", "cond_pool_other_predicate",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -287,6 +287,31 @@ final class PrecisionExamplesTests: XCTestCase {
         let reports = try potential("sem_token_relock", events: 2...2)
         XCTAssertTrue(reports.contains { $0.text.contains("takes L (sem_token_relock.c:") && $0.text.contains("before it posts token") },
                       "the worker's post depends on L, taken again after its token\n\(reports.map(\.text))")
+    }
+
+    // MARK: locks built from a mutex and a condvar (CShim/cond_checks.c)
+
+    /// OCaml 4's master lock: the release signal of a thread that took m
+    /// before it acquired the master lock, made holding m, while another
+    /// thread holds m and waits to acquire the master lock. Reported by the
+    /// library before (as OCaml 4.13 programs with Mutex and Condition were).
+    func test_cond_lock_release() throws { try silent("cond_lock_release", heldBackBy: "condvar lock") }
+    /// Near miss: the releasing thread takes m after its acquire.
+    func test_cond_lock_release_inverted() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("cond_lock_release")
+        let run = runProgram(example.executable.path, ["inverted"], preload: true, timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: 2...2, exitCode: 66)
+        XCTAssertTrue(run.stderr.contains("T3 takes m (cond_lock_release.c:") && run.stderr.contains("before it signals master+40"),
+                      "T3's release depends on m, taken after its acquire\n\(run.transcript)")
+    }
+    /// One condvar, two predicates: the worker's check for work looks like
+    /// an acquire, but main waits for "done" elsewhere, not to acquire a
+    /// lock. Silent when the rule ignored where the waiter waits.
+    func test_cond_pool_other_predicate() throws {
+        let reports = try potential("cond_pool_other_predicate", events: 2...2)
+        XCTAssertTrue(reports.contains { $0.text.contains("takes X (cond_pool_other_predicate.c:") && $0.text.contains("before it signals cv") },
+                      "the worker's done signal depends on X\n\(reports.map(\.text))")
     }
 
     // MARK: waits that found their token (R2.4 for a post's history)

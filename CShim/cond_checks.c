@@ -1,0 +1,82 @@
+// cond_checks.c - where a thread checks a condvar's predicate.
+//
+// Runtimes build their big locks from a mutex, a condvar and a flag (OCaml
+// 4's master lock, st_masterlock: acquire = lock m; while (busy)
+// cond_wait(free, m); busy = 1; unlock m; release = lock m; busy = 0;
+// unlock m; cond_signal(free)). A thread that waits for such a lock waits
+// for its holder's release, and the holder entered every context it held
+// before its acquire without holding the lock: like a mutex's release, the
+// release signal does not depend on those. Read as plain condvar signals
+// they did: OCaml's Condition.wait re-takes the program's mutex M inside
+// the runtime's blocking section and then acquires the master lock, so
+// its next release of the master lock is a signal made holding M, while
+// another thread holds M and waits for the master lock (Mutex.lock blocks
+// outside it, then acquires it): a cycle that cannot block, reported in
+// 2 runs of 3 (Examples/cond_lock_release).
+//
+// The acquire shows itself by where it takes the mutex: a call site from
+// which some thread, holding the mutex it took there, waited on the
+// condvar. Every later pass through that site is a check of the condvar's
+// predicate, whether it sleeps or not (the holder of a free lock never
+// waits). When the check ends (the mutex is released), the thread has
+// taken what its next signal of that condvar gives back (lock_takes.c):
+// the contexts it entered before are marked for that signal, with the
+// check's site. The core (CycleJudge.conditionLockRule) then drops the
+// dependency only for a waiter that waits in a check at that same site,
+// an acquirer of the same lock: a thread that waits for a different
+// predicate on the same condvar (a pool's "all done" beside the workers'
+// "work to do") still waits for that signal.
+//
+// A site becomes a check site at its first wait: passes before that were
+// not seen as checks, and a signal made then keeps its dependencies.
+// Acquisitions at a check site are not cached (dept_acq_remember keeps no
+// entry with a flag beyond a trylock's), so each one marks its entry; the
+// acquisition caches filled before a site was learnt are dropped then
+// (dept_obj_gen), once per site.
+#include "shim.h"
+
+// Open addressing, never removed from: a program has a handful of check
+// sites. Keys are check sites (never 0); a full table learns no more.
+#define CHECK_SLOTS 1024
+static struct {
+    _Atomic uint32_t site;
+    _Atomic uint32_t cond;   // 0 while being written
+} checks[CHECK_SLOTS];
+
+uint32_t dept_cond_check_site(uint32_t mutex_cls, uintptr_t pc) {
+    uint32_t s = (uint32_t)dept_mix_pc(dept_class_key(0x434b534900000000ull, mutex_cls), pc);
+    return s ? s : 1;
+}
+
+uint32_t dept_cond_check_learn(uint32_t cond_cls, uint32_t mutex_cls, uintptr_t pc) {
+    if (!pc) return 0;
+    uint32_t site = dept_cond_check_site(mutex_cls, pc);
+    for (uint32_t i = 0; i < CHECK_SLOTS; i++) {
+        uint32_t k = (site + i) & (CHECK_SLOTS - 1);
+        uint32_t cur = atomic_load_explicit(&checks[k].site, memory_order_acquire);
+        if (cur == site) return site;
+        if (cur) continue;
+        if (!atomic_compare_exchange_strong(&checks[k].site, &cur, site)) {
+            if (cur == site) return site;
+            continue;
+        }
+        atomic_store_explicit(&checks[k].cond, cond_cls, memory_order_release);
+        dept_class_mark_cond_mutex(mutex_cls);
+        // Acquisitions at this site cached before now are checks too.
+        atomic_fetch_add(&dept_obj_gen, 1);
+        return site;
+    }
+    return 0;
+}
+
+uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc) {
+    if (!pc) return 0;
+    uint32_t site = dept_cond_check_site(mutex_cls, pc);
+    for (uint32_t i = 0; i < CHECK_SLOTS; i++) {
+        uint32_t k = (site + i) & (CHECK_SLOTS - 1);
+        uint32_t cur = atomic_load_explicit(&checks[k].site, memory_order_acquire);
+        if (!cur) return 0;
+        if (cur == site) return atomic_load_explicit(&checks[k].cond, memory_order_acquire);
+    }
+    return 0;
+}
