@@ -102,7 +102,7 @@ DEPT_HIDDEN void dept_clock_publish(struct dept_sync *m, uint32_t cls, struct de
 /// t took the mutex o (its acquisition returned): it learns what was
 /// published into it. Every acquisition of a mutex that carries a published
 /// clock gets here: the slow path's, and a cached one's, whose cache entry
-/// is marked DEPT_ACQ_PUBLISHED (lock_published).
+/// is marked DEPT_ACQ_CLOCK (lock_published).
 DEPT_HIDDEN void dept_clock_acquire_published(struct dept_thread *t, struct dept_obj_ref o);
 /// Whether acquisitions of instance `inst` of class `cls` must come here.
 DEPT_HIDDEN bool dept_clock_is_published(uint32_t cls, uint32_t inst);

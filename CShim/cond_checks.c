@@ -69,9 +69,7 @@ uint32_t dept_cond_check_learn(uint32_t cond_cls, uint32_t mutex_cls, uintptr_t 
     return 0;
 }
 
-uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc) {
-    if (!pc) return 0;
-    uint32_t site = dept_cond_check_site(mutex_cls, pc);
+static uint32_t cond_of(uint32_t site) {
     for (uint32_t i = 0; i < CHECK_SLOTS; i++) {
         uint32_t k = (site + i) & (CHECK_SLOTS - 1);
         uint32_t cur = atomic_load_explicit(&checks[k].site, memory_order_acquire);
@@ -79,4 +77,25 @@ uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc) {
         if (cur == site) return atomic_load_explicit(&checks[k].cond, memory_order_acquire);
     }
     return 0;
+}
+
+uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc) {
+    return pc ? cond_of(dept_cond_check_site(mutex_cls, pc)) : 0;
+}
+
+void dept_cond_check_ended(struct dept_thread *t, uint32_t mutex_cls, uintptr_t pc) {
+    // The thread's last check site answers a loop around one pop without
+    // the hash and the probe (a site's condvar never changes).
+    if (t->check_pc != pc || t->check_mutex_cls != mutex_cls) {
+        uint32_t site = dept_cond_check_site(mutex_cls, pc), cond = cond_of(site);
+        if (!cond) return;
+        t->check_pc = pc;
+        t->check_mutex_cls = mutex_cls;
+        t->check_site = site;
+        t->check_cond = cond;
+    }
+    // The same take as last time (a consumer's every pop): nothing changes.
+    const struct dept_take *k = &t->takes[t->check_take % DEPT_TAKES];
+    if (k->word == DEPT_TAKE_COND(t->check_cond) && k->nheld == t->nheld && k->check == t->check_site) return;
+    t->check_take = dept_cond_take_seen(t, t->check_cond, t->check_site);
 }

@@ -75,19 +75,20 @@ static void rewatch(struct dept_thread *t) {
     t->takes_watch = w;
 }
 
-static void take_seen(struct dept_thread *t, uintptr_t word, uint32_t check) {
+static uint32_t take_seen(struct dept_thread *t, uintptr_t word, uint32_t check) {
     struct dept_take *k = find(t, word);
     // A taker that loops (woken, the word taken again by another, asleep
     // again) took it at its last return.
     if (!k) k = &t->takes[t->ntakes++ % DEPT_TAKES];
     *k = (struct dept_take){ word, t->nheld, check };
     rewatch(t);
+    return (uint32_t)(k - t->takes);
 }
 
 void dept_take_seen(struct dept_thread *t, uintptr_t word) { take_seen(t, word, 0); }
 
-void dept_cond_take_seen(struct dept_thread *t, uint32_t cond_cls, uint32_t check) {
-    take_seen(t, DEPT_TAKE_COND(cond_cls), check);
+uint32_t dept_cond_take_seen(struct dept_thread *t, uint32_t cond_cls, uint32_t check) {
+    return take_seen(t, DEPT_TAKE_COND(cond_cls), check);
 }
 
 void dept_take_forget(struct dept_thread *t, uintptr_t obj) {

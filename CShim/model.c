@@ -355,14 +355,16 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     const struct dept_held *h = &t->held[n - 1];
     // A trylock's entry differs only by its flag, which its key's operation
     // stands for (dept_push_known_try).
-    if ((h->flags & ~DEPT_HELD_TRY) || h->count != 1) return;
+    // A check of a condvar's predicate is cached too, marked (lock_published).
+    if ((h->flags & ~(DEPT_HELD_TRY | DEPT_HELD_COND_CHECK)) || h->count != 1) return;
     // Nested in its own class, an acquisition is a new instance pair unless
     // the key names the held objects: it does for per-object classes
     // (dept_acq_key), so a static array of locks nested in order is cached.
     if (dept_class_index(t, h->cls, n - 1) < n - 1 && !dept_class_per_object(h->cls)) return;
     // Its acquisitions must learn the clock published into it (clocks.h):
     // the entry says so, and the hook joins the clock after the take.
-    if (dept_clock_is_published(h->cls, h->inst)) gen |= DEPT_ACQ_PUBLISHED;
+    if (dept_clock_is_published(h->cls, h->inst)) gen |= DEPT_ACQ_ATTEND | DEPT_ACQ_CLOCK;
+    if (h->flags & DEPT_HELD_COND_CHECK) gen |= DEPT_ACQ_ATTEND | DEPT_ACQ_COND_CHECK;
     struct dept_acq *a = &t->acq[key >> 58];
     if (a->key && a->key != key) spill(t, a);
     a->key = key;
@@ -377,11 +379,9 @@ void dept_held_remove(struct dept_thread *t, uint32_t i) {
     if (UNLIKELY(i < t->takes_watch)) dept_takes_left(t, i);
     // The end of a check of a condvar's predicate (cond_checks.c): taken
     // inside every context still held after it.
-    uint32_t cond = 0, check = 0;
-    if (UNLIKELY(t->held[i].flags & DEPT_HELD_COND_CHECK)) {
-        cond = dept_cond_check_at(t->held[i].cls, t->held[i].site);
-        check = dept_cond_check_site(t->held[i].cls, t->held[i].site);
-    }
+    bool check = t->held[i].flags & DEPT_HELD_COND_CHECK;
+    uint32_t check_cls = t->held[i].cls;
+    uintptr_t check_site = t->held[i].site;
     uint32_t n = t->nheld;
     if (t->held[i].flags & DEPT_HELD_CHECKED) t->sems_held--;
     if (i + 1 < n) {
@@ -400,7 +400,7 @@ void dept_held_remove(struct dept_thread *t, uint32_t i) {
         }
     }
     t->nheld = n - 1;
-    if (cond) dept_cond_take_seen(t, cond, check);
+    if (UNLIKELY(check)) dept_cond_check_ended(t, check_cls, check_site);
 }
 
 bool dept_ecxt_exit(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_t pc) {

@@ -309,9 +309,10 @@ static int real_clock(pthread_mutex_t *m, clockid_t c, const struct timespec *ts
 // thread may block.
 static inline __attribute__((always_inline)) int lock_known_contended(struct dept_thread *t, pthread_mutex_t *m,
                                                                       const struct dept_acq_entry *e, uint32_t objects,
-                                                                      int r, uintptr_t pc) {
+                                                                      int r, uintptr_t pc, uint32_t flags) {
     t->acquiring++;
-    dept_push_known(t, (uintptr_t)m, e, objects, pc);
+    dept_push_cached(t, (uintptr_t)m, e, objects, flags, pc);
+    dept_clock_waited(t, e->inst);
     dept_leave();
     r = r == EBUSY ? take_slow(t, m, EBUSY, &plain_lock) : take(t, m, &plain_lock);
     t->acquiring--;
@@ -327,7 +328,7 @@ static inline __attribute__((always_inline)) int lock_known(struct dept_thread *
         dept_leave();
         return 0;
     }
-    return lock_known_contended(t, m, e, objects, r, pc);
+    return lock_known_contended(t, m, e, objects, r, pc, 0);
 }
 
 // A lock in code dept does not track (its own allocator's, the Swift
@@ -357,18 +358,26 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, uintptr_t pc,
     return acquire(t, m, pc, &plain_lock, key);
 }
 
+// The held entry's flags a cached acquisition marked DEPT_ACQ_ATTEND gets.
+static inline uint32_t attended_flags(uint64_t gen) {
+    return (gen & DEPT_ACQ_COND_CHECK) ? DEPT_HELD_COND_CHECK : 0;
+}
+
 // lock_published's other half: the mutex was not taken at the first try.
 static __attribute__((noinline)) int lock_published_slow(struct dept_thread *t, pthread_mutex_t *m,
                                                          const struct dept_acq_entry *e, uint32_t objects, int r, uintptr_t pc) {
     // Copied first: once the guard is left, a signal handler may refill e.
     struct dept_obj_ref o = { e->cls, e->inst, (uintptr_t)m };
-    r = lock_known_contended(t, m, e, objects, r, pc);
-    if (r == 0) learn_published(t, o);
+    uint64_t gen = e->gen;
+    r = lock_known_contended(t, m, e, objects, r, pc, attended_flags(gen));
+    if (r == 0 && (gen & DEPT_ACQ_CLOCK)) learn_published(t, o);
     return r;
 }
 
-// A cached acquisition of a mutex that carries a published clock: as
-// lock_known, then the clock is learnt, as acquire() does after its take.
+// A cached acquisition marked DEPT_ACQ_ATTEND: as lock_known, with the
+// held entry marked as a check of a condvar when it is one, and, for a
+// mutex that carries a published clock, the clock learnt, as acquire()
+// does after its take.
 // Taken at the first try, the thread asks whether it knows the clock's
 // version before it leaves the guard, and nearly always does: this path is
 // every acquisition of the lock a condvar is signalled under (perl's
@@ -381,8 +390,10 @@ static __attribute__((noinline)) int lock_published(pthread_mutex_t *m, uintptr_
     if (UNLIKELY(r != 0)) return lock_published_slow(t, m, e, objects, r, pc);
     // Still guarded: e is the entry probed.
     struct dept_obj_ref o = { e->cls, e->inst, (uintptr_t)m };
-    dept_push_known(t, (uintptr_t)m, e, objects, pc);
-    if (LIKELY(dept_clock_knows_published(t, o.inst))) {
+    uint64_t gen = e->gen;
+    dept_push_cached(t, (uintptr_t)m, e, objects, attended_flags(gen), pc);
+    dept_clock_waited(t, o.inst);
+    if (!(gen & DEPT_ACQ_CLOCK) || LIKELY(dept_clock_knows_published(t, o.inst))) {
         dept_leave();
         return 0;
     }
@@ -505,7 +516,7 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
             // does a lock (a thread that polls a done flag with trylock
             // and joins the worker holding the mutex:
             // join_after_done_flag_trylock). The cache never answers
-            // such a trylock: its entry carries DEPT_ACQ_PUBLISHED.
+            // such a trylock: its entry carries DEPT_ACQ_ATTEND.
             if (UNLIKELY(dept_class_published(o.cls))) dept_clock_acquire_published(t, o);
         }
         dept_leave();

@@ -224,6 +224,11 @@ struct dept_thread {
     // While the thread tells a condvar wait: the site of the predicate check
     // it waits in (cond_checks.c), for dept_wait_begin to pass on; else 0.
     uint32_t wait_check;
+    // The last check that ended (cond_checks.c): begun at check_pc with a
+    // mutex of check_mutex_cls; its site and its condvar's class.
+    uintptr_t check_pc;
+    uint32_t check_mutex_cls, check_site, check_cond;
+    uint32_t check_take;        // the takes slot it recorded
     uint32_t ntakes;        // total recorded; the ring keeps the last DEPT_TAKES
     // The last answer of dept_class_index (one acquisition asks up to three
     // times: its memo key, the core's key, the acquisition cache).
@@ -438,19 +443,24 @@ static inline _Atomic uint32_t *dept_addr_gen_of(uintptr_t addr) {
     // rarely shares a bucket with one it keeps.
     return &dept_addr_gen[(addr >> 3) & (DEPT_ADDR_GENS - 1)];
 }
-/// The generation an acquisition cache entry for addr is valid in. Bit 63
-/// is never part of it: a cache entry sets it for a mutex that carries a
-/// published clock (DEPT_ACQ_PUBLISHED).
+/// The generation an acquisition cache entry for addr is valid in. Bits
+/// 61-63 are never part of it: a cache entry sets them (DEPT_ACQ_ATTEND).
 static inline uint64_t dept_acq_gen(uintptr_t addr) {
-    return (atomic_load_explicit(&dept_obj_gen, memory_order_relaxed) & 0x7fffffffu) << 32
+    return (atomic_load_explicit(&dept_obj_gen, memory_order_relaxed) & 0x1fffffffu) << 32
            | atomic_load_explicit(dept_addr_gen_of(addr), memory_order_relaxed);
 }
-/// In a cache entry's gen: the mutex carries a published clock (clocks.h),
-/// which every acquisition must learn. Such an entry never matches the
-/// plain check of the lock's fast path; lock_more answers it and then joins
-/// the clock (a mutex a condition variable is signalled under is one of
-/// those, and its every acquisition used to take the whole slow path).
-#define DEPT_ACQ_PUBLISHED (1ull << 63)
+/// In a cache entry's gen: a hit needs more than the push. Such an entry
+/// never matches the plain check of the lock's fast path; lock_published
+/// answers it, and does what the reason bits below it say. Either reason
+/// used to send every acquisition through the whole slow path.
+#define DEPT_ACQ_ATTEND (1ull << 63)
+/// The mutex carries a published clock (clocks.h), which every acquisition
+/// must learn (a mutex a condition variable is signalled under).
+#define DEPT_ACQ_CLOCK (1ull << 62)
+/// The acquisition checks a condvar's predicate (cond_checks.c): its entry
+/// is marked DEPT_HELD_COND_CHECK (a consumer's pop where it once waited).
+#define DEPT_ACQ_COND_CHECK (1ull << 61)
+#define DEPT_ACQ_REASONS (DEPT_ACQ_CLOCK | DEPT_ACQ_COND_CHECK)
 static inline uint64_t dept_hash_addr(uintptr_t a) {
     uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
     return h ^ (h >> 31);
@@ -759,7 +769,8 @@ DEPT_HIDDEN bool dept_futex_mark_before_take(struct dept_thread *t, uintptr_t wo
 DEPT_HIDDEN bool dept_sem_mark_before_take(struct dept_thread *t, uintptr_t sem);
 /// A check of a condvar of class cond_cls ended (its mutex released) at
 /// site `check`: the thread took what its next signal of it gives back.
-DEPT_HIDDEN void dept_cond_take_seen(struct dept_thread *t, uint32_t cond_cls, uint32_t check);
+/// Returns the takes slot of the record.
+DEPT_HIDDEN uint32_t dept_cond_take_seen(struct dept_thread *t, uint32_t cond_cls, uint32_t check);
 /// Before the thread signals a condvar of class cond_cls: marks the held
 /// contexts it entered before its last check of it (DEPT_HELD_BEFORE_CHECK)
 /// and returns that check's site, or 0 when it has none (nothing marked).
@@ -844,6 +855,9 @@ DEPT_HIDDEN uint32_t dept_cond_check_learn(uint32_t cond_cls, uint32_t mutex_cls
 /// The class of the condvar an acquisition of a mutex of class mutex_cls at
 /// pc checks, or 0 (read only for classes marked DEPT_CLASS_COND_MUTEX).
 DEPT_HIDDEN uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc);
+/// A check begun by taking a mutex of class mutex_cls at pc has ended: the
+/// entry is already off the thread's held stack (lock_takes.c records it).
+DEPT_HIDDEN void dept_cond_check_ended(struct dept_thread *t, uint32_t mutex_cls, uintptr_t pc);
 /// Whether the core has a call site for events `op` of the class (told by
 /// any thread), and the mark that says so.
 static inline bool dept_class_event_site_known(uint32_t cls, uint16_t op) {
@@ -1063,11 +1077,11 @@ static inline const struct dept_acq_entry *dept_acq_more_missed(struct dept_thre
     return 0;
 }
 
-/// The first level's entry for key if it is one of a mutex with a
-/// published clock (DEPT_ACQ_PUBLISHED), else NULL.
+/// The first level's entry for key if it is one a hit must attend to
+/// (DEPT_ACQ_ATTEND), else NULL.
 static inline __attribute__((always_inline)) struct dept_acq *dept_acq_probe_published(struct dept_thread *t, uint64_t key, uintptr_t addr) {
     struct dept_acq *a = &t->acq[key >> 58];
-    if (a->key != key || a->e.gen != (dept_acq_gen(addr) | DEPT_ACQ_PUBLISHED)) return 0;
+    if (a->key != key || (a->e.gen & ~DEPT_ACQ_REASONS) != (dept_acq_gen(addr) | DEPT_ACQ_ATTEND)) return 0;
     return dept_acq_room(t) ? a : 0;
 }
 
@@ -1095,7 +1109,7 @@ static inline const struct dept_acq_entry *dept_acq_probe_more(struct dept_threa
             // The entry's key is the one just compared.
             const struct dept_acq_entry *e = &m->sets[set].entries[w];
             uint64_t gen = dept_acq_gen(addr);
-            if ((e->gen & ~DEPT_ACQ_PUBLISHED) != gen || !dept_acq_room(t))
+            if ((e->gen & ~(DEPT_ACQ_ATTEND | DEPT_ACQ_REASONS)) != gen || !dept_acq_room(t))
                 return dept_acq_more_missed(t);
             *published = e->gen != gen;
             t->more_hits++;
@@ -1164,9 +1178,12 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
     struct dept_held *h = &t->held[i];
     if (UNLIKELY(h->count > 1)) { h->count--; return; }
     uint32_t cls = h->cls;
-    if (LIKELY(i + 1 == t->nheld && !(h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_COND_CHECK)) && i >= t->takes_watch))
+    if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_CHECKED) && i >= t->takes_watch)) {
         t->nheld = i;
-    else dept_held_remove(t, i);
+        if (UNLIKELY(h->flags & DEPT_HELD_COND_CHECK)) dept_cond_check_ended(t, h->cls, h->site);
+    } else {
+        dept_held_remove(t, i);
+    }
     dept_event_site(t, cls, op, pc);
 }
 
@@ -1192,14 +1209,14 @@ static inline __attribute__((always_inline)) bool dept_pop_top(uintptr_t addr) {
     uint32_t n = t->nheld;
     if (UNLIKELY(!n)) return false;
     struct dept_held *h = &t->held[n - 1];
-    if (UNLIKELY(h->obj != addr || h->count != 1
-                 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD | DEPT_HELD_COND_CHECK))
+    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))
                  || n - 1 < t->takes_watch))
         return false;
     uint32_t seen = t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)];
     if (seen != h->cls && (seen == ~h->cls || !dept_class_event_site_known(h->cls, DEPT_OP_UNLOCK)))
         return false;
     t->nheld = n - 1;
+    if (UNLIKELY(h->flags & DEPT_HELD_COND_CHECK)) dept_cond_check_ended(t, h->cls, h->site);
     return true;
 }
 

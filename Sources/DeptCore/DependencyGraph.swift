@@ -369,6 +369,8 @@ public struct DependencyGraph: Sendable {
             if edges[i].witnesses.contains(where: { $0.gates == witness.gates && $0.thread == witness.thread
                                                     && $0.wait.isTimed == witness.wait.isTimed
                                                     && $0.wait.isAnnounced == witness.wait.isAnnounced
+                                                    && $0.wait.isAfterCheck == witness.wait.isAfterCheck
+                                                    && $0.wait.check == witness.wait.check
                                                     && ($0.wait.op != .join || $0.wait.inst == witness.wait.inst)
                                                     && (!perObject || Self.sameObjects($0, witness)) }) {
                 return nil
@@ -376,9 +378,11 @@ public struct DependencyGraph: Sendable {
             if edges[i].witnesses.count >= (perObject ? Self.maxObjectWitnessesPerEdge : Self.maxWitnessesPerEdge) {
                 // An untimed observation takes the place of a timed one: only
                 // untimed ones can prove a deadlock. Likewise an unmarked one
-                // takes the place of one announced on the way in.
+                // takes the place of one announced on the way in, or of a
+                // condvar lock's release after a check.
+                let marked = { (w: Witness) in w.wait.isAnnounced || w.wait.isAfterCheck }
                 let weak = edges[i].witnesses.firstIndex(where: { $0.wait.isTimed })
-                    ?? (witness.wait.isAnnounced ? nil : edges[i].witnesses.firstIndex(where: { $0.wait.isAnnounced }))
+                    ?? (marked(witness) ? nil : edges[i].witnesses.firstIndex(where: marked))
                 guard !witness.wait.isTimed, let t = weak else {
                     edges[i].droppedWitnesses += 1
                     return nil

@@ -161,6 +161,15 @@ final class EventRulesTests: XCTestCase {
             XCTAssertEqual(d.takePending().reports.count, reports, what)
             XCTAssertEqual(d.takeSilenced().map(\.rule.rule), reports == 0 ? ["condvar lock"] : [], what)
         }
+        // The same thread's unmarked signal later (it took L after a check
+        // this time) is an observation of its own, not a repeat.
+        var d = Detector()
+        d.event(thread: 2, event: signal, held: [before], history: [], window: nil, release: false)
+        d.event(thread: 2, event: Self.post(Self.C, op: .condSignal), held: [Self.lock(Self.L)], history: [],
+                window: nil, release: false)
+        d.wait(thread: 3, held: [Self.lock(Self.L)],
+               wait: WaitPoint(cls: Self.C, inst: Self.C * 10, awaits: .exclusive, op: .condWait, check: 7))
+        XCTAssertEqual(d.takePending().reports.count, 1)
     }
 
     // Rule 2: history counts only inside the current waiting episode. Without
