@@ -139,6 +139,13 @@ static const uint8_t *find_fde(uintptr_t pc) {
     return hdr + table[2 * lo + 1];
 }
 
+// Return addresses: the call instruction ends at the address, which may be
+// the first byte past a function that ends with the call.
+bool dept_same_function(uintptr_t a, uintptr_t b) {
+    const uint8_t *f = find_fde(a - 1);
+    return f && f == find_fde(b - 1);
+}
+
 // The register rules tracked while running a call frame program: the CFA,
 // and where rbp and the return address are (offset from the CFA, or
 // kept / undefined). The caller's rsp is the CFA; a rule that says

@@ -16,24 +16,31 @@
 //
 // The acquire shows itself by where it takes the mutex: a call site from
 // which some thread, holding the mutex it took there, waited on the
-// condvar. Every later pass through that site is a check of the condvar's
-// predicate, whether it sleeps or not (the holder of a free lock never
-// waits). When the check ends (the mutex is released), the thread has
-// taken what its next signal of that condvar gives back (lock_takes.c):
-// the contexts it entered before are marked for that signal, with the
-// check's site. The core (CycleJudge.conditionLockRule) then drops the
-// dependency only for a waiter that waits in a check at that same site,
-// an acquirer of the same lock: a thread that waits for a different
-// predicate on the same condvar (a pool's "all done" beside the workers'
-// "work to do") still waits for that signal.
+// condvar, the lock and the wait being called by one function (its unwind
+// information says so). A wrapper (a `my_lock` or `my_wait` every critical
+// section goes through) makes no site: with one, every section of the
+// program would be the acquire, and a waiter for another predicate could
+// not be told apart. Every later pass through a site is a check of the
+// condvar's predicate, whether it sleeps or not (the holder of a free lock
+// never waits). When the check ends (the mutex is released), the thread has
+// taken what its next signal of that condvar gives back (lock_takes.c): the
+// contexts it entered before are marked for that signal, with the check's
+// site, when the condvar's latest wait was with that same mutex (per-object
+// locks of one class are told apart by their mutexes). The core
+// (CycleJudge.conditionLockRule) then drops the dependency only for a
+// waiter that waits in a check at that same site, an acquirer of the same
+// lock: a thread that waits for a different predicate on the same condvar
+// (a pool's "all done" beside the workers' "work to do") still waits for
+// that signal.
 //
-// A site becomes a check site at its first wait: passes before that were
-// not seen as checks, and a signal made then keeps its dependencies.
-// Acquisitions at a check site are not cached (dept_acq_remember keeps no
-// entry with a flag beyond a trylock's), so each one marks its entry; the
-// acquisition caches filled before a site was learnt are dropped then
-// (dept_obj_gen), once per site.
+// A site becomes a check site at its first wait that returns: passes
+// before that were not seen as checks, and a signal made then keeps its
+// dependencies. Acquisitions at a check site are cached, their entries
+// marked (DEPT_ACQ_COND_CHECK, which lock_published reads); the acquisition
+// caches filled before a site was learnt are dropped then (dept_obj_gen),
+// once per site.
 #include "shim.h"
+#include "unwinder.h"
 
 // Open addressing, never removed from: a program has a handful of check
 // sites. Keys are check sites (never 0); a full table learns no more.
@@ -48,25 +55,29 @@ uint32_t dept_cond_check_site(uint32_t mutex_cls, uintptr_t pc) {
     return s ? s : 1;
 }
 
-uint32_t dept_cond_check_learn(uint32_t cond_cls, uint32_t mutex_cls, uintptr_t pc) {
-    if (!pc) return 0;
-    uint32_t site = dept_cond_check_site(mutex_cls, pc);
+uint32_t dept_cond_check_candidate(uint32_t mutex_cls, uintptr_t lock_pc, uintptr_t wait_pc) {
+    if (!lock_pc || !wait_pc || !dept_same_function(lock_pc, wait_pc)) return 0;
+    return dept_cond_check_site(mutex_cls, lock_pc);
+}
+
+bool dept_cond_check_learn(uint32_t site, uint32_t cond_cls, uint32_t mutex_cls) {
+    if (!site) return false;
     for (uint32_t i = 0; i < CHECK_SLOTS; i++) {
         uint32_t k = (site + i) & (CHECK_SLOTS - 1);
         uint32_t cur = atomic_load_explicit(&checks[k].site, memory_order_acquire);
-        if (cur == site) return site;
+        if (cur == site) return true;
         if (cur) continue;
         if (!atomic_compare_exchange_strong(&checks[k].site, &cur, site)) {
-            if (cur == site) return site;
+            if (cur == site) return true;
             continue;
         }
         atomic_store_explicit(&checks[k].cond, cond_cls, memory_order_release);
         dept_class_mark_cond_mutex(mutex_cls);
         // Acquisitions at this site cached before now are checks too.
         atomic_fetch_add(&dept_obj_gen, 1);
-        return site;
+        return true;
     }
-    return 0;
+    return false;
 }
 
 static uint32_t cond_of(uint32_t site) {
@@ -83,7 +94,7 @@ uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc) {
     return pc ? cond_of(dept_cond_check_site(mutex_cls, pc)) : 0;
 }
 
-void dept_cond_check_ended(struct dept_thread *t, uint32_t mutex_cls, uintptr_t pc) {
+void dept_cond_check_ended(struct dept_thread *t, uint32_t mutex_cls, uint32_t inst, uintptr_t pc) {
     // The thread's last check site answers a loop around one pop without
     // the hash and the probe (a site's condvar never changes).
     if (t->check_pc != pc || t->check_mutex_cls != mutex_cls) {
@@ -96,6 +107,8 @@ void dept_cond_check_ended(struct dept_thread *t, uint32_t mutex_cls, uintptr_t 
     }
     // The same take as last time (a consumer's every pop): nothing changes.
     const struct dept_take *k = &t->takes[t->check_take % DEPT_TAKES];
-    if (k->word == DEPT_TAKE_COND(t->check_cond) && k->nheld == t->nheld && k->check == t->check_site) return;
-    t->check_take = dept_cond_take_seen(t, t->check_cond, t->check_site);
+    if (k->word == DEPT_TAKE_COND(inst) && k->nheld == t->nheld && k->check == t->check_site
+        && k->cond == t->check_cond)
+        return;
+    t->check_take = dept_cond_take_seen(t, inst, t->check_cond, t->check_site);
 }

@@ -38,8 +38,13 @@ struct wait_ctx {
     /// without taking it, and the thread did not hold it before.
     bool not_taken;
     /// Where the thread took the mutex before it waited, which the wait
-    /// makes a check site of the condvar (cond_checks.c); 0 if unknown.
+    /// makes a check site of the condvar (cond_checks.c), and that site;
+    /// 0 when there is none (a wrapper, or the mutex not held).
     uintptr_t site;
+    uint32_t check;
+    uint32_t cond_cls;
+    /// The real wait returned (0 or ETIMEDOUT): it did wait.
+    bool waited;
 };
 
 // After the real wait (or when it is cancelled: glibc's own cleanup has
@@ -54,9 +59,11 @@ static void reacquired(void *arg) {
     uint32_t stack = dept_wait_begin_fast(w->t, w->om, DEPT_EV_EXCL | DEPT_EV_SHARED, DEPT_OP_LOCK, 0, w->pc);
     dept_ecxt_enter(w->t, (uintptr_t)w->m, w->om, DEPT_EV_EXCL, DEPT_OP_LOCK, 0, stack, w->pc);
     // Still inside the check the wait was part of: it ends with the
-    // mutex's release, as if taken where it was before the wait.
+    // mutex's release, as if taken where it was before the wait. A wait
+    // glibc refused makes no check site.
     struct dept_held *h = w->t->nheld ? &w->t->held[w->t->nheld - 1] : 0;
-    if (w->site && h && h->obj == (uintptr_t)w->m) {
+    if (w->waited && w->check && h && h->obj == (uintptr_t)w->m
+        && dept_cond_check_learn(w->check, w->cond_cls, w->om.cls)) {
         h->site = w->site;
         h->flags |= DEPT_HELD_COND_CHECK;
     }
@@ -74,7 +81,8 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
         return how == 0 ? real_wait[ver](c, m) : how == 1 ? real_timedwait[ver](c, m, ts) : real_clockwait(c, m, clk, ts);
     }
     int e = errno;
-    struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0, false, 0 };
+    struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0, false,
+                          0, 0, 0, false };
     // A timed wait joins no waiting episode: it needs no record.
     struct dept_obj_ref oc;
     struct dept_sync *sc = 0;
@@ -86,19 +94,23 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     // The mutex's word names its owner when dept's own entries do not (a
     // mutex locked before dept started).
     // The section the thread waits in checks the condvar's predicate, and
-    // so does every later one begun where it took the mutex. The check is
-    // not over while it sleeps: its entry's release here is no end of it.
+    // so does every later one begun where it took the mutex (learnt once
+    // the wait returns). The check is not over while it sleeps: its
+    // entry's release here is no end of it.
     int32_t mi = dept_held_index(t, (uintptr_t)m);
-    uint32_t check = 0;
     if (mi >= 0) {
-        w.site = t->held[mi].site;
         t->held[mi].flags &= ~(uint32_t)DEPT_HELD_COND_CHECK;
-        check = dept_cond_check_learn(oc.cls, w.om.cls, w.site);
-        if (!check) w.site = 0;
+        w.check = dept_cond_check_candidate(w.om.cls, t->held[mi].site, pc);
+        w.site = w.check ? t->held[mi].site : 0;
+        w.cond_cls = oc.cls;
     }
+    // A signal gives back a check's take only if its condvar waits with the
+    // mutex the check was made with.
+    if (sc && atomic_load_explicit(&sc->partner, memory_order_relaxed) != w.om.inst)
+        atomic_store_explicit(&sc->partner, w.om.inst, memory_order_relaxed);
     bool held = dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
     if (!held && m->__data.__owner != t->os_tid) dept_warn(DEPT_WARN_COND_WAIT_UNHELD, t, w.om.cls, true);
-    t->wait_check = check;
+    t->wait_check = w.check;
     uint32_t stack = dept_wait_begin_fast(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
     t->wait_check = 0;
     if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, sc, stack, DEPT_OP_COND_WAIT, true);
@@ -115,6 +127,7 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     // checked before the unlock; EPERM: an error-checking mutex the
     // thread does not own). Held before: held still, pushed back below.
     if (r != 0 && r != ETIMEDOUT && !held) w.not_taken = true;
+    w.waited = r == 0 || r == ETIMEDOUT;
     reacquired(&w);
     errno = e;
     return r;
@@ -129,7 +142,8 @@ static int signal_common(int ver, int broadcast, pthread_cond_t *c, uintptr_t pc
         struct dept_obj_ref oc;
         struct dept_sync *sc = dept_sync_lookup(t, (uintptr_t)c, DEPT_OBJ_COND, pc, &oc);
         // Given back after a check of the condvar in an earlier section?
-        uint32_t check = dept_cond_mark_before_check(t, oc.cls);
+        uint32_t partner = sc ? atomic_load_explicit(&sc->partner, memory_order_relaxed) : 0;
+        uint32_t check = dept_cond_mark_before_check(t, partner, oc.cls);
         dept_event(t, oc, sc, broadcast ? DEPT_OP_COND_BROADCAST : DEPT_OP_COND_SIGNAL, 0, pc, check);
         if (check) dept_take_unmark(t);
         dept_leave();

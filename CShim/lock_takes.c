@@ -52,8 +52,11 @@
 // one, gives back what it took there if the condvar builds a lock: the
 // contexts it held when the check ended are marked for that signal
 // (DEPT_HELD_BEFORE_CHECK, with the check's site), and the core decides per
-// waiter whether the signal is that lock's release. Keyed by the condvar's
-// class: the check site knows no instance.
+// waiter whether the signal is that lock's release. Keyed by the mutex the
+// check was made with: the check site knows no condvar instance, and a
+// signal counts only when its condvar's latest wait was with that mutex
+// (several locks of one class, taken hand over hand, each give back their
+// own).
 // All three: a take counts as made inside the contexts held then only while
 // none of them has been released since (dept_takes_left, which the release
 // fast path leaves to the full one): a worker that takes the token under
@@ -75,20 +78,20 @@ static void rewatch(struct dept_thread *t) {
     t->takes_watch = w;
 }
 
-static uint32_t take_seen(struct dept_thread *t, uintptr_t word, uint32_t check) {
+static uint32_t take_seen(struct dept_thread *t, uintptr_t word, uint32_t check, uint32_t cond) {
     struct dept_take *k = find(t, word);
     // A taker that loops (woken, the word taken again by another, asleep
     // again) took it at its last return.
     if (!k) k = &t->takes[t->ntakes++ % DEPT_TAKES];
-    *k = (struct dept_take){ word, t->nheld, check };
+    *k = (struct dept_take){ word, t->nheld, check, cond };
     rewatch(t);
     return (uint32_t)(k - t->takes);
 }
 
-void dept_take_seen(struct dept_thread *t, uintptr_t word) { take_seen(t, word, 0); }
+void dept_take_seen(struct dept_thread *t, uintptr_t word) { take_seen(t, word, 0, 0); }
 
-uint32_t dept_cond_take_seen(struct dept_thread *t, uint32_t cond_cls, uint32_t check) {
-    return take_seen(t, DEPT_TAKE_COND(cond_cls), check);
+uint32_t dept_cond_take_seen(struct dept_thread *t, uint32_t mutex_inst, uint32_t cond_cls, uint32_t check) {
+    return take_seen(t, DEPT_TAKE_COND(mutex_inst), check, cond_cls);
 }
 
 void dept_take_forget(struct dept_thread *t, uintptr_t obj) {
@@ -145,9 +148,9 @@ bool dept_sem_mark_before_take(struct dept_thread *t, uintptr_t sem) {
     return k && mark(t, inside_take(t, k), DEPT_HELD_BEFORE_TAKE);
 }
 
-uint32_t dept_cond_mark_before_check(struct dept_thread *t, uint32_t cond_cls) {
-    struct dept_take *k = find(t, DEPT_TAKE_COND(cond_cls));
-    if (!k) return 0;
+uint32_t dept_cond_mark_before_check(struct dept_thread *t, uint32_t mutex_inst, uint32_t cond_cls) {
+    struct dept_take *k = mutex_inst ? find(t, DEPT_TAKE_COND(mutex_inst)) : 0;
+    if (!k || k->cond != cond_cls) return 0;
     uint32_t check = k->check;
     return mark(t, inside_take(t, k), DEPT_HELD_BEFORE_CHECK) ? check : 0;
 }

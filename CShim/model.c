@@ -380,7 +380,7 @@ void dept_held_remove(struct dept_thread *t, uint32_t i) {
     // The end of a check of a condvar's predicate (cond_checks.c): taken
     // inside every context still held after it.
     bool check = t->held[i].flags & DEPT_HELD_COND_CHECK;
-    uint32_t check_cls = t->held[i].cls;
+    uint32_t check_cls = t->held[i].cls, check_inst = t->held[i].inst;
     uintptr_t check_site = t->held[i].site;
     uint32_t n = t->nheld;
     if (t->held[i].flags & DEPT_HELD_CHECKED) t->sems_held--;
@@ -400,7 +400,7 @@ void dept_held_remove(struct dept_thread *t, uint32_t i) {
         }
     }
     t->nheld = n - 1;
-    if (UNLIKELY(check)) dept_cond_check_ended(t, check_cls, check_site);
+    if (UNLIKELY(check)) dept_cond_check_ended(t, check_cls, check_inst, check_site);
 }
 
 bool dept_ecxt_exit(struct dept_thread *t, uintptr_t addr, uint16_t op, uintptr_t pc) {

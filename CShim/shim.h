@@ -96,12 +96,14 @@ struct dept_hist {
 /// took it.
 #define DEPT_TAKES 4
 struct dept_take {
-    uintptr_t word;       // 0: free slot; a condvar class: DEPT_TAKE_COND(cls)
+    uintptr_t word;       // 0: free slot; a condvar's check: DEPT_TAKE_COND(its mutex's instance)
     uint32_t nheld;       // the held entries it was made inside: held[0 .. nheld-1]
     uint32_t check;       // a condvar's: the check's site (cond_checks.c)
+    uint32_t cond;        // a condvar's: the condvar's class
 };
-/// The take key of a check of a condvar of class cls: no address has bit 63.
-#define DEPT_TAKE_COND(cls) ((uintptr_t)1 << 63 | (uintptr_t)(cls))
+/// The take key of a check made holding the mutex instance inst: no
+/// address has bit 63.
+#define DEPT_TAKE_COND(inst) ((uintptr_t)1 << 63 | (uintptr_t)(inst))
 
 struct dept_announce {
     uintptr_t obj;
@@ -225,7 +227,8 @@ struct dept_thread {
     // it waits in (cond_checks.c), for dept_wait_begin to pass on; else 0.
     uint32_t wait_check;
     // The last check that ended (cond_checks.c): begun at check_pc with a
-    // mutex of check_mutex_cls; its site and its condvar's class.
+    // mutex of check_mutex_cls; its site and its condvar's class. Written
+    // under the guard only.
     uintptr_t check_pc;
     uint32_t check_mutex_cls, check_site, check_cond;
     uint32_t check_take;        // the takes slot it recorded
@@ -663,6 +666,7 @@ struct dept_sync {
     _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
     _Atomic uint32_t pshared;      // shared between processes: another process may post it
     _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
+    _Atomic uint32_t partner;      // condvar: instance of the mutex of its latest wait (cond_checks.c)
     uint32_t *clk_vc;
     uint32_t clk_cap;
     /// Bumped under clk_lock whenever clk_vc or clk_n changes (never 0
@@ -767,14 +771,16 @@ DEPT_HIDDEN void dept_take_forget(struct dept_thread *t, uintptr_t obj);
 DEPT_HIDDEN void dept_takes_left(struct dept_thread *t, uint32_t i);
 DEPT_HIDDEN bool dept_futex_mark_before_take(struct dept_thread *t, uintptr_t word, uint32_t cls);
 DEPT_HIDDEN bool dept_sem_mark_before_take(struct dept_thread *t, uintptr_t sem);
-/// A check of a condvar of class cond_cls ended (its mutex released) at
-/// site `check`: the thread took what its next signal of it gives back.
-/// Returns the takes slot of the record.
-DEPT_HIDDEN uint32_t dept_cond_take_seen(struct dept_thread *t, uint32_t cond_cls, uint32_t check);
-/// Before the thread signals a condvar of class cond_cls: marks the held
-/// contexts it entered before its last check of it (DEPT_HELD_BEFORE_CHECK)
-/// and returns that check's site, or 0 when it has none (nothing marked).
-DEPT_HIDDEN uint32_t dept_cond_mark_before_check(struct dept_thread *t, uint32_t cond_cls);
+/// A check of a condvar of class cond_cls, made holding mutex instance
+/// mutex_inst, ended (the mutex released) at site `check`: the thread took
+/// what its next signal of that condvar gives back. Returns the takes slot
+/// of the record.
+DEPT_HIDDEN uint32_t dept_cond_take_seen(struct dept_thread *t, uint32_t mutex_inst, uint32_t cond_cls, uint32_t check);
+/// Before the thread signals a condvar of class cond_cls whose latest wait
+/// was with mutex instance mutex_inst: marks the held contexts it entered
+/// before its last check of it with that mutex (DEPT_HELD_BEFORE_CHECK) and
+/// returns that check's site, or 0 when it has none (nothing marked).
+DEPT_HIDDEN uint32_t dept_cond_mark_before_check(struct dept_thread *t, uint32_t mutex_inst, uint32_t cond_cls);
 DEPT_HIDDEN void dept_take_unmark(struct dept_thread *t);
 /// The thread posts a binary semaphore it took: its tentative dependencies
 /// become real (confirm) or, on a hand-off, are forgotten (!confirm).
@@ -848,16 +854,22 @@ DEPT_HIDDEN void dept_class_mark_cond_mutex(uint32_t cls);
 // Predicate checks of condvars (cond_checks.c). A check's site: the mutex
 // class and the call site that took it, hashed (never 0).
 DEPT_HIDDEN uint32_t dept_cond_check_site(uint32_t mutex_cls, uintptr_t pc);
-/// A thread waits on a condvar of class cond_cls with a mutex of class
-/// mutex_cls that it took at pc: from now on, every acquisition of such a
-/// mutex at pc checks that condvar. Returns the check's site.
-DEPT_HIDDEN uint32_t dept_cond_check_learn(uint32_t cond_cls, uint32_t mutex_cls, uintptr_t pc);
+/// The site a condvar wait made at wait_pc, holding a mutex of class
+/// mutex_cls taken at lock_pc, would make a check site: 0 when the two calls
+/// are not made by one function (a lock or wait wrapper names no place).
+DEPT_HIDDEN uint32_t dept_cond_check_candidate(uint32_t mutex_cls, uintptr_t lock_pc, uintptr_t wait_pc);
+/// The thread waited on a condvar of class cond_cls at candidate site
+/// `check` (dept_cond_check_candidate) of a mutex of class mutex_cls: from
+/// now on, every acquisition there checks that condvar. False when the
+/// table is full.
+DEPT_HIDDEN bool dept_cond_check_learn(uint32_t check, uint32_t cond_cls, uint32_t mutex_cls);
 /// The class of the condvar an acquisition of a mutex of class mutex_cls at
 /// pc checks, or 0 (read only for classes marked DEPT_CLASS_COND_MUTEX).
 DEPT_HIDDEN uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc);
-/// A check begun by taking a mutex of class mutex_cls at pc has ended: the
-/// entry is already off the thread's held stack (lock_takes.c records it).
-DEPT_HIDDEN void dept_cond_check_ended(struct dept_thread *t, uint32_t mutex_cls, uintptr_t pc);
+/// A check begun by taking mutex instance inst, of class mutex_cls, at pc
+/// has ended: the entry is already off the thread's held stack
+/// (lock_takes.c records it). Called with the guard up.
+DEPT_HIDDEN void dept_cond_check_ended(struct dept_thread *t, uint32_t mutex_cls, uint32_t inst, uintptr_t pc);
 /// Whether the core has a call site for events `op` of the class (told by
 /// any thread), and the mark that says so.
 static inline bool dept_class_event_site_known(uint32_t cls, uint16_t op) {
@@ -1088,8 +1100,9 @@ static inline __attribute__((always_inline)) struct dept_acq *dept_acq_probe_pub
 /// The cached entry for key, taking addr, from the second level, or NULL;
 /// for acquisitions that missed dept_acq_probe. Its count of per-object
 /// entries is 0. Inline: the lock hook's path after a first-level miss is
-/// this probe and a push. *published says whether the entry's mutex
-/// carries a published clock.
+/// this probe and a push. *published says whether a hit needs attention
+/// (DEPT_ACQ_ATTEND: a published clock, or a condvar check), which
+/// lock_published gives it.
 static inline const struct dept_acq_entry *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr,
                                                                bool *published) {
     struct dept_acq_more *m = t->more_on;
@@ -1180,7 +1193,7 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
     uint32_t cls = h->cls;
     if (LIKELY(i + 1 == t->nheld && !(h->flags & DEPT_HELD_CHECKED) && i >= t->takes_watch)) {
         t->nheld = i;
-        if (UNLIKELY(h->flags & DEPT_HELD_COND_CHECK)) dept_cond_check_ended(t, h->cls, h->site);
+        if (UNLIKELY(h->flags & DEPT_HELD_COND_CHECK)) dept_cond_check_ended(t, cls, h->inst, h->site);
     } else {
         dept_held_remove(t, i);
     }
@@ -1192,6 +1205,8 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
 /// known. Pops it and returns true; false leaves everything to the full
 /// path. No guard is taken: it reads and writes only this thread's record,
 /// and a signal handler's hook in between leaves the top as it found it.
+/// The end of a condvar check, which writes the thread's takes, is the
+/// exception (cond_checks.c).
 /// Locks of untracked code (dept_untracked_site) are
 /// never pushed, so they always take the full path, which filters them.
 ///
@@ -1215,8 +1230,19 @@ static inline __attribute__((always_inline)) bool dept_pop_top(uintptr_t addr) {
     uint32_t seen = t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)];
     if (seen != h->cls && (seen == ~h->cls || !dept_class_event_site_known(h->cls, DEPT_OP_UNLOCK)))
         return false;
+    if (UNLIKELY(h->flags & DEPT_HELD_COND_CHECK)) {
+        // Read before the pop, recorded under the guard: a signal
+        // handler's lock in between reuses the entry and writes the takes.
+        uint32_t cls = h->cls, inst = h->inst;
+        uintptr_t site = h->site;
+        int g = dept_tls_guard;
+        dept_tls_guard = 1;
+        t->nheld = n - 1;
+        dept_cond_check_ended(t, cls, inst, site);
+        dept_tls_guard = g;
+        return true;
+    }
     t->nheld = n - 1;
-    if (UNLIKELY(h->flags & DEPT_HELD_COND_CHECK)) dept_cond_check_ended(t, h->cls, h->site);
     return true;
 }
 

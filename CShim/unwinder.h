@@ -2,6 +2,8 @@
 // so Benchmarks/unwind_bench.c compiles unwinder.c as it is.
 #ifndef DEPT_UNWINDER_H
 #define DEPT_UNWINDER_H
+#include <stdbool.h>
+#include <stdint.h>
 
 /// Return addresses of the calling thread's stack, innermost first (the
 /// unwinder's own frames included): at most max; the count.
@@ -43,6 +45,9 @@ struct dept_walk_memo {
 /// memos[*slot] (max 0 when it cannot be kept), whose id the caller sets
 /// once it has interned the frames.
 int dept_unwind_cfi_memo(void **pcs, int max, struct dept_walk_memo *memos, int nmemos, int *slot);
+/// Whether two return addresses lie in one function, as its unwind
+/// information tells (false when either has none).
+bool dept_same_function(uintptr_t a, uintptr_t b);
 /// A library was unloaded: forget the rules of its addresses.
 void dept_unwind_cfi_forget(void);
 /// How many times a frame's rule was worked out instead of found in the

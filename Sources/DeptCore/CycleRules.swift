@@ -121,8 +121,12 @@ public struct CycleJudge {
     /// A waiter for another predicate on the same condvar (a pool's "all
     /// done" beside its workers' "work to do") still waits for the signal,
     /// and a holder that takes the context after its acquire
-    /// (cond_lock_release's `inverted`) keeps the dependency. Recall cost:
-    /// a condvar whose waiters all wait at one site for different
+    /// (cond_lock_release's `inverted`) keeps the dependency. The shim
+    /// makes no site of a lock or wait wrapper, whose one call site would
+    /// stand for every critical section (cond_pool_other_predicate's
+    /// `wrapped`), and gives a check's take back only for a condvar that
+    /// waits with the check's mutex (cond_lock_hand_over_hand). Recall
+    /// cost: a condvar whose waiters all wait at one site for different
     /// predicates (a generic "wait until" helper) is read as a lock.
     static func conditionLockRule(_ ws: [Witness]) -> Rejection? {
         for (i, cur) in ws.enumerated() where cur.event != nil && cur.wait.isAfterCheck && cur.wait.check != 0 {

@@ -25,6 +25,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
         "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion", "sem_token_relock",
         "sem_barrier_token_found", "sem_ring_poster_first", "cond_lock_release", "cond_pool_other_predicate",
+        "cond_lock_hand_over_hand",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -312,6 +313,25 @@ final class PrecisionExamplesTests: XCTestCase {
         let reports = try potential("cond_pool_other_predicate", events: 2...2)
         XCTAssertTrue(reports.contains { $0.text.contains("takes X (cond_pool_other_predicate.c:") && $0.text.contains("before it signals cv") },
                       "the worker's done signal depends on X\n\(reports.map(\.text))")
+    }
+    /// The same through a lock wrapper: every critical section of cv's
+    /// mutex has the wrapper's call site, so no site is an acquire (the
+    /// lock and the wait are not made by one function). Silent when the
+    /// wrapper's site made every section a check.
+    func test_cond_pool_other_predicate_wrapped() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("cond_pool_other_predicate")
+        let run = runProgram(example.executable.path, ["wrapped"], preload: true, timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: 2...2, exitCode: 66)
+    }
+    /// Per-object condvar-built locks of one class, taken hand over hand:
+    /// o1's acquire, made holding L, is not the acquire o0's release gives
+    /// back (a check's take belongs to its mutex). Silent when takes were
+    /// kept per condvar class.
+    func test_cond_lock_hand_over_hand() throws {
+        let reports = try potential("cond_lock_hand_over_hand", events: 2...2)
+        XCTAssertTrue(reports.contains { $0.text.contains("takes L (cond_lock_hand_over_hand.c:") },
+                      "T1's release of o0 depends on L\n\(reports.map(\.text))")
     }
 
     // MARK: waits that found their token (R2.4 for a post's history)
