@@ -1205,8 +1205,8 @@ static inline void dept_release_at(struct dept_thread *t, uint32_t i, uint16_t o
 /// known. Pops it and returns true; false leaves everything to the full
 /// path. No guard is taken: it reads and writes only this thread's record,
 /// and a signal handler's hook in between leaves the top as it found it.
-/// The end of a condvar check, which writes the thread's takes, is the
-/// exception (cond_checks.c).
+/// The end of a condvar check writes the thread's takes: the full path
+/// records it (a call here would make every release save registers).
 /// Locks of untracked code (dept_untracked_site) are
 /// never pushed, so they always take the full path, which filters them.
 ///
@@ -1224,24 +1224,13 @@ static inline __attribute__((always_inline)) bool dept_pop_top(uintptr_t addr) {
     uint32_t n = t->nheld;
     if (UNLIKELY(!n)) return false;
     struct dept_held *h = &t->held[n - 1];
-    if (UNLIKELY(h->obj != addr || h->count != 1 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD))
+    if (UNLIKELY(h->obj != addr || h->count != 1
+                 || (h->flags & (DEPT_HELD_CHECKED | DEPT_HELD_OWNERDEAD | DEPT_HELD_COND_CHECK))
                  || n - 1 < t->takes_watch))
         return false;
     uint32_t seen = t->event_seen[h->cls & (DEPT_EVENT_SLOTS - 1)];
     if (seen != h->cls && (seen == ~h->cls || !dept_class_event_site_known(h->cls, DEPT_OP_UNLOCK)))
         return false;
-    if (UNLIKELY(h->flags & DEPT_HELD_COND_CHECK)) {
-        // Read before the pop, recorded under the guard: a signal
-        // handler's lock in between reuses the entry and writes the takes.
-        uint32_t cls = h->cls, inst = h->inst;
-        uintptr_t site = h->site;
-        int g = dept_tls_guard;
-        dept_tls_guard = 1;
-        t->nheld = n - 1;
-        dept_cond_check_ended(t, cls, inst, site);
-        dept_tls_guard = g;
-        return true;
-    }
     t->nheld = n - 1;
     return true;
 }
