@@ -980,7 +980,7 @@ static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_o
     return dept_wait_begin(t, o, awaits, op, flags, pc);
 }
 
-static inline void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
+static inline __attribute__((always_inline)) void dept_push_fast(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
                                   uint16_t mode, uint16_t op, uint32_t flags, uint32_t stack, uintptr_t pc) {
     uint32_t n = t->nheld;
     if (UNLIKELY(n == t->held_cap) && !dept_held_grow(t)) return;
