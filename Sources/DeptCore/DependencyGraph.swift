@@ -370,6 +370,7 @@ public struct DependencyGraph: Sendable {
                                                     && $0.wait.isTimed == witness.wait.isTimed
                                                     && $0.wait.isAnnounced == witness.wait.isAnnounced
                                                     && $0.wait.isAfterCheck == witness.wait.isAfterCheck
+                                                    && $0.wait.isUnsureRelease == witness.wait.isUnsureRelease
                                                     && $0.wait.check == witness.wait.check
                                                     && ($0.wait.op != .join || $0.wait.inst == witness.wait.inst)
                                                     && (!perObject || Self.sameObjects($0, witness)) }) {
@@ -378,9 +379,10 @@ public struct DependencyGraph: Sendable {
             if edges[i].witnesses.count >= (perObject ? Self.maxObjectWitnessesPerEdge : Self.maxWitnessesPerEdge) {
                 // An untimed observation takes the place of a timed one: only
                 // untimed ones can prove a deadlock. Likewise an unmarked one
-                // takes the place of one announced on the way in, or of a
-                // condvar lock's release after a check.
-                let marked = { (w: Witness) in w.wait.isAnnounced || w.wait.isAfterCheck }
+                // takes the place of one announced on the way in, of a
+                // condvar lock's release after a check, or of a futex wake
+                // that may be a lock's release.
+                let marked = { (w: Witness) in w.wait.isAnnounced || w.wait.isAfterCheck || w.wait.isUnsureRelease }
                 let weak = edges[i].witnesses.firstIndex(where: { $0.wait.isTimed })
                     ?? (marked(witness) ? nil : edges[i].witnesses.firstIndex(where: marked))
                 guard !witness.wait.isTimed, let t = weak else {

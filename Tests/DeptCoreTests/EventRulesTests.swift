@@ -99,6 +99,17 @@ final class EventRulesTests: XCTestCase {
         stream(&known)
         XCTAssertEqual(known.takePending().reports.count, 0)
         XCTAssertTrue(known.heldBackReports.isEmpty)
+
+        // The same thread's sure wake later (its take seen, M taken after
+        // it) is an observation of its own, not a repeat of the unsure one:
+        // the class shown to be a lock drops only the unsure one.
+        var later = Detector()
+        later.event(thread: 2, event: wake, held: [unsure], history: [], window: nil, release: false)
+        later.futexLockClass(Self.E)
+        later.event(thread: 2, event: wake, held: [Self.lock(Self.M)], history: [], window: nil, release: false)
+        later.wait(thread: 3, held: [Self.lock(Self.M)],
+                   wait: WaitPoint(cls: Self.E, inst: Self.E * 10, awaits: .exclusive, op: .futexWait))
+        XCTAssertEqual(later.takePending().reports.count, 1)
     }
 
     // Rule 1, announced on the way in: the flusher signalled C before it
