@@ -60,15 +60,26 @@ uint32_t dept_cond_check_candidate(uint32_t mutex_cls, uintptr_t lock_pc, uintpt
     return dept_cond_check_site(mutex_cls, lock_pc);
 }
 
-bool dept_cond_check_learn(uint32_t site, uint32_t cond_cls, uint32_t mutex_cls) {
-    if (!site) return false;
+// The slot that holds site, else the first free one on its probe path;
+// CHECK_SLOTS when neither (the table is full).
+static uint32_t slot_of(uint32_t site) {
     for (uint32_t i = 0; i < CHECK_SLOTS; i++) {
         uint32_t k = (site + i) & (CHECK_SLOTS - 1);
         uint32_t cur = atomic_load_explicit(&checks[k].site, memory_order_acquire);
-        if (cur == site) return true;
-        if (cur) continue;
-        if (!atomic_compare_exchange_strong(&checks[k].site, &cur, site)) {
-            if (cur == site) return true;
+        if (!cur || cur == site) return k;
+    }
+    return CHECK_SLOTS;
+}
+
+bool dept_cond_check_learn(uint32_t site, uint32_t cond_cls, uint32_t mutex_cls) {
+    if (!site) return false;
+    for (;;) {
+        uint32_t k = slot_of(site), free = 0;
+        if (k == CHECK_SLOTS) return false;
+        // Another thread may take the free slot first, for this site or
+        // another: look again.
+        if (!atomic_compare_exchange_strong(&checks[k].site, &free, site)) {
+            if (free == site) return true;
             continue;
         }
         atomic_store_explicit(&checks[k].cond, cond_cls, memory_order_release);
@@ -77,17 +88,12 @@ bool dept_cond_check_learn(uint32_t site, uint32_t cond_cls, uint32_t mutex_cls)
         atomic_fetch_add(&dept_obj_gen, 1);
         return true;
     }
-    return false;
 }
 
 static uint32_t cond_of(uint32_t site) {
-    for (uint32_t i = 0; i < CHECK_SLOTS; i++) {
-        uint32_t k = (site + i) & (CHECK_SLOTS - 1);
-        uint32_t cur = atomic_load_explicit(&checks[k].site, memory_order_acquire);
-        if (!cur) return 0;
-        if (cur == site) return atomic_load_explicit(&checks[k].cond, memory_order_acquire);
-    }
-    return 0;
+    uint32_t k = slot_of(site);
+    if (k == CHECK_SLOTS || atomic_load_explicit(&checks[k].site, memory_order_acquire) != site) return 0;
+    return atomic_load_explicit(&checks[k].cond, memory_order_acquire);
 }
 
 uint32_t dept_cond_check_at(uint32_t mutex_cls, uintptr_t pc) {

@@ -311,8 +311,7 @@ static inline __attribute__((always_inline)) int lock_known_contended(struct dep
                                                                       const struct dept_acq_entry *e, uint32_t objects,
                                                                       int r, uintptr_t pc, uint32_t flags) {
     t->acquiring++;
-    dept_push_cached(t, (uintptr_t)m, e, objects, flags, pc);
-    dept_clock_waited(t, e->inst);
+    dept_push_known(t, (uintptr_t)m, e, objects, flags, pc);
     dept_leave();
     r = r == EBUSY ? take_slow(t, m, EBUSY, &plain_lock) : take(t, m, &plain_lock);
     t->acquiring--;
@@ -324,7 +323,7 @@ static inline __attribute__((always_inline)) int lock_known(struct dept_thread *
                                                             uintptr_t pc) {
     int r = LIKELY(default_kind(m)) ? try_default(m, t->os_tid) : -1;
     if (LIKELY(r == 0)) {
-        dept_push_known(t, (uintptr_t)m, e, objects, pc);
+        dept_push_known(t, (uintptr_t)m, e, objects, 0, pc);
         dept_leave();
         return 0;
     }
@@ -391,8 +390,7 @@ static __attribute__((noinline)) int lock_published(pthread_mutex_t *m, uintptr_
     // Still guarded: e is the entry probed.
     struct dept_obj_ref o = { e->cls, e->inst, (uintptr_t)m };
     uint64_t gen = e->gen;
-    dept_push_cached(t, (uintptr_t)m, e, objects, attended_flags(gen), pc);
-    dept_clock_waited(t, o.inst);
+    dept_push_known(t, (uintptr_t)m, e, objects, attended_flags(gen), pc);
     if (!(gen & DEPT_ACQ_CLOCK) || LIKELY(dept_clock_knows_published(t, o.inst))) {
         dept_leave();
         return 0;
@@ -531,6 +529,9 @@ DEPT_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) { return trylock_at(m,
 // pop's work, the mutex released the inline way, and the check recorded.
 // A consumer's pop where it once waited comes here on every unlock; the
 // rest of unlock_slow cost it 60 instructions (callgrind).
+// It is dept_release_at's branch for the top entry without the tests
+// unlock_missed has made (calling dept_release_at cost 13 instructions
+// more per pop).
 static int unlock_check_end(struct dept_thread *t, pthread_mutex_t *m, uintptr_t pc) {
     dept_tls_guard = 1;
     struct dept_held *h = &t->held[t->nheld - 1];

@@ -100,7 +100,7 @@ static __attribute__((noinline)) int acquire_full(int how, pthread_rwlock_t *l, 
     bool published = false;
     const struct dept_acq_entry *e = key ? dept_acq_probe_more(t, key, (uintptr_t)l, &published) : 0;
     if (e && !published) {
-        dept_push_known(t, (uintptr_t)l, e, 0, pc);
+        dept_push_known(t, (uintptr_t)l, e, 0, 0, pc);
         dept_leave();
         return take(t, how, l, c, ts);
     }
@@ -117,7 +117,7 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
             dept_tls_guard = 1;
             struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc), (uintptr_t)l);
             if (LIKELY(a)) {
-                dept_push_known(t, (uintptr_t)l, &a->e, a->objects, pc);
+                dept_push_known(t, (uintptr_t)l, &a->e, a->objects, 0, pc);
                 dept_leave();
                 return take(t, how, l, c, ts);
             }

@@ -1148,10 +1148,11 @@ static inline void dept_push_cached(struct dept_thread *t, uintptr_t addr, const
     h->site = pc;
     t->nheld++;
 }
-/// A known lock: the cached entry, and the wait's clock step.
+/// A known lock: the cached entry with the held flags its hit gets (0, or
+/// a condvar check's: lock_published), and the wait's clock step.
 static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const struct dept_acq_entry *e,
-                                   uint32_t objects, uintptr_t pc) {
-    dept_push_cached(t, addr, e, objects, 0, pc);
+                                   uint32_t objects, uint32_t flags, uintptr_t pc) {
+    dept_push_cached(t, addr, e, objects, flags, pc);
     dept_clock_waited(t, e->inst);
 }
 /// A known successful trylock (key with DEPT_OP_TRYLOCK): the entry its
