@@ -188,6 +188,35 @@ public struct Detector: Sendable {
         return depth
     }
 
+    /// Return addresses inside the program's lock wrappers (the shim's
+    /// lock_sites.c: a call site that acquired locks of two classes, and
+    /// the frames every call string through it shared).
+    public private(set) var lockWrapperFrames = Set<UInt>()
+
+    /// Lock wrappers found, and those named by their call site again
+    /// (stats=1).
+    public private(set) var lockWrappers = 0
+    public private(set) var crowdedLockWrappers = 0
+
+    /// A lock call site became a wrapper's; `frames` are the wrapper's own
+    /// (frame 0 is the call site).
+    public mutating func lockWrapper(frames: [UInt]) {
+        lockWrapperFrames.formUnion(frames)
+        lockWrappers += 1
+    }
+
+    /// A wrapper's acquisitions kept coming through new call strings: the
+    /// shim names them by the call site again.
+    public mutating func lockWrapperCrowded() { crowdedLockWrappers += 1 }
+
+    /// Symbolized frames with the lock wrappers' marked (Frame.wrapsLock).
+    public func markingLockWrappers(_ frames: [UInt: Frame]) -> [UInt: Frame] {
+        if lockWrapperFrames.isEmpty { return frames }
+        var out = frames
+        for pc in lockWrapperFrames where out[pc] != nil { out[pc]!.wrapsLock = true }
+        return out
+    }
+
     /// A dependency confirmed after the fact (a wait made while holding a
     /// binary semaphore counts once the same thread posts it: only then was
     /// the semaphore used as a lock).

@@ -32,7 +32,8 @@ extension ReportBuilder {
                           dependsOn: (UInt32, UInt32) -> Bool = { _, _ in false },
                           symbolizer: inout some Symbolizing) -> Report? {
         let (code, data) = liveAddresses(s)
-        let (frames, names) = symbolizer.symbols(code: Array(Set(code)), data: Array(Set(data)))
+        let (symbolized, names) = symbolizer.symbols(code: Array(Set(code)), data: Array(Set(data)))
+        let frames = detector.markingLockWrappers(symbolized)
         func stack(_ id: UInt32) -> [Frame] { detector.depot.pcs(id).map { frames[$0] ?? Frame(pc: $0) } }
         func name(_ cls: UInt32) -> String { className(cls, frames: frames, data: names) }
         func waitPoint(_ b: BlockedWait) -> Point {

@@ -127,6 +127,10 @@ public struct Frame: Sendable, Equatable {
     public var function: String?
     public var file: String?
     public var line: Int
+    /// A frame of a lock wrapper the program calls (`my_lock(m)`, Tcl_MutexLock,
+    /// uv_mutex_lock): shown, but not the frame a report points at
+    /// (RuntimeFrames.best), which is the wrapper's caller.
+    public var wrapsLock = false
     public init(pc: UInt, module: String = "", offset: UInt = 0, function: String? = nil, file: String? = nil, line: Int = 0) {
         self.pc = pc; self.module = module; self.offset = offset; self.function = function; self.file = file; self.line = line
     }

@@ -201,7 +201,8 @@ public struct ReportBuilder {
 
     public func build(_ evidence: CycleEvidence, kind: Report.Kind = .potential, symbolizer: inout some Symbolizing) -> Report {
         let (code, data) = addresses(evidence)
-        let (frames, names) = symbolizer.symbols(code: Array(Set(code)), data: Array(Set(data)))
+        let (symbolized, names) = symbolizer.symbols(code: Array(Set(code)), data: Array(Set(data)))
+        let frames = detector.markingLockWrappers(symbolized)
         func stack(_ id: UInt32) -> [Frame] {
             detector.depot.pcs(id).map { frames[$0] ?? Frame(pc: $0) }
         }

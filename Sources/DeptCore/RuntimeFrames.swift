@@ -66,14 +66,17 @@ public enum RuntimeFrames {
 
     /// The frame a report points at: under `sourceRoot`, the first frame
     /// whose source file lies inside it; else the first frame outside the
-    /// runtime; else the first frame.
+    /// runtime; else the first frame. Frames of the program's own lock
+    /// wrappers (Frame.wrapsLock) are passed over like the runtime's: every
+    /// lock of such a program is taken at the wrapper's line.
     public static func best(_ stack: [Frame], sourceRoot: String? = nil) -> Frame? {
         if let root = sourceRoot, !root.isEmpty {
             let prefix = root.hasSuffix("/") ? root : root + "/"
-            for f in stack where !isRuntime(f) {
+            for f in stack where !isRuntime(f) && !f.wrapsLock {
                 if let file = f.file, file.hasPrefix(prefix) { return f }
             }
         }
+        for f in stack where !isRuntime(f) && !f.wrapsLock { return f }
         for f in stack where !isRuntime(f) { return f }
         return stack.first
     }

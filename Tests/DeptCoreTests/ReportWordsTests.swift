@@ -65,6 +65,27 @@ final class ReportWordsTests: XCTestCase {
         XCTAssertTrue(Frame(pc: 1, module: Self.app, offset: 1, function: "_start").isRuntime)
     }
 
+    /// Rule: a frame of the program's own lock wrapper (the shim found its
+    /// call site taking locks of two classes) is passed over like the
+    /// runtime's, but kept when nothing else is left; only the frames the
+    /// detector was told of are marked.
+    func testBestFrameSkipsTheProgramsLockWrapper() {
+        let wrapper = Frame(pc: 0x10, module: Self.app, offset: 0x10, function: "fast_lock", file: "/src/lock.c", line: 11)
+        let chain = Frame(pc: 0x20, module: Self.app, offset: 0x20, function: "sys_lock", file: "/src/lock.c", line: 12)
+        let caller = Frame(pc: 0x30, module: Self.app, offset: 0x30, function: "take_ab", file: "/src/a.c", line: 44)
+        var d = Detector()
+        XCTAssertEqual(RuntimeFrames.best(d.markingLockWrappers([0x10: wrapper, 0x30: caller]).values.sorted { $0.pc < $1.pc }),
+                       wrapper, "no wrapper known yet")
+        d.lockWrapper(frames: [0x10, 0x20])
+        let marked = d.markingLockWrappers([0x10: wrapper, 0x20: chain, 0x30: caller])
+        XCTAssertEqual(RuntimeFrames.best([marked[0x10]!, marked[0x20]!, marked[0x30]!])?.function, "take_ab")
+        XCTAssertEqual(RuntimeFrames.best([marked[0x10]!, marked[0x20]!])?.function, "fast_lock")
+        XCTAssertFalse(marked[0x30]!.wrapsLock)
+        XCTAssertEqual(d.statistics.lockWrappers, 1)
+        d.lockWrapperCrowded()
+        XCTAssertEqual(d.statistics.crowdedLockWrappers, 1)
+    }
+
     /// Rule: under a source root, the first frame inside it wins (a
     /// vendored library's frame outside the checkout comes second).
     func testSourceRootIsPreferred() {
