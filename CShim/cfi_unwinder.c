@@ -456,6 +456,13 @@ static bool lookup(uintptr_t pc, struct rule *out) {
     return true;
 }
 
+HIDDEN bool dept_unwind_cfi_sp_rule(uintptr_t pc, uint32_t *cfa_off) {
+    struct rule r;
+    if (!lookup(pc, &r) || r.end || r.cfa_rbp || r.cfa_off <= 0 || r.cfa_off >= 4096) return false;
+    *cfa_off = (uint32_t)r.cfa_off;
+    return true;
+}
+
 // Bumped when the rules are forgotten: a walk proven under the old rules
 // may be another walk under the new ones.
 static _Atomic uint32_t rules_gen;
@@ -536,6 +543,7 @@ HIDDEN __attribute__((noinline)) int dept_unwind_cfi(void **pcs, int max) {
     return walk(pcs, max, fp[0], fp[1], (uintptr_t)(fp + 2), 0);
 }
 
+
 static bool holds(const struct dept_walk_proof *p, uintptr_t rbp, uintptr_t pc, uintptr_t sp, int max, uint32_t gen) {
     if (p->max != max || p->sp != sp || p->pc != pc || p->gen != gen || (p->rbp_used && p->rbp != rbp)) return false;
     // In the walk's order: each address is one the walk would read now, as
@@ -545,11 +553,10 @@ static bool holds(const struct dept_walk_proof *p, uintptr_t rbp, uintptr_t pc, 
     return true;
 }
 
-HIDDEN __attribute__((noinline)) int dept_unwind_cfi_memo(void **pcs, int max, struct dept_walk_memo *memos,
-                                                          int nmemos, int *slot) {
+HIDDEN int dept_unwind_cfi_from(void **pcs, int max, uintptr_t rbp, uintptr_t pc, uintptr_t sp,
+                                struct dept_walk_memo *memos, int nmemos, int *slot) {
     if (max <= 0) return 0;
-    uintptr_t *fp = __builtin_frame_address(0);
-    uintptr_t rbp = fp[0], pc = fp[1], sp = (uintptr_t)(fp + 2);
+    if (!memos) return walk(pcs, max, rbp, pc, sp, 0);
     uint32_t gen = atomic_load_explicit(&rules_gen, memory_order_relaxed);
     for (int i = 0; i < nmemos; i++)
         if (holds(&memos[i].proof, rbp, pc, sp, max, gen)) {
@@ -568,4 +575,10 @@ HIDDEN __attribute__((noinline)) int dept_unwind_cfi_memo(void **pcs, int max, s
     int n = walk(pcs, max, rbp, pc, sp, p);
     if (n < 0) p->max = 0;
     return n;
+}
+
+HIDDEN __attribute__((noinline)) int dept_unwind_cfi_memo(void **pcs, int max, struct dept_walk_memo *memos,
+                                                          int nmemos, int *slot) {
+    uintptr_t *fp = __builtin_frame_address(0);
+    return dept_unwind_cfi_from(pcs, max, fp[0], fp[1], (uintptr_t)(fp + 2), memos, nmemos, slot);
 }

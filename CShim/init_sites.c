@@ -32,7 +32,6 @@ struct site_state {
 static struct site_state sites[SITES];
 static _Atomic uint32_t funnel_generation;
 
-DEPT_HIDDEN int dept_caller_frames(uintptr_t *out, int max);
 
 static struct site_state *site_of(uintptr_t pc) {
     struct site_state *s = &sites[(dept_hash_addr(pc) >> 20) & (SITES - 1)];

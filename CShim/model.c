@@ -40,7 +40,7 @@ static void remember_here(struct dept_thread *t, uint64_t key, uint32_t stack) {
     dept_known_put(own_key(t, key), stack, t->tid);
 }
 
-static uint32_t site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
+uint32_t dept_site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc) {
     uint64_t key = dept_site_key(cls, op, pc);
     uint32_t s = known_here(t, key);
     if (LIKELY(s)) return s;
@@ -203,7 +203,7 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     if (UNLIKELY(t->sems_held)) dept_held_validate(t);
     uint32_t n = t->nheld;
     if (n == 0 || !dept_config.detect_potential)
-        return site_stack(t, o.cls, op, pc);
+        return dept_site_stack(t, o.cls, op, pc);
     if (UNLIKELY(t->sems_held)) return wait_with_semaphores(t, o, awaits, op, flags, pc);
     // A timed wait is told too: a cycle through it is information (R2.7).
     // An untimed one keeps the key dept_wait_begin_fast looks up (mixing in
@@ -266,7 +266,7 @@ void dept_event_site_want(struct dept_thread *t) {
 
 void dept_ecxt_enter(struct dept_thread *t, uintptr_t addr, struct dept_obj_ref o,
                      uint16_t mode, uint16_t op, uint32_t flags, uint32_t stack, uintptr_t pc) {
-    if (!stack) stack = site_stack(t, o.cls, op, pc);
+    if (!stack) stack = dept_site_stack(t, o.cls, op, pc);
     dept_push_fast(t, addr, o, mode, op, flags, stack, pc);
 }
 

@@ -256,23 +256,35 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         }
     }
     uint32_t held_flags = (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0;
+    // What names this acquisition (lock_sites.c): its stack is remembered,
+    // and the acquisition cached, under that key, computed before the push.
+    uintptr_t named = pc;
+    enum dept_lock_site site = dept_lock_site_observe(t, pc, o.cls, &named);
+    uint64_t named_key = key && site == DEPT_LOCK_SITE_WRAPPER ? dept_acq_key(t, (uintptr_t)m, op, named) : 0;
     enum dept_fresh fresh = dept_fresh_claim((uintptr_t)m, o.inst, t);
     if (UNLIKELY(fresh == DEPT_FRESH_OWN)) {
         // Nobody else has seen it: held from now on, waited for by nobody
         // (fresh_locks.c). Not cached: the next acquisition is a wait.
         t->acquiring++;
         dept_clock_waited(t, o.inst);
-        dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, 0, pc);
+        dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, dept_site_stack(t, o.cls, op, named), pc);
     } else {
-        uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, pc);
+        uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, named);
         t->acquiring++;
         dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, stack, pc);
         // The first acquisition of a mutex since its init is not cached: a
         // mutex made, locked once and destroyed (a request's, a node's)
         // would only push an entry that repeats out of the cache. One that
-        // is taken again is cached by its second acquisition.
-        if (key && fresh == DEPT_FRESH_NO && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64)))
-            dept_acq_remember(t, key, gen);
+        // is taken again is cached by its second acquisition. A young
+        // site's are not cached; a wrapper's under its call string, and
+        // under its site an entry that sends the next one to lock_site.
+        if (key && fresh == DEPT_FRESH_NO && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) {
+            if (site == DEPT_LOCK_SITE_PLAIN) dept_acq_remember(t, key, gen);
+            else if (site == DEPT_LOCK_SITE_WRAPPER) {
+                dept_acq_remember(t, named_key, gen);
+                dept_acq_remember(t, key, gen | DEPT_ACQ_ATTEND | DEPT_ACQ_SITE);
+            }
+        }
     }
     dept_leave();
     int r = take(t, m, how);
@@ -383,8 +395,10 @@ static __attribute__((noinline)) int lock_published_slow(struct dept_thread *t, 
 // threads::shared takes one 2.6M times for 20,000 queue items), and its
 // frame, built for the contended case, was a third of it. Its first three
 // parameters are lock_missed's and lock_more's, in their registers.
+static __attribute__((noinline)) int lock_site(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t);
 static __attribute__((noinline)) int lock_published(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t,
                                                     const struct dept_acq_entry *e, uint32_t objects) {
+    if (UNLIKELY(e->gen & DEPT_ACQ_SITE)) return lock_site(m, pc, t);
     int r = LIKELY(default_kind(m)) ? try_default(m, t->os_tid) : -1;
     if (UNLIKELY(r != 0)) return lock_published_slow(t, m, e, objects, r, pc);
     // Still guarded: e is the entry probed.
@@ -409,6 +423,27 @@ static __attribute__((noinline)) int lock_more(pthread_mutex_t *m, uintptr_t pc,
     if (!e) return lock_slow(m, pc, t, key);
     if (UNLIKELY(published)) return lock_published(m, pc, t, e, 0);
     return lock_known(t, m, e, 0, pc);
+}
+
+// A cached acquisition at a lock wrapper's call site (DEPT_ACQ_SITE): the
+// entry under the site only says so; the acquisition is looked up again
+// under its call string (lock_sites.c), so that its held entry carries the
+// stack of this path through the wrapper, not of the first one.
+static __attribute__((noinline)) int lock_site(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t) {
+    uintptr_t named = dept_lock_site_key(t, pc);
+    if (named) {
+        uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, named);
+        struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
+        if (a) return lock_known(t, m, &a->e, a->objects, pc);
+        a = dept_acq_probe_published(t, key, (uintptr_t)m);
+        if (a && !(a->e.gen & DEPT_ACQ_SITE)) return lock_published(m, pc, t, &a->e, a->objects);
+        bool published = false;
+        const struct dept_acq_entry *e = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
+        if (e && !published) return lock_known(t, m, e, 0, pc);
+        if (e && !(e->gen & DEPT_ACQ_SITE)) return lock_published(m, pc, t, e, 0);
+        dept_lock_site_missed(pc);
+    }
+    return lock_slow(m, pc, t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
 }
 
 // After a miss of the first level: its entry once more, in case it is one
@@ -459,6 +494,46 @@ DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const s
     return acquire(t, m, CALLER_PC(), &how, 0);
 }
 
+// A trylock that took the mutex (r: 0 or EOWNERDEAD) in a situation the
+// cache did not answer (key: its cache key, 0 for none).
+static inline __attribute__((always_inline)) void trylock_slow(struct dept_thread *t, pthread_mutex_t *m, int r, uint64_t key,
+                                                   uintptr_t pc) {
+    uint64_t gen = dept_acq_gen((uintptr_t)m);
+    struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
+    // A lock wrapper's trylock (lock_sites.c) is cached under its call
+    // string only: the fast path's probe under the site never finds it,
+    // this one does.
+    uintptr_t named = pc;
+    enum dept_lock_site site = dept_lock_site_observe(t, pc, o.cls, &named);
+    if (site == DEPT_LOCK_SITE_WRAPPER && key) {
+        key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_TRYLOCK, named);
+        struct dept_acq *a = r == 0 ? dept_acq_probe(t, key, (uintptr_t)m) : 0;
+        if (a) {
+            dept_push_known_try(t, (uintptr_t)m, a, pc);
+            return;
+        }
+    } else if (site == DEPT_LOCK_SITE_YOUNG) {
+        key = 0;
+    }
+    // Seen by this thread now: a later lock of the initialising thread is
+    // no longer the first acquisition.
+    enum dept_fresh fresh = dept_fresh_claim((uintptr_t)m, o.inst, t);
+    uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, named));
+    if (!stack) stack = dept_site_stack(t, o.cls, DEPT_OP_TRYLOCK, named);
+    dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, stack, pc);
+    if (UNLIKELY(r == EOWNERDEAD) && t->nheld && t->held[t->nheld - 1].obj == (uintptr_t)m)
+        t->held[t->nheld - 1].flags |= DEPT_HELD_OWNERDEAD;
+    // As acquire() decides for a lock: not the first take since the init,
+    // not recursive, robust or priority-protocol.
+    else if (key && fresh == DEPT_FRESH_NO && KIND(m) != PTHREAD_MUTEX_RECURSIVE && !(m->__data.__kind & (16 | 32 | 64)))
+        dept_acq_remember(t, key, gen);
+    // Taken, the mutex tells what was published into it, as it does a lock
+    // (a thread that polls a done flag with trylock and joins the worker
+    // holding the mutex: join_after_done_flag_trylock). The cache never
+    // answers such a trylock: its entry carries DEPT_ACQ_ATTEND.
+    if (UNLIKELY(dept_class_published(o.cls))) dept_clock_acquire_published(t, o);
+}
+
 static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
     if (UNLIKELY(dept_untracked_site(pc))) {
         int r = __pthread_mutex_trylock(m);
@@ -495,28 +570,7 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
         }
         if (h) h->count++;
         else if (a) dept_push_known_try(t, (uintptr_t)m, a, pc);
-        else {
-            uint64_t gen = dept_acq_gen((uintptr_t)m);
-            struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
-            // Seen by this thread now: a later lock of the initialising
-            // thread is no longer the first acquisition.
-            enum dept_fresh fresh = dept_fresh_claim((uintptr_t)m, o.inst, t);
-            uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, pc));
-            if (LIKELY(stack)) dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, stack, pc);
-            else dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, 0, pc);
-            if (UNLIKELY(r == EOWNERDEAD) && t->nheld && t->held[t->nheld - 1].obj == (uintptr_t)m)
-                t->held[t->nheld - 1].flags |= DEPT_HELD_OWNERDEAD;
-            // As acquire() decides for a lock: not the first take since
-            // the init, not recursive, robust or priority-protocol.
-            else if (key && fresh == DEPT_FRESH_NO && !recursive && !(m->__data.__kind & (16 | 32 | 64)))
-                dept_acq_remember(t, key, gen);
-            // Taken, the mutex tells what was published into it, as it
-            // does a lock (a thread that polls a done flag with trylock
-            // and joins the worker holding the mutex:
-            // join_after_done_flag_trylock). The cache never answers
-            // such a trylock: its entry carries DEPT_ACQ_ATTEND.
-            if (UNLIKELY(dept_class_published(o.cls))) dept_clock_acquire_published(t, o);
-        }
+        else trylock_slow(t, m, r, key, pc);
         dept_leave();
     }
     return r;

@@ -222,7 +222,6 @@ static bool is_static_storage(uintptr_t addr) {
 static void announce(uint32_t cls, uint32_t kind, uint32_t key_kind, uintptr_t key, const uintptr_t *prefix,
                      uint32_t nprefix, uintptr_t object);
 
-DEPT_HIDDEN int dept_caller_frames(uintptr_t *out, int max);
 
 // The class key of a zero-initialised object (DESIGN §4), and the site it
 // is named by: its first use AND that site's caller. The first use is often

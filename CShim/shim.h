@@ -290,6 +290,16 @@ struct dept_thread {
     /// The frame of the program's innermost signal handler running on this
     /// thread (signal_hooks.c), else 0; stale after a jump out of one.
     uintptr_t signal_sp;
+    /// Lock call sites this thread found settled (lock_sites.c), by the
+    /// site's hash: the site, the class it acquired there, and dept_obj_gen
+    /// then (a site that becomes a wrapper's bumps it). Four: one made the
+    /// rdlock, wrlock and trylock sites of one loop miss in turn.
+    struct dept_site_memo { uintptr_t pc; uint32_t cls, gen; } site_memo[4];
+    /// Its latest walks through lock wrappers (lock_sites.c) with what
+    /// proves each still holds, and the key each gave.
+    struct dept_walk_memo site_walk[4];
+    uintptr_t site_walk_key[4];
+    uint32_t site_walk_next;
 };
 
 /// A signal the program's own code raises by faulting (or by abort): never
@@ -447,9 +457,9 @@ static inline _Atomic uint32_t *dept_addr_gen_of(uintptr_t addr) {
     return &dept_addr_gen[(addr >> 3) & (DEPT_ADDR_GENS - 1)];
 }
 /// The generation an acquisition cache entry for addr is valid in. Bits
-/// 61-63 are never part of it: a cache entry sets them (DEPT_ACQ_ATTEND).
+/// 60-63 are never part of it: a cache entry sets them (DEPT_ACQ_ATTEND).
 static inline uint64_t dept_acq_gen(uintptr_t addr) {
-    return (atomic_load_explicit(&dept_obj_gen, memory_order_relaxed) & 0x1fffffffu) << 32
+    return (atomic_load_explicit(&dept_obj_gen, memory_order_relaxed) & 0x0fffffffu) << 32
            | atomic_load_explicit(dept_addr_gen_of(addr), memory_order_relaxed);
 }
 /// In a cache entry's gen: a hit needs more than the push. Such an entry
@@ -463,7 +473,38 @@ static inline uint64_t dept_acq_gen(uintptr_t addr) {
 /// The acquisition checks a condvar's predicate (cond_checks.c): its entry
 /// is marked DEPT_HELD_COND_CHECK (a consumer's pop where it once waited).
 #define DEPT_ACQ_COND_CHECK (1ull << 61)
-#define DEPT_ACQ_REASONS (DEPT_ACQ_CLOCK | DEPT_ACQ_COND_CHECK)
+/// The entry is keyed by a lock wrapper's call site (lock_sites.c): what
+/// names the acquisition is its call string, under whose key lock_site
+/// probes again. The rest of the entry is not used.
+#define DEPT_ACQ_SITE (1ull << 60)
+#define DEPT_ACQ_REASONS (DEPT_ACQ_CLOCK | DEPT_ACQ_COND_CHECK | DEPT_ACQ_SITE)
+/// What names an acquisition at call site pc for the stacks dept remembers
+/// (lock_sites.c): the site itself (PLAIN), or a call string through it,
+/// for a young site (not cached meanwhile) and for a lock wrapper's site.
+enum dept_lock_site { DEPT_LOCK_SITE_PLAIN, DEPT_LOCK_SITE_YOUNG, DEPT_LOCK_SITE_WRAPPER };
+DEPT_HIDDEN enum dept_lock_site dept_lock_site_observe_slow(struct dept_thread *t, uintptr_t pc, uint32_t cls,
+                                                             uintptr_t *key);
+/// A wrapper site's key for the acquisition being made; 0 when pc is not
+/// (or no longer) a wrapper's site, or its call string cannot be read.
+DEPT_HIDDEN uintptr_t dept_lock_site_key(struct dept_thread *t, uintptr_t pc);
+/// A wrapper site's acquisition missed the caches under its call string
+/// although they knew it under the site.
+DEPT_HIDDEN void dept_lock_site_missed(uintptr_t pc);
+/// On an acquisition's slow path, with the class acquired: what names it
+/// (lock_sites.c), and its key in *key (pc for a plain site). The first
+/// lock of every new object comes here: the thread's latest settled site
+/// answers it.
+static inline struct dept_site_memo *dept_site_memo_of(struct dept_thread *t, uintptr_t pc) {
+    return &t->site_memo[((uint64_t)pc * 0x9e3779b97f4a7c15ull) >> 62];
+}
+static inline enum dept_lock_site dept_lock_site_observe(struct dept_thread *t, uintptr_t pc, uint32_t cls,
+                                                         uintptr_t *key) {
+    *key = pc;
+    const struct dept_site_memo *m = dept_site_memo_of(t, pc);
+    if (LIKELY(m->pc == pc && m->cls == cls && m->gen == (uint32_t)atomic_load_explicit(&dept_obj_gen, memory_order_relaxed)))
+        return DEPT_LOCK_SITE_PLAIN;
+    return dept_lock_site_observe_slow(t, pc, cls, key);
+}
 static inline uint64_t dept_hash_addr(uintptr_t a) {
     uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
     return h ^ (h >> 31);
@@ -544,10 +585,23 @@ DEPT_HIDDEN long dept_syscall_clone(long n, long a1, long a2, long a3, long a4, 
 DEPT_HIDDEN uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
                                          uintptr_t *prefix, uint32_t *nprefix);
 
+
 // ---- stacks ------------------------------------------------------------
 
 /// Captures the caller's stack (skipping dept's own frames) and interns it.
 DEPT_HIDDEN uint32_t dept_capture_stack(void);
+/// The first `max` frames of the caller outside dept (at most 24), not
+/// interned.
+DEPT_HIDDEN int dept_caller_frames(uintptr_t *out, int max);
+/// The same, for a hook the program called from return address pc: fast
+/// when dept's frames above keep their frame pointers, and with memos of
+/// walks that still hold (stack_capture.c says how).
+DEPT_HIDDEN int dept_caller_frames_at(uintptr_t pc, uintptr_t *out, int max, struct dept_walk_memo *memos,
+                                      int nmemos, int *slot);
+/// The stack pointer of the program's frame that called a hook from return
+/// address pc (after the return), found through dept's frame pointers; 0
+/// when they do not lead there.
+DEPT_HIDDEN uintptr_t dept_program_sp(uintptr_t pc);
 /// Per-thread memo: returns the stack id remembered for key, or 0.
 #define DEPT_SEEN_SLOT(key) ((uint32_t)((key) >> 55) & (DEPT_SEEN_SLOTS - 1))
 static inline uint32_t dept_seen_get(struct dept_thread *t, uint64_t key) {
@@ -590,6 +644,10 @@ static inline uint64_t dept_class_key(uint64_t tag, uint32_t cls) { return dept_
 
 // ---- the model, as the hooks use it -----------------------------------
 
+/// The stack of an acquisition made with nothing to wait for (a trylock),
+/// remembered per class, operation and what names the site (pc, or a lock
+/// wrapper's call string key: lock_sites.c).
+DEPT_HIDDEN uint32_t dept_site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uintptr_t pc);
 /// A wait on an object is about to start (may sleep). Records new
 /// dependencies between the held contexts and the awaited event, and runs
 /// the cycle check in the core when something new appears.
@@ -1103,7 +1161,7 @@ static inline __attribute__((always_inline)) struct dept_acq *dept_acq_probe_pub
 /// this probe and a push. *published says whether a hit needs attention
 /// (DEPT_ACQ_ATTEND: a published clock, or a condvar check), which
 /// lock_published gives it.
-static inline const struct dept_acq_entry *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr,
+static inline __attribute__((always_inline)) const struct dept_acq_entry *dept_acq_probe_more(struct dept_thread *t, uint64_t key, uintptr_t addr,
                                                                bool *published) {
     struct dept_acq_more *m = t->more_on;
     if (UNLIKELY(!m)) {

@@ -89,11 +89,64 @@ uint32_t dept_capture_stack(void) {
     return id;
 }
 
+// dept_caller_frames for a hook called from return address pc, without
+// walking dept's own frames by their unwind rules: dept's code keeps frame
+// pointers, so the chain of saved frame pointers leads, through dept's
+// frames only (each return address inside dept), to the frame the program's
+// call made, whose return address is pc; the walk starts there. A lock
+// wrapper's every acquisition comes here (lock_sites.c): walking dept's five
+// or six frames by their rules, and twenty in all, was four fifths of it.
+// With memos (a thread's, *slot the one to replace), a walk that still holds
+// from there is not made again: -2, and its memo in *slot; otherwise *slot
+// is left as it was when the walk was proven and written there, else -1.
+// Any other shape (a frame without its pointer, another unwinder chosen)
+// takes dept_caller_frames.
+static const uintptr_t *program_frame(const uintptr_t *fp, uintptr_t pc) {
+    if (!self_hi) find_self();
+    for (int hops = 0; hops < 12 && fp; hops++) {
+        uintptr_t ret = fp[1];
+        if (ret == pc) return fp;
+        // Only dept's own frames are followed: a frame pointer saved by the
+        // program's code may be any value.
+        if (ret < self_lo || ret >= self_hi) return 0;
+        const uintptr_t *up = (const uintptr_t *)fp[0];
+        if (up <= fp || (uintptr_t)up - (uintptr_t)fp > (64u << 10) || ((uintptr_t)up & 7)) return 0;
+        fp = up;
+    }
+    return 0;
+}
+
+__attribute__((noinline)) uintptr_t dept_program_sp(uintptr_t pc) {
+    const uintptr_t *fp = program_frame(__builtin_frame_address(0), pc);
+    return fp ? (uintptr_t)(fp + 2) : 0;
+}
+
+__attribute__((noinline)) int dept_caller_frames_at(uintptr_t pc, uintptr_t *out, int max,
+                                                    struct dept_walk_memo *memos, int nmemos, int *slot) {
+    if (max > 24) max = 24;
+    const uintptr_t *fp = dept_config.unwinder == 2 ? program_frame(__builtin_frame_address(0), pc) : 0;
+    if (fp) {
+        void *pcs[24];
+        int n = dept_unwind_cfi_from(pcs, max, fp[0], pc, (uintptr_t)(fp + 2), memos, nmemos, slot);
+        if (n == -2) return -2;
+        if (memos && (n < 0 || !memos[*slot].proof.max)) *slot = -1;
+        if (n >= 0) {
+            for (int k = 0; k < n; k++) out[k] = (uintptr_t)pcs[k];
+            return n;
+        }
+    }
+    if (slot) *slot = -1;
+    return dept_caller_frames(out, max);
+}
+
 // The first `max` frames of the caller outside dept, without interning.
+// The walk goes as far as those frames and dept's own above them: a lock
+// wrapper's acquisition (lock_sites.c) makes one each time.
 int dept_caller_frames(uintptr_t *out, int max) {
     if (!self_hi) find_self();
     void *pcs[40];
-    int n = drop_own_frames(pcs, unwind(pcs, 40));
+    if (max > 24) max = 24;
+    int n = drop_own_frames(pcs, unwind(pcs, max + 16));
     int k = 0;
     for (; k < max && k < n; k++) out[k] = (uintptr_t)pcs[k];
     return k;

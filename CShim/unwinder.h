@@ -45,6 +45,15 @@ struct dept_walk_memo {
 /// memos[*slot] (max 0 when it cannot be kept), whose id the caller sets
 /// once it has interned the frames.
 int dept_unwind_cfi_memo(void **pcs, int max, struct dept_walk_memo *memos, int nmemos, int *slot);
+/// dept_unwind_cfi_memo's walk from a given frame: pc the return address
+/// into it, sp the stack pointer after that return, rbp the frame pointer
+/// then. Without memos (NULL), dept_unwind_cfi's.
+int dept_unwind_cfi_from(void **pcs, int max, uintptr_t rbp, uintptr_t pc, uintptr_t sp,
+                         struct dept_walk_memo *memos, int nmemos, int *slot);
+/// The frame whose return address is pc finds its CFA at a fixed offset
+/// from its stack pointer (no frame pointer, no signal frame): the offset,
+/// under 4 KiB, in *cfa_off.
+bool dept_unwind_cfi_sp_rule(uintptr_t pc, uint32_t *cfa_off);
 /// Whether two return addresses lie in one function, as its unwind
 /// information tells (false when either has none).
 bool dept_same_function(uintptr_t a, uintptr_t b);
