@@ -24,9 +24,7 @@
 // situation for the caches, a slow path, and frames further out part more
 // often. A wrapper reached through helpers of its own as well as directly
 // (std::mutex::lock at -O0, called by lock_guard and by the program) is
-// therefore named by the helper on the helper's path. One whose call
-// strings keep coming new even so is named by its site again
-// (dept_lock_site_missed).
+// therefore named by the helper on the helper's path.
 //
 // A site is young for its first YOUNG acquisitions on the slow path, and
 // named by its whole call string (SITE_FRAMES frames) meanwhile, without
@@ -61,8 +59,6 @@ struct lock_site {
     _Atomic uint32_t seen;          // acquisitions observed (slow path)
     _Atomic uint32_t frames;        // a wrapper's: frames that name an acquisition; 0 otherwise
     _Atomic uint32_t shared;        // frames every call string seen here shared
-    _Atomic uint32_t crowded;       // 1: a wrapper named by its site again (see dept_lock_site_missed)
-    _Atomic uint32_t missed;        // a wrapper's acquisitions that only its call string made new
     _Atomic uint32_t plan;          // a wrapper's fast key: 0 none yet, PLAN_NEVER, else loads
     uint16_t plan_at[SITE_FRAMES];  // where each load reads, in bytes above the program's frame
     uint32_t nfirst;
@@ -154,8 +150,6 @@ static __attribute__((noinline)) enum dept_lock_site observe_slow(struct lock_si
         atomic_store_explicit(&s->seen, 0, memory_order_relaxed);
         atomic_store_explicit(&s->frames, 0, memory_order_relaxed);
         atomic_store_explicit(&s->shared, (uint32_t)k, memory_order_relaxed);
-        atomic_store_explicit(&s->crowded, 0, memory_order_relaxed);
-        atomic_store_explicit(&s->missed, 0, memory_order_relaxed);
         atomic_store_explicit(&s->plan, 0, memory_order_relaxed);
         atomic_store_explicit(&s->pc, pc, memory_order_release);
     }
@@ -170,8 +164,7 @@ static __attribute__((noinline)) enum dept_lock_site observe_slow(struct lock_si
     // frames (those every call string shared) go to the core, for reports
     // to pass over.
     bool became = false;
-    if (atomic_load_explicit(&s->classes, memory_order_relaxed) == 2 && i < s->nfirst && i < (uint32_t)k
-        && !atomic_load_explicit(&s->crowded, memory_order_relaxed)) {
+    if (atomic_load_explicit(&s->classes, memory_order_relaxed) == 2 && i < s->nfirst && i < (uint32_t)k) {
         if (!frames) {
             became = true;
             nchain = i;
@@ -255,30 +248,4 @@ uintptr_t dept_lock_site_key(struct dept_thread *t, uintptr_t pc) {
         t->site_walk_next++;
     }
     return key;
-}
-
-// A wrapper reached through ever new call strings (an interpreter's lock
-// helper, called from the frames of whatever script code runs) would put
-// most of its acquisitions on the slow path: each new call string is a new
-// situation to the caches. Counted here, where an acquisition missed under
-// its call string although the cache knew its situation under the site;
-// past CROWDED such misses the site is named by itself again, for good
-// (its reports still pass over its frames). perl's ithreads workload took
-// a slow path for one wrapped acquisition in seven, and ran 1.8x the
-// instructions.
-#define CROWDED 1024
-void dept_lock_site_missed(uintptr_t pc) {
-    struct lock_site *s = site_of(pc);
-    if (atomic_load_explicit(&s->pc, memory_order_acquire) != pc) return;
-    if (atomic_fetch_add_explicit(&s->missed, 1, memory_order_relaxed) + 1 != CROWDED) return;
-    dept_spin_take(&sites_lock);
-    if (atomic_load_explicit(&s->pc, memory_order_relaxed) == pc) {
-        atomic_store_explicit(&s->crowded, 1, memory_order_relaxed);
-        atomic_store_explicit(&s->frames, 0, memory_order_relaxed);
-    }
-    dept_spin_drop(&sites_lock);
-    atomic_fetch_add(&dept_obj_gen, 1);
-    dept_core_lock();
-    dept_core_lock_wrapper_crowded();
-    dept_core_unlock();
 }

@@ -441,7 +441,6 @@ static __attribute__((noinline)) int lock_site(pthread_mutex_t *m, uintptr_t pc,
         const struct dept_acq_entry *e = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
         if (e && !published) return lock_known(t, m, e, 0, pc);
         if (e && !(e->gen & DEPT_ACQ_SITE)) return lock_published(m, pc, t, e, 0);
-        dept_lock_site_missed(pc);
     }
     return lock_slow(m, pc, t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
 }
