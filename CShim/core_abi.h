@@ -28,6 +28,8 @@ uint32_t dept_core_init_callstring(uint32_t inst, const uintptr_t *pcs, uint32_t
 /// A lock call site became a lock wrapper's (lock_sites.c): pcs are the
 /// wrapper's own frames, the call site first.
 void dept_core_lock_wrapper(const uintptr_t *pcs, uint32_t n);
+/// That wrapper's acquisitions are named by its call site again (stats).
+void dept_core_lock_wrapper_crowded(void);
 /// `reused_after`: the slot's previous thread's last time when that thread
 /// had ended unknown to this one (an era boundary, clocks.h), else 0.
 void dept_core_thread(uint32_t tid, uint32_t parent, uint32_t create_stack, int32_t os_tid, uint32_t slot,

@@ -441,6 +441,7 @@ static __attribute__((noinline)) int lock_site(pthread_mutex_t *m, uintptr_t pc,
         const struct dept_acq_entry *e = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
         if (e && !published) return lock_known(t, m, e, 0, pc);
         if (e && !(e->gen & DEPT_ACQ_SITE)) return lock_published(m, pc, t, e, 0);
+        dept_lock_site_missed(pc);
     }
     return lock_slow(m, pc, t, dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc));
 }
@@ -499,26 +500,11 @@ static inline __attribute__((always_inline)) void trylock_slow(struct dept_threa
                                                    uintptr_t pc) {
     uint64_t gen = dept_acq_gen((uintptr_t)m);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
-    // A lock wrapper's trylock (lock_sites.c) is cached under its call
-    // string only: the fast path's probe under the site never finds it,
-    // this one does.
-    uintptr_t named = pc;
-    enum dept_lock_site site = dept_lock_site_observe(t, pc, o.cls, &named);
-    if (site == DEPT_LOCK_SITE_WRAPPER && key) {
-        key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_TRYLOCK, named);
-        struct dept_acq *a = r == 0 ? dept_acq_probe(t, key, (uintptr_t)m) : 0;
-        if (a) {
-            dept_push_known_try(t, (uintptr_t)m, a, pc);
-            return;
-        }
-    } else if (site == DEPT_LOCK_SITE_YOUNG) {
-        key = 0;
-    }
     // Seen by this thread now: a later lock of the initialising thread is
     // no longer the first acquisition.
     enum dept_fresh fresh = dept_fresh_claim((uintptr_t)m, o.inst, t);
-    uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, named));
-    if (!stack) stack = dept_site_stack(t, o.cls, DEPT_OP_TRYLOCK, named);
+    uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, pc));
+    if (!stack) stack = dept_site_stack(t, o.cls, DEPT_OP_TRYLOCK, pc);
     dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, stack, pc);
     if (UNLIKELY(r == EOWNERDEAD) && t->nheld && t->held[t->nheld - 1].obj == (uintptr_t)m)
         t->held[t->nheld - 1].flags |= DEPT_HELD_OWNERDEAD;

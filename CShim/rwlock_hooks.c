@@ -68,33 +68,18 @@ static __attribute__((noinline)) int acquire_slow(struct dept_thread *t, int how
     uint16_t mode = write ? DEPT_EV_EXCL : DEPT_EV_SHARED;
     uint64_t gen = dept_acq_gen((uintptr_t)l);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)l, DEPT_OBJ_RWLOCK, pc);
-    // What names the acquisition (lock_sites.c). A lock wrapper's is cached
-    // under its call string only, which the probes under the site never
-    // find: this one does.
-    uintptr_t named = pc;
-    enum dept_lock_site site = dept_lock_site_observe(t, pc, o.cls, &named);
-    if (site == DEPT_LOCK_SITE_YOUNG) key = 0;
-    else if (site == DEPT_LOCK_SITE_WRAPPER && key) {
-        key = dept_acq_key(t, (uintptr_t)l, op, named);
-        struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)l);
-        if (a) {
-            dept_push_known(t, (uintptr_t)l, &a->e, a->objects, 0, pc);
-            dept_leave();
-            return take(t, how, l, c, ts);
-        }
-    }
     if (try) {
         dept_leave();
         int r = call_real(how, l, c, ts);
         if (r == 0) {
             dept_tls_guard = 1;
-            dept_ecxt_enter(t, (uintptr_t)l, o, mode, op, DEPT_HELD_TRY, dept_site_stack(t, o.cls, op, named), pc);
+            dept_ecxt_enter(t, (uintptr_t)l, o, mode, op, DEPT_HELD_TRY, 0, pc);
             dept_leave();
         }
         return r;
     }
     uint16_t awaits = write ? (DEPT_EV_EXCL | DEPT_EV_SHARED) : DEPT_EV_EXCL;
-    uint32_t stack = dept_wait_begin_fast(t, o, awaits, op, timed ? DEPT_WAIT_TIMED : 0, named);
+    uint32_t stack = dept_wait_begin_fast(t, o, awaits, op, timed ? DEPT_WAIT_TIMED : 0, pc);
     dept_push_fast(t, (uintptr_t)l, o, mode, op, timed ? DEPT_HELD_TIMED : 0, stack, pc);
     if (key) dept_acq_remember(t, key, gen);
     dept_leave();

@@ -487,6 +487,9 @@ DEPT_HIDDEN enum dept_lock_site dept_lock_site_observe_slow(struct dept_thread *
 /// A wrapper site's key for the acquisition being made; 0 when pc is not
 /// (or no longer) a wrapper's site, or its call string cannot be read.
 DEPT_HIDDEN uintptr_t dept_lock_site_key(struct dept_thread *t, uintptr_t pc);
+/// A wrapper site's acquisition missed the caches under its call string
+/// although they knew it under the site.
+DEPT_HIDDEN void dept_lock_site_missed(uintptr_t pc);
 /// On an acquisition's slow path, with the class acquired: what names it
 /// (lock_sites.c), and its key in *key (pc for a plain site). The first
 /// lock of every new object comes here: the thread's latest settled site

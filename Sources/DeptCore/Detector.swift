@@ -193,8 +193,10 @@ public struct Detector: Sendable {
     /// the frames every call string through it shared).
     public private(set) var lockWrapperFrames = Set<UInt>()
 
-    /// Lock wrappers found (stats=1).
+    /// Lock wrappers found, and those named by their call site again
+    /// (stats=1).
     public private(set) var lockWrappers = 0
+    public private(set) var crowdedLockWrappers = 0
 
     /// A lock call site became a wrapper's; `frames` are the wrapper's own
     /// (frame 0 is the call site).
@@ -202,6 +204,10 @@ public struct Detector: Sendable {
         lockWrapperFrames.formUnion(frames)
         lockWrappers += 1
     }
+
+    /// A wrapper's acquisitions kept coming through new call strings: the
+    /// shim names them by the call site again.
+    public mutating func lockWrapperCrowded() { crowdedLockWrappers += 1 }
 
     /// Symbolized frames with the lock wrappers' marked (Frame.wrapsLock).
     public func markingLockWrappers(_ frames: [UInt: Frame]) -> [UInt: Frame] {

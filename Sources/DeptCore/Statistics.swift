@@ -22,9 +22,11 @@ public struct Statistics: Sendable, Equatable {
     // What reached the core.
     public var waits = 0
     public var events = 0
-    /// Lock wrappers found (the shim's lock_sites.c): call sites whose
-    /// acquisitions are remembered by their call strings.
+    /// Lock wrappers found (the shim's lock_sites.c), and how many of them
+    /// are named by their call site again because their acquisitions kept
+    /// coming through new call strings.
     public var lockWrappers = 0
+    public var crowdedLockWrappers = 0
 
     // What came of it.
     public var potential = 0
@@ -54,7 +56,7 @@ public struct Statistics: Sendable, Equatable {
             + "\(Self.count(stacks, "stack")), \(Self.count(dependencies, "dependency", "dependencies")) "
             + "(\(Self.count(observations, "observation"))), \(Self.count(instancePairs, "instance pair"))\n"
             + head + "the slow path told the core of \(Self.count(waits, "wait")) and \(Self.count(events, "event")); "
-            + "found \(Self.count(lockWrappers, "lock wrapper"))\n"
+            + "found \(Self.count(lockWrappers, "lock wrapper")) (\(crowdedLockWrappers) named by the call site again)\n"
             + head + "reported \(Self.count(potential, "potential deadlock")) and "
             + "\(Self.count(live, "live deadlock or hang", "live deadlocks or hangs")); "
             + "\(Self.count(turnedDown, "cycle")) turned down by a precision rule, \(suppressed) suppressed\n"
@@ -106,6 +108,7 @@ extension Detector {
         s.events = eventsSeen
         s.turnedDown = turnedDownCycles
         s.lockWrappers = lockWrappers
+        s.crowdedLockWrappers = crowdedLockWrappers
         return s
     }
 }

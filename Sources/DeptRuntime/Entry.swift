@@ -95,6 +95,9 @@ func coreLockWrapper(_ pcs: UnsafePointer<UInt>, _ n: UInt32) {
     runtime.detector.lockWrapper(frames: Array(UnsafeBufferPointer(start: pcs, count: Int(n))))
 }
 
+@_cdecl("dept_core_lock_wrapper_crowded")
+func coreLockWrapperCrowded() { runtime.detector.lockWrapperCrowded() }
+
 @_cdecl("dept_core_thread")
 func coreThread(_ tid: UInt32, _ parent: UInt32, _ stack: UInt32, _ osTid: Int32, _ slot: UInt32, _ reusedAfter: UInt32) {
     if reusedAfter != 0 { runtime.detector.slotReused(slot: slot, after: reusedAfter) }

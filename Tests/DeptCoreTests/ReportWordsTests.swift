@@ -82,6 +82,8 @@ final class ReportWordsTests: XCTestCase {
         XCTAssertEqual(RuntimeFrames.best([marked[0x10]!, marked[0x20]!])?.function, "fast_lock")
         XCTAssertFalse(marked[0x30]!.wrapsLock)
         XCTAssertEqual(d.statistics.lockWrappers, 1)
+        d.lockWrapperCrowded()
+        XCTAssertEqual(d.statistics.crowdedLockWrappers, 1)
     }
 
     /// Rule: under a source root, the first frame inside it wins (a
