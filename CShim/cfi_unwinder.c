@@ -543,7 +543,6 @@ HIDDEN __attribute__((noinline)) int dept_unwind_cfi(void **pcs, int max) {
     return walk(pcs, max, fp[0], fp[1], (uintptr_t)(fp + 2), 0);
 }
 
-
 static bool holds(const struct dept_walk_proof *p, uintptr_t rbp, uintptr_t pc, uintptr_t sp, int max, uint32_t gen) {
     if (p->max != max || p->sp != sp || p->pc != pc || p->gen != gen || (p->rbp_used && p->rbp != rbp)) return false;
     // In the walk's order: each address is one the walk would read now, as

@@ -494,31 +494,6 @@ DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const s
     return acquire(t, m, CALLER_PC(), &how, 0);
 }
 
-// A trylock that took the mutex (r: 0 or EOWNERDEAD) in a situation the
-// cache did not answer (key: its cache key, 0 for none).
-static inline __attribute__((always_inline)) void trylock_slow(struct dept_thread *t, pthread_mutex_t *m, int r, uint64_t key,
-                                                   uintptr_t pc) {
-    uint64_t gen = dept_acq_gen((uintptr_t)m);
-    struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
-    // Seen by this thread now: a later lock of the initialising thread is
-    // no longer the first acquisition.
-    enum dept_fresh fresh = dept_fresh_claim((uintptr_t)m, o.inst, t);
-    uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, pc));
-    if (!stack) stack = dept_site_stack(t, o.cls, DEPT_OP_TRYLOCK, pc);
-    dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, stack, pc);
-    if (UNLIKELY(r == EOWNERDEAD) && t->nheld && t->held[t->nheld - 1].obj == (uintptr_t)m)
-        t->held[t->nheld - 1].flags |= DEPT_HELD_OWNERDEAD;
-    // As acquire() decides for a lock: not the first take since the init,
-    // not recursive, robust or priority-protocol.
-    else if (key && fresh == DEPT_FRESH_NO && KIND(m) != PTHREAD_MUTEX_RECURSIVE && !(m->__data.__kind & (16 | 32 | 64)))
-        dept_acq_remember(t, key, gen);
-    // Taken, the mutex tells what was published into it, as it does a lock
-    // (a thread that polls a done flag with trylock and joins the worker
-    // holding the mutex: join_after_done_flag_trylock). The cache never
-    // answers such a trylock: its entry carries DEPT_ACQ_ATTEND.
-    if (UNLIKELY(dept_class_published(o.cls))) dept_clock_acquire_published(t, o);
-}
-
 static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
     if (UNLIKELY(dept_untracked_site(pc))) {
         int r = __pthread_mutex_trylock(m);
@@ -555,7 +530,28 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
         }
         if (h) h->count++;
         else if (a) dept_push_known_try(t, (uintptr_t)m, a, pc);
-        else trylock_slow(t, m, r, key, pc);
+        else {
+            uint64_t gen = dept_acq_gen((uintptr_t)m);
+            struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
+            // Seen by this thread now: a later lock of the initialising
+            // thread is no longer the first acquisition.
+            enum dept_fresh fresh = dept_fresh_claim((uintptr_t)m, o.inst, t);
+            uint32_t stack = dept_seen_get(t, dept_site_key(o.cls, DEPT_OP_TRYLOCK, pc));
+            if (LIKELY(stack)) dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, stack, pc);
+            else dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, DEPT_OP_TRYLOCK, DEPT_HELD_TRY, 0, pc);
+            if (UNLIKELY(r == EOWNERDEAD) && t->nheld && t->held[t->nheld - 1].obj == (uintptr_t)m)
+                t->held[t->nheld - 1].flags |= DEPT_HELD_OWNERDEAD;
+            // As acquire() decides for a lock: not the first take since
+            // the init, not recursive, robust or priority-protocol.
+            else if (key && fresh == DEPT_FRESH_NO && !recursive && !(m->__data.__kind & (16 | 32 | 64)))
+                dept_acq_remember(t, key, gen);
+            // Taken, the mutex tells what was published into it, as it
+            // does a lock (a thread that polls a done flag with trylock
+            // and joins the worker holding the mutex:
+            // join_after_done_flag_trylock). The cache never answers
+            // such a trylock: its entry carries DEPT_ACQ_ATTEND.
+            if (UNLIKELY(dept_class_published(o.cls))) dept_clock_acquire_published(t, o);
+        }
         dept_leave();
     }
     return r;
