@@ -59,7 +59,10 @@ static _Atomic uint64_t short_stack_skips;
 uint64_t dept_short_stack_skips(void) { return atomic_load_explicit(&short_stack_skips, memory_order_relaxed); }
 static bool core_room(struct dept_thread *t) {
     if (LIKELY(!t->stack_lo)) return true;
-    if ((uintptr_t)__builtin_frame_address(0) - t->stack_lo >= DEPT_CORE_STACK) return true;
+    // Compared so that a frame already below stack_lo (dept's own frames
+    // on top of the program's) is no room, not a wrapped-around lot of it.
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    if (here > t->stack_lo && here - t->stack_lo >= DEPT_CORE_STACK) return true;
     atomic_fetch_add_explicit(&short_stack_skips, 1, memory_order_relaxed);
     return false;
 }
@@ -197,6 +200,37 @@ static bool is_request(uint16_t op) {
     return op == DEPT_OP_COND_WAIT || op == DEPT_OP_SEM_WAIT || op == DEPT_OP_EVENTFD_READ || op == DEPT_OP_JOIN;
 }
 
+// Tells the core a new wait under held locks. Its own frame, because of
+// its buffers (some 7 KiB of clocks and held entries): the stack capture
+// before it, dept's deepest path on a thread's first waits, then runs
+// without them below it. A thread made with 16 KiB of stack (the D
+// runtime's collector threads) overflowed in that capture.
+static __attribute__((noinline)) void tell_core_wait(struct dept_thread *t, uint32_t n, struct dept_wait *w) {
+    uint32_t vc[1024], nvc = 0;
+    if (is_request(w->op)) {
+        nvc = dept_clock_request(t, vc, 1024);
+        // Taken before the wait's own history stamp: a little early, which
+        // only makes "valid since" keep more (CycleRules).
+        w->started = dept_wait_clock_tick();
+    }
+    // A signal handler's lock while its thread is still acquiring a mutex:
+    // the thread does not hold that one yet, so the wait is not after it.
+    const struct dept_held *held = t->held;
+    struct dept_held owned[64];
+    if (UNLIKELY(t->acquiring) && n <= 64) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (!not_owned_yet(t, &t->held[i])) owned[k++] = t->held[i];
+        held = owned;
+        n = k;
+    }
+    if (n) {
+        dept_core_lock();
+        dept_core_wait(t->tid, held, n, w, vc, nvc);
+        dept_core_unlock();
+    }
+}
+
 uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                          uint16_t op, uint32_t flags, uintptr_t pc) {
     dept_clock_waited(t, o.inst);
@@ -224,29 +258,9 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     if (key != base) s = known_here(t, base);
     if (!s) s = dept_capture_stack();
     struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, t->wait_check, o.addr, 0 };
-    uint32_t vc[1024], nvc = 0;
-    if (is_request(op)) {
-        nvc = dept_clock_request(t, vc, 1024);
-        // Taken before the wait's own history stamp: a little early, which
-        // only makes "valid since" keep more (CycleRules).
-        w.started = dept_wait_clock_tick();
-    }
-    // A signal handler's lock while its thread is still acquiring a mutex:
-    // the thread does not hold that one yet, so the wait is not after it.
-    const struct dept_held *held = t->held;
-    struct dept_held owned[64];
-    if (UNLIKELY(t->acquiring) && n <= 64) {
-        uint32_t k = 0;
-        for (uint32_t i = 0; i < n; i++)
-            if (!not_owned_yet(t, &t->held[i])) owned[k++] = t->held[i];
-        held = owned;
-        n = k;
-    }
-    if (n && core_room(t)) {
-        dept_core_lock();
-        dept_core_wait(t->tid, held, n, &w, vc, nvc);
-        dept_core_unlock();
-    }
+    // Asked here, before the buffers are on the stack: they alone are
+    // half of a 16 KiB thread's stack.
+    if (core_room(t)) tell_core_wait(t, n, &w);
     remember_here(t, key, s);
     dept_event_site_want(t);
     return s;
@@ -633,6 +647,28 @@ static void remember_announce(struct dept_thread *t, uintptr_t obj) {
     a->nhist = t->nhist;
 }
 
+// Tells the core a new event. Its own frame, for the same reason as
+// tell_core_wait: 3.5 KiB of held entries that only a signal handler's
+// event needs were on the stack under every event's stack capture.
+static __attribute__((noinline)) void tell_core_event(struct dept_thread *t, const struct dept_event *ev,
+                                                      uint64_t pending, uint32_t nheld,
+                                                      const struct dept_history_view *view, uint32_t nh,
+                                                      bool active, uint64_t window) {
+    const struct dept_held *held = t->held;
+    struct dept_held settled[64];
+    if (UNLIKELY(pending)) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < nheld; i++)
+            if (!(pending >> i & 1)) settled[k++] = t->held[i];
+        held = settled;
+        nheld = k;
+    }
+    dept_core_lock();
+    dept_core_event(t->tid, ev, held, nheld, view, nh, active ? 1 : 0, window);
+    dept_core_event_site(t->tid, ev->cls, ev->op, ev->stack);
+    dept_core_unlock();
+}
+
 // Events: which waits an event depends on is decided by the core
 // (Sources/DeptCore/EventRules.swift, where each rule is written down and
 // unit-tested). The shim hands it the raw material: the contexts the thread
@@ -730,19 +766,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
     uint16_t evflags = (flags & DEPT_EVENT_RELEASE) ? 1 : 0;
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;
     struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc, check };
-    const struct dept_held *held = t->held;
-    struct dept_held settled[64];
-    if (UNLIKELY(pending)) {
-        uint32_t k = 0;
-        for (uint32_t i = 0; i < nheld; i++)
-            if (!(pending >> i & 1)) settled[k++] = t->held[i];
-        held = settled;
-        nheld = k;
-    }
-    dept_core_lock();
-    dept_core_event(t->tid, &ev, held, nheld, view, nh, active ? 1 : 0, window);
-    dept_core_event_site(t->tid, o.cls, op, stack);
-    dept_core_unlock();
+    tell_core_event(t, &ev, pending, nheld, view, nh, active, window);
     unmark(t, marked);
     dept_seen_put(t, key, stack);
     t->event_seen[o.cls & (DEPT_EVENT_SLOTS - 1)] = o.cls;

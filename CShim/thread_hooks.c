@@ -75,16 +75,18 @@ static size_t stack_size_of(const pthread_attr_t *attr) {
     return n;
 }
 
-// The lowest address the calling thread's stack may use (above its guard).
+// The lowest address the calling thread's stack may use. glibc reports a
+// thread's stack without its guard page, so that is where it starts: adding
+// the guard again put stack_lo a page above the end, and a frame below it
+// read as room to spare (hostile_small_stack).
 static uintptr_t stack_low(void) {
     pthread_attr_t a;
     void *addr = 0;
-    size_t size = 0, guard = 0;
+    size_t size = 0;
     if (pthread_getattr_np(pthread_self(), &a) != 0) return 0;
     pthread_attr_getstack(&a, &addr, &size);
-    pthread_attr_getguardsize(&a, &guard);
     pthread_attr_destroy(&a);
-    return addr ? (uintptr_t)addr + guard : 0;
+    return (uintptr_t)addr;
 }
 
 static void *trampoline(void *p) {
