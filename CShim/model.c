@@ -51,18 +51,20 @@ uint32_t dept_site_stack(struct dept_thread *t, uint32_t cls, uint16_t op, uintp
 
 // The core's cycle search goes as deep as the longest cycle it looks for,
 // some 20 KiB of stack at the most: a thread whose stack has less left
-// than this (the D runtime's collector threads run on 16 KiB) does not
-// enter it, and what it would have told the core is counted instead
-// (stats=1). Before, such a thread overflowed its stack inside the search.
+// than this (the D runtime's collector threads run on 16 KiB; a handler
+// on an alternate signal stack) does not enter it, and what it would have
+// told the core is counted instead (stats=1). Before, such a thread
+// overflowed its stack inside the search.
 #define DEPT_CORE_STACK (64u << 10)
 static _Atomic uint64_t short_stack_skips;
 uint64_t dept_short_stack_skips(void) { return atomic_load_explicit(&short_stack_skips, memory_order_relaxed); }
 static bool core_room(struct dept_thread *t) {
-    if (LIKELY(!t->stack_lo)) return true;
-    // Compared so that a frame already below stack_lo (dept's own frames
-    // on top of the program's) is no room, not a wrapped-around lot of it.
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    if (here > t->stack_lo && here - t->stack_lo >= DEPT_CORE_STACK) return true;
+    uintptr_t floor = dept_stack_floor(t, here);
+    if (LIKELY(!floor)) return true;
+    // Compared so that a frame already below the floor (dept's own frames
+    // on top of the program's) is no room, not a wrapped-around lot of it.
+    if (here > floor && here - floor >= DEPT_CORE_STACK) return true;
     atomic_fetch_add_explicit(&short_stack_skips, 1, memory_order_relaxed);
     return false;
 }

@@ -287,6 +287,10 @@ struct dept_thread {
     uint32_t tentative_cap;
     /// The lowest address of a small stack (thread_hooks.c), else 0.
     uintptr_t stack_lo;
+    /// The alternate signal stack the thread's latest handler ran on
+    /// (signal_hooks.c), else 0 and 0: while a hook's frame lies in it, it
+    /// is the stack's end (dept_stack_floor).
+    uintptr_t alt_lo, alt_size;
     /// The frame of the program's innermost signal handler running on this
     /// thread (signal_hooks.c), else 0; stale after a jump out of one.
     uintptr_t signal_sp;
@@ -307,6 +311,14 @@ struct dept_thread {
 static inline bool dept_signal_is_fault(int sig) {
     return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS
            || sig == SIGABRT;
+}
+
+/// The lowest address the calling hook's stack may reach when it is a
+/// short one, else 0: the alternate signal stack it runs on, or the small
+/// stack its thread was made with.
+static inline uintptr_t dept_stack_floor(const struct dept_thread *t, uintptr_t here) {
+    if (UNLIKELY(here - t->alt_lo < t->alt_size)) return t->alt_lo;
+    return t->stack_lo;
 }
 
 /// Whether the calling hook runs inside a signal handler of the program

@@ -59,6 +59,8 @@ DEPT_EXPORT int pthread_kill(pthread_t th, int sig) {
     return r;
 }
 
+#define DEPT_ALT_STACK_MIN (16u << 10)
+
 static void handler_entry(int sig, siginfo_t *info, void *uc) {
     if (dept_spin_tls.held && sig <= 64) {
         // Inside one of dept's spin locks: later (deferred_signals.c).
@@ -68,14 +70,32 @@ static void handler_entry(int sig, siginfo_t *info, void *uc) {
     }
     void *fn = atomic_load_explicit(&program[sig].fn, memory_order_acquire);
     struct dept_thread *t = dept_tls_thread;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
     bool tracked = (uintptr_t)t > 1 && !raising;
     uintptr_t outer = tracked ? t->signal_sp : 0;
-    if (tracked) t->signal_sp = (uintptr_t)__builtin_frame_address(0);
+    if (tracked) t->signal_sp = here;
+    // On an alternate signal stack (the kernel tells the handler which one
+    // the thread set up, in its context): the hooks' end of the stack while
+    // they run on it. One of less than DEPT_ALT_STACK_MIN, SIGSTKSZ's 8 KiB
+    // among them, has no room for dept's model step below the kernel's
+    // frame and the handler's own: the handler runs with dept's hooks
+    // passed through, as if it were inside dept. A handler that posted a
+    // semaphore there overwrote the heap block its stack was (alt.c in the
+    // hostile_altstack example).
+    const stack_t *alt = &((const ucontext_t *)uc)->uc_stack;
+    bool on_alt = !(alt->ss_flags & SS_DISABLE) && here - (uintptr_t)alt->ss_sp < alt->ss_size;
+    int guard = dept_tls_guard;
+    if (on_alt && (uintptr_t)t > 1) {
+        t->alt_lo = (uintptr_t)alt->ss_sp;
+        t->alt_size = alt->ss_size;
+    }
+    if (on_alt && alt->ss_size < DEPT_ALT_STACK_MIN) dept_tls_guard = 1;
     // With all three arguments, as the kernel calls every handler on
     // x86-64 (a one-argument handler ignores the other two): the handler
     // and its SA_SIGINFO flag, stored one after the other, can then never
     // disagree for a signal that comes while the program replaces it.
     ((void (*)(int, siginfo_t *, void *))fn)(sig, info, uc);
+    dept_tls_guard = guard;
     if (tracked) t->signal_sp = outer;
 }
 
