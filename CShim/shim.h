@@ -285,8 +285,9 @@ struct dept_thread {
     /// (NULL before).
     struct dept_tentative *tentative;
     uint32_t tentative_cap;
-    /// The lowest address of a small stack (thread_hooks.c), else 0.
-    uintptr_t stack_lo;
+    /// The thread's own stack, [stack_lo, stack_hi) (thread_hooks.c;
+    /// thread_registry.c for the main thread), else 0 and 0.
+    uintptr_t stack_lo, stack_hi;
     /// The alternate signal stack the thread's latest handler ran on
     /// (signal_hooks.c), else 0 and 0: while a hook's frame lies in it, it
     /// is the stack's end (dept_stack_floor).
@@ -313,11 +314,14 @@ static inline bool dept_signal_is_fault(int sig) {
            || sig == SIGABRT;
 }
 
-/// The lowest address the calling hook's stack may reach when it is a
-/// short one, else 0: the alternate signal stack it runs on, or the small
-/// stack its thread was made with.
+/// The lowest address the calling hook's stack may reach, else 0 (not
+/// known): the alternate signal stack it runs on, or its thread's stack.
+/// Off both, it runs on a coroutine's or fiber's stack (swapcontext,
+/// boost.context, folly's fibers of 16 KiB), whose size nothing tells:
+/// then here, no room at all.
 static inline uintptr_t dept_stack_floor(const struct dept_thread *t, uintptr_t here) {
     if (UNLIKELY(here - t->alt_lo < t->alt_size)) return t->alt_lo;
+    if (UNLIKELY(here - t->stack_lo >= t->stack_hi - t->stack_lo)) return t->stack_hi ? here : 0;
     return t->stack_lo;
 }
 

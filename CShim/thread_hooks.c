@@ -30,7 +30,7 @@ struct start_rec {
     uint32_t tid, parent, create_stack;
     struct dept_obj_ref body;
     uintptr_t pc;
-    bool small_stack;             // created with a stack under DEPT_SMALL_STACK
+    size_t stack_size;            // the stack it was made with (0: not known)
     struct start_rec *next;
 };
 static struct start_rec *free_recs;
@@ -58,8 +58,8 @@ static void rec_put(struct start_rec *r) {
 }
 
 // Threads made with a stack smaller than this (the D runtime's collector
-// threads have 16 KiB) learn where it ends: the model does not enter the
-// core on them without room for its cycle search (model.c).
+// threads have 16 KiB) learn exactly where it ends; a larger one is known
+// within the few KiB its thread's own records take at the top.
 #define DEPT_SMALL_STACK (1u << 20)
 
 // The stack size a thread made with attr gets (the default: RLIMIT_STACK's,
@@ -89,6 +89,22 @@ static uintptr_t stack_low(void) {
     return (uintptr_t)addr;
 }
 
+// The new thread's stack (dept_stack_floor), from the trampoline's frame:
+// every frame the thread makes is below it, but for the start routine's,
+// which replaces it (a tail call), so a page above it bounds them all. Its
+// end is at most size below (the thread's own records at the top of the
+// stack take a few KiB of it); exactly, by glibc, for a small stack, where
+// those few KiB matter and asking is worth its system call (the thread's
+// CPU mask comes with the answer).
+static inline __attribute__((always_inline)) void learn_stack(struct dept_thread *t, size_t size) {
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    bool small = size && size < DEPT_SMALL_STACK;
+    uintptr_t lo = small ? stack_low() : (size && size < here ? here - size : 0);
+    if (!lo || lo >= here) return;
+    t->stack_lo = lo;
+    t->stack_hi = here + 4096;
+}
+
 static void *trampoline(void *p) {
     struct start_rec *r = p;
     struct start_rec rec = *r;
@@ -98,7 +114,7 @@ static void *trampoline(void *p) {
     struct dept_sync *body = rec.tid ? dept_sync_get(rec.body.inst) : 0;
     struct dept_thread *t = rec.tid ? dept_thread_adopt(rec.tid, rec.parent, rec.create_stack, body) : 0;
     if (t) {
-        if (rec.small_stack) t->stack_lo = stack_low();
+        learn_stack(t, rec.stack_size);
         dept_obj_bind((uintptr_t)pthread_self(), rec.body);
         t->clk_body = rec.body.inst;
         dept_thread_started(t);
@@ -138,8 +154,7 @@ int dept_thread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
     r->tid = dept_thread_new_tid();
     r->parent = t->tid;
     r->pc = pc;
-    size_t stack = stack_size_of(attr);
-    r->small_stack = stack && stack < DEPT_SMALL_STACK;
+    r->stack_size = stack_size_of(attr);
     // Every thread gets the stack of its own creation: threads started from
     // one call site (std::thread, a spawn() helper, a pool) differ only
     // further down, so a memo keyed by the caller would give them all the

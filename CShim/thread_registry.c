@@ -5,6 +5,7 @@
 // all-threads list so that a monitor or a post-fork reset can walk them
 // without a lock; `live` says which ones run.
 #include "shim.h"
+#include <sys/resource.h>
 #include "clocks.h"
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -66,6 +67,19 @@ static struct dept_thread *alloc_record(void) {
     return t;
 }
 
+// The main thread's stack (dept_stack_floor): below where the process
+// started (ld.so's __libc_stack_end), down to as far as RLIMIT_STACK lets
+// it grow. Without a limit it stays unknown, as another thread's that dept
+// did not see start.
+extern void *__libc_stack_end;
+static void learn_main_stack(struct dept_thread *t) {
+    struct rlimit r;
+    uintptr_t top = (uintptr_t)__libc_stack_end;
+    if (!top || getrlimit(RLIMIT_STACK, &r) != 0 || r.rlim_cur == RLIM_INFINITY || r.rlim_cur >= top) return;
+    t->stack_lo = top - r.rlim_cur;
+    t->stack_hi = top + 4096;
+}
+
 // First hook call on a thread we have not seen start (the main thread, or
 // threads created before the preload was ready or by raw clone).
 struct dept_thread *dept_thread_slow(void) {
@@ -73,6 +87,7 @@ struct dept_thread *dept_thread_slow(void) {
     if (!t) return 0;
     t->tid = atomic_fetch_add(&next_tid.v, 1);
     t->os_tid = (int32_t)syscall(SYS_gettid);
+    if (t->os_tid == getpid()) learn_main_stack(t);
     t->self = pthread_self();
     dept_clock_thread_start(t, 0);
     atomic_store(&t->live, 1);
