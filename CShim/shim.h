@@ -314,15 +314,20 @@ static inline bool dept_signal_is_fault(int sig) {
            || sig == SIGABRT;
 }
 
+/// The start of the stack of a context made by makecontext that here lies
+/// in, else 0 (fiber_stacks.c).
+DEPT_HIDDEN uintptr_t dept_fiber_floor(uintptr_t here);
+
 /// The lowest address the calling hook's stack may reach, else 0 (not
 /// known): the alternate signal stack it runs on, or its thread's stack.
-/// Off both, it runs on a coroutine's or fiber's stack (swapcontext,
-/// boost.context, folly's fibers of 16 KiB), whose size nothing tells:
-/// then here, no room at all.
+/// Off both, it runs on a coroutine's or fiber's stack: one made by
+/// makecontext has its size noted; another's (boost.context, folly's fibers
+/// of 16 KiB) nothing tells, and then here is the floor: no room at all.
 static inline uintptr_t dept_stack_floor(const struct dept_thread *t, uintptr_t here) {
     if (UNLIKELY(here - t->alt_lo < t->alt_size)) return t->alt_lo;
-    if (UNLIKELY(here - t->stack_lo >= t->stack_hi - t->stack_lo)) return t->stack_hi ? here : 0;
-    return t->stack_lo;
+    if (LIKELY(here - t->stack_lo < t->stack_hi - t->stack_lo)) return t->stack_lo;
+    uintptr_t fiber = dept_fiber_floor(here);
+    return fiber ? fiber : t->stack_hi ? here : 0;
 }
 
 /// Whether the calling hook runs inside a signal handler of the program

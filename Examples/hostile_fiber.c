@@ -5,9 +5,10 @@
 //
 // Hostile because: a hook on a coroutine's or fiber's stack (swapcontext,
 // boost.context, folly's fibers of 16 KiB) ran dept's core there, whose
-// cycle search took 12 KiB of it here and can take 20, and nothing tells
-// how large such a stack is: dept wrote below it, into the heap. The core
-// is now entered on the thread's own stack only.
+// cycle search took 12 KiB of it here and can take 20: dept wrote below
+// it, into the heap. The core is now entered only where 64 KiB are known
+// to be left: not on this fiber (makecontext names its 16 KiB), nor on a
+// stack whose size nothing names (boost.context's).
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>

@@ -277,8 +277,8 @@ final class HostileTests: XCTestCase {
 
     /// A fiber on a 16 KiB heap stack (swapcontext) with new dependencies
     /// to tell: dept's core ran on it and wrote below it (the example
-    /// checks a painted margin). Off the thread's own stack, nothing says
-    /// how much room is left, so the core is not entered there.
+    /// checks a painted margin). The core now needs 64 KiB known to be
+    /// left, on the thread's stack or a context's that makecontext made.
     func test_fiber() throws {
         try check("hostile_fiber", expect: .silent, .silent)
     }
