@@ -365,7 +365,14 @@ struct dept_tls_block {
     int alloc_locks;
     /// The thread's record; 0 before its first hook, 1 while it exits.
     struct dept_thread *thread;
+    /// With guard DEPT_GUARD_ALTSTACK: the alternate signal stack whose
+    /// handler runs with the hooks passed through (signal_hooks.c).
+    uintptr_t alt_lo, alt_size;
 };
+/// The guard of a handler on a small alternate signal stack: it holds only
+/// while the hooks run on that stack, so a handler left by a jump
+/// (siglongjmp) does not leave the thread untracked for good.
+#define DEPT_GUARD_ALTSTACK 2
 DEPT_HIDDEN extern __thread struct dept_tls_block dept_tls __attribute__((tls_model("initial-exec")));
 #define dept_tls_guard (dept_tls.guard)
 #define dept_tls_alloc_locks (dept_tls.alloc_locks)
@@ -413,8 +420,9 @@ static inline struct dept_thread *dept_current(void) {
 }
 
 /// The calling thread's record, or NULL when the hook must pass through.
+DEPT_HIDDEN bool dept_alt_guard_left(void);
 static inline struct dept_thread *dept_enter(void) {
-    if (UNLIKELY(dept_tls_guard | dept_tls_alloc_locks)) return 0;
+    if (UNLIKELY(dept_tls_guard | dept_tls_alloc_locks) && !dept_alt_guard_left()) return 0;
     struct dept_thread *t = dept_tls_thread;
     if (LIKELY((uintptr_t)t > 1)) { dept_tls_guard = 1; return t; }
     if ((uintptr_t)t == 1) return 0;          // thread is exiting: untracked

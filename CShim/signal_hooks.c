@@ -80,8 +80,8 @@ static void handler_entry(int sig, siginfo_t *info, void *uc) {
     // among them, has no room for dept's model step below the kernel's
     // frame and the handler's own: the handler runs with dept's hooks
     // passed through, as if it were inside dept. A handler that posted a
-    // semaphore there overwrote the heap block its stack was (alt.c in the
-    // hostile_altstack example).
+    // semaphore there overwrote the heap block its stack was in
+    // (hostile_altstack).
     const stack_t *alt = &((const ucontext_t *)uc)->uc_stack;
     bool on_alt = !(alt->ss_flags & SS_DISABLE) && here - (uintptr_t)alt->ss_sp < alt->ss_size;
     int guard = dept_tls_guard;
@@ -89,7 +89,11 @@ static void handler_entry(int sig, siginfo_t *info, void *uc) {
         t->alt_lo = (uintptr_t)alt->ss_sp;
         t->alt_size = alt->ss_size;
     }
-    if (on_alt && alt->ss_size < DEPT_ALT_STACK_MIN) dept_tls_guard = 1;
+    if (on_alt && alt->ss_size < DEPT_ALT_STACK_MIN && !guard) {
+        dept_tls.alt_lo = (uintptr_t)alt->ss_sp;
+        dept_tls.alt_size = alt->ss_size;
+        dept_tls_guard = DEPT_GUARD_ALTSTACK;
+    }
     // With all three arguments, as the kernel calls every handler on
     // x86-64 (a one-argument handler ignores the other two): the handler
     // and its SA_SIGINFO flag, stored one after the other, can then never
@@ -97,6 +101,17 @@ static void handler_entry(int sig, siginfo_t *info, void *uc) {
     ((void (*)(int, siginfo_t *, void *))fn)(sig, info, uc);
     dept_tls_guard = guard;
     if (tracked) t->signal_sp = outer;
+}
+
+// A hook that found the guard up: whether it is a small alternate stack's
+// whose handler was left by a jump (the hook runs off that stack), and the
+// hook may go on; the guard is then dropped.
+bool dept_alt_guard_left(void) {
+    if (dept_tls_guard != DEPT_GUARD_ALTSTACK || dept_tls_alloc_locks) return false;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    if (here - dept_tls.alt_lo < dept_tls.alt_size) return false;
+    dept_tls_guard = 0;
+    return true;
 }
 
 static void *handler_of(const struct sigaction *a) {

@@ -22,7 +22,7 @@ final class LockExamplesTests: XCTestCase {
     /// fails when an example is added without a test here.
     static let covered: Set<String> = [
         // lock order, potential
-        "abba", "abba_own_status", "fiber_abba", "static_aligned_abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "plugin_reload_unloaded_inversion", "plugin_two_inversions", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
+        "abba", "abba_own_status", "fiber_abba", "altstack_jump_abba", "static_aligned_abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "plugin_reload_unloaded_inversion", "plugin_two_inversions", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
         "same_class_behind_lock", "swift_abba", "swift_abba_exported", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
         "lock_wrapper_stacks", "lock_wrapper_crowded",
         // lock order, silent
@@ -105,6 +105,13 @@ final class LockExamplesTests: XCTestCase {
     /// it; off a stack of unknown size it would not (hostile_fiber).
     func test_fiber_abba() throws {
         try checkPotential("fiber_abba", events: 2...2, mustContain: [Self.mutexWait, "#0 fiber "])
+    }
+
+    /// A handler on an 8 KiB alternate stack runs with dept's hooks passed
+    /// through (hostile_altstack); left by siglongjmp, the thread's next
+    /// locks are seen again: A->B is half of the inversion.
+    func test_altstack_jump_abba() throws {
+        try checkPotential("altstack_jump_abba", events: 2...2, mustContain: [Self.mutexWait, "#0 jumper "])
     }
 
     func test_three_cycle() throws {
