@@ -489,9 +489,8 @@ uint64_t dept_hist_push(struct dept_thread *t, struct dept_obj_ref o, uint32_t s
 #define JOIN_CLOCKS_KEPT 4096
 static _Atomic uint32_t join_clocks;
 
-void dept_hist_push_join(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack) {
-    dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_JOIN);
-    if (atomic_load_explicit(&join_clocks, memory_order_relaxed) >= JOIN_CLOCKS_KEPT) return;
+// Its own frame, entered only with room for it (tell_core_wait says why).
+static __attribute__((noinline)) void keep_join_request(struct dept_thread *t) {
     uint32_t vc[1024];
     uint32_t n = dept_clock_request(t, vc, 1024);
     if (!n) return;
@@ -499,6 +498,12 @@ void dept_hist_push_join(struct dept_thread *t, struct dept_obj_ref o, uint32_t 
     dept_core_lock();
     t->hist[(t->nhist - 1) % DEPT_HISTORY].request = dept_core_intern_clock(vc, n);
     dept_core_unlock();
+}
+
+void dept_hist_push_join(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack) {
+    dept_hist_push(t, o, stack, DEPT_EV_EXCL, DEPT_OP_JOIN);
+    if (atomic_load_explicit(&join_clocks, memory_order_relaxed) >= JOIN_CLOCKS_KEPT) return;
+    if (core_room(t)) keep_join_request(t);
 }
 
 void dept_held_validate(struct dept_thread *t) {
