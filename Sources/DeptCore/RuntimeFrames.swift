@@ -68,7 +68,10 @@ public enum RuntimeFrames {
     /// whose source file lies inside it; else the first frame outside the
     /// runtime; else the first frame. Frames of the program's own lock
     /// wrappers (Frame.wrapsLock) are passed over like the runtime's: every
-    /// lock of such a program is taken at the wrapper's line.
+    /// lock of such a program is taken at the wrapper's line. But not for a
+    /// frame that names nothing, in no module and no function (code a
+    /// runtime generated: Racket's headline read `S_tc_mutex+16 (+0x0)`
+    /// past its `S_mutex_acquire`): the wrapper says more.
     public static func best(_ stack: [Frame], sourceRoot: String? = nil) -> Frame? {
         if let root = sourceRoot, !root.isEmpty {
             let prefix = root.hasSuffix("/") ? root : root + "/"
@@ -76,7 +79,10 @@ public enum RuntimeFrames {
                 if let file = f.file, file.hasPrefix(prefix) { return f }
             }
         }
-        for f in stack where !isRuntime(f) && !f.wrapsLock { return f }
+        for f in stack where !isRuntime(f) && !f.wrapsLock {
+            if f.function == nil && f.module.isEmpty { break }
+            return f
+        }
         for f in stack where !isRuntime(f) { return f }
         return stack.first
     }

@@ -81,6 +81,10 @@ final class ReportWordsTests: XCTestCase {
         XCTAssertEqual(RuntimeFrames.best([marked[0x10]!, marked[0x20]!, marked[0x30]!])?.function, "take_ab")
         XCTAssertEqual(RuntimeFrames.best([marked[0x10]!, marked[0x20]!])?.function, "fast_lock")
         XCTAssertFalse(marked[0x30]!.wrapsLock)
+        // Past the wrapper, code in no module and no function (a runtime's
+        // generated code) names nothing: the wrapper is the better place.
+        let generated = Frame(pc: 0x7f00, module: "", offset: 0, function: nil, file: nil, line: 0)
+        XCTAssertEqual(RuntimeFrames.best([marked[0x10]!, generated, marked[0x30]!])?.function, "fast_lock")
         XCTAssertEqual(d.statistics.lockWrappers, 1)
         d.lockWrapperCrowded()
         XCTAssertEqual(d.statistics.crowdedLockWrappers, 1)
