@@ -123,6 +123,7 @@ struct dept_announce {
 #define DEPT_TENTATIVE 16
 #define DEPT_TENTATIVE_MAX 1024
 #define DEPT_TENTATIVE_GATES 8
+#define DEPT_SEM_TOLD 4096
 struct dept_tentative {
     struct dept_held from;
     struct dept_wait wait;
@@ -288,6 +289,11 @@ struct dept_thread {
     /// (NULL before).
     struct dept_tentative *tentative;
     uint32_t tentative_cap;
+    /// Waits under a semaphore the core was told of once it proved a lock
+    /// (model.c: told_put), an open-addressed set of DEPT_SEM_TOLD keys:
+    /// mmap'd at its first use, kept with the record (NULL before).
+    uint64_t *sem_told;
+    uint32_t sem_told_n;
     /// The thread's own stack, [stack_lo, stack_hi) (thread_hooks.c;
     /// thread_registry.c for the main thread), else 0 and 0.
     uintptr_t stack_lo, stack_hi;
