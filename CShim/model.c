@@ -104,15 +104,15 @@ static struct dept_tentative *tentative_slot(struct dept_thread *t) {
 // instance inst already. Asked for every wait under a held semaphore, and
 // a hold can gather hundreds: PyPy's Python locks are semaphores, and a
 // scan of 932 kept waits for each of 15 million waits was 29% of a run.
-// hint remembers where the pair was last found (settling moves entries:
-// it is checked, never trusted).
+// hint (if any) remembers where the pair was last found (settling moves
+// entries: it is checked, never trusted).
 static bool tentative_kept(struct dept_thread *t, uint64_t key, uint32_t inst, uint16_t *hint) {
     struct dept_tentative *kept = tentatives(t);
-    uint32_t i = *hint;
+    uint32_t i = hint ? *hint : 0;
     if (i && i <= t->ntentative && kept[i - 1].key == key && kept[i - 1].from.inst == inst) return true;
     for (uint32_t k = 0; k < t->ntentative; k++)
         if (kept[k].key == key && kept[k].from.inst == inst) {
-            *hint = (uint16_t)(k + 1);
+            if (hint) *hint = (uint16_t)(k + 1);
             return true;
         }
     return false;
@@ -134,29 +134,37 @@ static uint64_t told_key(uint64_t key, const struct dept_held *sem, uint32_t awa
     return key ? key : 1;
 }
 
+// The thread's memory of waits under semaphores, made at its first such
+// wait (NULL if memory ran out: then nothing is remembered).
+static struct dept_sem_memory *sem_memory(struct dept_thread *t) {
+    if (!t->sem_memory) {
+        void *m = mmap(0, sizeof *t->sem_memory, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m != MAP_FAILED) t->sem_memory = m;
+    }
+    return t->sem_memory;
+}
+
 static bool told_has(const struct dept_thread *t, uint64_t key) {
-    if (!t->sem_told) return false;
+    const struct dept_sem_memory *m = t->sem_memory;
+    if (!m) return false;
     for (uint32_t i = (uint32_t)(key >> 32) % DEPT_SEM_TOLD;; i = (i + 1) % DEPT_SEM_TOLD) {
-        if (t->sem_told[i] == key) return true;
-        if (!t->sem_told[i]) return false;
+        if (m->told[i] == key) return true;
+        if (!m->told[i]) return false;
     }
 }
 
 static void told_put(struct dept_thread *t, uint64_t key) {
-    if (!t->sem_told) {
-        void *m = mmap(0, DEPT_SEM_TOLD * sizeof *t->sem_told, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED) return;
-        t->sem_told = m;
-    }
-    if (t->sem_told_n >= DEPT_SEM_TOLD / 4 * 3) {
-        memset(t->sem_told, 0, DEPT_SEM_TOLD * sizeof *t->sem_told);
-        t->sem_told_n = 0;
+    struct dept_sem_memory *m = sem_memory(t);
+    if (!m) return;
+    if (m->ntold >= DEPT_SEM_TOLD / 4 * 3) {
+        memset(m->told, 0, sizeof m->told);
+        m->ntold = 0;
     }
     for (uint32_t i = (uint32_t)(key >> 32) % DEPT_SEM_TOLD;; i = (i + 1) % DEPT_SEM_TOLD) {
-        if (t->sem_told[i] == key) return;
-        if (!t->sem_told[i]) {
-            t->sem_told[i] = key;
-            t->sem_told_n++;
+        if (m->told[i] == key) return;
+        if (!m->told[i]) {
+            m->told[i] = key;
+            m->ntold++;
             return;
         }
     }
@@ -197,14 +205,15 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
             if (told_has(t, told_key(key, h, o.cls))) continue;
             // The same wait again under the same hold (a loop over a lock)
             // adds nothing the post would not confirm anyway.
-            uint16_t *hint = &t->tentative_hint[dept_mix(key, h->inst) % DEPT_TENTATIVE_MAX];
+            struct dept_sem_memory *m = sem_memory(t);
+            uint16_t *hint = m ? &m->hint[dept_mix(key, h->inst) % DEPT_TENTATIVE_MAX] : 0;
             if (tentative_kept(t, key, h->inst, hint)) continue;
             struct dept_tentative *r = tentative_slot(t);
             if (!r) {
                 atomic_fetch_add_explicit(&tentative_dropped, 1, memory_order_relaxed);
                 continue;
             }
-            *hint = (uint16_t)t->ntentative;
+            if (hint) *hint = (uint16_t)t->ntentative;
             r->from = *h;
             r->wait = w;
             r->key = key;

@@ -124,6 +124,13 @@ struct dept_announce {
 #define DEPT_TENTATIVE_MAX 1024
 #define DEPT_TENTATIVE_GATES 8
 #define DEPT_SEM_TOLD 4096
+struct dept_sem_memory {
+    /// An open-addressed set of told_key keys, emptied when 3/4 full.
+    uint64_t told[DEPT_SEM_TOLD];
+    uint32_t ntold;
+    /// By a hash of the pair: its index in the tentative waits, plus one.
+    uint16_t hint[DEPT_TENTATIVE_MAX];
+};
 struct dept_tentative {
     struct dept_held from;
     struct dept_wait wait;
@@ -221,9 +228,7 @@ struct dept_thread {
     uint32_t sems_held;           // DEPT_HELD_CHECKED entries in held (validated before use)
     struct dept_tentative tentative_inline[DEPT_TENTATIVE];
     uint32_t ntentative;
-    /// Where in the tentative waits each (wait, semaphore) pair was last
-    /// found, plus one, by a hash of the pair (model.c: tentative_kept).
-    uint16_t tentative_hint[DEPT_TENTATIVE_MAX];
+
     struct dept_announce announce[DEPT_ANNOUNCE];
     uint32_t nannounce;           // total fired; the ring keeps the last DEPT_ANNOUNCE
     struct dept_take takes[DEPT_TAKES];
@@ -289,11 +294,12 @@ struct dept_thread {
     /// (NULL before).
     struct dept_tentative *tentative;
     uint32_t tentative_cap;
-    /// Waits under a semaphore the core was told of once it proved a lock
-    /// (model.c: told_put), an open-addressed set of DEPT_SEM_TOLD keys:
-    /// mmap'd at its first use, kept with the record (NULL before).
-    uint64_t *sem_told;
-    uint32_t sem_told_n;
+    /// What a thread that waits under a held semaphore keeps (model.c:
+    /// sem_memory), mmap'd at its first such wait and kept with the record
+    /// (NULL before): the waits the core was told of once their semaphore
+    /// proved a lock (told_put), and where in the tentative waits each
+    /// (wait, semaphore) pair was last found (tentative_kept).
+    struct dept_sem_memory *sem_memory;
     /// The thread's own stack, [stack_lo, stack_hi) (thread_hooks.c;
     /// thread_registry.c for the main thread), else 0 and 0.
     uintptr_t stack_lo, stack_hi;

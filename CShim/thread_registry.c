@@ -50,10 +50,10 @@ static struct dept_thread *alloc_record(void) {
         struct dept_acq_more *more = t->acq_more;
         struct dept_tentative *tentative = t->tentative;
         uint32_t tentative_cap = t->tentative_cap;
-        uint64_t *sem_told = t->sem_told;
+        struct dept_sem_memory *sem_memory = t->sem_memory;
         memset(t, 0, sizeof *t);
-        if (sem_told) memset(sem_told, 0, DEPT_SEM_TOLD * sizeof *sem_told);
-        t->sem_told = sem_told;
+        if (sem_memory) memset(sem_memory, 0, sizeof *sem_memory);
+        t->sem_memory = sem_memory;
         // Its pages go back zeroed, and only those the new thread touches
         // come back: cheaper than clearing megabytes that are mostly not
         // resident.
