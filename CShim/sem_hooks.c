@@ -138,7 +138,13 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     bool binary = sy && atomic_load(&sy->binary);
     if (binary && dept_held_find(t, (uintptr_t)s)) {
         // Waiting for a semaphore we took: someone else is expected to post
-        // it (a hand-off in progress), not a self-deadlock.
+        // it (a hand-off in progress), not a self-deadlock. Its takes are no
+        // holds from now on: the one this wait ends in would be held for
+        // good by a thread that drops the semaphore then, as Python's
+        // Condition does with each waiter's lock (a semaphore in PyPy).
+        // Those stayed among the thread's contexts, a few more after every
+        // wait, and made every later event a new situation for the core.
+        atomic_store(&sy->handed, 1);
         dept_tentative_settle(t, o.inst, false);
         dept_drop_held(t, (uintptr_t)s);
     }
@@ -184,7 +190,7 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     dept_tls_guard = 1;
     dept_block_end(t);
     if (how == UNTIMED) dept_sync_wait_leave(t, &sw);
-    if (r == 0 && binary)
+    if (r == 0 && binary && !atomic_load_explicit(&sy->handed, memory_order_relaxed))
         took(t, s, o, sy, how == TRY ? DEPT_HELD_TRY : how == UNTIMED ? 0 : DEPT_HELD_TIMED, stack, op, pc);
     else if (r == 0)
         dept_take_seen(t, (uintptr_t)s);   // its post may give back this token (lock_takes.c)
