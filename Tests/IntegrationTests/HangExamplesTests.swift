@@ -106,6 +106,9 @@ final class HangExamplesTests: XCTestCase {
         add("hang_abba", .deadlock, 2, cycle: [X, Y], blocked: [
             b(X, lock, "B", by: Y), b(Y, lock, "A", by: X), b(.main, join, nil, by: X),
         ])
+        add("hang_abba_after_handoff", .deadlock, 2, cycle: [X, Y], blocked: [
+            b(X, lock, "B", by: Y), b(Y, lock, "A", by: X), b(.main, join, nil, by: X),
+        ])
         // main sleeps ("ctx-watchdog"): not blocked in a wait, not listed.
         // The monitor started for the early worker went while main was
         // alone: a new one is started for X and Y.
@@ -452,6 +455,16 @@ final class HangExamplesTests: XCTestCase {
     // MARK: - Real hangs (one test per example)
 
     func test_hang_abba() throws { try checkHang("hang_abba") }
+    /// A binary semaphore its holder waited for again (Python's Condition
+    /// waiter lock) is handed between threads: its second take is no hold,
+    /// and X's blocked-thread entry names A alone.
+    func test_hang_abba_after_handoff() throws {
+        let run = try checkHang("hang_abba_after_handoff")
+        let holds = splitLines(run.stderr).filter { $0.hasPrefix("  holds ") }
+        XCTAssertEqual(holds.count, 2, "one `holds` line for X and one for Y:\n\(run.stderr)")
+        XCTAssertFalse(holds.contains { $0.contains("waiter") }, "the handed semaphore is listed as held: \(holds)")
+        XCTAssertTrue(holds.contains { $0.hasPrefix("  holds A") }, "X's entry does not name A: \(holds)")
+    }
     /// The example spends 1.6 s (its first worker, then a second and a
     /// half alone) before its threads deadlock: the usual limit, hang_ms +
     /// 2 s from the start, left it 0.4 s and failed once at 3.27 s on a
