@@ -303,10 +303,6 @@ struct dept_thread {
     /// The thread's own stack, [stack_lo, stack_hi) (thread_hooks.c;
     /// thread_registry.c for the main thread), else 0 and 0.
     uintptr_t stack_lo, stack_hi;
-    /// The alternate signal stack the thread's latest handler ran on
-    /// (signal_hooks.c), else 0 and 0: while a hook's frame lies in it, it
-    /// is the stack's end (dept_stack_floor).
-    uintptr_t alt_lo, alt_size;
     /// The frame of the program's innermost signal handler running on this
     /// thread (signal_hooks.c), else 0; stale after a jump out of one.
     uintptr_t signal_sp;
@@ -327,22 +323,6 @@ struct dept_thread {
 static inline bool dept_signal_is_fault(int sig) {
     return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS
            || sig == SIGABRT;
-}
-
-/// The start of the stack of a context made by makecontext that here lies
-/// in, else 0 (fiber_stacks.c).
-DEPT_HIDDEN uintptr_t dept_fiber_floor(uintptr_t here);
-
-/// The lowest address the calling hook's stack may reach, else 0 (not
-/// known): the alternate signal stack it runs on, or its thread's stack.
-/// Off both, it runs on a coroutine's or fiber's stack: one made by
-/// makecontext has its size noted; another's (boost.context, folly's fibers
-/// of 16 KiB) nothing tells, and then here is the floor: no room at all.
-static inline uintptr_t dept_stack_floor(const struct dept_thread *t, uintptr_t here) {
-    if (UNLIKELY(here - t->alt_lo < t->alt_size)) return t->alt_lo;
-    if (LIKELY(here - t->stack_lo < t->stack_hi - t->stack_lo)) return t->stack_lo;
-    uintptr_t fiber = dept_fiber_floor(here);
-    return fiber ? fiber : t->stack_hi ? here : 0;
 }
 
 /// Whether the calling hook runs inside a signal handler of the program
@@ -368,8 +348,8 @@ static inline void dept_clock_waited(struct dept_thread *t, uint32_t inst) {
     t->clk_waited_at[inst & (DEPT_WAITED_BUCKETS - 1)] = t->clk_time;
 }
 
-/// The per-thread words every hook reads, in one block so that one TLS
-/// offset finds all three.
+/// The per-thread words of the hooks, in one block so that one TLS offset
+/// finds them all.
 struct dept_tls_block {
     /// Re-entry guard: non-zero while this thread is inside dept itself
     /// (core, bookkeeping, stack capture). Hooks then pass straight through.
@@ -380,18 +360,38 @@ struct dept_tls_block {
     int alloc_locks;
     /// The thread's record; 0 before its first hook, 1 while it exits.
     struct dept_thread *thread;
-    /// With guard DEPT_GUARD_ALTSTACK: the alternate signal stack whose
-    /// handler runs with the hooks passed through (signal_hooks.c).
+    /// The alternate signal stack the thread's latest handler ran on
+    /// (signal_hooks.c), else 0 and 0: while a hook's frame lies in it, it
+    /// is the stack's end (dept_stack_floor), and on a small one the guard
+    /// DEPT_GUARD_ALTSTACK holds.
     uintptr_t alt_lo, alt_size;
 };
 /// The guard of a handler on a small alternate signal stack: it holds only
 /// while the hooks run on that stack, so a handler left by a jump
 /// (siglongjmp) does not leave the thread untracked for good.
 #define DEPT_GUARD_ALTSTACK 2
+
 DEPT_HIDDEN extern __thread struct dept_tls_block dept_tls __attribute__((tls_model("initial-exec")));
 #define dept_tls_guard (dept_tls.guard)
 #define dept_tls_alloc_locks (dept_tls.alloc_locks)
 #define dept_tls_thread (dept_tls.thread)
+
+/// The start of the stack of a context made by makecontext that here lies
+/// in, else 0 (fiber_stacks.c).
+DEPT_HIDDEN uintptr_t dept_fiber_floor(uintptr_t here);
+
+/// The lowest address the calling hook's stack may reach, else 0 (not
+/// known): the alternate signal stack it runs on, or its thread's stack.
+/// Off both, it runs on a coroutine's or fiber's stack: one made by
+/// makecontext has its size noted; another's (boost.context, folly's fibers
+/// of 16 KiB) nothing tells, and then here is the floor: no room at all.
+/// t is the calling thread's record (the alternate stack is in its TLS).
+static inline uintptr_t dept_stack_floor(const struct dept_thread *t, uintptr_t here) {
+    if (UNLIKELY(here - dept_tls.alt_lo < dept_tls.alt_size)) return dept_tls.alt_lo;
+    if (LIKELY(here - t->stack_lo < t->stack_hi - t->stack_lo)) return t->stack_lo;
+    uintptr_t fiber = dept_fiber_floor(here);
+    return fiber ? fiber : t->stack_hi ? here : 0;
+}
 
 /// Set once the shim's constructor has run (the core is initialised by
 /// then). Before that every hook passes through.
@@ -469,7 +469,6 @@ DEPT_HIDDEN void dept_flush_before_teardown(void);
 DEPT_HIDDEN void dept_exiting_without_handlers(int status);
 
 // ---- objects -----------------------------------------------------------
-
 
 // The object table (object_table.c): open addressing, probed lock-free.
 struct obj_slot {
@@ -628,7 +627,6 @@ DEPT_HIDDEN long dept_syscall_clone(long n, long a1, long a2, long a3, long a4, 
 #define DEPT_FUNNEL_DEPTH 8
 DEPT_HIDDEN uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
                                          uintptr_t *prefix, uint32_t *nprefix);
-
 
 // ---- stacks ------------------------------------------------------------
 
@@ -1377,7 +1375,6 @@ static inline void dept_block_end(struct dept_thread *t) {
     atomic_store_explicit(&t->blocked_since, 0, memory_order_relaxed);
 }
 
-
 // ---- real functions ----------------------------------------------------
 
 DEPT_HIDDEN void *dept_real(const char *name, const char *version);
@@ -1400,7 +1397,6 @@ extern int __pthread_rwlock_trywrlock(pthread_rwlock_t *);
 extern int __pthread_rwlock_unlock(pthread_rwlock_t *);
 extern int __pthread_rwlock_init(pthread_rwlock_t *, const pthread_rwlockattr_t *);
 extern int __pthread_rwlock_destroy(pthread_rwlock_t *);
-
 
 #define CALLER_PC() ((uintptr_t)__builtin_return_address(0))
 

@@ -85,14 +85,10 @@ static void handler_entry(int sig, siginfo_t *info, void *uc) {
     const stack_t *alt = &((const ucontext_t *)uc)->uc_stack;
     bool on_alt = !(alt->ss_flags & SS_DISABLE) && here - (uintptr_t)alt->ss_sp < alt->ss_size;
     int guard = dept_tls_guard;
-    if (on_alt && (uintptr_t)t > 1) {
-        t->alt_lo = (uintptr_t)alt->ss_sp;
-        t->alt_size = alt->ss_size;
-    }
-    if (on_alt && alt->ss_size < DEPT_ALT_STACK_MIN && !guard) {
+    if (on_alt) {
         dept_tls.alt_lo = (uintptr_t)alt->ss_sp;
         dept_tls.alt_size = alt->ss_size;
-        dept_tls_guard = DEPT_GUARD_ALTSTACK;
+        if (alt->ss_size < DEPT_ALT_STACK_MIN && !guard) dept_tls_guard = DEPT_GUARD_ALTSTACK;
     }
     // With all three arguments, as the kernel calls every handler on
     // x86-64 (a one-argument handler ignores the other two): the handler

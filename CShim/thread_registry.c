@@ -5,9 +5,9 @@
 // all-threads list so that a monitor or a post-fork reset can walk them
 // without a lock; `live` says which ones run.
 #include "shim.h"
-#include <sys/resource.h>
 #include "clocks.h"
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <string.h>
