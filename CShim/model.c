@@ -289,6 +289,28 @@ static bool is_request(uint16_t op) {
 // before it, dept's deepest path on a thread's first waits, then runs
 // without them below it. A thread made with 16 KiB of stack (the D
 // runtime's collector threads) overflowed in that capture.
+// Which of the thread's first n held entries are of mutexes it is still
+// acquiring (a signal handler's hook runs between the push and the real
+// acquisition): a bit each. Beyond 64 held, none are told apart.
+static uint64_t pending_held(const struct dept_thread *t, uint32_t n) {
+    uint64_t pending = 0;
+    for (uint32_t i = 0; UNLIKELY(t->acquiring) && i < n && n <= 64; i++)
+        if (not_owned_yet(t, &t->held[i])) pending |= 1ull << i;
+    return pending;
+}
+
+// The thread's first *n held entries without the pending ones: the entries
+// themselves, or a copy into buf (64 entries), *n then its count.
+static const struct dept_held *settled_held(const struct dept_thread *t, uint64_t pending, uint32_t *n,
+                                            struct dept_held *buf) {
+    if (LIKELY(!pending)) return t->held;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < *n; i++)
+        if (!(pending >> i & 1)) buf[k++] = t->held[i];
+    *n = k;
+    return buf;
+}
+
 static __attribute__((noinline)) void tell_core_wait(struct dept_thread *t, uint32_t n, struct dept_wait *w) {
     uint32_t vc[1024], nvc = 0;
     if (is_request(w->op)) {
@@ -299,15 +321,8 @@ static __attribute__((noinline)) void tell_core_wait(struct dept_thread *t, uint
     }
     // A signal handler's lock while its thread is still acquiring a mutex:
     // the thread does not hold that one yet, so the wait is not after it.
-    const struct dept_held *held = t->held;
     struct dept_held owned[64];
-    if (UNLIKELY(t->acquiring) && n <= 64) {
-        uint32_t k = 0;
-        for (uint32_t i = 0; i < n; i++)
-            if (!not_owned_yet(t, &t->held[i])) owned[k++] = t->held[i];
-        held = owned;
-        n = k;
-    }
+    const struct dept_held *held = settled_held(t, pending_held(t, n), &n, owned);
     if (n) {
         dept_core_lock();
         dept_core_wait(t->tid, held, n, w, vc, nvc);
@@ -743,15 +758,8 @@ static __attribute__((noinline)) void tell_core_event(struct dept_thread *t, con
                                                       uint64_t pending, uint32_t nheld,
                                                       const struct dept_history_view *view, uint32_t nh,
                                                       bool active, uint64_t window) {
-    const struct dept_held *held = t->held;
     struct dept_held settled[64];
-    if (UNLIKELY(pending)) {
-        uint32_t k = 0;
-        for (uint32_t i = 0; i < nheld; i++)
-            if (!(pending >> i & 1)) settled[k++] = t->held[i];
-        held = settled;
-        nheld = k;
-    }
+    const struct dept_held *held = settled_held(t, pending, &nheld, settled);
     dept_core_lock();
     dept_core_event(t->tid, ev, held, nheld, view, nh, active ? 1 : 0, window);
     dept_core_event_site(t->tid, ev->cls, ev->op, ev->stack);
@@ -805,10 +813,8 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
     key = dept_mix(dept_mix(key, flags), check);
     uint32_t relevant = 0;
     // Entries of mutexes the thread is still acquiring (a signal handler's
-    // event): not contexts of the event. (Beyond 64 held, all count.)
-    uint64_t pending = 0;
-    for (uint32_t i = 0; UNLIKELY(t->acquiring) && i < nheld && nheld <= 64; i++)
-        if (not_owned_yet(t, &t->held[i])) pending |= 1ull << i;
+    // event): not contexts of the event.
+    uint64_t pending = pending_held(t, nheld);
     // Marked only for this event (see announced); cleared before returning.
     uint64_t marked = 0;
     for (uint32_t i = 0; i < nheld; i++) {
