@@ -34,6 +34,10 @@ public enum Rejection: Equatable, Sendable {
     /// mutex and a condvar, taken after the context the cycle makes it wait
     /// for, and the previous context waits to acquire that lock.
     case conditionLockRelease(context: Int)
+    /// Context `context`'s signal fires under the lock the previous
+    /// context waits in, and that context's thread signals the condvar
+    /// holding that lock too.
+    case waiterSignalsToo(context: Int)
 
     public var rule: String {
         switch self {
@@ -48,6 +52,7 @@ public enum Rejection: Equatable, Sendable {
         case .announced: return "announced"
         case .futexLockRelease: return "futex lock"
         case .conditionLockRelease: return "condvar lock"
+        case .waiterSignalsToo: return "waiter signals too"
         }
     }
 }
@@ -97,6 +102,7 @@ public struct CycleJudge {
         if let r = happensBeforeRule(ws) { return r }
         if let r = historyHappensBeforeRule(ws) { return r }
         if let r = orWaitRule(ws, graph) { return r }
+        if let r = Self.waiterSignalsTooRule(ws, graph) { return r }
         if let r = Self.announcedRule(ws) { return r }
         if let r = futexLockRule(ws) { return r }
         if let r = Self.conditionLockRule(ws) { return r }
@@ -219,6 +225,38 @@ public struct CycleJudge {
             if let s = graph.triggerSets.siteWithout(cls: e.cls, sites: sites.contains(e.site) ? sites : sites + [e.site],
                                                      classes: classes) {
                 return .otherTrigger(context: i, site: s)
+            }
+        }
+        return nil
+    }
+
+    /// Collectors serialised by one lock: whichever thread collects holds
+    /// its allocation lock A throughout, broadcasts condvar C to wake its
+    /// marker threads, and waits on C for them to finish; the markers never
+    /// take A. Boehm GC's parallel mark does this (ECL, Guile and other
+    /// programs link it), as do stop-the-world coordinators under a global
+    /// lock. One collector's wait under A and another's broadcast under A
+    /// close a cycle (the broadcast needs A, held by the waiter), yet the
+    /// broadcast is not what the wait needs: the waiter itself signals C
+    /// holding A, so the two threads play one part, and a wait on C made
+    /// holding A can only ever be ended by a thread that does not need A
+    /// (its own thread holds A throughout). R2.6: the wait has a way out
+    /// that does not depend on the cycle. A signaller under the waiter's
+    /// lock keeps the dependency when the waiter never signals there: its
+    /// signal is then what the waiter waits for (Examples/cond_outer_lock;
+    /// cond_pool_other_predicate, whose worker waits for work under X and
+    /// signals done, while main only waits for done). Recall cost: a waiter
+    /// that also signals C under A, and needs another thread's signal
+    /// fired under A (the hang is caught live).
+    static func waiterSignalsTooRule(_ ws: [Witness], _ graph: DependencyGraph) -> Rejection? {
+        for (i, cur) in ws.enumerated() {
+            guard let e = cur.event, e.op == .condSignal || e.op == .condBroadcast, cur.wait.op.isLockAcquisition,
+                  !cur.wait.isTimed else { continue }
+            let prev = ws[(i + ws.count - 1) % ws.count]
+            guard prev.wait.op == .condWait, prev.wait.cls == e.cls, !prev.wait.isTimed,
+                  prev.from.cls == cur.wait.cls, prev.thread != cur.thread else { continue }
+            if graph.lockedSignals.contains(thread: prev.thread, cond: e.cls, lock: cur.wait.cls) {
+                return .waiterSignalsToo(context: i)
             }
         }
         return nil

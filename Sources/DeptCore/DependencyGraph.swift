@@ -161,6 +161,8 @@ public struct DependencyGraph: Sendable {
     public static let maxWitnessesPerEdge = 8
     /// What each trigger site's events depended on (OR-waits).
     public private(set) var triggerSets = TriggerSets()
+    /// Signals of condvars fired holding locks, per thread (CycleRules).
+    public private(set) var lockedSignals = LockedSignals()
     /// Classes whose objects a cycle must not mix (objects in static storage
     /// sharing an init-site class, CycleJudge.staticObjectRule): their
     /// edges keep observations per object pair, up to this many, so that
@@ -327,6 +329,13 @@ public struct DependencyGraph: Sendable {
             if let c = findCycle(closing: index, with: w, judge: judge) { found.append(c) }
         }
         return found
+    }
+
+    /// `thread` signalled or broadcast condvar class `cond` holding a
+    /// context of each of `locks` (however it entered them: a trylock gives
+    /// no dependency, but the lock is held all the same).
+    public mutating func recordLockedSignal(thread: UInt32, cond: UInt32, locks: [UInt32]) {
+        for l in locks where l != cond { lockedSignals.record(thread: thread, cond: cond, lock: l) }
     }
 
     /// Records that `thread` triggered `event` after the waits in `deps`

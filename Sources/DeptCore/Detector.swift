@@ -233,6 +233,16 @@ public struct Detector: Sendable {
                                window: UInt64?, release: Bool, at: Epoch? = nil) {
         let deps = EventRules.dependencies(of: event, held: held, history: history, window: window, release: release, at: at)
         let gates = held.filter { !$0.isThreadBody }.map { $0.inst }
+        if event.op == .condSignal || event.op == .condBroadcast {
+            // Not a lock entered before the thread's last check of the
+            // condvar's predicate: its signal then releases a lock built
+            // on the condvar, acquired inside that lock, and a waiter in
+            // such an acquire needs it (cond_lock_hand_over_hand).
+            let locks = held.filter { h in
+                !h.isThreadBody && h.flags & (HeldContext.semFlag | HeldContext.beforeCheckFlag) == 0
+            }.map { $0.cls }
+            graph.recordLockedSignal(thread: thread, cond: event.cls, locks: locks)
+        }
         self.event(thread: thread, event: event, deps: deps, gates: gates)
     }
 

@@ -307,6 +307,11 @@ public struct ReportBuilder {
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
             why = "\(thread(cur.thread))'s signal of \(name(cur.from.cls)) releases a lock built on it, which it acquired "
                 + "after \(name(cur.wait.cls)), and \(thread(prev.thread)) waits to acquire that lock"
+        case .waiterSignalsToo(let i):
+            let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
+            let c = name(cur.from.cls), a = name(cur.wait.cls)
+            why = "\(thread(prev.thread)) waits for \(c) holding \(a) and signals it holding \(a) too, as "
+                + "\(thread(cur.thread)) does: a wait for \(c) made holding \(a) is ended by a thread that does not need \(a)"
         case .startedEarlier(let i):
             let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
             why = "\(thread(cur.thread)) had started its wait for \(name(cur.wait.cls)) before \(thread(prev.thread)) "

@@ -516,6 +516,81 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1)
     }
 
+    // MARK: collectors serialised by one lock (Boehm GC's parallel mark)
+
+    func condWait(_ cls: UInt32) -> WaitPoint {
+        WaitPoint(cls: cls, inst: inst(cls), awaits: [.exclusive], op: .condWait)
+    }
+    func broadcast(_ thread: UInt32, _ d: inout Detector, holding h: [HeldContext]) {
+        d.event(thread: thread, event: PointRef(cls: C.C, inst: inst(C.C), op: .condBroadcast, stack: 0, site: 0x200),
+                held: h, history: [], window: nil, release: false)
+    }
+
+    /// Each collector holds A, broadcasts C to wake the markers, and waits
+    /// on C for them: thread 2's wait under A and thread 3's broadcast
+    /// under A close a cycle, but thread 2 broadcasts under A too, so its
+    /// wait is ended by a marker (cond_kick_then_wait, ECL).
+    func testCollectorsSerialisedByOneLockAreSilent() {
+        var d = Detector()
+        broadcast(2, &d, holding: [held(C.A)])
+        d.wait(thread: 2, held: [held(C.A)], wait: condWait(C.C))
+        broadcast(3, &d, holding: [held(C.A)])
+        d.wait(thread: 3, held: [held(C.A)], wait: condWait(C.C))
+        XCTAssertTrue(d.takePending().reports.isEmpty, "the waiter signals C under A itself")
+    }
+
+    /// The waiter's own broadcast counts however it took A: a trylock gives
+    /// no dependency, but A is held (Boehm GC's LOCK() tries first).
+    func testCollectorUnderATrylockIsSilent() {
+        var d = Detector()
+        broadcast(2, &d, holding: [held(C.A, op: .trylock, flags: HeldContext.tryFlag)])
+        d.wait(thread: 2, held: [held(C.A, op: .trylock, flags: HeldContext.tryFlag)], wait: condWait(C.C))
+        broadcast(3, &d, holding: [held(C.A)])
+        XCTAssertTrue(d.takePending().reports.isEmpty)
+    }
+
+    /// Near miss (cond_kick_by_other): thread 2 only waits under A, for a
+    /// broadcast that another thread makes under A; collector 4 playing
+    /// both parts elsewhere excuses nothing: reported.
+    func testWaiterThatNeverSignalsUnderTheLockIsReported() {
+        var d = Detector()
+        broadcast(4, &d, holding: [held(C.A)])
+        d.wait(thread: 4, held: [held(C.A)], wait: condWait(C.C))
+        d.wait(thread: 2, held: [held(C.A)], wait: condWait(C.C))
+        broadcast(3, &d, holding: [held(C.A)])
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// Near miss: the waiter signals C, but under another lock than the one
+    /// it waits in: reported.
+    func testWaiterSignallingUnderAnotherLockIsReported() {
+        var d = Detector()
+        broadcast(2, &d, holding: [held(C.B)])
+        d.wait(thread: 2, held: [held(C.A)], wait: condWait(C.C))
+        broadcast(3, &d, holding: [held(C.A)])
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// Near miss (cond_lock_hand_over_hand): the waiter's own signal
+    /// releases a lock built on the condvar, acquired after it took A (A
+    /// is marked entered before its check): a waiter in such an acquire
+    /// needs the other thread's release, which it makes under A: reported.
+    func testWaiterReleasingACondvarLockUnderTheLockIsReported() {
+        var d = Detector()
+        broadcast(2, &d, holding: [held(C.A, flags: HeldContext.beforeCheckFlag)])
+        d.wait(thread: 2, held: [held(C.A)], wait: condWait(C.C))
+        broadcast(3, &d, holding: [held(C.A)])
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    func testLockedSignalsAreBounded() {
+        var s = LockedSignals()
+        for t in 0..<UInt32(LockedSignals.capacity + 10) { s.record(thread: t, cond: 1, lock: 2) }
+        XCTAssertTrue(s.contains(thread: 0, cond: 1, lock: 2))
+        XCTAssertFalse(s.contains(thread: UInt32(LockedSignals.capacity), cond: 1, lock: 2), "past the bound: not kept")
+        XCTAssertFalse(s.contains(thread: 0, cond: 2, lock: 1))
+    }
+
     // MARK: wrapper classes (R1.2, R1.3)
 
     /// A prefix reached from two next frames is a funnel; the class key

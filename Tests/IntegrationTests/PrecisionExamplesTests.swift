@@ -25,7 +25,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
         "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion", "sem_token_relock",
         "sem_barrier_token_found", "sem_ring_poster_first", "cond_lock_release", "cond_pool_other_predicate",
-        "cond_lock_hand_over_hand",
+        "cond_lock_hand_over_hand", "cond_kick_then_wait", "cond_kick_by_other",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -332,6 +332,20 @@ final class PrecisionExamplesTests: XCTestCase {
         let reports = try potential("cond_lock_hand_over_hand", events: 2...2)
         XCTAssertTrue(reports.contains { $0.text.contains("takes L (cond_lock_hand_over_hand.c:") },
                       "T1's release of o0 depends on L\n\(reports.map(\.text))")
+    }
+
+    // MARK: collectors serialised by one lock (R2.6)
+
+    /// Boehm GC's parallel mark, as ECL runs it (1 run in 8 reported a
+    /// false deadlock): each collector holds A, broadcasts C and waits on C
+    /// for the markers, which never take A.
+    func test_cond_kick_then_wait() throws { try silent("cond_kick_then_wait", heldBackBy: "waiter signals too") }
+    /// Near miss: the waiter under A never broadcasts C itself; the thread
+    /// that must wake the markers needs A first.
+    func test_cond_kick_by_other() throws {
+        let reports = try potential("cond_kick_by_other", events: 2...2)
+        XCTAssertTrue(reports.contains { $0.text.contains("takes A (cond_kick_by_other.c:") && $0.text.contains("before it broadcasts C") },
+                      "the kicker's broadcast depends on A\n\(reports.map(\.text))")
     }
 
     // MARK: waits that found their token (R2.4 for a post's history)
