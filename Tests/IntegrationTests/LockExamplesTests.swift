@@ -706,6 +706,23 @@ final class LockExamplesTests: XCTestCase {
         }
     }
 
+    /// Examples/README.md has a row for every example, with the verdict
+    /// its header expects (19 had gone unlisted).
+    func test_everyExampleIsListedInTheExamplesReadme() throws {
+        let readme = try String(contentsOf: DeptPaths.examplesDir.appendingPathComponent("README.md"), encoding: .utf8)
+        let files = try FileManager.default.contentsOfDirectory(at: DeptPaths.examplesDir, includingPropertiesForKeys: nil)
+        let headers = Dictionary(uniqueKeysWithValues: try ExampleHeader.all().map { ($0.name, $0) })
+        for file in files where ExampleHeader.sourceExtensions.contains(file.pathExtension) {
+            let name = file.lastPathComponent
+            let row = readme.split(separator: "\n").first { $0.hasPrefix("| `\(name)` |") }
+            guard let row else { XCTFail("Examples/README.md has no row for \(name)"); continue }
+            if let h = headers[file.deletingPathExtension().lastPathComponent] {
+                XCTAssertTrue(row.hasPrefix("| `\(name)` | \(h.expect.rawValue) |"),
+                              "\(name): the README row does not say `\(h.expect.rawValue)`: \(row)")
+            }
+        }
+    }
+
     // MARK: the preload does not change what programs do
 
     func test_plainCProgramOutputUnchangedUnderPreload() throws {
