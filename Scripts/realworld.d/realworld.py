@@ -881,13 +881,25 @@ class Guile(Program):
 
     def prepare(self):
         self.n = 5_000 if self.quick else 20_000
-        self.workload = f"guile 3.0 (ice-9 threads) par-map over {self.n} items (futures on a thread pool, Boehm GC)"
+        self.conses = 100_000 if self.quick else 300_000
+        self.workload = (f"guile 3.0 (ice-9 threads) par-map over {self.n} items (futures on a thread pool, Boehm GC), "
+                         f"then 4 threads allocating {self.conses} vectors each (Boehm GC's parallel mark)")
 
     def run(self, r):
         expr = (f"(use-modules (ice-9 threads)) (display (apply + (par-map (lambda (x) (modulo (* x x) 1009)) "
                 f"(iota {self.n})))) (newline)")
         rc, out = r.step("par-map", ["guile", "--no-auto-compile", "-c", expr])
         r.sig("stdout", out.read_text(errors="replace"))
+        # Collections started by any of the threads, under the allocation
+        # lock: a false deadlock in about 1 run in 8 before the `waiter
+        # signals too` rule.
+        alloc = ("(use-modules (ice-9 threads)) "
+                 "(define (work n) (let loop ((i 0) (acc '())) (if (< i n) "
+                 "(loop (+ i 1) (if (> (length acc) 200) '() (cons (make-vector 50 i) acc))) (length acc)))) "
+                 f"(display (apply + (map join-thread (map (lambda (k) (call-with-new-thread (lambda () (work {self.conses})))) "
+                 "'(1 2 3 4))))) (newline)")
+        rc, out = r.step("alloc-threads", ["guile", "--no-auto-compile", "-c", alloc])
+        r.sig("alloc", out.read_text(errors="replace"))
 
 
 # --------------------------------------------------------------------------
