@@ -238,7 +238,7 @@ public struct CycleJudge {
     /// lock. One collector's wait under A and another's broadcast under A
     /// close a cycle (the broadcast needs A, held by the waiter), yet the
     /// broadcast is not what the wait needs: the waiter itself signals C
-    /// holding A, so the two threads play one part, and a wait on C made
+    /// holding A (the same objects), so the two threads play one part, and a wait on C made
     /// holding A can only ever be ended by a thread that does not need A
     /// (its own thread holds A throughout). R2.6: the wait has a way out
     /// that does not depend on the cycle. A signaller under the waiter's
@@ -255,7 +255,7 @@ public struct CycleJudge {
             let prev = ws[(i + ws.count - 1) % ws.count]
             guard prev.wait.op == .condWait, prev.wait.cls == e.cls, !prev.wait.isTimed,
                   prev.from.cls == cur.wait.cls, prev.thread != cur.thread else { continue }
-            if graph.lockedSignals.contains(thread: prev.thread, cond: e.cls, lock: cur.wait.cls) {
+            if graph.lockedSignals.contains(thread: prev.thread, cond: prev.wait.inst, lock: prev.from.inst) {
                 return .waiterSignalsToo(context: i)
             }
         }

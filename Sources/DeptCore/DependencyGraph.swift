@@ -331,9 +331,9 @@ public struct DependencyGraph: Sendable {
         return found
     }
 
-    /// `thread` signalled or broadcast condvar class `cond` holding a
-    /// context of each of `locks` (however it entered them: a trylock gives
-    /// no dependency, but the lock is held all the same).
+    /// `thread` signalled or broadcast condvar instance `cond` holding each
+    /// of the lock instances `locks` (however it entered them: a trylock
+    /// gives no dependency, but the lock is held all the same).
     public mutating func recordLockedSignal(thread: UInt32, cond: UInt32, locks: [UInt32]) {
         for l in locks where l != cond { lockedSignals.record(thread: thread, cond: cond, lock: l) }
     }

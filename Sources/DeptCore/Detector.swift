@@ -240,8 +240,8 @@ public struct Detector: Sendable {
             // such an acquire needs it (cond_lock_hand_over_hand).
             let locks = held.filter { h in
                 !h.isThreadBody && h.flags & (HeldContext.semFlag | HeldContext.beforeCheckFlag) == 0
-            }.map { $0.cls }
-            graph.recordLockedSignal(thread: thread, cond: event.cls, locks: locks)
+            }.map { $0.inst }
+            graph.recordLockedSignal(thread: thread, cond: event.inst, locks: locks)
         }
         self.event(thread: thread, event: event, deps: deps, gates: gates)
     }

@@ -1,6 +1,8 @@
-/// Which threads were seen signalling a condvar class while holding a lock
-/// class, for the rule on collectors serialised by one lock
-/// (CycleJudge.waiterSignalsTooRule).
+/// Which threads were seen signalling a condvar while holding a lock (both
+/// named by instance), for the rule on collectors serialised by one lock
+/// (CycleJudge.waiterSignalsTooRule). By instance, not class: a thread
+/// that signals one object's condvar under that object's lock plays no
+/// part at another object of the same classes.
 ///
 /// Kept apart from the graph's witnesses: an edge keeps a few observations
 /// (DependencyGraph.maxWitnessesPerEdge), chosen by their gates, and one
@@ -21,8 +23,8 @@ public struct LockedSignals: Sendable {
 
     public init() {}
 
-    /// `thread` signalled or broadcast condvar class `cond` holding a lock
-    /// of class `lock`.
+    /// `thread` signalled or broadcast condvar instance `cond` holding lock
+    /// instance `lock`.
     public mutating func record(thread: UInt32, cond: UInt32, lock: UInt32) {
         guard facts.count < Self.capacity else { return }
         facts.insert(Fact(thread: thread, cond: cond, lock: lock))

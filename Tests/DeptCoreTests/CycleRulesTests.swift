@@ -583,6 +583,18 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1)
     }
 
+    /// Near miss: the waiter signalled another object's condvar under
+    /// another object's lock, of the same classes: it plays no part at
+    /// these objects (per-object monitors): reported.
+    func testWaiterSignallingOtherObjectsIsReported() {
+        var d = Detector()
+        d.event(thread: 2, event: PointRef(cls: C.C, inst: inst(C.C, 1), op: .condBroadcast, stack: 0, site: 0x200),
+                held: [held(C.A, inst(C.A, 1))], history: [], window: nil, release: false)
+        d.wait(thread: 2, held: [held(C.A)], wait: condWait(C.C))
+        broadcast(3, &d, holding: [held(C.A)])
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
     func testLockedSignalsAreBounded() {
         var s = LockedSignals()
         for t in 0..<UInt32(LockedSignals.capacity + 10) { s.record(thread: t, cond: 1, lock: 2) }
