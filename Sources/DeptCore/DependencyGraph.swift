@@ -463,9 +463,9 @@ public struct DependencyGraph: Sendable {
     /// exists it could only have run out of budget: node's start-up spent
     /// most of its time in such searches (a dead end that many paths lead
     /// into is walked once per path), with its other threads spinning on the
-    /// core lock. A search confined to the nodes on paths back would also
-    /// find cycles the budget hides; until the reports that would add are
-    /// measured on real programs, the budget still decides what is found.
+    /// core lock. The long search is confined to the nodes on paths back
+    /// (`reaching`), so a dead end before the path back costs nothing; the
+    /// budget still bounds the witness combinations along those paths.
     private mutating func search(closing index: Int, with witness: Witness, timed: Bool,
                                  pathBack: inout PathBack, judge: CycleVerdict,
                                  rejected: inout (rule: Rejection, witnesses: [Witness])?) -> FoundCycle? {
@@ -482,9 +482,27 @@ public struct DependencyGraph: Sendable {
         }
         guard case .exists = pathBack else { return nil }
         let (c, exhausted) = search(closing: index, with: witness, timed: timed, budget: Self.searchBudget,
-                                    judge: judge, rejected: &rejected, memo: &memo)
+                                    judge: judge, rejected: &rejected, memo: &memo,
+                                    within: reaching(edges[index].from))
         if exhausted { exhaustedSearches += 1 }
         return c
+    }
+
+    /// The nodes from which `goal` is reachable over class-level edges
+    /// (`goal` included): the long search steps into no other node. Dead
+    /// ends were walked once per path into them, and RocksDB's manual
+    /// compaction (a caller waiting on the background condvar under the DB
+    /// mutex, many wait and signal contexts on that one mutex class) ran
+    /// out of the budget in 9 searches of a 136-dependency graph.
+    private func reaching(_ goal: EventNode) -> Set<EventNode> {
+        var into: [EventNode: [EventNode]] = [:]
+        for e in edges where e.from != e.to { into[e.to, default: []].append(e.from) }
+        var seen: Set<EventNode> = [goal]
+        var next: [EventNode] = [goal]
+        while let node = next.popLast() {
+            for from in into[node] ?? [] where seen.insert(from).inserted { next.append(from) }
+        }
+        return seen
     }
 
     /// Whether `goal` is reachable from `start` over class-level edges.
@@ -509,7 +527,8 @@ public struct DependencyGraph: Sendable {
     /// is still found through another one.
     private func search(closing index: Int, with witness: Witness, timed: Bool, budget: Int, judge: CycleVerdict,
                         rejected: inout (rule: Rejection, witnesses: [Witness])?,
-                        memo: inout [EventNode: [OutEdge]]) -> (FoundCycle?, exhausted: Bool) {
+                        memo: inout [EventNode: [OutEdge]],
+                        within: Set<EventNode>? = nil) -> (FoundCycle?, exhausted: Bool) {
         let start = edges[index].to, goal = edges[index].from
         // The nodes on the path, in path order: at most maxCycleLength + 1,
         // so a scan is cheaper than hashing each one in and out of a set.
@@ -525,6 +544,7 @@ public struct DependencyGraph: Sendable {
             for o in outEdges(node, memo: &memo) {
                 let to = o.to, e = o.edge
                 if to != goal && onPath.contains(to) { continue }
+                if let within, !within.contains(to) { continue }
                 for w in edges[e].witnesses where (timed || !w.wait.isTimed) && path.allSatisfy({ $0.witness.compatible(with: w) }) {
                     budget -= 1
                     if budget < 0 { exhausted = true; return false }
