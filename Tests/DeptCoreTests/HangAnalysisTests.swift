@@ -312,6 +312,28 @@ final class HangAnalysisTests: XCTestCase {
         XCTAssertNil(b.buildLive(.stall, state: s, hangMs: Self.hangMs, symbolizer: &sym))
     }
 
+    /// An object's last two triggerers make one clause, newest first, not
+    /// the same words twice (RocksDB's stall dump read "last triggered by
+    /// T57 tid 1170; last triggered by T1 (main thread) tid 1072").
+    func testTwoTriggerersMakeOneClause() {
+        var (d, sym, st) = fixture()
+        var s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: BlockedWait(cls: C.C, inst: inst(C.C), stack: st["waitA"]!, op: .condWait,
+                                                    awaits: [.exclusive], ms: 1800)),
+            LiveThread(tid: 3, blocked: BlockedWait(cls: C.D, inst: inst(C.D), stack: st["waitB"]!, op: .semWait,
+                                                    awaits: [.exclusive], ms: 1200)),
+            LiveThread(tid: 4, blocked: BlockedWait(cls: C.D, inst: inst(C.D), stack: st["waitB"]!, op: .semWait,
+                                                    awaits: [.exclusive], ms: 1200)),
+        ])
+        s.triggerers[inst(C.C)] = [4, 3]
+        _ = d.takePending()
+        let b = ReportBuilder(detector: d, pid: 79)
+        guard let r = b.buildLive(.hang, state: s, hangMs: Self.hangMs, symbolizer: &sym) else {
+            return XCTFail("no hang report")
+        }
+        XCTAssertEqual(r.blocked.first?.detail, "last triggered by T4, before that by T3")
+    }
+
     /// A dump with no thread in it says nothing: the only thread blocked
     /// past hang_ms joins a running thread.
     func testStallWarningWithoutStalledThreadsIsNil() {
