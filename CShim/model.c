@@ -284,11 +284,6 @@ static bool is_request(uint16_t op) {
     return op == DEPT_OP_COND_WAIT || op == DEPT_OP_SEM_WAIT || op == DEPT_OP_EVENTFD_READ || op == DEPT_OP_JOIN;
 }
 
-// Tells the core a new wait under held locks. Its own frame, because of
-// its buffers (some 7 KiB of clocks and held entries): the stack capture
-// before it, dept's deepest path on a thread's first waits, then runs
-// without them below it. A thread made with 16 KiB of stack (the D
-// runtime's collector threads) overflowed in that capture.
 // Which of the thread's first n held entries are of mutexes it is still
 // acquiring (a signal handler's hook runs between the push and the real
 // acquisition): a bit each. Beyond 64 held, none are told apart.
@@ -311,6 +306,11 @@ static const struct dept_held *settled_held(const struct dept_thread *t, uint64_
     return buf;
 }
 
+// Tells the core a new wait under held locks. Its own frame, because of
+// its buffers (some 7 KiB of clocks and held entries): the stack capture
+// before it, dept's deepest path on a thread's first waits, then runs
+// without them below it. A thread made with 16 KiB of stack (the D
+// runtime's collector threads) overflowed in that capture.
 static __attribute__((noinline)) void tell_core_wait(struct dept_thread *t, uint32_t n, struct dept_wait *w) {
     uint32_t vc[1024], nvc = 0;
     if (is_request(w->op)) {

@@ -228,7 +228,6 @@ struct dept_thread {
     uint32_t sems_held;           // DEPT_HELD_CHECKED entries in held (validated before use)
     struct dept_tentative tentative_inline[DEPT_TENTATIVE];
     uint32_t ntentative;
-
     struct dept_announce announce[DEPT_ANNOUNCE];
     uint32_t nannounce;           // total fired; the ring keeps the last DEPT_ANNOUNCE
     struct dept_take takes[DEPT_TAKES];
