@@ -335,7 +335,7 @@ public struct DependencyGraph: Sendable {
     /// of the lock instances `locks` (however it entered them: a trylock
     /// gives no dependency, but the lock is held all the same).
     public mutating func recordLockedSignal(thread: UInt32, cond: UInt32, locks: [UInt32]) {
-        for l in locks where l != cond { lockedSignals.record(thread: thread, cond: cond, lock: l) }
+        for l in locks { lockedSignals.record(thread: thread, cond: cond, lock: l) }
     }
 
     /// Records that `thread` triggered `event` after the waits in `deps`
@@ -431,7 +431,10 @@ public struct DependencyGraph: Sendable {
     /// Whether a path back from the new edge's target to its source exists
     /// at the level of classes: unknown until a search has run
     /// `searchBeforePathCheck` steps.
-    private enum PathBack { case unknown, exists, none }
+    /// With the nodes from which that source is reachable (`reaching`):
+    /// worked out once for both of a new edge's searches, the untimed and
+    /// the timed one.
+    private enum PathBack { case unknown, exists(within: Set<EventNode>), none }
 
     /// A cycle through the new observation: first among untimed waits only;
     /// if there is none, one through a timed wait (information).
@@ -478,12 +481,12 @@ public struct DependencyGraph: Sendable {
             let (c, exhausted) = search(closing: index, with: witness, timed: timed,
                                         budget: Self.searchBeforePathCheck, judge: judge, rejected: &rejected, memo: &memo)
             if !exhausted { return c }
-            pathBack = reaches(edges[index].from, from: edges[index].to) ? .exists : .none
+            pathBack = reaches(edges[index].from, from: edges[index].to)
+                ? .exists(within: reaching(edges[index].from)) : .none
         }
-        guard case .exists = pathBack else { return nil }
+        guard case .exists(let within) = pathBack else { return nil }
         let (c, exhausted) = search(closing: index, with: witness, timed: timed, budget: Self.searchBudget,
-                                    judge: judge, rejected: &rejected, memo: &memo,
-                                    within: reaching(edges[index].from))
+                                    judge: judge, rejected: &rejected, memo: &memo, within: within)
         if exhausted { exhaustedSearches += 1 }
         return c
     }
