@@ -58,26 +58,25 @@ extension ReportBuilder {
             if ws.isEmpty {
                 detail = b.timed ? "timed wait" : "no thread known to wake it"
             } else {
-                // The object's last two triggerers make one clause, newest
-                // first ("last triggered by T57, before that by T1"), not
-                // the same words twice.
-                var triggerers: [UInt32] = []
+                // The object's last two triggerers (wakers lists them one
+                // after the other) make one clause, newest first ("last
+                // triggered by T57, before that by T1"), not the same words
+                // twice.
                 var parts: [String] = []
-                for w in ws {
+                for (k, w) in ws.enumerated() {
+                    if case .triggeredBefore = w.1, k > 0, case .triggeredBefore = ws[k - 1].1 {
+                        parts[parts.count - 1] += ", before that by \(title(w.0))"
+                        continue
+                    }
                     switch w.1 {
                     case .owns(let h) where h.isThreadBody && b.op != .join: parts.append("\(title(w.0)) runs its initializer")
                     case .owns(let h) where h.isThreadBody: parts.append("joins T\(w.0) (\(title(w.0)))")
                     case .owns: parts.append("held by \(title(w.0))")
                     case .semaphoreTaker: parts.append("taken by \(title(w.0)), not posted yet")
-                    case .triggeredBefore:
-                        if triggerers.isEmpty { parts.append("") }
-                        triggerers.append(w.0)
+                    case .triggeredBefore: parts.append("last triggered by \(title(w.0))")
                     case .mustFirstGet(let c):
                         parts.append("its event has always come after a wait for \(name(c)), which \(title(w.0)) is blocked on")
                     }
-                }
-                if let i = parts.firstIndex(of: "") {
-                    parts[i] = "last triggered by " + triggerers.map { title($0) }.joined(separator: ", before that by ")
                 }
                 detail = parts.joined(separator: "; ")
                 for w in ws {
