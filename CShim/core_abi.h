@@ -52,9 +52,16 @@ void dept_core_dependency(uint32_t tid, const struct dept_held *from, const stru
                           const uint32_t *gates, uint32_t ngates);
 /// `proven`: a deadlock is known to exist now (the kernel said so): waits
 /// count however short, and only a deadlock verdict is reported.
+/// `quiet_ms`: what dept_core_quiet_sample last returned (UINT32_MAX:
+/// unknown).
 int32_t dept_core_live_check(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,
                              uint32_t untracked, const struct dept_waker *wakers, uint32_t nwakers,
-                             uint32_t proven);
+                             uint32_t proven, uint32_t quiet_ms);
+/// The monitor's look at the CPU time the process used outside the monitor
+/// thread, at monotonic time `now_ns`: for how many ms the process has been
+/// quiet (DeptCore's ProcessQuiet). Called at every look of the monitor,
+/// under its check lock and not the core's.
+uint32_t dept_core_quiet_sample(uint64_t others_cpu_ns, uint64_t now_ns);
 /// The blocked-thread dump of a process that is being ended (`why`: "when
 /// the process got SIGTERM"), or the live report its state proves.
 void dept_core_live_dump(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,

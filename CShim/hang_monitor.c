@@ -245,11 +245,35 @@ static uint32_t take_snapshot(uint32_t live, uint32_t *untracked, bool ask_kerne
     return n;
 }
 
+// The CPU time (ns) the process has used outside the monitor thread, whose
+// own looks and reports are no progress of the program's; UINT64_MAX when
+// the clocks cannot be read. A thread's CPU clock is named by its kernel
+// thread ID (the kernel's per-thread clock encoding, which glibc's
+// pthread_getcpuclockid also uses), so any thread may read the monitor's.
+static uint64_t others_cpu_ns(void) {
+    struct timespec p, m = { 0, 0 };
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p)) return UINT64_MAX;
+    // Read after the process's: what the monitor ran in between is not
+    // counted as the program's.
+    int32_t mon = monitor_os_tid;
+    if (mon > 0 && clock_gettime((clockid_t)((~(uint32_t)mon << 3) | 6), &m)) m = (struct timespec){ 0, 0 };
+    uint64_t all = (uint64_t)p.tv_sec * 1000000000ull + (uint64_t)p.tv_nsec;
+    uint64_t own = (uint64_t)m.tv_sec * 1000000000ull + (uint64_t)m.tv_nsec;
+    return all > own ? all - own : 0;
+}
+
 static bool check_locked(bool proven) {
     uint32_t live = 0;
     uint64_t oldest = dept_monitor_oldest_block(&live);
     bool any = any_blocked();
     bool stuck = oldest >= (uint64_t)dept_config.hang_ms * 1000000ull;
+    // Every look samples the process's CPU time, so the quiet before a wait
+    // is stuck counts towards a stall too.
+    uint32_t quiet_ms = UINT32_MAX;
+    if (!proven) {
+        uint64_t cpu = others_cpu_ns();
+        if (cpu != UINT64_MAX) quiet_ms = dept_core_quiet_sample(cpu, dept_coarse_now_ns());
+    }
     // Nothing to decide before a wait has lasted hang_ms (unless a stall
     // warning is pending its "resolved" line, or the kernel proved a deadlock).
     if (!stall_active && !proven) {
@@ -260,7 +284,7 @@ static bool check_locked(bool proven) {
     uint32_t n = take_snapshot(live, &untracked, !proven);
     if (!n) return true;
     dept_core_lock();
-    int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers, proven ? 1 : 0);
+    int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers, proven ? 1 : 0, quiet_ms);
     dept_core_unlock();   // prints what the check queued
     if (!proven) {
         stall_active = verdict == DEPT_VERDICT_STALL;

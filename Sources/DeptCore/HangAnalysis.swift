@@ -39,6 +39,9 @@ public struct LiveState: Sendable {
     public var untracked: Int
     public var holders: [UInt32: UInt32] = [:]
     public var triggerers: [UInt32: [UInt32]] = [:]
+    /// For how long the rest of the process has used (almost) no CPU
+    /// (ProcessQuiet); nil when unknown, which counts as quiet.
+    public var quietMs: Int? = nil
     public init(threads: [LiveThread], untracked: Int = 0) { self.threads = threads; self.untracked = untracked }
 }
 
@@ -73,7 +76,9 @@ public enum LiveVerdict: Sendable, Equatable {
 /// again: that is a `hang`, and if the threads that triggered such objects
 /// before, or the threads blocked on what those events have always come
 /// after (the dependency graph), close a loop, it is reported as the
-/// `deadlock` that explains the hang.
+/// `deadlock` that explains the hang. Short of that, threads blocked for
+/// `stallMs` in a process that has otherwise been quiet as long (nobody
+/// computes; the others sleep, or wait for I/O) are a `stall`.
 public enum HangAnalysis {
     /// Wakers that ownership proves.
     public static func owners(of t: LiveThread, in s: LiveState) -> [(UInt32, WakeReason)] {
@@ -162,7 +167,9 @@ public enum HangAnalysis {
             }
             return .hang
         }
-        if !stalled(s, hangMs: hangMs, stallMs: stallMs).isEmpty { return .stall }
+        // A stall is a process that stopped: while other threads compute,
+        // blocked ones are idle workers of a busy program (ProcessQuiet).
+        if (s.quietMs ?? Int.max) >= stallMs && !stalled(s, hangMs: hangMs, stallMs: stallMs).isEmpty { return .stall }
         return .running
     }
 

@@ -37,6 +37,15 @@ extension Runtime {
 
 nonisolated(unsafe) var live = Runtime.LiveMemory()
 
+/// The monitor's samples of the process's CPU time. Apart from `live`: it is
+/// sampled at every look, under the monitor's check lock, without the core's.
+nonisolated(unsafe) var processQuiet = ProcessQuiet()
+
+@_cdecl("dept_core_quiet_sample")
+func coreQuietSample(_ othersCpuNs: UInt64, _ nowNs: UInt64) -> UInt32 {
+    UInt32(clamping: processQuiet.sample(cpuNs: othersCpuNs, nowNs: nowNs))
+}
+
 /// The shim's snapshot as the core's LiveState.
 private func liveState(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
                        _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32) -> LiveState {
@@ -127,8 +136,9 @@ func coreLiveDump(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ he
 @_cdecl("dept_core_live_check")
 func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
                    _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32,
-                   _ proven: UInt32) -> Int32 {
-    let state = liveState(threads, n, heldBase, untracked, wakers, nw)
+                   _ proven: UInt32, _ quietMs: UInt32) -> Int32 {
+    var state = liveState(threads, n, heldBase, untracked, wakers, nw)
+    if quietMs != UInt32.max { state.quietMs = Int(quietMs) }
     let list = state.threads
     let opts = runtime.options
     let verdict = analyze(state, proven: proven != 0)

@@ -66,6 +66,60 @@ final class HangAnalysisTests: XCTestCase {
         XCTAssertEqual(Self.analyze(s), .stall)
     }
 
+    /// Rule: a stall needs the rest of the process quiet for stall_ms too:
+    /// idle workers of a program whose other threads compute (zpaq's pool
+    /// while its compressors run) are no stall. Quiet for stall_ms, or not
+    /// known, it is one.
+    func testNoStallWhileTheProcessComputes() {
+        var s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: Self.blockedOn(C.C, op: .condWait, ms: Self.stallMs * 3)),
+            LiveThread(tid: 2),
+        ])
+        s.quietMs = Self.stallMs - 1
+        XCTAssertEqual(Self.analyze(s), .running)
+        s.quietMs = 0
+        XCTAssertEqual(Self.analyze(s), .running)
+        s.quietMs = Self.stallMs
+        XCTAssertEqual(Self.analyze(s), .stall)
+        s.quietMs = nil
+        XCTAssertEqual(Self.analyze(s), .stall)
+        // A deadlock and a hang are proven whatever the CPU says.
+        var d = Self.abba()
+        d.quietMs = 0
+        XCTAssertEqual(Self.analyze(d), .deadlock(cycle: [1, 2], stuck: [1, 2]))
+        var h = LiveState(threads: [LiveThread(tid: 1, blocked: Self.blockedOn(C.C, op: .condWait))])
+        h.quietMs = 0
+        XCTAssertEqual(Self.analyze(h), .hang)
+    }
+
+    /// Quiet is a rate: a process that uses at most 1% of a CPU (timers,
+    /// ticks) stays quiet; one that computes is busy from that look on; a
+    /// reading a little below the last (the two clocks are read apart) is
+    /// no progress.
+    func testProcessQuietIsARate() {
+        var q = ProcessQuiet()
+        let ms: UInt64 = 1_000_000
+        XCTAssertEqual(q.sample(cpuNs: 5_000 * ms, nowNs: 100_000 * ms), 0)
+        // 2 ms of CPU in 250 ms (0.8%), and so on for 10 s: quiet.
+        var cpu: UInt64 = 5_000 * ms
+        for i in 1...40 {
+            cpu += 2 * ms
+            XCTAssertEqual(q.sample(cpuNs: cpu, nowNs: (100_000 + 250 * UInt64(i)) * ms), 250 * i)
+        }
+        // One computing thread's 250 ms: busy now.
+        cpu += 250 * ms
+        XCTAssertEqual(q.sample(cpuNs: cpu, nowNs: 110_250 * ms), 0)
+        XCTAssertEqual(q.sample(cpuNs: cpu, nowNs: 111_000 * ms), 750)
+        // The burst is measured against the whole quiet time: 60 ms after
+        // 5 s of quiet is 1.2% of it.
+        XCTAssertEqual(q.sample(cpuNs: cpu + 40 * ms, nowNs: 116_000 * ms), 5_750)
+        XCTAssertEqual(q.sample(cpuNs: cpu + 60 * ms, nowNs: 116_250 * ms), 6_000)
+        XCTAssertEqual(q.sample(cpuNs: cpu + 130 * ms, nowNs: 116_500 * ms), 0)
+        let mark = cpu + 130 * ms
+        XCTAssertEqual(q.sample(cpuNs: mark - 3_000, nowNs: 117_000 * ms), 500)
+        XCTAssertEqual(q.sample(cpuNs: mark + 1_000, nowNs: 118_000 * ms), 1_500)
+    }
+
     /// Rule: a join on a thread that still runs is never a stall, however
     /// long (threads live as long as their work); a join on a thread that
     /// is blocked itself is one.

@@ -232,6 +232,7 @@ final class HangExamplesTests: XCTestCase {
         "pipe_reader_later": "pipe_reader_later: done (5 bytes)\n",
         "epoll_server_idle_workers": "epoll_server_idle_workers: done\n",
         "join_busy_worker": "join_busy_worker: done\n",
+        "idle_pool_busy_main": "idle_pool_busy_main: done\n",
         "woken_not_running": "woken_not_running: done\n",
     ]
 
@@ -550,6 +551,15 @@ final class HangExamplesTests: XCTestCase {
     func test_join_busy_worker_noStall() throws {
         let run = try checkNotHang("join_busy_worker", env: ["DEPT_OPTIONS": "stall_ms=1500"])
         assertSilent(run, plainStdout: Self.notHangs["join_busy_worker"])
+    }
+
+    /// Three workers idle on a condvar for 3 s while main computes, with
+    /// stall_ms=1500: a process whose other threads compute has not
+    /// stopped, so its idle workers are no stall (ProcessQuiet). The same
+    /// workers while main sleeps are one (test_sleeper_signals_later_...).
+    func test_idle_pool_busy_main_noStall() throws {
+        let run = try checkNotHang("idle_pool_busy_main", env: ["DEPT_OPTIONS": "stall_ms=1500"])
+        assertSilent(run, plainStdout: Self.notHangs["idle_pool_busy_main"])
     }
 
     /// A thread whose wait is over in the kernel but that does not run (a
