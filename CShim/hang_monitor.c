@@ -221,7 +221,7 @@ static uint32_t take_snapshot(uint32_t live, uint32_t *untracked, bool ask_kerne
         memcpy(&held_buf[nh], t->held, h * sizeof *held_buf);
         uint32_t kept = 0;
         for (uint32_t i = 0; i < h; i++)
-            if (!(held_buf[nh + i].flags & DEPT_HELD_FUTEX)) held_buf[nh + kept++] = held_buf[nh + i];
+            if (!(held_buf[nh + i].flags & (DEPT_HELD_FUTEX | DEPT_HELD_HANDED))) held_buf[nh + kept++] = held_buf[nh + i];
         for (uint32_t i = 0; i < npi; i++)
             if (pi_owners[i].os_tid == t->os_tid)
                 held_buf[nh + kept++] = (struct dept_held){ .obj = pi_owners[i].obj, .cls = pi_owners[i].cls,

@@ -233,6 +233,19 @@ static bool unlocked_in_memory(const pthread_mutex_t *m) {
     return m->__data.__lock == 0 && m->__data.__owner == 0 && !(m->__data.__kind & 64);
 }
 
+// The known-table key (known_table.c) of "a thread unlocked this mutex
+// instance while another held it".
+static uint64_t handed_key(uint32_t inst) { return dept_mix(0x48414e4445440000ull, inst); }
+
+// Whether locking m again while holding it sleeps until another thread
+// unlocks it: a normal or adaptive mutex, untimed, not robust, PI or PP (a
+// recursive one counts, an error-checking one says EDEADLK).
+static bool relock_sleeps(const pthread_mutex_t *m, uint32_t extra) {
+    int k = KIND(m);
+    return (k == PTHREAD_MUTEX_NORMAL || k == PTHREAD_MUTEX_ADAPTIVE_NP) && !(m->__data.__kind & (16 | 32 | 64))
+           && !(extra & DEPT_WAIT_TIMED);
+}
+
 // Everything but a cached acquisition, shared by lock, timedlock and
 // clocklock. `how` performs the acquisition; `key` is the acquisition
 // cache key computed before anything was pushed (0: not cacheable).
@@ -241,7 +254,11 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
                                              const struct mutex_take *how, uint64_t key) {
     uint16_t op = how->op;
     uint32_t extra = how->extra;
-    if (UNLIKELY(dept_held_index(t, (uintptr_t)m) >= 0) && unlocked_in_memory(m)) dept_drop_held(t, (uintptr_t)m);
+    int32_t own = dept_held_index(t, (uintptr_t)m);
+    if (UNLIKELY(own >= 0) && unlocked_in_memory(m)) {
+        dept_drop_held(t, (uintptr_t)m);
+        own = -1;
+    }
     uint64_t gen = dept_acq_gen((uintptr_t)m);
     struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
     uint32_t flags = wait_flags(m) | extra;
@@ -255,6 +272,16 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
             return r;
         }
     }
+    // A wait for a mutex the thread holds itself, innermost, of a kind whose
+    // relock sleeps until somebody unlocks it: either nobody will (a
+    // self-deadlock: the live monitor proves it, hang_self_relock.c), or
+    // another thread unlocks it on the holder's behalf, as a program that
+    // uses a mutex as a semaphore does (glibc lets a non-owner unlock a
+    // normal mutex: mutex_handed_to_worker.c). Which one is known only once
+    // the wait returns or has lasted hang_ms, so the held entry is no
+    // context of this wait: the core would take it for a circular
+    // dependency at once. When the wait returns, the old hold is over.
+    bool self = UNLIKELY(own >= 0) && (uint32_t)own == t->nheld - 1 && relock_sleeps(m, extra);
     uint32_t held_flags = (extra & DEPT_WAIT_TIMED) ? DEPT_HELD_TIMED : 0;
     // What names this acquisition (lock_sites.c): its stack is remembered,
     // and the acquisition cached, under that key, computed before the push.
@@ -269,7 +296,12 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         dept_clock_waited(t, o.inst);
         dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, dept_site_stack(t, o.cls, op, named), pc);
     } else {
+        // Its holder's relock waits for such an unlock when one was seen.
+        uint32_t handed_by = 0;
+        if (UNLIKELY(self) && dept_known_get(handed_key(o.inst), &handed_by)) t->held[own].flags |= DEPT_HELD_HANDED;
+        if (UNLIKELY(self)) t->nheld--;
         uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, named);
+        if (UNLIKELY(self)) t->nheld++;
         t->acquiring++;
         dept_push_fast(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, stack, pc);
         // The first acquisition of a mutex since its init is not cached: a
@@ -278,7 +310,7 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         // is taken again is cached by its second acquisition. A young
         // site's are not cached; a wrapper's under its call string, and
         // under its site an entry that sends the next one to lock_site.
-        if (key && fresh == DEPT_FRESH_NO && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) {
+        if (key && fresh == DEPT_FRESH_NO && !self && !(flags & DEPT_WAIT_RECURSIVE_OK) && !(m->__data.__kind & (16 | 32 | 64))) {
             if (site == DEPT_LOCK_SITE_PLAIN) dept_acq_remember(t, key, gen);
             else if (site == DEPT_LOCK_SITE_WRAPPER) {
                 dept_acq_remember(t, named_key, gen);
@@ -289,6 +321,12 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
     dept_leave();
     int r = take(t, m, how);
     t->acquiring--;
+    if (UNLIKELY(self) && r == 0) {
+        // Unlocked for it meanwhile: the entry below the new one is gone.
+        dept_tls_guard = 1;
+        if (t->nheld >= 2 && t->held[t->nheld - 2].obj == (uintptr_t)m) dept_held_remove(t, t->nheld - 2);
+        dept_leave();
+    }
     if (UNLIKELY(r == 0 && dept_class_published(o.cls))) learn_published(t, o);
     return r;
 }
@@ -598,6 +636,7 @@ static __attribute__((noinline)) int unlock_slow(pthread_mutex_t *m, uintptr_t p
         } else if (owner != 0 && owner != t->os_tid && !(m->__data.__kind & 128 /* pshared */)) {
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);
             dept_warn(DEPT_WARN_UNLOCK_NOT_OWNER, t, o.cls, true);
+            dept_known_put(handed_key(o.inst), 1, t->tid);
         }
         dept_leave();
         return __pthread_mutex_unlock(m);

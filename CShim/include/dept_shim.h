@@ -133,6 +133,11 @@ enum {
     // entered this context, at the site dept_event.check names (EventRules,
     // rule 1; CycleJudge.conditionLockRule).
     DEPT_HELD_BEFORE_CHECK = 1024,
+    // Shim only: a mutex its thread waits to take again while another
+    // thread, which unlocked it on a holder's behalf before, may do so now
+    // (mutex_hooks.c): not the proof of a self-deadlock that a held lock is
+    // (hang_monitor.c leaves it out of the live snapshot).
+    DEPT_HELD_HANDED = 2048,
 };
 
 /// A wait that is starting.

@@ -14,7 +14,8 @@ final class PrimitivesTests: XCTestCase {
     /// Examples of `expect: warning` outside the hostile_* set, covered here
     /// (timeout_stuck_worker by HangExamplesTests).
     static let warningExamples: Set<String> = ["robust_not_consistent", "timeout_stuck_worker", "cond_wait_unheld_mutex",
-                                                   "rwlock_unlock_unheld", "mutex_lock_destroyed", "sem_misuse"]
+                                                   "rwlock_unlock_unheld", "mutex_lock_destroyed", "sem_misuse",
+                                                   "mutex_handed_to_worker"]
 
     /// Runs an `expect: warning` example under the preload: no line but
     /// warnings, and the program's own results (assertSilent).
@@ -73,6 +74,31 @@ final class PrimitivesTests: XCTestCase {
         XCTAssertEqual(unlocks[2], "DEPT: warning: unlock of first-use@rwlock_unlock_unheld.c:55, which is not locked",
                        run.transcript)
         XCTAssertTrue(run.stdout.contains("extra unlock returned 0"), run.transcript)
+    }
+
+    /// A mutex used as a semaphore: main locks it again to wait for the
+    /// worker's unlock. A warning for the worker's unlock (warnings are
+    /// printed once per stack), and neither
+    /// a potential report (main's hold is no context of its own relock,
+    /// which either never returns, and the live monitor proves that, as in
+    /// hang_self_relock, or returns because another thread unlocked it) nor
+    /// a live one.
+    func test_mutex_handed_to_worker() throws {
+        let run = try warningExample("mutex_handed_to_worker")
+        let unlocks = run.stderrLines.filter { $0.hasPrefix("DEPT: warning: unlock of job_done by thread T2 \"ctx-worker\"") }
+        XCTAssertFalse(unlocks.isEmpty, "no warning for the worker's unlock\n\(run.transcript)")
+        XCTAssertTrue(run.stdout.contains("done (3 jobs)"), run.transcript)
+    }
+
+    /// The same with jobs after the first lasting 1.5 s, past hang_ms:
+    /// main's relock waits that long for a mutex its books say it holds.
+    /// The worker unlocked it for main before, so main's hold proves no
+    /// self-deadlock: no live verdict, and the program is not ended.
+    func test_mutex_handed_to_worker_slowJobs() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("mutex_handed_to_worker")
+        let run = runExample(example, preload: true, env: ["MUTEX_HANDED_SLOW": "1"], timeout: Self.timeout)
+        assertSilent(run, allowWarnings: true, plainStdout: "mutex_handed_to_worker: done (3 jobs)\n")
     }
 
     /// A lock and a trylock of a destroyed mutex (glibc fails both with
