@@ -88,6 +88,58 @@ static uint32_t count_tasks(void) {
     return n;
 }
 
+// Whether the thread is blocked in a system call that waits for input on a
+// descriptor (a socket, a pipe, a terminal; poll and epoll on them): it
+// waits for the world outside the process (x86_64 numbers; "running" or an
+// unreadable file says no).
+static bool waits_for_input(const char *tid) {
+    char path[64] = "/proc/self/task/";
+    size_t len = strlen(path), n = strlen(tid);
+    if (len + n + 9 > sizeof path) return false;
+    memcpy(path + len, tid, n);
+    memcpy(path + len + n, "/syscall", 9);
+    int fd = dept_libc_open_read(path);
+    if (fd < 0) return false;
+    char buf[24];
+    ssize_t got = dept_libc_read(fd, buf, sizeof buf - 1);
+    dept_libc_close(fd);
+    if (got <= 0 || buf[0] < '0' || buf[0] > '9') return false;
+    buf[got] = 0;
+    long nr = 0;
+    for (const char *c = buf; *c >= '0' && *c <= '9'; c++) nr = nr * 10 + (*c - '0');
+    switch (nr) {
+    case SYS_read: case SYS_readv: case SYS_recvfrom: case SYS_recvmsg: case SYS_recvmmsg:
+    case SYS_accept: case SYS_accept4: case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
+    case SYS_epoll_wait: case SYS_epoll_pwait:
+#ifdef SYS_epoll_pwait2
+    case SYS_epoll_pwait2:
+#endif
+        return true;
+    default:
+        return false;
+    }
+}
+
+// How many threads of the process, the monitor aside, wait for input on a
+// descriptor (HangAnalysis: then the process is idle, waiting for a
+// client, not stopped).
+static uint32_t count_input_waiters(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return 0;
+    char self[12];
+    int nd = 0;
+    for (uint32_t v = (uint32_t)monitor_os_tid; nd == 0 || v; v /= 10) self[nd++] = (char)('0' + v % 10);
+    char mine[12];
+    for (int i = 0; i < nd; i++) mine[i] = self[nd - 1 - i];
+    mine[nd] = 0;
+    uint32_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && strcmp(e->d_name, mine) != 0 && waits_for_input(e->d_name)) n++;
+    closedir(d);
+    return n;
+}
+
 static int stall_active;
 
 static dept_spin check_flag = DEPT_SPIN_INIT;
@@ -283,8 +335,12 @@ static bool check_locked(bool proven) {
     uint32_t untracked = 0;
     uint32_t n = take_snapshot(live, &untracked, !proven);
     if (!n) return true;
+    // Asked only when a stall could be due: it reads a file per thread.
+    uint32_t input_waiters = !proven && quiet_ms != UINT32_MAX && quiet_ms >= (uint32_t)dept_config.stall_ms
+                             && oldest >= (uint64_t)dept_config.stall_ms * 1000000ull ? count_input_waiters() : 0;
     dept_core_lock();
-    int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers, proven ? 1 : 0, quiet_ms);
+    int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers, proven ? 1 : 0, quiet_ms,
+                                           input_waiters);
     dept_core_unlock();   // prints what the check queued
     if (!proven) {
         stall_active = verdict == DEPT_VERDICT_STALL;

@@ -42,6 +42,9 @@ public struct LiveState: Sendable {
     /// For how long the rest of the process has used (almost) no CPU
     /// (ProcessQuiet); nil when unknown, which counts as quiet.
     public var quietMs: Int? = nil
+    /// Threads blocked waiting for input on a descriptor (a socket, a pipe,
+    /// poll or epoll): the process waits for the world outside it.
+    public var inputWaiters: Int = 0
     public init(threads: [LiveThread], untracked: Int = 0) { self.threads = threads; self.untracked = untracked }
 }
 
@@ -78,7 +81,9 @@ public enum LiveVerdict: Sendable, Equatable {
 /// after (the dependency graph), close a loop, it is reported as the
 /// `deadlock` that explains the hang. Short of that, threads blocked for
 /// `stallMs` in a process that has otherwise been quiet as long (nobody
-/// computes; the others sleep, or wait for I/O) are a `stall`.
+/// computes), where no thread waits for input on a descriptor (a server
+/// waiting for clients), are a `stall`: the others sleep, or wait for
+/// what dept does not see.
 public enum HangAnalysis {
     /// Wakers that ownership proves.
     public static func owners(of t: LiveThread, in s: LiveState) -> [(UInt32, WakeReason)] {
@@ -168,8 +173,11 @@ public enum HangAnalysis {
             return .hang
         }
         // A stall is a process that stopped: while other threads compute,
-        // blocked ones are idle workers of a busy program (ProcessQuiet).
-        if (s.quietMs ?? Int.max) >= stallMs && !stalled(s, hangMs: hangMs, stallMs: stallMs).isEmpty { return .stall }
+        // blocked ones are idle workers of a busy program (ProcessQuiet);
+        // while a thread waits for input on a descriptor, they are idle
+        // workers of a server waiting for its next client.
+        if (s.quietMs ?? Int.max) >= stallMs && s.inputWaiters == 0
+            && !stalled(s, hangMs: hangMs, stallMs: stallMs).isEmpty { return .stall }
         return .running
     }
 

@@ -92,6 +92,24 @@ final class HangAnalysisTests: XCTestCase {
         XCTAssertEqual(Self.analyze(h), .hang)
     }
 
+    /// Rule: a quiet process in which a thread waits for input on a
+    /// descriptor is a server waiting for its next client: no stall. A
+    /// deadlock is proven whatever the others wait for.
+    func testNoStallWhileAThreadWaitsForInput() {
+        var s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: Self.blockedOn(C.C, op: .condWait, ms: Self.stallMs * 3)),
+            LiveThread(tid: 2),
+        ])
+        s.quietMs = Self.stallMs * 3
+        XCTAssertEqual(Self.analyze(s), .stall)
+        s.inputWaiters = 1
+        XCTAssertEqual(Self.analyze(s), .running)
+        var d = Self.abba()
+        d.threads.append(LiveThread(tid: 3))
+        d.inputWaiters = 1
+        XCTAssertEqual(Self.analyze(d), .deadlock(cycle: [1, 2], stuck: [1, 2]))
+    }
+
     /// Quiet is a rate: a process that uses at most 1% of a CPU (timers,
     /// ticks) stays quiet; one that computes is busy from that look on; a
     /// reading a little below the last (the two clocks are read apart) is

@@ -562,6 +562,16 @@ final class HangExamplesTests: XCTestCase {
         assertSilent(run, plainStdout: Self.notHangs["idle_pool_busy_main"])
     }
 
+    /// The idle server with stall_ms=1500: its workers wait on a condvar
+    /// for 2.5 s in a quiet process, but the server thread waits in
+    /// epoll_wait for input, so the process is idle, waiting for a client,
+    /// not stopped: no stall warning (knotd, rsyslogd and iperf printed one
+    /// after 10 s without clients, survey 12).
+    func test_epoll_server_idle_workers_noStall() throws {
+        let run = try checkNotHang("epoll_server_idle_workers", env: ["DEPT_OPTIONS": "stall_ms=1500"])
+        assertSilent(run, plainStdout: Self.notHangs["epoll_server_idle_workers"])
+    }
+
     /// A thread whose wait is over in the kernel but that does not run (a
     /// tracer keeps it stopped 2.5 s, as a loaded machine may keep a woken
     /// thread waiting for a CPU): the kernel says it is not asleep, so no
