@@ -53,8 +53,8 @@ void dept_core_dependency(uint32_t tid, const struct dept_held *from, const stru
 /// `proven`: a deadlock is known to exist now (the kernel said so): waits
 /// count however short, and only a deadlock verdict is reported.
 /// `quiet_ms`: what dept_core_quiet_sample last returned (UINT32_MAX:
-/// unknown). `input_waiters`: threads blocked waiting for input on a
-/// descriptor (counted only when a stall could be due, else 0).
+/// unknown). `input_waiters`: whether a thread is blocked waiting for
+/// input on a descriptor (1 or 0; asked only when a stall could be due).
 int32_t dept_core_live_check(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,
                              uint32_t untracked, const struct dept_waker *wakers, uint32_t nwakers,
                              uint32_t proven, uint32_t quiet_ms, uint32_t input_waiters);

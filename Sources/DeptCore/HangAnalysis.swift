@@ -43,7 +43,8 @@ public struct LiveState: Sendable {
     /// (ProcessQuiet); nil when unknown, which counts as quiet.
     public var quietMs: Int? = nil
     /// Threads blocked waiting for input on a descriptor (a socket, a pipe,
-    /// poll or epoll): the process waits for the world outside it.
+    /// poll or epoll), as far as the monitor looked (it stops at the
+    /// first; 0: none): the process waits for the world outside it.
     public var inputWaiters: Int = 0
     public init(threads: [LiveThread], untracked: Int = 0) { self.threads = threads; self.untracked = untracked }
 }
