@@ -53,11 +53,11 @@ void dept_core_dependency(uint32_t tid, const struct dept_held *from, const stru
 /// `proven`: a deadlock is known to exist now (the kernel said so): waits
 /// count however short, and only a deadlock verdict is reported.
 /// `quiet_ms`: what dept_core_quiet_sample last returned (UINT32_MAX:
-/// unknown). `input_waiters`: whether a thread is blocked waiting for
-/// input on a descriptor (1 or 0; asked only when a stall could be due).
+/// unknown). `waits_for_input`: 1 when a thread is blocked waiting for
+/// input on a descriptor (asked only when a stall could be due, else 0).
 int32_t dept_core_live_check(const struct dept_live_thread *threads, uint32_t n, const struct dept_held *held,
                              uint32_t untracked, const struct dept_waker *wakers, uint32_t nwakers,
-                             uint32_t proven, uint32_t quiet_ms, uint32_t input_waiters);
+                             uint32_t proven, uint32_t quiet_ms, uint32_t waits_for_input);
 /// The monitor's look at the CPU time the process used outside the monitor
 /// thread, at monotonic time `now_ns`: for how many ms the process has been
 /// quiet (DeptCore's ProcessQuiet). Called at every look of the monitor,

@@ -88,16 +88,33 @@ static uint32_t count_tasks(void) {
     return n;
 }
 
+// "/proc/self/task/<os_tid><file>" into path (48 bytes: a file name of up
+// to 14).
+static void task_path(char *path, int32_t os_tid, const char *file) {
+    static const char dir[] = "/proc/self/task/";
+    char digits[12];
+    int nd = 0;
+    for (uint32_t v = (uint32_t)os_tid; nd == 0 || v; v /= 10) digits[nd++] = (char)('0' + v % 10);
+    size_t len = sizeof dir - 1;
+    memcpy(path, dir, len);
+    while (nd) path[len++] = digits[--nd];
+    memcpy(path + len, file, strlen(file) + 1);
+}
+
+// The decimal number s starts with (0 when none).
+static long leading_number(const char *s) {
+    long v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) v = v * 10 + (*s - '0');
+    return v;
+}
+
 // Whether the thread is blocked in a system call that waits for input on a
 // descriptor (a socket, a pipe, a terminal; poll and epoll on them): it
 // waits for the world outside the process (x86_64 numbers; "running" or an
 // unreadable file says no).
-static bool waits_for_input(const char *tid) {
-    char path[64] = "/proc/self/task/";
-    size_t len = strlen(path), n = strlen(tid);
-    if (len + n + 9 > sizeof path) return false;
-    memcpy(path + len, tid, n);
-    memcpy(path + len + n, "/syscall", 9);
+static bool thread_waits_for_input(int32_t os_tid) {
+    char path[48];
+    task_path(path, os_tid, "/syscall");
     int fd = dept_libc_open_read(path);
     if (fd < 0) return false;
     char buf[24];
@@ -105,9 +122,7 @@ static bool waits_for_input(const char *tid) {
     dept_libc_close(fd);
     if (got <= 0 || buf[0] < '0' || buf[0] > '9') return false;
     buf[got] = 0;
-    long nr = 0;
-    for (const char *c = buf; *c >= '0' && *c <= '9'; c++) nr = nr * 10 + (*c - '0');
-    switch (nr) {
+    switch (leading_number(buf)) {
     case SYS_read: case SYS_readv: case SYS_recvfrom: case SYS_recvmsg: case SYS_recvmmsg:
     case SYS_accept: case SYS_accept4: case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
     case SYS_epoll_wait: case SYS_epoll_pwait:
@@ -122,27 +137,23 @@ static bool waits_for_input(const char *tid) {
 
 // Whether a thread of the process, the monitor aside, waits for input on a
 // descriptor (HangAnalysis: then the process is idle, waiting for a
-// client, not stopped): 1 or 0. It reads a file per thread until it finds
-// one, so a quiet server of thousands of threads would spend its idle
-// time here: the answer is kept for a second.
+// client, not stopped). It reads a file per thread until it finds one, so
+// a quiet server of thousands of threads would spend its idle time here:
+// the answer is kept for a second.
 static uint64_t input_asked_ns;
-static uint32_t input_answer;
-static uint32_t count_input_waiters(void) {
+static bool input_answer;
+static bool process_waits_for_input(void) {
     uint64_t now = dept_coarse_now_ns();
     if (input_asked_ns && now - input_asked_ns < 1000000000ull) return input_answer;
     input_asked_ns = now;
-    input_answer = 0;
+    input_answer = false;
     DIR *d = opendir("/proc/self/task");
-    if (!d) return 0;
-    char self[12];
-    int nd = 0;
-    for (uint32_t v = (uint32_t)monitor_os_tid; nd == 0 || v; v /= 10) self[nd++] = (char)('0' + v % 10);
-    char mine[12];
-    for (int i = 0; i < nd; i++) mine[i] = self[nd - 1 - i];
-    mine[nd] = 0;
+    if (!d) return false;
     struct dirent *e;
-    while (!input_answer && (e = readdir(d)))
-        if (e->d_name[0] != '.' && strcmp(e->d_name, mine) != 0 && waits_for_input(e->d_name)) input_answer = 1;
+    while (!input_answer && (e = readdir(d))) {
+        long tid = leading_number(e->d_name);
+        if (tid > 0 && tid != monitor_os_tid && thread_waits_for_input((int32_t)tid)) input_answer = true;
+    }
     closedir(d);
     return input_answer;
 }
@@ -218,12 +229,8 @@ static void collect_pi_owners(void) {
 // wake it: a false hang, and on_hang=exit would end a healthy process.
 // When the state cannot be read, the books are trusted.
 static bool kernel_asleep(int32_t os_tid) {
-    char path[48] = "/proc/self/task/", digits[12];
-    int nd = 0;
-    for (uint32_t v = (uint32_t)os_tid; nd == 0 || v; v /= 10) digits[nd++] = (char)('0' + v % 10);
-    size_t len = strlen(path);
-    while (nd) path[len++] = digits[--nd];
-    memcpy(path + len, "/stat", 6);
+    char path[48];
+    task_path(path, os_tid, "/stat");
     int fd = dept_libc_open_read(path);
     if (fd < 0) return true;
     char buf[128];
@@ -343,11 +350,11 @@ static bool check_locked(bool proven) {
     uint32_t n = take_snapshot(live, &untracked, !proven);
     if (!n) return true;
     // Asked only when a stall could be due: it reads a file per thread.
-    uint32_t input_waiters = !proven && quiet_ms != UINT32_MAX && quiet_ms >= (uint32_t)dept_config.stall_ms
-                             && oldest >= (uint64_t)dept_config.stall_ms * 1000000ull ? count_input_waiters() : 0;
+    bool input_wait = !proven && quiet_ms != UINT32_MAX && quiet_ms >= (uint32_t)dept_config.stall_ms
+                      && oldest >= (uint64_t)dept_config.stall_ms * 1000000ull && process_waits_for_input();
     dept_core_lock();
     int32_t verdict = dept_core_live_check(snap, n, held_buf, untracked, wakers, nwakers, proven ? 1 : 0, quiet_ms,
-                                           input_waiters);
+                                           input_wait ? 1 : 0);
     dept_core_unlock();   // prints what the check queued
     if (!proven) {
         stall_active = verdict == DEPT_VERDICT_STALL;

@@ -296,10 +296,12 @@ static __attribute__((noinline)) int acquire(struct dept_thread *t, pthread_mute
         dept_clock_waited(t, o.inst);
         dept_ecxt_enter(t, (uintptr_t)m, o, DEPT_EV_EXCL, op, held_flags, dept_site_stack(t, o.cls, op, named), pc);
     } else {
-        // Its holder's relock waits for such an unlock when one was seen.
-        uint32_t handed_by = 0;
-        if (UNLIKELY(self) && dept_known_get(handed_key(o.inst), &handed_by)) t->held[own].flags |= DEPT_HELD_HANDED;
-        if (UNLIKELY(self)) t->nheld--;
+        if (UNLIKELY(self)) {
+            // Its holder's relock waits for such an unlock when one was seen.
+            uint32_t handed_by = 0;
+            if (dept_known_get(handed_key(o.inst), &handed_by)) t->held[own].flags |= DEPT_HELD_HANDED;
+            t->nheld--;
+        }
         uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL | DEPT_EV_SHARED, op, flags, named);
         if (UNLIKELY(self)) t->nheld++;
         t->acquiring++;

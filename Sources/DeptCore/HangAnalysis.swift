@@ -42,10 +42,9 @@ public struct LiveState: Sendable {
     /// For how long the rest of the process has used (almost) no CPU
     /// (ProcessQuiet); nil when unknown, which counts as quiet.
     public var quietMs: Int? = nil
-    /// Threads blocked waiting for input on a descriptor (a socket, a pipe,
-    /// poll or epoll), as far as the monitor looked (it stops at the
-    /// first; 0: none): the process waits for the world outside it.
-    public var inputWaiters: Int = 0
+    /// A thread is blocked waiting for input on a descriptor (a socket, a
+    /// pipe, poll or epoll): the process waits for the world outside it.
+    public var waitsForInput = false
     public init(threads: [LiveThread], untracked: Int = 0) { self.threads = threads; self.untracked = untracked }
 }
 
@@ -177,7 +176,7 @@ public enum HangAnalysis {
         // blocked ones are idle workers of a busy program (ProcessQuiet);
         // while a thread waits for input on a descriptor, they are idle
         // workers of a server waiting for its next client.
-        if (s.quietMs ?? Int.max) >= stallMs && s.inputWaiters == 0
+        if (s.quietMs ?? Int.max) >= stallMs && !s.waitsForInput
             && !stalled(s, hangMs: hangMs, stallMs: stallMs).isEmpty { return .stall }
         return .running
     }

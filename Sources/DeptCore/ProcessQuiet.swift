@@ -2,11 +2,11 @@
 /// outside dept's monitor.
 ///
 /// A stall dump is there for a process that stopped: threads blocked in
-/// untimed waits, and the threads that may still wake them asleep in I/O,
-/// `poll` or `sleep` (a test its runner will kill). A thread that computes
-/// is progress: its program is slow or busy, not stopped, and the idle
-/// workers a dump would list (zpaq's and RocksDB's pools while their
-/// compressors run) explain nothing. So the monitor samples the CPU time
+/// untimed waits, and the threads that may still wake them asleep, or in
+/// waits dept does not see (a test its runner will kill). A thread that
+/// computes is progress: its program is slow or busy, not stopped, and
+/// the idle workers a dump would list (zpaq's and RocksDB's pools while
+/// their compressors run) explain nothing. So the monitor samples the CPU time
 /// of everything but itself, and a stall needs `stallMs` of quiet.
 ///
 /// Quiet is a rate, not silence: a process stuck behind a blocked thread

@@ -136,10 +136,10 @@ func coreLiveDump(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ he
 @_cdecl("dept_core_live_check")
 func coreLiveCheck(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32, _ heldBase: UnsafePointer<dept_held>?,
                    _ untracked: UInt32, _ wakers: UnsafePointer<dept_waker>?, _ nw: UInt32,
-                   _ proven: UInt32, _ quietMs: UInt32, _ inputWaiters: UInt32) -> Int32 {
+                   _ proven: UInt32, _ quietMs: UInt32, _ waitsForInput: UInt32) -> Int32 {
     var state = liveState(threads, n, heldBase, untracked, wakers, nw)
     if quietMs != UInt32.max { state.quietMs = Int(quietMs) }
-    state.inputWaiters = Int(inputWaiters)
+    state.waitsForInput = waitsForInput != 0
     let list = state.threads
     let opts = runtime.options
     let verdict = analyze(state, proven: proven != 0)

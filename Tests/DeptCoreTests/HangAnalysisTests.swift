@@ -102,11 +102,11 @@ final class HangAnalysisTests: XCTestCase {
         ])
         s.quietMs = Self.stallMs * 3
         XCTAssertEqual(Self.analyze(s), .stall)
-        s.inputWaiters = 1
+        s.waitsForInput = true
         XCTAssertEqual(Self.analyze(s), .running)
         var d = Self.abba()
         d.threads.append(LiveThread(tid: 3))
-        d.inputWaiters = 1
+        d.waitsForInput = true
         XCTAssertEqual(Self.analyze(d), .deadlock(cycle: [1, 2], stuck: [1, 2]))
     }
 
