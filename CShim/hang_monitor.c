@@ -88,17 +88,24 @@ static uint32_t count_tasks(void) {
     return n;
 }
 
-// "/proc/self/task/<os_tid><file>" into path (48 bytes: a file name of up
-// to 14).
-static void task_path(char *path, int32_t os_tid, const char *file) {
+// The start of /proc/self/task/<os_tid><file> (file: up to 14 bytes), NUL-
+// terminated in buf; false when it cannot be read or is empty.
+static bool read_task_file(int32_t os_tid, const char *file, char *buf, size_t size) {
     static const char dir[] = "/proc/self/task/";
-    char digits[12];
+    char path[48], digits[12];
     int nd = 0;
     for (uint32_t v = (uint32_t)os_tid; nd == 0 || v; v /= 10) digits[nd++] = (char)('0' + v % 10);
     size_t len = sizeof dir - 1;
     memcpy(path, dir, len);
     while (nd) path[len++] = digits[--nd];
     memcpy(path + len, file, strlen(file) + 1);
+    int fd = dept_libc_open_read(path);
+    if (fd < 0) return false;
+    ssize_t got = dept_libc_read(fd, buf, size - 1);
+    dept_libc_close(fd);
+    if (got <= 0) return false;
+    buf[got] = 0;
+    return true;
 }
 
 // The decimal number s starts with (0 when none).
@@ -113,15 +120,8 @@ static long leading_number(const char *s) {
 // waits for the world outside the process (x86_64 numbers; "running" or an
 // unreadable file says no).
 static bool thread_waits_for_input(int32_t os_tid) {
-    char path[48];
-    task_path(path, os_tid, "/syscall");
-    int fd = dept_libc_open_read(path);
-    if (fd < 0) return false;
     char buf[24];
-    ssize_t got = dept_libc_read(fd, buf, sizeof buf - 1);
-    dept_libc_close(fd);
-    if (got <= 0 || buf[0] < '0' || buf[0] > '9') return false;
-    buf[got] = 0;
+    if (!read_task_file(os_tid, "/syscall", buf, sizeof buf) || buf[0] < '0' || buf[0] > '9') return false;
     switch (leading_number(buf)) {
     case SYS_read: case SYS_readv: case SYS_recvfrom: case SYS_recvmsg: case SYS_recvmmsg:
     case SYS_accept: case SYS_accept4: case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
@@ -229,15 +229,8 @@ static void collect_pi_owners(void) {
 // wake it: a false hang, and on_hang=exit would end a healthy process.
 // When the state cannot be read, the books are trusted.
 static bool kernel_asleep(int32_t os_tid) {
-    char path[48];
-    task_path(path, os_tid, "/stat");
-    int fd = dept_libc_open_read(path);
-    if (fd < 0) return true;
     char buf[128];
-    ssize_t n = dept_libc_read(fd, buf, sizeof buf - 1);
-    dept_libc_close(fd);
-    if (n <= 0) return true;
-    buf[n] = 0;
+    if (!read_task_file(os_tid, "/stat", buf, sizeof buf)) return true;
     // "tid (comm) S ...": comm may hold spaces and parentheses.
     char *p = strrchr(buf, ')');
     if (!p || p[1] != ' ' || !p[2]) return true;
