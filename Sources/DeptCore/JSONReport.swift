@@ -40,6 +40,7 @@ public enum JSONReport {
     public static func render(_ r: Report, text: String) -> String {
         var s = "{\"schema\":\"dept-report\",\"version\":\(schemaVersion),\"kind\":\(str(r.kind.rawValue)),\"pid\":\(r.pid)"
         s += ",\"headline\":\(str(r.headline)),\"key\":\(str(r.key)),\"hang_ms\":\(r.hangMs)"
+        if let family = r.family { s += ",\"family\":\(str(family))" }
         s += ",\"sentence\":\(str(r.sentence))"
         s += ",\"scenario\":[" + r.scenario.map { "{\"column\":\($0.column),\"text\":\(str($0.text))}" }.joined(separator: ",") + "]"
         s += ",\"contexts\":[" + r.contexts.map { c in

@@ -12,6 +12,10 @@ public struct Report: Sendable {
     public var hangMs: Int = 0
     /// Stable across runs of the same code: the classes and operations of the cycle.
     public var key: String
+    /// Cycles that wait at the same places (ReportFamily): one is printed,
+    /// the others of a process are a line each. Nil for live reports and
+    /// for a cycle with a wait no frame places.
+    public var family: String? = nil
     /// Where the SUMMARY line points: the first frame outside the runtime
     /// (RuntimeFrames.best) of the first context's wait.
     public var summaryFrame: Frame?

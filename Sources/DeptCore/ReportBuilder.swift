@@ -250,6 +250,7 @@ public struct ReportBuilder {
                        summaryFrame: RuntimeFrames.best(contexts.first?.wait.stack ?? []))
         r.sentence = ReportStory.sentence(clauses)
         r.scenario = ReportStory.scenario(clauses, start: contexts.map { $0.start.text }, wait: contexts.map { $0.wait.text })
+        if kind == .potential { r.family = ReportFamily.key(contexts) }
         finish(&r, symbolizer: &symbolizer)
         return r
     }

@@ -30,6 +30,9 @@ public struct Statistics: Sendable, Equatable {
 
     // What came of it.
     public var potential = 0
+    /// Further cycles of a printed report's family (ReportFamily), each a
+    /// line instead of a report.
+    public var sameWaits = 0
     public var live = 0
     /// Distinct cycles a precision rule turned down (each a `verbosity=2`
     /// "not reported" line).
@@ -57,7 +60,8 @@ public struct Statistics: Sendable, Equatable {
             + "(\(Self.count(observations, "observation"))), \(Self.count(instancePairs, "instance pair"))\n"
             + head + "the slow path told the core of \(Self.count(waits, "wait")) and \(Self.count(events, "event")); "
             + "found \(Self.count(lockWrappers, "lock wrapper")) (\(crowdedLockWrappers) named by the call site again)\n"
-            + head + "reported \(Self.count(potential, "potential deadlock")) and "
+            + head + "reported \(Self.count(potential, "potential deadlock")) "
+            + "(\(Self.count(sameWaits, "more cycle")) at the same waits) and "
             + "\(Self.count(live, "live deadlock or hang", "live deadlocks or hangs")); "
             + "\(Self.count(turnedDown, "cycle")) turned down by a precision rule, \(suppressed) suppressed\n"
             + head + "gave up on \(Self.count(searchesOutOfBudget, "cycle search", "cycle searches")) (out of budget), "

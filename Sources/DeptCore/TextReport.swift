@@ -149,6 +149,13 @@ public enum TextReport {
         return s
     }
 
+    /// Another cycle of a family already printed (ReportFamily): one line
+    /// naming the report printed and this cycle's own classes and sites.
+    public static func sameWaits(_ r: Report, as printed: String) -> String {
+        "DEPT: info: potential deadlock \(printed) again, through other classes at the same waits "
+            + "(pid \(r.pid), key \(r.key)): \(r.sentence)\n"
+    }
+
     /// `file:line in function` of the frame the report points at.
     public static func summaryPlace(_ f: Frame?) -> String {
         guard let f else { return "(unknown)" }

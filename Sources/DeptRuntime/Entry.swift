@@ -227,6 +227,7 @@ func coreAtExit(_ semaphoreWaitsDropped: UInt64, _ shortStackSkips: UInt64) -> I
     if runtime.options.stats {
         var stats = runtime.detector.statistics
         stats.potential = runtime.potentialReports
+        stats.sameWaits = runtime.groupedReports
         stats.live = runtime.liveReports
         stats.suppressed = runtime.suppressedCount
         stats.semaphoreWaitsDropped = Int(semaphoreWaitsDropped)

@@ -94,8 +94,11 @@ func publish(_ report: Report) {
     }
     runtime.reportedKeys.insert(report.key)
     let suppressed = runtime.suppressions.match(report) != nil
+    let first = suppressed ? nil : runtime.families.printedBefore(report)
     if suppressed {
         runtime.suppressedCount += 1
+    } else if first != nil {
+        runtime.groupedReports += 1
     } else if report.kind == .potential {
         runtime.reportedPotential = true
         runtime.potentialReports += 1
@@ -105,6 +108,12 @@ func publish(_ report: Report) {
     }
     dept_shim_core_unlock_noflush()
     if suppressed { return }
+    // People get one line for another cycle of a family; JSON keeps the
+    // whole cycle as data, with its family, for `dept run` to group.
+    if let key = first, runtime.options.format != .json {
+        emit(TextReport.sameWaits(report, as: key))
+        return
+    }
     let plain = TextReport.Style(stripPathPrefix: runtime.options.stripPathPrefix)
     let text = TextReport.render(report, style: plain)
     switch runtime.options.format {

@@ -16,6 +16,10 @@ struct Runtime {
     var potentialReports = 0
     var liveReports = 0
     var suppressedCount = 0
+    /// Potential reports printed as one line: another cycle of a family
+    /// already printed (ReportFamily).
+    var groupedReports = 0
+    var families = ReportFamilies()
     var logFD: Int32 = 2
     var logPid: Int32 = 0
     var lostReports = 0

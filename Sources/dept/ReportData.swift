@@ -162,6 +162,7 @@ enum ReportJSON {
         }
         var r = Report(kind: kind, pid: pid, contexts: contexts, key: string(o["key"]) ?? "", summaryFrame: summaryFrame)
         r.hangMs = int(o["hang_ms"]) ?? 0
+        r.family = string(o["family"])
         r.sentence = string(o["sentence"]) ?? ""
         for step in (o["scenario"] as? [Any]) ?? [] {
             guard let so = step as? [String: Any], let col = int(so["column"]), let text = string(so["text"]) else { continue }

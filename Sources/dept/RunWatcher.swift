@@ -29,6 +29,8 @@ final class RunWatcher {
     private var offsets: [String: UInt64] = [:]
     private var partial: [String: String] = [:]
     private var keys: Set<String> = []
+    /// A cycle of a family printed before is no new report (ReportFamily).
+    private var families = ReportFamilies()
     private var reports = 0
 
     init(dir: String, progress: Bool, streamTo: Int32?, style: TextReport.Style) {
@@ -94,6 +96,7 @@ final class RunWatcher {
             let key = r.key.isEmpty ? r.headline : r.key
             if keys.contains(key) { continue }
             keys.insert(key)
+            if families.printedBefore(r) != nil { continue }
             guard let fd = streamTo else { continue }
             if printedProgress && fd == 2 { writeStderr("\r\u{1B}[K"); printedProgress = false }
             let exe = r.modules.first.map { " (\(basename($0.path)))" } ?? ""

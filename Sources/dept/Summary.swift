@@ -15,6 +15,9 @@ struct Collection {
         var occurrences: [Occurrence]
         /// Every kind the cycle was reported as, most severe first.
         var kinds: [Report.Kind]
+        /// The keys of other cycles of the report's family (ReportFamily):
+        /// the same waits, through other classes.
+        var sameWaits: [String] = []
     }
 
     struct WarningGroup {
@@ -56,6 +59,7 @@ struct Collection {
     private var sup: Suppressions? = nil
     private var ignoring: Set<String> = []
     private var groupIndex: [String: Int] = [:]
+    private var familyIndex: [String: Int] = [:]
     private var warningIndex: [String: Int] = [:]
     private var diagnosticIndex: [String: Int] = [:]
     private var hits: [String: Int] = [:]
@@ -123,6 +127,13 @@ struct Collection {
                 }
                 return nil
             }
+            if r.kind == .potential, let f = r.family, let i = familyIndex[f] {
+                Self.add(&groups[i].occurrences, occ)
+                groups[i].sameWaits.append(key)
+                groupIndex[key] = i
+                return nil
+            }
+            if r.kind == .potential, let f = r.family { familyIndex[f] = groups.count }
             groupIndex[key] = groups.count
             groups.append(Group(key: key, report: r, text: text, occurrences: occ, kinds: [r.kind]))
             return groups.count - 1
@@ -210,6 +221,7 @@ struct Collection {
         var s = TextReport.render(g.report, style: style)
         s += Self.appearedLine(g.occurrences) + "\n"
         if g.kinds.count > 1 { s += "reported as: " + g.kinds.map(Self.kindName).joined(separator: ", ") + "\n" }
+        if !g.sameWaits.isEmpty { s += Self.sameWaitsLine(g.sameWaits) + "\n" }
         return s + "\n"
     }
 
@@ -257,10 +269,17 @@ struct Collection {
         var s = "dept: reports:\n"
         for (i, g) in groups.enumerated() {
             let place = TextReport.summaryPlace(g.report.summaryFrame)
-            s += "  \(i + 1). \(Self.kindName(g.report.kind)) \(place) [key \(g.key)]: "
+            let more = g.sameWaits.isEmpty ? "" : " and \(g.sameWaits.count) more at the same waits"
+            s += "  \(i + 1). \(Self.kindName(g.report.kind)) \(place) [key \(g.key)\(more)]: "
                 + Self.appearedLine(g.occurrences, limit: 8) + "\n"
         }
         return s
+    }
+
+    /// The other cycles of a group's family, by key.
+    static func sameWaitsLine(_ keys: [String]) -> String {
+        let shown = keys.prefix(8).joined(separator: ", ") + (keys.count > 8 ? " and \(keys.count - 8) more" : "")
+        return "also at the same waits, through other classes: \(keys.count) more cycle\(keys.count == 1 ? "" : "s") (key\(keys.count == 1 ? "" : "s") \(shown))"
     }
 
     /// `pid 1, 2, 3 and 7 more`.

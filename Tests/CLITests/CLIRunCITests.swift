@@ -120,6 +120,35 @@ final class CLIRunCITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("dept: 1 distinct deadlock report(s) in 6 process(es)"), r.transcript)
     }
 
+    /// One inversion closed through three classes is one report in `dept
+    /// run` too: each process writes every cycle as JSON with its family,
+    /// and the summary keeps one per family, counting the others. Two other
+    /// inversions, waiting elsewhere, stay reports of their own.
+    func testCyclesAtTheSameWaitsAreOneReport() throws {
+        try requireBuild()
+        let bin = try ProgramCache.shared.example("services_disposed_under_manager")
+        let dir = try CLIPaths.tempDir("families")
+        let script = "\"$0\" && SERVICES_LOCK_PAIRS=1 \"$0\""
+        let r = try dept(["run", "--log-dir", dir.path, "--", "/bin/sh", "-c", script, bin.path])
+        XCTAssertTrue(r.exited && r.status == 66, r.transcript)
+        XCTAssertEqual(r.stderr.components(separatedBy: "DEPT: potential deadlock: circular dependency").count - 1, 3,
+                       "the services' family once, the two lock pairs once each\n\(r.transcript)")
+        XCTAssertTrue(r.stderr.contains(" and 2 more at the same waits]: appeared in 2 process(es)"), r.transcript)
+        XCTAssertTrue(r.stderr.contains("dept: 3 distinct deadlock report(s) in 2 process(es)"), r.transcript)
+        // The files keep every cycle as data: the services' three share a family.
+        let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
+            .filter { $0.lastPathComponent.hasPrefix("report.") }
+        var families: [String: Set<String>] = [:]
+        for f in files {
+            for line in try String(contentsOf: f, encoding: .utf8).split(separator: "\n") where line.hasPrefix("{") {
+                guard let o = try jsonObject(String(line)) as? [String: Any], o["kind"] as? String == "potential",
+                      let family = o["family"] as? String, let key = o["key"] as? String else { continue }
+                families[family, default: []].insert(key)
+            }
+        }
+        XCTAssertEqual(families.values.map(\.count).sorted(), [1, 1, 3], "\(families)")
+    }
+
     /// A suppressions file shared with TSan: its other kinds are skipped
     /// with one note; a bad line is warned about once, not once per process.
     func testSharedSuppressionsFileNotesOnce() throws {

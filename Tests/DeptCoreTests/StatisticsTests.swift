@@ -11,14 +11,14 @@ final class StatisticsTests: XCTestCase {
         var s = Statistics()
         s.classes = 1; s.threads = 2; s.stacks = 3; s.dependencies = 4; s.observations = 5; s.instancePairs = 6
         s.waits = 7; s.events = 1; s.lockWrappers = 1; s.crowdedLockWrappers = 1
-        s.potential = 1; s.live = 2; s.turnedDown = 10; s.suppressed = 11
+        s.potential = 1; s.sameWaits = 3; s.live = 2; s.turnedDown = 10; s.suppressed = 11
         s.searchesOutOfBudget = 1; s.observationsOverCap = 13; s.instancePairsOverCap = 14; s.semaphoreWaitsDropped = 15
         s.shortStackSkips = 1
         let cap = DependencyGraph.maxWitnessesPerEdge
         XCTAssertEqual(s.text(pid: 42), """
             DEPT: stats: pid 42: learnt 1 class, 2 threads, 3 stacks, 4 dependencies (5 observations), 6 instance pairs
             DEPT: stats: pid 42: the slow path told the core of 7 waits and 1 event; found 1 lock wrapper (1 named by the call site again)
-            DEPT: stats: pid 42: reported 1 potential deadlock and 2 live deadlocks or hangs; 10 cycles turned down by a precision rule, 11 suppressed
+            DEPT: stats: pid 42: reported 1 potential deadlock (3 more cycles at the same waits) and 2 live deadlocks or hangs; 10 cycles turned down by a precision rule, 11 suppressed
             DEPT: stats: pid 42: gave up on 1 cycle search (out of budget), 13 observations (over an edge's cap of \(cap)), 14 instance pairs (over a class's cap), 15 waits under a semaphore (over a thread's buffer), 1 wait or event on a small stack
 
             """)

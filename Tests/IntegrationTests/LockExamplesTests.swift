@@ -24,7 +24,7 @@ final class LockExamplesTests: XCTestCase {
         // lock order, potential
         "abba", "abba_own_status", "fiber_abba", "altstack_jump_abba", "static_aligned_abba", "three_cycle", "rwlock_inversion", "shlib_inversion", "plugin_unloaded_inversion", "plugin_scan_unloaded_inversion", "plugin_dependency_unloaded_inversion", "plugin_reload_unloaded_inversion", "plugin_two_inversions", "heap_class_inversion", "cpp_abba", "cpp_abba_o2",
         "same_class_behind_lock", "swift_abba", "swift_abba_exported", "spawn_helper_abba", "unwind_shapes_abba", "unwind_same_depth_paths",
-        "lock_wrapper_stacks", "lock_wrapper_crowded",
+        "lock_wrapper_stacks", "lock_wrapper_crowded", "services_disposed_under_manager",
         // lock order, silent
         "consistent_order", "gate_lock", "trylock_backoff", "rwlock_readers", "recursive_mutex",
         "hand_over_hand", "mutex_reuse", "cpp_std_mutex", "swift_nslock", "acq_key_site_clash",
@@ -183,6 +183,37 @@ final class LockExamplesTests: XCTestCase {
         XCTAssertEqual(run.stderr.components(separatedBy: "DEPT: potential deadlock:").count - 1, 2, run.transcript)
         XCTAssertEqual(run.stderr.components(separatedBy: "plugin_nest ").count - 1 >= 2, true, run.transcript)
         XCTAssertTrue(run.stderr.contains("libplugin_nest.c:9"), run.transcript)
+    }
+
+    /// One inversion in the code, closed through three first-use classes
+    /// (LibreOffice's service manager, survey 12 F5): one report, and for
+    /// each other cycle one line naming it and the report it repeats. With
+    /// SERVICES_LOCK_PAIRS=1, two more inversions that wait elsewhere (in a
+    /// helper called from other functions) are each a report of their own.
+    func test_services_disposed_under_manager() throws {
+        let run = try checkPotential("services_disposed_under_manager", events: 2...2, mustContain: [Self.mutexWait])
+        let headlines = run.stderrLines.filter { $0.hasPrefix("DEPT: potential deadlock:") }
+        XCTAssertEqual(headlines.count, 1, "one report for one inversion in the code\n\(run.transcript)")
+        let key = run.stderrLines.first { $0.hasPrefix("key: ") }.map { String($0.dropFirst(5)) } ?? "?"
+        let again = run.stderrLines.filter { $0.hasPrefix("DEPT: info: potential deadlock \(key) again, through other classes at the same waits") }
+        XCTAssertEqual(again.count, 2, "a line for each of the other two cycles\n\(run.transcript)")
+        // The report's sentence and each line name their own class.
+        let sentences = run.stderrLines.filter { $0.hasPrefix("T1 takes first-use@") } + again
+        let classes = Set(sentences.compactMap { l in
+            l.range(of: #"first-use@services_disposed_under_manager\.c:[0-9]+"#, options: .regularExpression).map { String(l[$0]) }
+        })
+        XCTAssertEqual(classes.count, 3, "three classes, each named once: \(classes)\n\(run.transcript)")
+
+        let example = try ExampleBuilder.shared.build("services_disposed_under_manager")
+        let pairs = runExample(example, preload: true, env: ["SERVICES_LOCK_PAIRS": "1", "DEPT_OPTIONS": "stats=1"],
+                               timeout: Self.timeout)
+        assertReport(pairs, kind: .potential, example: example, objects: ["journal", "index_lock"], events: 2...2)
+        assertReport(pairs, kind: .potential, example: example, objects: ["cache", "store"], events: 2...2)
+        XCTAssertEqual(pairs.stderrLines.filter { $0.hasPrefix("DEPT: potential deadlock:") }.count, 3, pairs.transcript)
+        XCTAssertEqual(pairs.stderrLines.filter { $0.contains(" again, through other classes at the same waits") }.count, 2,
+                       pairs.transcript)
+        XCTAssertTrue(pairs.stderr.contains("reported 3 potential deadlocks (2 more cycles at the same waits) and 0 live"),
+                      pairs.transcript)
     }
 
     func test_heap_class_inversion() throws {
@@ -861,7 +892,7 @@ final class LockExamplesTests: XCTestCase {
         // waits made in it lead from): 4 classes, and A -> B, B -> A and
         // each body to the two locks its thread took.
         for want in ["learnt 4 classes, 3 threads, ", "6 dependencies (6 observations)", "the slow path told the core of 4 waits and 0 events",
-                     "reported 1 potential deadlock and 0 live deadlocks or hangs; 0 cycles turned down by a precision rule, 0 suppressed",
+                     "reported 1 potential deadlock (0 more cycles at the same waits) and 0 live deadlocks or hangs; 0 cycles turned down by a precision rule, 0 suppressed",
                      "gave up on 0 cycle searches (out of budget), 0 observations (over an edge's cap of 8), 0 instance pairs (over a class's cap), 0 waits under a semaphore (over a thread's buffer), 0 waits or events on a small stack"] {
             XCTAssertTrue(stats.contains { $0.contains(want) }, "no stats line says `\(want)`\n\(run.transcript)")
         }
