@@ -199,6 +199,21 @@ public struct ReportBuilder {
     /// The thread's short name in sentences.
     func threadName(_ tid: UInt32) -> String { "T\(tid)" }
 
+    /// CycleEvidence.exitedThreads in words, for a lock-order cycle of
+    /// several threads of which at least one still ran when it closed.
+    static func exitedNote(_ exited: [UInt32], threads: [UInt32], lockOrder: Bool) -> String? {
+        let all = Set(threads)
+        let gone = exited.filter(all.contains)
+        guard lockOrder, all.count > 1, !gone.isEmpty, gone.count < all.count else { return nil }
+        let names = gone.map { "T\($0)" }
+        let who = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+        var s = "\(who) had exited when this cycle closed"
+        if gone.count == all.count - 1 {
+            s += ": in this run the orders did not overlap; threads that take the locks in these orders at the same time can deadlock"
+        }
+        return s
+    }
+
     public func build(_ evidence: CycleEvidence, kind: Report.Kind = .potential, symbolizer: inout some Symbolizing) -> Report {
         let (code, data) = addresses(evidence)
         let (symbolized, names) = symbolizer.symbols(code: Array(Set(code)), data: Array(Set(data)))
@@ -251,6 +266,10 @@ public struct ReportBuilder {
         r.sentence = ReportStory.sentence(clauses)
         r.scenario = ReportStory.scenario(clauses, start: contexts.map { $0.start.text }, wait: contexts.map { $0.wait.text })
         if kind == .potential { r.family = ReportFamily.key(contexts) }
+        if let note = Self.exitedNote(evidence.exitedThreads, threads: evidence.links.map { $0.witness.thread },
+                                      lockOrder: clauses.allSatisfy { $0.isLockPair }) {
+            r.notes.append(note)
+        }
         finish(&r, symbolizer: &symbolizer)
         return r
     }

@@ -226,6 +226,44 @@ final class ReportBuilderTests: XCTestCase {
 
     /// Rule: summaryFrame is the top frame of the first context's [W];
     /// modules come from the symbolizer; one symbolizer batch per report.
+    /// A lock-order cycle whose other thread had exited when it closed says
+    /// so (abba: the first thread is joined before the second starts); one
+    /// whose threads both still run does not.
+    func testNoteOnAThreadThatExitedBeforeTheCycleClosed() {
+        var f = Fixture()
+        f.nest(thread: 2, C.A, "lockA", C.B, "waitB")
+        f.d.threadExited(2, holding: [])
+        f.nest(thread: 3, C.B, "lockB", C.A, "waitA")
+        let reports = f.d.takePending().reports
+        XCTAssertEqual(reports.count, 1)
+        guard let e = reports.first else { return }
+        XCTAssertEqual(e.exitedThreads, [2])
+        let r = f.build(e)
+        XCTAssertEqual(r.notes, ["T2 had exited when this cycle closed: in this run the orders did not overlap; "
+                                 + "threads that take the locks in these orders at the same time can deadlock"])
+        XCTAssertTrue(TextReport.render(r).contains("\nnote: T2 had exited when this cycle closed: "))
+
+        var live = Fixture()
+        let both = live.abba()
+        XCTAssertEqual(both.exitedThreads, [])
+        XCTAssertEqual(live.build(both).notes, [])
+    }
+
+    func testExitedNoteWords() {
+        // Of three threads, two gone: the run's orders did not overlap.
+        XCTAssertEqual(ReportBuilder.exitedNote([2, 3], threads: [4, 2, 3], lockOrder: true),
+                       "T2 and T3 had exited when this cycle closed: in this run the orders did not overlap; "
+                       + "threads that take the locks in these orders at the same time can deadlock")
+        // One of three gone: only the fact.
+        XCTAssertEqual(ReportBuilder.exitedNote([2], threads: [4, 2, 3], lockOrder: true), "T2 had exited when this cycle closed")
+        // Not for one thread's own inversion, a cycle through events, or
+        // a cycle all of whose threads had gone (found after the fact).
+        XCTAssertNil(ReportBuilder.exitedNote([1], threads: [1, 1], lockOrder: true))
+        XCTAssertNil(ReportBuilder.exitedNote([2], threads: [3, 2], lockOrder: false))
+        XCTAssertNil(ReportBuilder.exitedNote([2, 3], threads: [3, 2], lockOrder: true))
+        XCTAssertNil(ReportBuilder.exitedNote([], threads: [3, 2], lockOrder: true))
+    }
+
     func testSummaryFrameModulesAndOneBatch() {
         var f = Fixture()
         let e = f.abba()
