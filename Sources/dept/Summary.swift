@@ -15,9 +15,9 @@ struct Collection {
         var occurrences: [Occurrence]
         /// Every kind the cycle was reported as, most severe first.
         var kinds: [Report.Kind]
-        /// The keys of other cycles of the report's family (ReportFamily):
-        /// the same waits, through other classes.
-        var sameWaits: [String] = []
+        /// The other cycles of the report's family (ReportFamily): the
+        /// same waits, through other classes; each its key and sentence.
+        var sameWaits: [(key: String, sentence: String)] = []
     }
 
     struct WarningGroup {
@@ -129,7 +129,7 @@ struct Collection {
             }
             if r.kind == .potential, let f = r.family, let i = familyIndex[f] {
                 Self.add(&groups[i].occurrences, occ)
-                groups[i].sameWaits.append(key)
+                groups[i].sameWaits.append((key, r.sentence))
                 groupIndex[key] = i
                 return nil
             }
@@ -221,7 +221,7 @@ struct Collection {
         var s = TextReport.render(g.report, style: style)
         s += Self.appearedLine(g.occurrences) + "\n"
         if g.kinds.count > 1 { s += "reported as: " + g.kinds.map(Self.kindName).joined(separator: ", ") + "\n" }
-        if !g.sameWaits.isEmpty { s += Self.sameWaitsLine(g.sameWaits) + "\n" }
+        if !g.sameWaits.isEmpty { s += Self.sameWaitsText(g.sameWaits) }
         return s + "\n"
     }
 
@@ -276,10 +276,12 @@ struct Collection {
         return s
     }
 
-    /// The other cycles of a group's family, by key.
-    static func sameWaitsLine(_ keys: [String]) -> String {
-        let shown = keys.prefix(8).joined(separator: ", ") + (keys.count > 8 ? " and \(keys.count - 8) more" : "")
-        return "also at the same waits, through other classes: \(keys.count) more cycle\(keys.count == 1 ? "" : "s") (key\(keys.count == 1 ? "" : "s") \(shown))"
+    /// The other cycles of a group's family: a line each (the first 8).
+    static func sameWaitsText(_ others: [(key: String, sentence: String)]) -> String {
+        var s = "also at the same waits, through other classes: \(others.count) more cycle\(others.count == 1 ? "" : "s")\n"
+        for o in others.prefix(8) { s += "  key \(o.key): \(o.sentence)\n" }
+        if others.count > 8 { s += "  and \(others.count - 8) more\n" }
+        return s
     }
 
     /// `pid 1, 2, 3 and 7 more`.

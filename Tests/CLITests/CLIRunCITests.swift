@@ -135,6 +135,15 @@ final class CLIRunCITests: XCTestCase {
                        "the services' family once, the two lock pairs once each\n\(r.transcript)")
         XCTAssertTrue(r.stderr.contains(" and 2 more at the same waits]: appeared in 2 process(es)"), r.transcript)
         XCTAssertTrue(r.stderr.contains("dept: 3 distinct deadlock report(s) in 2 process(es)"), r.transcript)
+        // `dept report` shows the family's report with a line for each other cycle and its classes.
+        let again = try dept(["report", dir.path])
+        let lines = again.stdout.split(separator: "\n").map(String.init)
+        guard let at = lines.firstIndex(of: "also at the same waits, through other classes: 2 more cycles") else {
+            return XCTFail(again.transcript)
+        }
+        let others = lines[(at + 1)...].prefix(2)
+        XCTAssertEqual(others.filter { $0.hasPrefix("  key ") && $0.contains(": T1 takes first-use@services_disposed_under_manager.c:") }.count,
+                       2, again.transcript)
         // The files keep every cycle as data: the services' three share a family.
         let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
             .filter { $0.lastPathComponent.hasPrefix("report.") }
