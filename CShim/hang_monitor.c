@@ -321,6 +321,11 @@ static uint64_t others_cpu_ns(void) {
     return all > own ? all - own : 0;
 }
 
+// What the last look measured of the process's quiet (ProcessQuiet), for
+// an exit's last words (last_words.c). UINT32_MAX: not measured.
+static _Atomic uint32_t last_quiet_ms = UINT32_MAX;
+DEPT_HIDDEN uint32_t dept_monitor_quiet_ms(void) { return atomic_load_explicit(&last_quiet_ms, memory_order_relaxed); }
+
 static bool check_locked(bool proven) {
     uint32_t live = 0;
     uint64_t oldest = dept_monitor_oldest_block(&live);
@@ -332,6 +337,7 @@ static bool check_locked(bool proven) {
     if (!proven) {
         uint64_t cpu = others_cpu_ns();
         if (cpu != UINT64_MAX) quiet_ms = dept_core_quiet_sample(cpu, dept_coarse_now_ns());
+        atomic_store_explicit(&last_quiet_ms, quiet_ms, memory_order_relaxed);
     }
     // Nothing to decide before a wait has lasted hang_ms (unless a stall
     // warning is pending its "resolved" line, or the kernel proved a deadlock).
@@ -542,6 +548,7 @@ DEPT_HIDDEN void dept_monitor_at_exit(void) {
 // The child of a fork has no monitor thread.
 DEPT_HIDDEN void dept_monitor_after_fork_child(void) {
     input_asked_ns = 0;
+    atomic_store(&last_quiet_ms, UINT32_MAX);
     atomic_store(&monitor_started, 0);
     atomic_store(&dept_monitor_armed, 0);
 }

@@ -15,9 +15,12 @@
 // the dump itself (the core allocates and takes locks the interrupted
 // thread may hold): it asks the monitor thread and waits a bounded time.
 //
-// Exits: exit() and _exit() with a non-zero status, or from a thread other
-// than the main one, count as a watchdog's; a program returning from main
-// with threads still parked does not get a dump.
+// Exits: exit() and _exit() with a non-zero status count as a watchdog's
+// when the process had been quiet (ProcessQuiet) for hang_ms: a watchdog
+// waits, then ends the process. A program that computes and then fails
+// (blender's exit(1) after a Python error, its idle OpenBLAS workers
+// parked) is no stuck process, and a program returning from main with
+// threads still parked does not get a dump either.
 #include "shim.h"
 #include <errno.h>
 #include <linux/futex.h>
@@ -31,6 +34,7 @@ DEPT_HIDDEN void dept_monitor_dump(const char *why);
 DEPT_HIDDEN void dept_monitor_wake(void);
 DEPT_HIDDEN bool dept_monitor_running(void);
 DEPT_HIDDEN uint64_t dept_monitor_oldest_block(uint32_t *live);
+DEPT_HIDDEN uint32_t dept_monitor_quiet_ms(void);
 
 static const int last_signals[] = { SIGTERM, SIGINT, SIGALRM, SIGQUIT };
 #define NSIGS (sizeof last_signals / sizeof last_signals[0])
@@ -151,6 +155,7 @@ void dept_last_words_exit(int status, const char *fn) {
     // workers parked in waits (BEAM calls exit(0) from a scheduler).
     if (status == 0) return;
     if (!dept_monitor_running() || !stuck()) return;
+    if (dept_monitor_quiet_ms() < (uint32_t)dept_config.hang_ms) return;
     char why[64] = "when the process called ";
     strcat(why, fn);
     int e = errno;

@@ -814,6 +814,19 @@ final class HangExamplesTests: XCTestCase {
         assertSilent(run, plainStdout: "")
     }
 
+    /// The other thread computes for 2 s, then fails with exit(5), the
+    /// worker still parked (blender's exit(1) after a Python error, its
+    /// OpenBLAS pool idle; survey 13): a process that was working is no
+    /// watchdog's, no dump. The near miss is test_lastWords_watchdogExit,
+    /// whose watchdog sleeps.
+    func test_lastWords_notWhenAFailingProgramWorked() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("timeout_stuck_worker")
+        let run = runProgram(example.executable.path, ["fail"], preload: true, timeout: Self.timeout)
+        XCTAssertEqual(run.exitCode, 5, run.transcript)
+        XCTAssertEqual(run.stderrLines.filter { $0.hasPrefix("DEPT:") }, [], run.transcript)
+    }
+
     /// The worker is woken after 1.5 s and main returns: no dump (the
     /// handlers were removed when the wait ended; returning from main is
     /// no watchdog).
