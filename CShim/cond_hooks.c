@@ -45,6 +45,12 @@ struct wait_ctx {
     uint32_t cond_cls;
     /// The real wait returned (0 or ETIMEDOUT): it did wait.
     bool waited;
+    /// A recursive mutex the thread held more than once: glibc's wait
+    /// drops one level of it and the mutex stays locked while the thread
+    /// sleeps, so the wait is made holding it, and taking it back never
+    /// blocks (APR's nested_wait test: a self-deadlock was reported at the
+    /// re-take, and a signaller that needs the mutex was not seen to).
+    bool kept;
 };
 
 // After the real wait (or when it is cancelled: glibc's own cleanup has
@@ -56,6 +62,12 @@ static void reacquired(void *arg) {
     dept_block_end(w->t);
     if (w->untimed) dept_sync_wait_leave(w->t, &w->wait);
     if (w->not_taken) { dept_tls_guard = g; return; }
+    if (w->kept) {
+        struct dept_held *k = dept_held_find(w->t, (uintptr_t)w->m);
+        if (k) k->count++;
+        dept_tls_guard = g;
+        return;
+    }
     uint32_t stack = dept_wait_begin_fast(w->t, w->om, DEPT_EV_EXCL | DEPT_EV_SHARED, DEPT_OP_LOCK, 0, w->pc);
     dept_ecxt_enter(w->t, (uintptr_t)w->m, w->om, DEPT_EV_EXCL, DEPT_OP_LOCK, 0, stack, w->pc);
     // Still inside the check the wait was part of: it ends with the
@@ -82,7 +94,7 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     }
     int e = errno;
     struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0, false,
-                          0, 0, 0, false };
+                          0, 0, 0, false, false };
     // A timed wait joins no waiting episode: it needs no record.
     struct dept_obj_ref oc;
     struct dept_sync *sc = 0;
@@ -98,7 +110,8 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     // the wait returns). The check is not over while it sleeps: its
     // entry's release here is no end of it.
     int32_t mi = dept_held_index(t, (uintptr_t)m);
-    if (mi >= 0) {
+    w.kept = mi >= 0 && t->held[mi].count > 1;
+    if (mi >= 0 && !w.kept) {
         t->held[mi].flags &= ~(uint32_t)DEPT_HELD_COND_CHECK;
         w.check = dept_cond_check_candidate(w.om.cls, t->held[mi].site, pc);
         w.site = w.check ? t->held[mi].site : 0;
@@ -108,7 +121,9 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     // mutex the check was made with.
     if (sc && atomic_load_explicit(&sc->partner, memory_order_relaxed) != w.om.inst)
         atomic_store_explicit(&sc->partner, w.om.inst, memory_order_relaxed);
-    bool held = dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
+    bool held = w.kept;
+    if (w.kept) t->held[mi].count--;
+    else held = dept_ecxt_exit(t, (uintptr_t)m, DEPT_OP_COND_WAIT, pc);
     if (!held && m->__data.__owner != t->os_tid) dept_warn(DEPT_WARN_COND_WAIT_UNHELD, t, w.om.cls, true);
     t->wait_check = w.check;
     uint32_t stack = dept_wait_begin_fast(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);

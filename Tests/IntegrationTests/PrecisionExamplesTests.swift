@@ -26,6 +26,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion", "sem_token_relock",
         "sem_barrier_token_found", "sem_ring_poster_first", "cond_lock_release", "cond_pool_other_predicate",
         "cond_lock_hand_over_hand", "cond_kick_then_wait", "cond_kick_by_other",
+        "cond_wait_recursive_held", "cond_wait_recursive_signaller_locks",
     ]
 
     /// Programs that really hang (the near misses of silent shapes whose
@@ -297,6 +298,18 @@ final class PrecisionExamplesTests: XCTestCase {
     /// thread holds m and waits to acquire the master lock. Reported by the
     /// library before (as OCaml 4.13 programs with Mutex and Condition were).
     func test_cond_lock_release() throws { try silent("cond_lock_release", heldBackBy: "condvar lock") }
+
+    /// A recursive mutex held twice stays locked across a condvar wait
+    /// (glibc drops one level): taking it back never blocks, so no
+    /// self-deadlock (APR's nested_wait, survey 14).
+    func test_cond_wait_recursive_held() throws { try silent("cond_wait_recursive_held") }
+
+    /// The near miss: a signaller that takes that mutex before signalling
+    /// is reported, and the cycle is the only report.
+    func test_cond_wait_recursive_signaller_locks() throws {
+        let reports = try potential("cond_wait_recursive_signaller_locks", events: 2...2)
+        XCTAssertEqual(reports.count, 1, reports.map(\.headline).joined(separator: "\n"))
+    }
     /// Near miss: the releasing thread takes m after its acquire.
     func test_cond_lock_release_inverted() throws {
         _ = try requirePreload()
