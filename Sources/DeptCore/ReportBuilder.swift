@@ -373,8 +373,7 @@ public struct ReportBuilder {
     static func keyPart(_ start: Point, _ wait: Point) -> String {
         var site = ""
         if let f = RuntimeFrames.best(wait.stack) {
-            let module = f.module.split(separator: "/").last.map(String.init) ?? f.module
-            site = "@\(module):\(f.function ?? "")"
+            site = "@\(RuntimeFrames.fileName(f.module)):\(f.function ?? "")"
         }
         return "\(start.text)>\(wait.text)\(site)"
     }
@@ -391,8 +390,14 @@ public struct ReportBuilder {
     public static func key(_ contexts: [Context]) -> String {
         let parts = contexts.map { keyPart($0.start, $0.wait) }
         guard !parts.isEmpty else { return "0000000000000000" }
+        return cycleHash(parts)
+    }
+
+    /// FNV-1a of `prefix` and the parts of a cycle joined from the
+    /// rotation that sorts first: the same wherever the cycle was entered.
+    static func cycleHash(_ parts: [String], prefix: String = "") -> String {
         let rotations = parts.indices.map { Array(parts[$0...] + parts[..<$0]).joined(separator: "|") }
-        return fnv(rotations.min()!)
+        return fnv(prefix + rotations.min()!)
     }
 
     /// The key of a hang: the blocked threads are a set, not a cycle, and

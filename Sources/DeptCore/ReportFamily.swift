@@ -34,8 +34,7 @@ public enum ReportFamily {
             parts.append("\(c.wait.operation)@\(at)")
         }
         guard !parts.isEmpty else { return nil }
-        let rotations = parts.indices.map { Array(parts[$0...] + parts[..<$0]).joined(separator: "|") }
-        return ReportBuilder.fnv("family|" + rotations.min()!)
+        return ReportBuilder.cycleHash(parts, prefix: "family|")
     }
 
     /// The frame a report points at and its caller, as `module+offset`.
@@ -45,10 +44,7 @@ public enum ReportFamily {
         return site(best) + "<" + (caller.map(site) ?? "")
     }
 
-    static func site(_ f: Frame) -> String {
-        let module = f.module.split(separator: "/").last.map(String.init) ?? f.module
-        return "\(module)+\(f.offset)"
-    }
+    static func site(_ f: Frame) -> String { "\(RuntimeFrames.fileName(f.module))+\(f.offset)" }
 }
 
 /// Which family each printed report opened, for one process or for every
