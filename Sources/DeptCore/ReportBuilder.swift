@@ -297,6 +297,8 @@ public struct ReportBuilder {
         case .tokenRing: why = "a ring of events around an object created with tokens"
         case .wrapperInstances(let c):
             why = "\(name(c)) is made by a wrapper for unrelated objects, and the cycle enters and leaves it through different ones"
+        case .oneRefinedClass(let c):
+            why = "its classes are one class once refined by their init call strings, and the cycle enters and leaves \(name(c)) through different objects"
         case .staticInstances(let c):
             why = "\(name(c)) stands for distinct objects in static storage initialised at one site, and the cycle enters and leaves it through different ones"
         case .happensBefore(let i, let v):

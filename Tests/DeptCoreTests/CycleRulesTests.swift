@@ -715,6 +715,40 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1)
     }
 
+    /// A coarse class (objects made before their helper had a second
+    /// caller) and the class later objects of the same kind got, nested
+    /// across the two with other objects each way: one class once refined,
+    /// and no loop of objects.
+    func testClassesOfOneRefinedClassNeedALoopOfObjects() {
+        var d = splitClassStream(sameObjects: false)
+        XCTAssertTrue(d.takePending().reports.isEmpty)
+        XCTAssertEqual(d.takeSilenced().map { $0.rule }, [.oneRefinedClass(cls: C.X)])
+    }
+
+    /// Near miss: the same early and late objects in both orders.
+    func testClassesOfOneRefinedClassOnTheSameObjectsAreReported() {
+        var d = splitClassStream(sameObjects: true)
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    private func splitClassStream(sameObjects: Bool) -> Detector {
+        var o = Options()
+        o.verbosity = 2
+        var d = Detector(options: o)
+        let coarse = C.X, late = C.A
+        d.addClass(ClassInfo(id: coarse, kind: .mutex, keyKind: .initSite, key: 0x10, stack: 0, callString: [0x10]))
+        // Made from 0x20 before 0x10 had a second caller: the coarse class.
+        _ = d.initCallString(instance: 3001, callString: [0x10, 0x20, 0x90])
+        _ = d.initCallString(instance: 3002, callString: [0x10, 0x20, 0x90])
+        _ = d.initCallString(instance: 3003, callString: [0x10, 0x22, 0x92])   // the second caller
+        // Later objects from 0x20: named by it.
+        XCTAssertEqual(d.initCallString(instance: 4001, callString: [0x10, 0x20, 0x90]), 2)
+        d.addClass(ClassInfo(id: late, kind: .mutex, keyKind: .initSite, key: 0x20, stack: 0, callString: [0x10, 0x20]))
+        d.wait(thread: 2, held: [held(coarse, 3001)], wait: lockWait(late, 4001))
+        d.wait(thread: 3, held: [held(late, sameObjects ? 4001 : 4002)], wait: lockWait(coarse, sameObjects ? 3001 : 3002))
+        return d
+    }
+
     private func wrapperStream(sameCaller: Bool) -> Detector {
         var d = Detector()
         let w = C.X
