@@ -22,9 +22,13 @@ uint32_t dept_core_intern_clock(const uint32_t *vc, uint32_t count);
 void dept_core_class(uint32_t cls, uint32_t obj_kind, uint32_t key_kind, uintptr_t key, uint32_t stack,
                      const uintptr_t *prefix, uint32_t nprefix, uintptr_t object);
 /// Instance `inst` was initialised along call string pcs (frame 0: the init
-/// call site); returns how many frames name its class, and in *generation
-/// a number that changes whenever that answer may change for some string.
-uint32_t dept_core_init_callstring(uint32_t inst, const uintptr_t *pcs, uint32_t n, int32_t seed, uint32_t *generation);
+/// call site; the first `seed` frames in a known wrapper library; frame
+/// `cut`, when not 0, the first one after a call through a function
+/// pointer); returns how many frames name its class, and in
+/// *generation a number that changes whenever that answer may change for
+/// some string.
+uint32_t dept_core_init_callstring(uint32_t inst, const uintptr_t *pcs, uint32_t n, int32_t seed, uint32_t cut,
+                                   uint32_t *generation);
 /// A lock call site became a lock wrapper's (lock_sites.c): pcs are the
 /// wrapper's own frames, the call site first.
 void dept_core_lock_wrapper(const uintptr_t *pcs, uint32_t n);

@@ -71,6 +71,17 @@ static __attribute__((noinline)) bool in_wrapper_library(uintptr_t pc) {
     return false;
 }
 
+// How many leading frames of an init call string lie in the object of the
+// first, a known wrapper library's: none of them names the lock (GLib's
+// g_rec_mutex_init makes its mutex two frames deep).
+static uint32_t library_frames(const uintptr_t *f, int k) {
+    struct dl_find_object r;
+    if (_dl_find_object((void *)f[0], &r) != 0) return 1;
+    int n = 1;
+    while (n < k && f[n] >= (uintptr_t)r.dlfo_map_start && f[n] < (uintptr_t)r.dlfo_map_end) n++;
+    return (uint32_t)n;
+}
+
 // Everything but the common init (a site of no wrapper library, long past
 // its samples, no funnel): the site's first init, a sampled one, a
 // funnel's. Apart from dept_init_class_key, and reached by a tail call, so
@@ -103,8 +114,13 @@ static __attribute__((noinline)) uint64_t class_key_slow(uintptr_t site, uint64_
     uint32_t gen = atomic_load_explicit(&funnel_generation, memory_order_acquire), at = 0;
     uint32_t depth = dept_known_get(memo, &at);
     if (!depth || at != gen || sampled) {
+        // Where a call through a function pointer handed over to the code
+        // that decided what the object is (the core weighs it).
+        uint32_t cut = 0;
+        for (int i = 1; i < k && !cut; i++)
+            if (dept_after_indirect_call(f[i])) cut = (uint32_t)i;
         dept_core_lock();
-        depth = dept_core_init_callstring(inst, f, (uint32_t)k, seed ? 1 : 0, &gen);
+        depth = dept_core_init_callstring(inst, f, (uint32_t)k, seed ? (int32_t)library_frames(f, k) : 0, cut, &gen);
         dept_core_unlock();
         atomic_store_explicit(&funnel_generation, gen, memory_order_release);
         if (depth) dept_known_put(memo, depth, gen);

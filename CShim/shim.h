@@ -627,6 +627,11 @@ DEPT_HIDDEN long dept_syscall_clone(long n, long a1, long a2, long a3, long a4, 
 DEPT_HIDDEN uint64_t dept_init_class_key(uintptr_t site, uint32_t inst, uintptr_t *name_pc,
                                          uintptr_t *prefix, uint32_t *nprefix);
 
+/// Whether return address `ret` follows a call through a function pointer
+/// (indirect_calls.c): an init call string names its object's kind up to
+/// there.
+DEPT_HIDDEN bool dept_after_indirect_call(uintptr_t ret);
+
 // ---- stacks ------------------------------------------------------------
 
 /// Captures the caller's stack (skipping dept's own frames) and interns it.

@@ -180,11 +180,12 @@ public struct Detector: Sendable {
 
     /// An object was initialised along `callString` (frame 0 is the init
     /// call site): returns how many leading frames name its class (Funnels).
-    /// `seed`: frame 0 lies in a known wrapper library.
-    public mutating func initCallString(instance: UInt32, callString: [UInt], seed: Bool = false) -> Int {
+    /// `seed`: how many leading frames lie in a known wrapper library.
+    /// `cut`: the first frame after a call through a function pointer, or 0.
+    public mutating func initCallString(instance: UInt32, callString: [UInt], seed: Int = 0, cut: Int = 0) -> Int {
         funnels.observe(callString, seed: seed)
-        let depth = funnels.depth(of: callString)
-        if callString.count > depth { funnels.remember(instance: instance, callString: callString) }
+        let depth = funnels.depth(of: callString, cut: cut)
+        if callString.count > depth { funnels.remember(instance: instance, callString: callString, cut: cut) }
         return depth
     }
 

@@ -67,8 +67,9 @@ public struct Funnels: Sendable {
     /// Changes whenever a prefix becomes a funnel (the shim's memo of
     /// answers is valid within one generation).
     public private(set) var generation = 1
-    /// Init call strings of instances, for refinement at report time.
-    private var instanceCalls: [UInt32: [UInt]] = [:]
+    /// Init call strings of instances (and their `cut`), for refinement at
+    /// report time.
+    private var instanceCalls: [UInt32: (callString: [UInt], cut: Int)] = [:]
     public private(set) var droppedInstances = 0
 
     public init() {}
@@ -99,13 +100,28 @@ public struct Funnels: Sendable {
 
     private static func limit(_ callString: [UInt]) -> Int { min(callString.count, maxDepth + 1) }
 
-    /// Learns from one init call string (frame 0 is the init call site);
-    /// `seed` marks frame 0 as a known wrapper's.
-    public mutating func observe(_ callString: [UInt], seed: Bool = false) {
+    /// Learns from one init call string (frame 0 is the init call site).
+    /// Its first `seed` frames lie in a known wrapper library: each of
+    /// them names nothing, so each prefix up to there is a funnel from the
+    /// start. GLib's g_rec_mutex_init makes the mutex two frames deep in
+    /// libglib; marking only the first, the first objects a program made
+    /// were classed by the second (one class for whatever GLib made first)
+    /// until a second caller of g_rec_mutex_init showed up, and kept that
+    /// coarse class for life.
+    public mutating func observe(_ callString: [UInt], seed: Int = 0) {
         guard let first = callString.first else { return }
         var p = prefix(-1, first)
-        if seed { markFunnel(p) }
+        if seed > 0 { markFunnel(p) }
         let limit = Self.limit(callString)
+        // The seeded frames' prefixes are made now, each followed by the
+        // next frame as a passing call string would: only made prefixes
+        // can be funnels.
+        var s = p
+        for d in 1..<max(1, min(seed, limit)) {
+            follow(s, with: callString[d])
+            s = prefix(s, callString[d])
+            markFunnel(s)
+        }
         var d = 1
         while d < limit {
             let n = callString[d]
@@ -170,17 +186,46 @@ public struct Funnels: Sendable {
         return depth
     }
 
-    /// The class key an init call string gets now (the naming prefix).
-    public func key(of callString: [UInt]) -> [UInt] { Array(callString.prefix(depth(of: callString))) }
+    /// How many leading frames of `callString` name its object's class,
+    /// when frame `cut` (if not 0) is the first after a call through a
+    /// function pointer. Such a call is where generic code hands over to
+    /// the code that decides what the object is: GObject's
+    /// g_type_create_instance calls each type's instance_init, which makes
+    /// the object's locks; a factory table, a plugin's constructor, a C++
+    /// virtual call do the same. The frames past it say who asked for the
+    /// object, and funnels among them (g_object_new is called from
+    /// everywhere) would split one kind of lock into a class per creator:
+    /// GStreamer's element state locks, all made on one line of
+    /// gst_element_init, became classes named by the callers of the element
+    /// factories and closed cycles through a tree of elements nested parent
+    /// first. So the naming prefix stops there, provided it has passed a
+    /// funnel by then: a call through a pointer inside the lock helper
+    /// itself (SQLite's mutex methods table, pthreadMutexAlloc reached only
+    /// through it) comes before anything names the lock, and the whole call
+    /// string still decides.
+    public func depth(of callString: [UInt], cut: Int) -> Int {
+        if cut > 0 && cut < callString.count {
+            let before = depth(of: Array(callString.prefix(cut)))
+            if before >= 2 { return before }
+        }
+        return depth(of: callString)
+    }
 
-    public mutating func remember(instance: UInt32, callString: [UInt]) {
+    /// The class key an init call string gets now (the naming prefix).
+    public func key(of callString: [UInt], cut: Int = 0) -> [UInt] {
+        Array(callString.prefix(depth(of: callString, cut: cut)))
+    }
+
+    public mutating func remember(instance: UInt32, callString: [UInt], cut: Int = 0) {
         if instanceCalls[instance] == nil && instanceCalls.count >= Self.maxKeptInstances {
             droppedInstances += 1
             return
         }
-        instanceCalls[instance] = callString
+        instanceCalls[instance] = (callString, cut)
     }
 
     /// The refined key of an instance, if its init call string is known.
-    public func refinedKey(of instance: UInt32) -> [UInt]? { instanceCalls[instance].map(key(of:)) }
+    public func refinedKey(of instance: UInt32) -> [UInt]? {
+        instanceCalls[instance].map { key(of: $0.callString, cut: $0.cut) }
+    }
 }

@@ -82,10 +82,10 @@ func coreClass(_ cls: UInt32, _ kind: UInt32, _ keyKind: UInt32, _ key: UInt, _ 
 }
 
 @_cdecl("dept_core_init_callstring")
-func coreInitCallString(_ inst: UInt32, _ pcs: UnsafePointer<UInt>, _ n: UInt32, _ seed: Int32,
+func coreInitCallString(_ inst: UInt32, _ pcs: UnsafePointer<UInt>, _ n: UInt32, _ seed: Int32, _ cut: UInt32,
                         _ generation: UnsafeMutablePointer<UInt32>) -> UInt32 {
     let depth = runtime.detector.initCallString(instance: inst, callString: Array(UnsafeBufferPointer(start: pcs, count: Int(n))),
-                                                seed: seed != 0)
+                                                seed: Int(seed), cut: Int(cut))
     generation.pointee = UInt32(truncatingIfNeeded: runtime.detector.funnels.generation)
     return UInt32(depth)
 }

@@ -646,10 +646,10 @@ final class CycleRulesTests: XCTestCase {
         struct Whole {
             var next: [[UInt]: Set<UInt>] = [:]
             var seeded: Set<[UInt]> = []
-            mutating func observe(_ cs: [UInt], seed: Bool) {
+            mutating func observe(_ cs: [UInt], seed: Int) {
                 guard !cs.isEmpty else { return }
-                if seed { seeded.insert([cs[0]]) }
                 let limit = min(cs.count, Funnels.maxDepth + 1)
+                if seed > 0 { for k in 1...min(seed, limit) { seeded.insert(Array(cs[0..<k])) } }
                 for d in 1..<max(limit, 1) { next[Array(cs[0..<d]), default: []].insert(cs[d]) }
             }
             func isFunnel(_ p: [UInt]) -> Bool { seeded.contains(p) || (next[p]?.count ?? 0) >= 2 }
@@ -678,7 +678,7 @@ final class CycleRulesTests: XCTestCase {
                 } else {
                     cs = (0..<(1 + Int(rng.next() % 12))).map { _ in UInt(0x100 + rng.next() % 3) }
                 }
-                let seed = rng.next() % 50 == 0
+                let seed = rng.next() % 50 == 0 ? 1 + Int(rng.next() % 3) : 0
                 f.observe(cs, seed: seed)
                 whole.observe(cs, seed: seed)
                 seen.append(cs)
@@ -697,8 +697,27 @@ final class CycleRulesTests: XCTestCase {
 
     func testSeedMarksAKnownWrapperAtOnce() {
         var f = Funnels()
-        f.observe([0x10, 0x20], seed: true)
+        f.observe([0x10, 0x20], seed: 1)
         XCTAssertEqual(f.depth(of: [0x10, 0x20]), 2)
+    }
+
+    /// GLib's g_rec_mutex_init makes its mutex two frames deep in libglib:
+    /// the first object is already named by the frame past the library,
+    /// not by GLib's second frame until g_rec_mutex_init has two callers.
+    func testSeedCoversEveryFrameInTheWrapperLibrary() {
+        var f = Funnels()
+        f.observe([0x10, 0x11, 0x20, 0x30], seed: 2)
+        XCTAssertEqual(f.depth(of: [0x10, 0x11, 0x20, 0x30]), 3)
+        XCTAssertTrue(f.isFunnel([0x10, 0x11]))
+        // Another caller, and the first call string again: nothing moves.
+        f.observe([0x10, 0x11, 0x21, 0x31], seed: 2)
+        f.observe([0x10, 0x11, 0x20, 0x30], seed: 2)
+        XCTAssertEqual(f.depth(of: [0x10, 0x11, 0x20, 0x30]), 3)
+        XCTAssertEqual(f.depth(of: [0x10, 0x11, 0x21, 0x31]), 3)
+        // A string whose second frame lies outside the library.
+        f.observe([0x10, 0x40, 0x50], seed: 1)
+        XCTAssertEqual(f.depth(of: [0x10, 0x40, 0x50]), 2)
+        XCTAssertEqual(f.depth(of: [0x10, 0x11, 0x20, 0x30]), 3)
     }
 
     /// Two objects of a coarse class (made before its init site turned out
@@ -747,6 +766,33 @@ final class CycleRulesTests: XCTestCase {
         d.wait(thread: 2, held: [held(coarse, 3001)], wait: lockWait(late, 4001))
         d.wait(thread: 3, held: [held(late, sameObjects ? 4001 : 4002)], wait: lockWait(coarse, sameObjects ? 3001 : 3002))
         return d
+    }
+
+    /// The naming prefix stops at a call through a function pointer once
+    /// it has passed a funnel: the creators past it (funnels of their own)
+    /// do not split one kind of lock.
+    func testNamingStopsAtACallThroughAPointer() {
+        var f = Funnels()
+        // 0x10: the lock helper, called by two types' init (0x20, 0x21);
+        // 0x30: the generic create calling them through a pointer; 0x40,
+        // 0x41: two creators.
+        f.observe([0x10, 0x20, 0x30, 0x40, 0x50])
+        f.observe([0x10, 0x21, 0x30, 0x40, 0x50])
+        f.observe([0x10, 0x20, 0x30, 0x41, 0x51])
+        XCTAssertEqual(f.depth(of: [0x10, 0x20, 0x30, 0x41, 0x51]), 4, "past the pointer: a class per creator")
+        XCTAssertEqual(f.depth(of: [0x10, 0x20, 0x30, 0x41, 0x51], cut: 2), 2)
+        XCTAssertEqual(f.depth(of: [0x10, 0x20, 0x30, 0x40, 0x50], cut: 2), 2)
+    }
+
+    /// A call through a pointer before any funnel (SQLite's mutex methods
+    /// table calling the one helper that makes every mutex) names nothing
+    /// yet: the whole call string decides.
+    func testACallThroughAPointerBeforeAnyFunnelIsNotWhereNamingStops() {
+        var f = Funnels()
+        f.observe([0x10, 0x20, 0x30, 0x40])
+        f.observe([0x10, 0x20, 0x31, 0x41])
+        XCTAssertEqual(f.depth(of: [0x10, 0x20, 0x31, 0x41], cut: 1), 3)
+        XCTAssertEqual(f.depth(of: [0x10, 0x20, 0x31, 0x41], cut: 1), f.depth(of: [0x10, 0x20, 0x31, 0x41]))
     }
 
     private func wrapperStream(sameCaller: Bool) -> Detector {
