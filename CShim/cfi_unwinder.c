@@ -354,18 +354,35 @@ static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintp
 
 // Works out the rule of the frame whose return address is pc (the call is
 // at pc - 1). false when GCC's unwinder must be asked.
+// The FDE whose range covers target, its CIE, where its fields after the
+// range start (*p) and where it ends, and the range's start.
+static bool covering_fde(uintptr_t target, struct cie *c, const uint8_t **p, const uint8_t **end, uintptr_t *begin) {
+    const uint8_t *f = find_fde(target);
+    int32_t cie_off;
+    if (!f || !record(f, end, &cie_off) || cie_off == 0) return false;
+    *p = f + 8;
+    if (!parse_cie(f + 4 - cie_off, c)) return false;
+    uintptr_t range;
+    if (!read_encoded(p, *end, c->fde_enc, false, begin) || !read_encoded(p, *end, c->fde_enc & 0x0f, true, &range))
+        return false;
+    return target >= *begin && target - *begin < range;
+}
+
+// Return address pc follows a call inside a function the unwind tables
+// describe: code, mapped and readable.
+bool dept_return_in_code(uintptr_t pc) {
+    struct cie c;
+    const uint8_t *p, *end;
+    uintptr_t begin;
+    return pc > 1 && covering_fde(pc - 1, &c, &p, &end, &begin);
+}
+
 static bool derive(uintptr_t pc, struct rule *out) {
     uintptr_t target = pc - 1;
-    const uint8_t *f = find_fde(target), *end;
-    int32_t cie_off;
-    if (!f || !record(f, &end, &cie_off) || cie_off == 0) return false;
-    const uint8_t *p = f + 8;
     struct cie c;
-    if (!parse_cie(f + 4 - cie_off, &c)) return false;
-    uintptr_t begin, range;
-    if (!read_encoded(&p, end, c.fde_enc, false, &begin) || !read_encoded(&p, end, c.fde_enc & 0x0f, true, &range))
-        return false;
-    if (target < begin || target - begin >= range) return false;
+    const uint8_t *p, *end;
+    uintptr_t begin;
+    if (!covering_fde(target, &c, &p, &end, &begin)) return false;
     if (c.has_aug_len) {
         bool ok = true;
         uint64_t n = uleb(&p, end, &ok);

@@ -10,6 +10,7 @@
 // its creators (every GStreamer element's state lock, made on one line of
 // gst_element_init). x86-64 only: elsewhere no call is taken for one.
 #include "shim.h"
+#include "unwinder.h"
 #include <link.h>
 
 #if defined(__x86_64__)
@@ -49,11 +50,12 @@ static bool direct_call_in(const struct dl_find_object *o, uintptr_t ret) {
 
 bool dept_after_indirect_call(uintptr_t ret) {
 #if defined(__x86_64__)
-    // Only code of a loaded object is read (its text is mapped readable;
-    // code made at run time may not be), and only the page of the return
-    // address: one too near the start of its page is not looked at.
+    // Only code is read: a return address inside a function the unwind
+    // tables describe (an address a bad frame made up may lie in a hole
+    // of an object's mapping), and only its page: one too near the start
+    // of its page is not looked at.
     struct dl_find_object o;
-    if ((ret & 0xfff) < 8 || _dl_find_object((void *)ret, &o) != 0) return false;
+    if ((ret & 0xfff) < 8 || !dept_return_in_code(ret) || _dl_find_object((void *)ret, &o) != 0) return false;
     return ends_indirect_call((const uint8_t *)ret) && !direct_call_in(&o, ret);
 #else
     (void)ret;

@@ -57,6 +57,9 @@ bool dept_unwind_cfi_sp_rule(uintptr_t pc, uint32_t *cfa_off);
 /// Whether two return addresses lie in one function, as its unwind
 /// information tells (false when either has none).
 bool dept_same_function(uintptr_t a, uintptr_t b);
+/// Whether return address pc follows a call inside a function the unwind
+/// tables describe (so its code is mapped and readable).
+bool dept_return_in_code(uintptr_t pc);
 /// A library was unloaded: forget the rules of its addresses.
 void dept_unwind_cfi_forget(void);
 /// How many times a frame's rule was worked out instead of found in the
