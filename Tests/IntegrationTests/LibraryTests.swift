@@ -223,6 +223,25 @@ final class LibraryTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("$s10swift_abba10takeBThenAyyF"), "the mangled name is kept\n\(r.transcript)")
     }
 
+    /// Where an init call string stops naming a class (CShim/indirect_calls.c,
+    /// built as libdept.so builds it): a return address after a call through
+    /// a pointer is one, after a direct call is not, and bytes in read-only
+    /// data that end like `call *%rax` are not read as a call: they are in
+    /// no function the unwind tables describe (an address a bad frame made
+    /// up may lie in a hole of a mapping, where reading would fault).
+    func test_indirectCallsAreReadOnlyInCode() throws {
+        guard let cc = ["cc", "gcc"].first(where: { DeptPaths.which($0) != nil }) else { throw XCTSkip("no C compiler") }
+        let root = DeptPaths.packageRoot.path
+        let eh = try run(cc, ["-print-file-name=libgcc_eh.a"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let out = DeptPaths.scratchDir.appendingPathComponent("indirect_calls_check").path
+        _ = try run(cc, ["-O2", "-g", "-pthread", "-Wall", "-I", root + "/CShim", "-I", root + "/CShim/include", "-o", out,
+                         root + "/Tests/Fixtures/indirect_calls_check.c", root + "/CShim/indirect_calls.c",
+                         root + "/CShim/cfi_unwinder.c", root + "/CShim/unwinder.c", eh, "-ldl"])
+        let r = ProcessRunner.run(executable: out, arguments: [], environment: ProcessRunner.cleanEnvironment(), timeout: 60)
+        XCTAssertTrue(r.exitedNormally && r.exitCode == 0, r.transcript)
+        XCTAssertTrue(r.stdout.contains("indirect 1 direct 0 data 0"), r.transcript)
+    }
+
     /// The stack unwinders as libdept.so builds them (Benchmarks/unwind_bench.c
     /// over CShim/unwinder.c and CShim/cfi_unwinder.c, at a small count): the
     /// default (dwarf) follows -O2 chains of 8 and 32 frames itself, on a
