@@ -352,8 +352,6 @@ static bool run(const uint8_t *p, const uint8_t *end, const struct cie *c, uintp
     return ok;
 }
 
-// Works out the rule of the frame whose return address is pc (the call is
-// at pc - 1). false when GCC's unwinder must be asked.
 // The FDE whose range covers target, its CIE, where its fields after the
 // range start (*p) and where it ends, and the range's start.
 static bool covering_fde(uintptr_t target, struct cie *c, const uint8_t **p, const uint8_t **end, uintptr_t *begin) {
@@ -377,6 +375,8 @@ bool dept_return_in_code(uintptr_t pc) {
     return pc > 1 && covering_fde(pc - 1, &c, &p, &end, &begin);
 }
 
+// Works out the rule of the frame whose return address is pc (the call is
+// at pc - 1). false when GCC's unwinder must be asked.
 static bool derive(uintptr_t pc, struct rule *out) {
     uintptr_t target = pc - 1;
     struct cie c;

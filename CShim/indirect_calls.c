@@ -37,14 +37,17 @@ static bool ends_indirect_call(const uint8_t *r) {
 }
 
 // A direct call (E8 rel32) whose bytes happen to end like an indirect one:
-// its target lies in the object that makes the call.
-static bool direct_call_in(const struct dl_find_object *o, uintptr_t ret) {
+// its target lies in the object that makes the call. Looked up only for
+// such bytes, which are rare.
+static bool direct_call(uintptr_t ret) {
     const uint8_t *r = (const uint8_t *)ret;
     if (r[-5] != 0xe8) return false;
     int32_t rel;
     __builtin_memcpy(&rel, r - 4, sizeof rel);
     uintptr_t target = ret + (uintptr_t)(intptr_t)rel;
-    return target >= (uintptr_t)o->dlfo_map_start && target < (uintptr_t)o->dlfo_map_end;
+    struct dl_find_object o;
+    return _dl_find_object((void *)ret, &o) == 0 && target >= (uintptr_t)o.dlfo_map_start
+           && target < (uintptr_t)o.dlfo_map_end;
 }
 #endif
 
@@ -54,9 +57,8 @@ bool dept_after_indirect_call(uintptr_t ret) {
     // tables describe (an address a bad frame made up may lie in a hole
     // of an object's mapping), and only its page: one too near the start
     // of its page is not looked at.
-    struct dl_find_object o;
-    if ((ret & 0xfff) < 8 || !dept_return_in_code(ret) || _dl_find_object((void *)ret, &o) != 0) return false;
-    return ends_indirect_call((const uint8_t *)ret) && !direct_call_in(&o, ret);
+    if ((ret & 0xfff) < 8 || !dept_return_in_code(ret)) return false;
+    return ends_indirect_call((const uint8_t *)ret) && !direct_call(ret);
 #else
     (void)ret;
     return false;

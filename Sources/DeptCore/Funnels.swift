@@ -170,22 +170,6 @@ public struct Funnels: Sendable {
         return prefixes[Int(p)].funnel
     }
 
-    /// How many leading frames of `callString` name its object's class.
-    public func depth(of callString: [UInt]) -> Int {
-        var depth = 1
-        var p: Int32 = -1
-        var d = 1
-        while d < min(callString.count, Self.maxDepth) {
-            // Nothing below a prefix the trie lacks can be a funnel: it was
-            // never seen, or only one call string passed it (kept unexpanded).
-            guard let q = steps[Step(parent: p, frame: callString[d - 1])] else { break }
-            p = q
-            if prefixes[Int(p)].funnel { depth = d + 1 }
-            d += 1
-        }
-        return depth
-    }
-
     /// How many leading frames of `callString` name its object's class,
     /// when frame `cut` (if not 0) is the first after a call through a
     /// function pointer. Such a call is where generic code hands over to
@@ -203,12 +187,20 @@ public struct Funnels: Sendable {
     /// itself (SQLite's mutex methods table, pthreadMutexAlloc reached only
     /// through it) comes before anything names the lock, and the whole call
     /// string still decides.
-    public func depth(of callString: [UInt], cut: Int) -> Int {
-        if cut > 0 && cut < callString.count {
-            let before = depth(of: Array(callString.prefix(cut)))
-            if before >= 2 { return before }
+    public func depth(of callString: [UInt], cut: Int = 0) -> Int {
+        var depth = 1
+        var p: Int32 = -1
+        var d = 1
+        while d < min(callString.count, Self.maxDepth) {
+            if d == cut && depth >= 2 { return depth }
+            // Nothing below a prefix the trie lacks can be a funnel: it was
+            // never seen, or only one call string passed it (kept unexpanded).
+            guard let q = steps[Step(parent: p, frame: callString[d - 1])] else { break }
+            p = q
+            if prefixes[Int(p)].funnel { depth = d + 1 }
+            d += 1
         }
-        return depth(of: callString)
+        return depth
     }
 
     /// The class key an init call string gets now (the naming prefix).
