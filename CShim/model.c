@@ -185,7 +185,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
         if (h->cls == o.cls) key = dept_mix(dept_mix(key, h->inst), o.inst);
     }
     uint32_t s = dept_seen_get(t, key);
-    bool known = s != 0;
+    bool known = s != 0, settled = true;
     if (!known) s = dept_capture_stack();
     struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, t->wait_check, o.addr, 0 };
     for (uint32_t i = 0; i < n; i++) {
@@ -195,7 +195,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
             uint32_t gates[DEPT_TENTATIVE_GATES], ng = 0;
             for (uint32_t j = 0; j < n && ng < DEPT_TENTATIVE_GATES; j++)
                 if (j != i && !(t->held[j].flags & DEPT_HELD_THREAD)) gates[ng++] = t->held[j].inst;
-            if (!core_room(t)) continue;
+            if (!core_room(t)) { settled = false; continue; }
             dept_core_lock();
             dept_core_dependency(t->tid, h, &w, gates, ng);
             dept_core_unlock();
@@ -203,6 +203,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
             // Told to the core when an earlier hold proved the semaphore a
             // lock (dept_tentative_settle): nothing to keep.
             if (told_has(t, told_key(key, h, o.cls))) continue;
+            settled = false;
             // The same wait again under the same hold (a loop over a lock)
             // adds nothing the post would not confirm anyway.
             struct dept_sem_memory *m = sem_memory(t);
@@ -223,6 +224,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
         }
     }
     if (!known) { dept_seen_put(t, key, s); dept_event_site_want(t); }
+    t->sem_wait_settled = settled ? o.inst : 0;
     return s;
 }
 
@@ -464,8 +466,16 @@ static void spill(struct dept_thread *t, const struct dept_acq *a) {
 
 void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     uint32_t n = t->nheld;
-    if (!n || t->sems_held || !dept_config.detect_potential) return;
+    if (!n || !dept_config.detect_potential) return;
     const struct dept_held *h = &t->held[n - 1];
+    // Under a held semaphore, a wait is cached only once it is settled:
+    // what it would tell the core was told, by this hold or by an earlier
+    // one of the semaphore's class proven a lock, so a hit that skips it
+    // (and the validation of the holds) loses nothing. PyPy's Python locks
+    // are semaphores held around the interpreter's mutexes: every such
+    // acquisition took the slow path, sem_lock 9x plain. A trylock waits
+    // for nothing and tells nothing.
+    if (t->sems_held && !(h->flags & DEPT_HELD_TRY) && t->sem_wait_settled != h->inst) return;
     // A trylock's entry differs only by its flag, which its key's operation
     // stands for (dept_push_known_try).
     // A check of a condvar's predicate is cached too, marked (lock_published).

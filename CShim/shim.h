@@ -226,6 +226,10 @@ struct dept_thread {
     struct dept_hist hist[DEPT_HISTORY];
     uint32_t nhist;               // total pushed; the ring keeps the last DEPT_HISTORY
     uint32_t sems_held;           // DEPT_HELD_CHECKED entries in held (validated before use)
+    /// The object of the latest wait made under held semaphores that left
+    /// nothing tentative and told the core nothing new (model.c:
+    /// wait_with_semaphores), else 0: an acquisition of it may be cached.
+    uint32_t sem_wait_settled;
     struct dept_tentative tentative_inline[DEPT_TENTATIVE];
     uint32_t ntentative;
     struct dept_announce announce[DEPT_ANNOUNCE];
@@ -1128,11 +1132,12 @@ static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint1
     uint64_t chain = n ? t->held[n - 1].chain : DEPT_CHAIN_SEED;
     return dept_mix_pc(chain ^ addr ^ ((uint64_t)op << 56), pc);
 }
-/// Whether the thread may push a cached entry at all: not while a semaphore
-/// is held (waits made then stay tentative, see model.c) and not when the
-/// held array must grow first.
+/// Whether the thread may push a cached entry at all: not when the held
+/// array must grow first. While a semaphore is held only situations whose
+/// waits were settled are cached (dept_acq_remember), and their keys name
+/// the semaphore's class among the held ones.
 static inline bool dept_acq_room(const struct dept_thread *t) {
-    return !t->sems_held && t->nheld < t->held_cap;
+    return t->nheld < t->held_cap;
 }
 /// Whether a cached entry for addr (its key already matched) may be pushed.
 static inline bool dept_acq_valid(const struct dept_thread *t, const struct dept_acq *a, uintptr_t addr) {
