@@ -508,6 +508,10 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *m, uin
     // Guarded from the probe on: a signal handler's lock in between would
     // otherwise refill the entry found before it is copied.
     dept_tls_guard = 1;
+    // Holds another thread may have ended (a semaphore posted on this
+    // thread's behalf) go before the key names them: the slow path did
+    // that first, and a cached hit may now happen under a semaphore.
+    if (UNLIKELY(t->sems_held)) dept_held_validate(t);
     uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_LOCK, pc);
     struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
     if (UNLIKELY(!a)) return lock_missed(m, pc, t, key);
@@ -565,6 +569,7 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
         uint64_t key = 0;
         struct dept_acq *a = 0;
         if (!h && LIKELY(r == 0)) {
+            if (UNLIKELY(t->sems_held)) dept_held_validate(t);   // as in lock_at
             key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_TRYLOCK, pc);
             a = dept_acq_probe(t, key, (uintptr_t)m);
         }

@@ -115,6 +115,7 @@ static inline int acquire(int how, pthread_rwlock_t *l, clockid_t c, const struc
             // Guarded from the probe on, as in pthread_mutex_lock: a signal
             // handler's lock in between would refill the entry found.
             dept_tls_guard = 1;
+            if (UNLIKELY(t->sems_held)) dept_held_validate(t);   // as in pthread_mutex_lock
             struct dept_acq *a = dept_acq_probe(t, dept_acq_key(t, (uintptr_t)l, how == WR ? DEPT_OP_WRLOCK : DEPT_OP_RDLOCK, pc), (uintptr_t)l);
             if (LIKELY(a)) {
                 dept_push_known(t, (uintptr_t)l, &a->e, a->objects, 0, pc);
