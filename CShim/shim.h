@@ -185,6 +185,12 @@ struct dept_sync_memo {
     uint64_t gen;                 // dept_acq_gen(addr) when it was filled
     uint32_t cls, inst;
     struct dept_sync *sync;
+    /// The thread's latest semaphore wait here that found a token: its
+    /// call site (0: none yet), the held chain it was made under, and the
+    /// stack dept_wait_begin_fast answered for it (sem_hooks.c: found_stack).
+    uintptr_t wait_pc;
+    uint64_t wait_chain;
+    uint32_t wait_stack;
 };
 /// Sets of two: a thread's signal and wait condvars lie a line apart, and
 /// any direct map of a few slots gave some program's pair one slot.
@@ -795,8 +801,10 @@ DEPT_HIDDEN struct dept_sync *dept_sync_lookup_miss(struct dept_sync_memo *set, 
 /// dept_obj_lookup and dept_sync_get find them, answered from the thread's
 /// memo while the address's generation holds (sync_memo.c says why that
 /// is enough).
-static inline struct dept_sync *dept_sync_lookup(struct dept_thread *t, uintptr_t addr, uint32_t kind,
-                                                 uintptr_t site, struct dept_obj_ref *o) {
+/// *memo: the thread's memo entry of the object (NULL when none was kept).
+static inline struct dept_sync *dept_sync_lookup_memo(struct dept_thread *t, uintptr_t addr, uint32_t kind,
+                                                      uintptr_t site, struct dept_obj_ref *o,
+                                                      struct dept_sync_memo **memo) {
     // Hashed: semaphores lie 32 bytes apart, condvars 48 or 64, eventfd
     // keys 1 (one per fd number).
     struct dept_sync_memo *set = t->sync_memo[(addr * 0x9e3779b97f4a7c15ull) >> 61];
@@ -805,10 +813,18 @@ static inline struct dept_sync *dept_sync_lookup(struct dept_thread *t, uintptr_
         struct dept_sync_memo *m = &set[w];
         if (LIKELY(m->addr == addr && m->gen == gen && addr)) {
             *o = (struct dept_obj_ref){ m->cls, m->inst, addr };
+            *memo = m;
             return m->sync;
         }
     }
-    return dept_sync_lookup_miss(set, addr, kind, site, gen, o);
+    struct dept_sync *sy = dept_sync_lookup_miss(set, addr, kind, site, gen, o);
+    *memo = set[0].addr == addr && addr ? &set[0] : 0;
+    return sy;
+}
+static inline struct dept_sync *dept_sync_lookup(struct dept_thread *t, uintptr_t addr, uint32_t kind,
+                                                 uintptr_t site, struct dept_obj_ref *o) {
+    struct dept_sync_memo *memo;
+    return dept_sync_lookup_memo(t, addr, kind, site, o, &memo);
 }
 /// The object of instance inst is gone (0: nothing): its record is reused.
 DEPT_HIDDEN void dept_sync_forget(uint32_t inst);
