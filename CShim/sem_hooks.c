@@ -140,15 +140,15 @@ static void took(struct dept_thread *t, sem_t *s, struct dept_obj_ref o, struct 
 // Not while a semaphore is held: such waits are settled elsewhere.
 static uint32_t found_stack(struct dept_thread *t, struct dept_sync_memo *m, struct dept_obj_ref o, uintptr_t pc) {
     uint64_t chain = t->nheld ? t->held[t->nheld - 1].chain : DEPT_CHAIN_SEED;
-    bool plain = !t->sems_held && dept_config.detect_potential;
-    if (m && plain && m->wait_pc == pc && m->wait_chain == chain) {
+    // The entry is the memo's to move on any lookup of another object:
+    // still this semaphore's, or not used (the key names the class).
+    bool plain = m && m->addr == o.addr && !t->sems_held && dept_config.detect_potential;
+    if (plain && m->wait_pc == pc && m->wait_chain == chain) {
         dept_clock_waited(t, o.inst);
         return m->wait_stack;
     }
     uint32_t stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, 0, pc);
-    // Still the entry of this semaphore (nothing in between looks another
-    // object up today, but the entry is the memo's to move).
-    if (m && plain && stack && m->addr == o.addr) {
+    if (plain && stack && m->addr == o.addr) {
         m->wait_pc = pc;
         m->wait_chain = chain;
         m->wait_stack = stack;
