@@ -317,9 +317,7 @@ public struct CycleJudge {
         var threads: Set<UInt32> = []
         for w in ws { threads.insert(w.thread) }
         if threads.count != ws.count { return .eventSameThread }
-        for (i, w) in ws.enumerated() where w.wait.inst != ws[(i + 1) % ws.count].from.inst {
-            return .eventOtherInstances
-        }
+        if firstOpenLink(ws) != nil { return .eventOtherInstances }
         let onlyEvents = ws.allSatisfy { w in
             w.event != nil && !w.wait.op.isLockAcquisition && !(w.start?.op.isLockAcquisition ?? false)
         }
@@ -377,11 +375,15 @@ public struct CycleJudge {
             key = k
             named.insert(w.from.cls)
         }
-        guard named.count > 1 else { return nil }
-        for (i, w) in ws.enumerated() where w.wait.inst != ws[(i + 1) % ws.count].from.inst {
-            return .oneRefinedClass(cls: ws[(i + 1) % ws.count].from.cls)
-        }
-        return nil
+        guard named.count > 1, let i = Self.firstOpenLink(ws) else { return nil }
+        return .oneRefinedClass(cls: ws[(i + 1) % ws.count].from.cls)
+    }
+
+    /// The first context that waits for another object than the one the
+    /// next context is inside of; nil when the cycle closes on the same
+    /// objects all the way round.
+    static func firstOpenLink(_ ws: [Witness]) -> Int? {
+        ws.indices.first { i in ws[i].wait.inst != ws[(i + 1) % ws.count].from.inst }
     }
 
     /// Objects in static storage are each a class of their own (DESIGN §4),
