@@ -21,7 +21,7 @@ public struct TriggerSets: Sendable {
         public var cls: UInt32
         public var site: UInt
     }
-    private var sets: [Site: [[UInt32]]] = [:]
+    private var sets = ClassSetLists<Site>(maxSets: Self.maxSetsPerSite, maxClasses: Self.maxClassesPerSet)
     public static let maxSetsPerSite = 8
     public static let maxClassesPerSet = 8
 
@@ -29,22 +29,12 @@ public struct TriggerSets: Sendable {
 
     /// An event of `cls` fired at `site`, depending on waits of `classes`.
     public mutating func record(cls: UInt32, site: UInt, classes: [UInt32]) {
-        guard site != 0, classes.count <= Self.maxClassesPerSet else { return }
-        var set: [UInt32] = []
-        for c in classes.sorted() where set.last != c { set.append(c) }
-        let key = Site(cls: cls, site: site)
-        var list = sets[key] ?? []
-        if list.count >= Self.maxSetsPerSite || list.contains(set) { return }
-        list.append(set)
-        sets[key] = list
+        guard site != 0 else { return }
+        sets.record(Site(cls: cls, site: site), classes: classes)
     }
 
     /// A site that fired an event of `cls` depending on none of `classes`.
     public func siteWithout(cls: UInt32, sites: [UInt], classes: Set<UInt32>) -> UInt? {
-        for s in sites {
-            guard let list = sets[Site(cls: cls, site: s)] else { continue }
-            if list.contains(where: { set in !set.contains(where: { classes.contains($0) }) }) { return s }
-        }
-        return nil
+        sites.first { s in sets.hasSet(Site(cls: cls, site: s), without: classes) }
     }
 }
