@@ -45,6 +45,10 @@ struct wait_ctx {
     uint32_t cond_cls;
     /// The real wait returned (0 or ETIMEDOUT): it did wait.
     bool waited;
+    /// A timed wait's condvar record, counted in its timed_waiters while
+    /// the thread sleeps (a signal then wakes someone: CycleJudge.wokeRule).
+    struct dept_sync *timed;
+    uint32_t timed_inst;
     /// A recursive mutex the thread held more than once: glibc's wait
     /// drops one level of it and the mutex stays locked while the thread
     /// sleeps, so the wait is made holding it, and taking it back never
@@ -61,6 +65,10 @@ static void reacquired(void *arg) {
     dept_tls_guard = 1;
     dept_block_end(w->t);
     if (w->untimed) dept_sync_wait_leave(w->t, &w->wait);
+    // Not if the record was given to another object meanwhile (its
+    // condvar destroyed under the wait): it counts that object's waiters.
+    if (w->timed && w->timed->inst == w->timed_inst)
+        atomic_fetch_sub_explicit(&w->timed->timed_waiters, 1, memory_order_relaxed);
     if (w->not_taken) { dept_tls_guard = g; return; }
     if (w->kept) {
         struct dept_held *k = dept_held_find(w->t, (uintptr_t)w->m);
@@ -94,12 +102,15 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     }
     int e = errno;
     struct wait_ctx w = { t, m, dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc), { 0, 0, 0 }, pc, how == 0, false,
-                          0, 0, 0, false, false };
-    // A timed wait joins no waiting episode: it needs no record.
+                          0, 0, 0, false, 0, 0, false };
+    // A timed wait joins no waiting episode; its record only counts it
+    // among the condvar's sleepers.
     struct dept_obj_ref oc;
-    struct dept_sync *sc = 0;
-    if (w.untimed) sc = dept_sync_lookup(t, (uintptr_t)c, DEPT_OBJ_COND, pc, &oc);
-    else oc = dept_obj_lookup((uintptr_t)c, DEPT_OBJ_COND, pc);
+    struct dept_sync *sc = dept_sync_lookup(t, (uintptr_t)c, DEPT_OBJ_COND, pc, &oc);
+    if (!w.untimed) {
+        w.timed = sc;
+        sc = 0;
+    }
     // glibc's wait unlocks whatever mutex it is given, held or not, and
     // takes it when it returns: a thread that waits with a mutex it does
     // not hold takes it from its owner (Helgrind's tc23_bogus_condwait).
@@ -129,6 +140,11 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     uint32_t stack = dept_wait_begin_fast(t, oc, DEPT_EV_EXCL, DEPT_OP_COND_WAIT, w.untimed ? 0 : DEPT_WAIT_TIMED, pc);
     t->wait_check = 0;
     if (w.untimed) w.wait = dept_sync_wait_enter(t, oc, sc, stack, DEPT_OP_COND_WAIT, true);
+    else dept_waited_for_event(t, oc.cls);
+    if (w.timed) {
+        w.timed_inst = oc.inst;
+        atomic_fetch_add_explicit(&w.timed->timed_waiters, 1, memory_order_relaxed);
+    }
     dept_block_begin(t, (uintptr_t)c, oc, DEPT_OP_COND_WAIT, DEPT_EV_EXCL, stack,
                      (w.untimed ? 0 : DEPT_BLOCK_TIMED) | ((m->__data.__kind & 128) ? DEPT_BLOCK_SHARED : 0));
     dept_leave();

@@ -178,6 +178,8 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
     uint32_t n = t->nheld;
     uint64_t key = dept_mix(dept_class_key(0x53454d4100000000ull, o.cls), awaits);
     key = dept_mix_pc(key, pc);
+    uint32_t woke = dept_woke_for(t, op);
+    if (woke) key = dept_mix(key, woke);
     for (uint32_t i = 0; i < n; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_SEM) continue;
@@ -187,7 +189,7 @@ static uint32_t wait_with_semaphores(struct dept_thread *t, struct dept_obj_ref 
     uint32_t s = dept_seen_get(t, key);
     bool known = s != 0, settled = true;
     if (!known) s = dept_capture_stack();
-    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, t->wait_check, o.addr, 0 };
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, t->wait_check, woke, o.addr, 0 };
     for (uint32_t i = 0; i < n; i++) {
         struct dept_held *h = &t->held[i];
         if (h->flags & DEPT_HELD_THREAD) continue;
@@ -351,6 +353,12 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     // Each join waits for one thread: its request (with what the joiner
     // knows of that thread) is new for every thread joined.
     if (op == DEPT_OP_JOIN) key = dept_mix(key, o.inst);
+    // A wait made after waking a thread is another situation (the woke rule).
+    uint32_t woke = dept_woke_for(t, op);
+    if (woke) {
+        base = dept_mix(base, woke);
+        key = dept_mix(key, woke);
+    }
     uint32_t s = known_here(t, key);
     if (LIKELY(s)) return s;
     // A new instance pair in a situation this thread already told the core:
@@ -358,7 +366,7 @@ uint32_t dept_wait_begin(struct dept_thread *t, struct dept_obj_ref o, uint16_t 
     // nesting over thousands of instances captures no stack per pair.
     if (key != base) s = known_here(t, base);
     if (!s) s = dept_capture_stack();
-    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, t->wait_check, o.addr, 0 };
+    struct dept_wait w = { o.cls, o.inst, s, awaits, op, flags, t->wait_check, woke, o.addr, 0 };
     // Asked here, before the buffers are on the stack: they alone are
     // half of a 16 KiB thread's stack.
     if (core_room(t)) tell_core_wait(t, n, &w);
@@ -575,6 +583,7 @@ void dept_warn(uint32_t kind, struct dept_thread *t, uint32_t cls, bool with_sta
 
 static struct dept_hist *hist_push_at(struct dept_thread *t, struct dept_obj_ref o, uint32_t stack, uint16_t awaits,
                                       uint16_t op, uint64_t ts) {
+    dept_waited_for_event(t, o.cls);
     struct dept_hist *h = &t->hist[t->nhist++ % DEPT_HISTORY];
     *h = (struct dept_hist){ ts, o.cls, o.inst, stack, awaits, op, { 0, 0 }, { { 0, 0 }, { 0, 0 } }, 0, t->nheld,
                              dept_clock_now(t), 0 };
@@ -797,6 +806,11 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         }
         active = atomic_load(&sy->waiters) > 0;
         window = atomic_load(&sy->window);
+        // It wakes a thread asleep on the object: the thread's next wait
+        // for an event says so (CycleJudge.wokeRule).
+        if (!(flags & DEPT_EVENT_RELEASE)
+            && (active || atomic_load_explicit(&sy->timed_waiters, memory_order_relaxed) > 0))
+            t->woke_cls = o.cls;
     }
     // The event's epoch (before anything it releases): the waits that got
     // the contexts it fires under returned before it.
@@ -821,6 +835,10 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
     }
     uint64_t key = dept_mix_pc(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
     key = dept_mix(dept_mix(key, flags), check);
+    // What the thread last waited for: the core keeps what firings after
+    // each kind of wait depended on (WakeChains).
+    uint32_t after = in_handler ? 0 : t->last_wait_cls;
+    if (after) key = dept_mix(key, after);
     uint32_t relevant = 0;
     // Entries of mutexes the thread is still acquiring (a signal handler's
     // event): not contexts of the event.
@@ -870,7 +888,7 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
     uint32_t stack = dept_capture_stack();
     uint16_t evflags = (flags & DEPT_EVENT_RELEASE) ? 1 : 0;
     if (sy && atomic_load(&sy->tokens)) evflags |= 2;
-    struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc, check };
+    struct dept_event ev = { o.cls, o.inst, stack, op, evflags, at, pc, check, after };
     tell_core_event(t, &ev, pending, nheld, view, nh, active, window);
     unmark(t, marked);
     dept_seen_put(t, key, stack);

@@ -23,6 +23,8 @@ bool dept_door_wait_begin(struct dept_door_wait *w, uintptr_t obj, uint32_t kind
         uint64_t stamp = dept_hist_push(t, o, stack, DEPT_EV_EXCL, op);
         w->sync = dept_sync_get(o.inst);
         dept_sync_wait_begin(w->sync, stamp);
+    } else if (!(flags & DEPT_DOOR_LOCK)) {
+        dept_waited_for_event(t, o.cls);
     }
     if (sleeps && !(flags & DEPT_DOOR_PSHARED)) {
         struct dept_sync *s = w->sync ? w->sync : (flags & DEPT_DOOR_ASK_PSHARED) ? dept_sync_get(o.inst) : 0;

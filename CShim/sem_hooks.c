@@ -140,6 +140,9 @@ static void took(struct dept_thread *t, sem_t *s, struct dept_obj_ref o, struct 
 // Not while a semaphore is held: such waits are settled elsewhere.
 static uint32_t found_stack(struct dept_thread *t, struct dept_sync_memo *m, struct dept_obj_ref o, uintptr_t pc) {
     uint64_t chain = t->nheld ? t->held[t->nheld - 1].chain : DEPT_CHAIN_SEED;
+    // A take after waking a thread is another situation, as its key says.
+    uint32_t woke = t->nheld ? dept_woke_for(t, DEPT_OP_SEM_WAIT) : 0;
+    if (UNLIKELY(woke)) chain = dept_mix(chain, woke);
     // The entry is the memo's to move on any lookup of another object:
     // still this semaphore's, or not used (the key names the class).
     bool plain = m && m->addr == o.addr && !t->sems_held && dept_config.detect_potential;
@@ -202,6 +205,7 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
     if (how != TRY) {
         stack = dept_wait_begin_fast(t, o, DEPT_EV_EXCL, DEPT_OP_SEM_WAIT, how == UNTIMED ? 0 : DEPT_WAIT_TIMED, pc);
         // A binary semaphore's wait is a lock acquisition, not history.
+        if (how != UNTIMED && !binary) dept_waited_for_event(t, o.cls);
         if (how == UNTIMED) {
             sw = dept_sync_wait_enter(t, o, sy, stack, DEPT_OP_SEM_WAIT, !binary);
             // Read again once the wait has joined the episode.

@@ -244,6 +244,12 @@ struct dept_thread {
     // While the thread tells a condvar wait: the site of the predicate check
     // it waits in (cond_checks.c), for dept_wait_begin to pass on; else 0.
     uint32_t wait_check;
+    // The class of the latest object whose sleeping waiters the thread woke
+    // (an event of it while a thread waited there) since its last wait for
+    // a signal, post or write, else 0; and the class of that last wait's
+    // object (timed waits too). A wait carries the first, an event the
+    // second (CycleJudge.wokeRule: the thread a waiter woke is a way out).
+    uint32_t woke_cls, last_wait_cls;
     // The last check that ended (cond_checks.c): begun at check_pc with a
     // mutex of check_mutex_cls; its site and its condvar's class. Written
     // under the guard only.
@@ -782,6 +788,7 @@ struct dept_sync {
     _Atomic uint32_t pshared;      // shared between processes: another process may post it
     _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
     _Atomic uint32_t partner;      // condvar: instance of the mutex of its latest wait (cond_checks.c)
+    _Atomic uint32_t timed_waiters;   // threads inside a timed wait on it now (they join no episode)
     uint32_t *clk_vc;
     uint32_t clk_cap;
     /// Bumped under clk_lock whenever clk_vc or clk_n changes (never 0
@@ -1092,6 +1099,19 @@ static inline uint64_t dept_wait_key(struct dept_thread *t, struct dept_obj_ref 
     return dept_with_objects(dept_mix(dept_mix_pc(chain ^ ((uint64_t)o.cls << 16) ^ awaits, pc), pairs), t, o);
 }
 
+/// What a wait of kind op says it woke (woke_cls): only a wait for a
+/// signal, post or write, whose event another thread may fire once woken.
+static inline uint32_t dept_woke_for(const struct dept_thread *t, uint16_t op) {
+    return op == DEPT_OP_COND_WAIT || op == DEPT_OP_SEM_WAIT || op == DEPT_OP_EVENTFD_READ ? t->woke_cls : 0;
+}
+/// A wait for a signal, post or write on an object of class cls began
+/// (timed or not, told already): what the thread woke before it is spent,
+/// and its events from now on come after a wait on cls.
+static inline void dept_waited_for_event(struct dept_thread *t, uint32_t cls) {
+    t->woke_cls = 0;
+    t->last_wait_cls = cls;
+}
+
 static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_obj_ref o, uint16_t awaits,
                                             uint16_t op, uint32_t flags, uintptr_t pc) {
     dept_clock_waited(t, o.inst);
@@ -1099,6 +1119,8 @@ static inline uint32_t dept_wait_begin_fast(struct dept_thread *t, struct dept_o
     // there: never answered here).
     if (LIKELY(!t->sems_held && !(flags & DEPT_WAIT_TIMED) && op != DEPT_OP_JOIN && dept_config.detect_potential)) {
         uint64_t key = t->nheld ? dept_wait_key(t, o, awaits, pc) : dept_site_key(o.cls, op, pc);
+        uint32_t woke = dept_woke_for(t, op);
+        if (UNLIKELY(woke) && t->nheld) key = dept_mix(key, woke);
         uint32_t s = dept_seen_get(t, key);
         if (LIKELY(s)) return s;
     }

@@ -149,6 +149,7 @@ struct dept_wait {
     uint16_t op;          // enum dept_op
     uint32_t flags;       // DEPT_WAIT_*
     uint32_t check;       // a condvar wait: its predicate check's site (cond_checks.c), else 0
+    uint32_t woke;        // a wait for a signal/post/write: class whose sleepers its thread woke since its last such wait, else 0
     uintptr_t obj;        // the awaited object's address (orders instances of one class)
     uint64_t started;     // wait clock at its start, for a wait for a signal/post/write/exit (0: not told)
 };
@@ -178,6 +179,7 @@ struct dept_event {
     struct dept_epoch at; // the triggering thread's clock at the event
     uintptr_t site;       // the call site of the signal, post or write
     uint32_t check;       // a condvar signal: the site of its thread's last check of it (DEPT_HELD_BEFORE_CHECK)
+    uint32_t after;       // class of its thread's last wait for a signal, post or write (timed too), else 0
 };
 
 

@@ -25,6 +25,11 @@ public enum Rejection: Equatable, Sendable {
     /// Context `context`'s event depends on a wait that started before the
     /// previous context's thread started waiting for that event.
     case startedEarlier(context: Int)
+    /// The previous context's thread woke a thread waiting on an object of
+    /// class `woken` before it waited for context `context`'s event, and a
+    /// thread woken from such an object was seen firing that event without
+    /// needing any of the cycle's classes.
+    case woke(context: Int, woken: UInt32)
     /// Context `context`'s event is also triggered at call site `site`,
     /// which does not depend on the cycle.
     case otherTrigger(context: Int, site: UInt)
@@ -53,6 +58,7 @@ public enum Rejection: Equatable, Sendable {
         case .staticInstances: return "static objects"
         case .happensBefore: return "happens-before"
         case .startedEarlier: return "valid since"
+        case .woke: return "woke"
         case .otherTrigger: return "OR-wait"
         case .announced: return "announced"
         case .futexLockRelease: return "futex lock"
@@ -112,6 +118,7 @@ public struct CycleJudge {
         if let r = Self.announcedRule(ws) { return r }
         if let r = futexLockRule(ws) { return r }
         if let r = Self.conditionLockRule(ws) { return r }
+        if let r = Self.wokeRule(ws, graph) { return r }
         return nil
     }
 
@@ -232,6 +239,45 @@ public struct CycleJudge {
                                                      classes: classes) {
                 return .otherTrigger(context: i, site: s)
             }
+        }
+        return nil
+    }
+
+    /// R2.6 for the thread a waiter woke itself: a thread that fires an
+    /// event of D while another sleeps on D, and then waits for C, has
+    /// started the thread it woke on its way. If a thread whose last wait
+    /// was on a D has been seen firing C depending on none of the cycle's
+    /// classes, the woken one can end the wait for C whatever the cycle
+    /// does. CPython's GIL drop request: a thread asks for the GIL by
+    /// waiting on gil->cond (with a timeout, and a flag that makes the
+    /// holder drop it); the holder, maybe holding a Python lock (a binary
+    /// semaphore), signals gil->cond and waits on switch_cond until some
+    /// thread has taken the GIL. Every taker signals switch_cond, one of
+    /// them once while holding a Python lock, which closes that lock ->
+    /// switch_cond -> that lock; but the holder woke the requester, and a
+    /// requester's take signals switch_cond under the GIL's own mutexes
+    /// only (Examples/cond_woke_signaller). This is the one exception to
+    /// keeping a dependency on a lock the event fires under
+    /// (cond_outer_lock, where nobody was woken, is reported), and it asks
+    /// for more than the OR-wait rule: the way out must be a thread the
+    /// waiter itself set going, seen doing that without the cycle. Near
+    /// miss: the woken thread must take the held Python lock before it
+    /// signals, so the holder and it wait for each other
+    /// (Examples/cond_woke_needs_lock, reported). Recall cost: a woken
+    /// thread that this time goes back to sleep, or needs one of the
+    /// cycle's classes before it fires, when one woken from the same class
+    /// once fired without them (a hang is still caught live). Only the
+    /// firings the core is told of count: one with no context and nobody
+    /// waiting for it is not (the shim tells nothing then).
+    static func wokeRule(_ ws: [Witness], _ graph: DependencyGraph) -> Rejection? {
+        var classes: Set<UInt32> = []
+        for w in ws { classes.insert(w.from.cls) }
+        for (i, cur) in ws.enumerated() {
+            guard let e = cur.event, e.op.isTrigger else { continue }
+            let prev = ws[(i + ws.count - 1) % ws.count]
+            let woken = prev.wait.woke
+            guard woken != 0, !prev.wait.op.isLockAcquisition, prev.wait.cls == e.cls else { continue }
+            if graph.wakeChains.fired(e.cls, after: woken, without: classes) { return .woke(context: i, woken: woken) }
         }
         return nil
     }

@@ -47,6 +47,10 @@ public struct PointRef: Hashable, Sendable {
     /// condvar's predicate, when the contexts it entered before that check
     /// are marked `HeldContext.beforeCheckFlag` (CShim/cond_checks.c); else 0.
     public var check: UInt32 = 0
+    /// For a signal, post or write: the class of the object its thread last
+    /// waited on (a condvar, semaphore or eventfd, timed or not) before it
+    /// fired it, 0 when none (WakeChains).
+    public var after: UInt32 = 0
     public init(cls: UInt32, inst: UInt32, op: Operation, stack: UInt32, site: UInt = 0) {
         self.cls = cls; self.inst = inst; self.op = op; self.stack = stack; self.site = site
     }
@@ -161,6 +165,8 @@ public struct DependencyGraph: Sendable {
     public static let maxWitnessesPerEdge = 8
     /// What each trigger site's events depended on (OR-waits).
     public private(set) var triggerSets = TriggerSets()
+    /// What firings made after a wait on each class depended on (CycleJudge.wokeRule).
+    public private(set) var wakeChains = WakeChains()
     /// Signals of condvars fired holding locks, per thread (CycleRules).
     public private(set) var lockedSignals = LockedSignals()
     /// Classes whose objects a cycle must not mix (objects in static storage
@@ -348,8 +354,9 @@ public struct DependencyGraph: Sendable {
         let from = EventNode(cls: event.cls, shared: false)
         let sortedGates = gates.sorted()
         if event.op.isTrigger {
-            triggerSets.record(cls: event.cls, site: event.site,
-                               classes: deps.filter { !$0.wait.isTimed && $0.wait.cls != event.cls }.map { $0.wait.cls })
+            let classes = deps.filter { !$0.wait.isTimed && $0.wait.cls != event.cls }.map { $0.wait.cls }
+            triggerSets.record(cls: event.cls, site: event.site, classes: classes)
+            wakeChains.record(fired: event.cls, after: event.after, classes: classes)
         }
         for d in deps where !d.wait.isTimed && d.wait.cls != event.cls {
             let g = sortedGates.filter { $0 != d.start.inst }
@@ -381,6 +388,7 @@ public struct DependencyGraph: Sendable {
                                                     && $0.wait.isAfterCheck == witness.wait.isAfterCheck
                                                     && $0.wait.isUnsureRelease == witness.wait.isUnsureRelease
                                                     && $0.wait.check == witness.wait.check
+                                                    && $0.wait.woke == witness.wait.woke
                                                     && ($0.wait.op != .join || $0.wait.inst == witness.wait.inst)
                                                     && (!perObject || Self.sameObjects($0, witness)) }) {
                 return nil
@@ -389,9 +397,12 @@ public struct DependencyGraph: Sendable {
                 // An untimed observation takes the place of a timed one: only
                 // untimed ones can prove a deadlock. Likewise an unmarked one
                 // takes the place of one announced on the way in, of a
-                // condvar lock's release after a check, or of a futex wake
-                // that may be a lock's release.
-                let marked = { (w: Witness) in w.wait.isAnnounced || w.wait.isAfterCheck || w.wait.isUnsureRelease }
+                // condvar lock's release after a check, of a futex wake
+                // that may be a lock's release, or of a wait made after
+                // waking another thread.
+                let marked = { (w: Witness) in
+                    w.wait.isAnnounced || w.wait.isAfterCheck || w.wait.isUnsureRelease || w.wait.woke != 0
+                }
                 let weak = edges[i].witnesses.firstIndex(where: { $0.wait.isTimed })
                     ?? (marked(witness) ? nil : edges[i].witnesses.firstIndex(where: marked))
                 guard !witness.wait.isTimed, let t = weak else {

@@ -136,11 +136,16 @@ public struct WaitPoint: Hashable, Sendable {
     /// mutex's class and where it was taken, hashed; CShim/cond_checks.c).
     /// With `afterCheckFlag`: the site of the signaller's check. Else 0.
     public var check: UInt32 = 0
+    /// A wait for a signal, post or write: the class of an object whose
+    /// waiters its thread woke (it fired an event of that object while a
+    /// thread slept on it) since its previous such wait; else 0
+    /// (CycleJudge.wokeRule).
+    public var woke: UInt32 = 0
 
     public init(cls: UInt32, inst: UInt32, stack: UInt32 = 0, awaits: EventModes = [.exclusive, .shared],
-                op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0, check: UInt32 = 0) {
+                op: Operation = .lock, flags: UInt32 = 0, addr: UInt = 0, check: UInt32 = 0, woke: UInt32 = 0) {
         self.cls = cls; self.inst = inst; self.stack = stack; self.awaits = awaits
-        self.op = op; self.flags = flags; self.addr = addr; self.check = check
+        self.op = op; self.flags = flags; self.addr = addr; self.check = check; self.woke = woke
     }
     public var isTimed: Bool { flags & Self.timedFlag != 0 }
     public var isAnnounced: Bool { flags & Self.announcedFlag != 0 }

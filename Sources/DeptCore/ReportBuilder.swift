@@ -284,6 +284,10 @@ public struct ReportBuilder {
             }
         }
         if case .otherTrigger(_, let site) = s.rule { code.append(site) }
+        if case .woke(_, let d) = s.rule {
+            let n = nameAddresses(of: d)
+            code += n.code; data += n.data
+        }
         let (frames, names) = symbolizer.symbols(code: Array(Set(code)), data: Array(Set(data)))
         func name(_ c: UInt32) -> String { className(c, frames: frames, data: names) }
         func thread(_ tid: UInt32) -> String { tid == 1 ? "T1 (main thread)" : "T\(tid)" }
@@ -317,6 +321,10 @@ public struct ReportBuilder {
             why = cur.event?.site == site
                 ? "\(name(cur.from.cls)) is also signalled at the same place\(f) without depending on this cycle (OR-wait)"
                 : "\(name(cur.from.cls)) is also signalled at another place\(f) that does not depend on this cycle (OR-wait)"
+        case .woke(let i, let d):
+            let cur = ws[i], prev = ws[(i + ws.count - 1) % ws.count]
+            why = "\(thread(prev.thread)) woke a thread waiting on \(name(d)) before it waited for \(name(cur.from.cls)), "
+                + "and a thread woken from \(name(d)) was seen to signal \(name(cur.from.cls)) depending on nothing in this cycle"
         case .announced(let i):
             let cur = ws[i]
             why = "\(thread(cur.thread)) had already signalled \(name(cur.from.cls)) on its way into "

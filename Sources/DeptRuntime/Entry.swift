@@ -151,7 +151,7 @@ func coreWait(_ tid: UInt32, _ h: UnsafePointer<dept_held>?, _ n: UInt32, _ w: U
               _ vc: UnsafePointer<UInt32>?, _ nvc: UInt32) {
     let x = w.pointee
     let wait = WaitPoint(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
-                         op: Operation(code: x.op), flags: x.flags, addr: UInt(x.obj), check: x.check)
+                         op: Operation(code: x.op), flags: x.flags, addr: UInt(x.obj), check: x.check, woke: x.woke)
     let request = vc.map { VectorClock(Array(UnsafeBufferPointer(start: $0, count: Int(nvc)))) }
     runtime.detector.wait(thread: tid, held: heldForWait(h, n, flags: x.flags), wait: wait, request: nvc > 0 ? request : nil,
                           started: x.started != 0 ? x.started : nil)
@@ -166,6 +166,7 @@ func coreEvent(_ tid: UInt32, _ e: UnsafePointer<dept_event>, _ h: UnsafePointer
     var event = PointRef(cls: ev.cls, inst: ev.inst, op: Operation(code: ev.op), stack: ev.stack, site: UInt(ev.site))
     event.tokens = ev.release & 2 != 0
     event.check = ev.check
+    event.after = ev.after
     let history = historyWaits(hist, nhist)
     runtime.detector.event(thread: tid, event: event, held: held(h, nh), history: history,
                            window: active != 0 ? windowStart : nil, release: ev.release & 1 != 0, at: epoch(ev.at))
@@ -177,7 +178,7 @@ func coreDependency(_ tid: UInt32, _ h: UnsafePointer<dept_held>, _ w: UnsafePoi
                     _ g: UnsafePointer<UInt32>?, _ ng: UInt32) {
     let x = w.pointee
     let wait = WaitPoint(cls: x.cls, inst: x.inst, stack: x.stack, awaits: EventModes(rawValue: x.awaits),
-                         op: Operation(code: x.op), flags: x.flags, addr: UInt(x.obj), check: x.check)
+                         op: Operation(code: x.op), flags: x.flags, addr: UInt(x.obj), check: x.check, woke: x.woke)
     let gates = g.map { Array(UnsafeBufferPointer(start: $0, count: Int(ng))) } ?? []
     runtime.detector.dependency(thread: tid, from: held(h, 1)[0], wait: wait, gates: gates)
     publishHints()

@@ -516,6 +516,62 @@ final class CycleRulesTests: XCTestCase {
         XCTAssertEqual(d.takePending().reports.count, 1)
     }
 
+    // MARK: a way out the waiter woke itself (CPython's GIL drop request)
+
+    /// CPython's drop_gil: thread 2 holds A (a Python lock) and waits on C
+    /// (switch_cond) after waking a thread asleep on D (gil->cond); thread
+    /// 3 once signalled C under A. A thread whose last wait was on a D
+    /// (`woken`'s firing) signalled C holding only G. `wokenHolds` is what
+    /// that firing held, `woke` what thread 2's wait says it woke.
+    private func wokeStream(wokenHolds: [UInt32], after: UInt32 = C.D, woke: UInt32 = C.D) -> Detector {
+        var d = Detector(options: Options.parse("verbosity=2").0)
+        var fromD = PointRef(cls: C.C, inst: inst(C.C), op: .condSignal, stack: 0, site: 0x200)
+        fromD.after = after
+        d.event(thread: 4, event: fromD, held: wokenHolds.map { held($0) }, history: [], window: nil, release: false)
+        d.event(thread: 3, event: PointRef(cls: C.C, inst: inst(C.C), op: .condSignal, stack: 0, site: 0x200),
+                held: [held(C.A)], history: [], window: nil, release: false)
+        var wait = condWait(C.C)
+        wait.woke = woke
+        d.wait(thread: 2, held: [held(C.A)], wait: wait)
+        return d
+    }
+
+    func testWaitAfterWakingASignallerIsSilent() {
+        var d = wokeStream(wokenHolds: [C.G])
+        XCTAssertTrue(d.takePending().reports.isEmpty, "the thread woken from D signals C without A")
+        XCTAssertEqual(d.takeSilenced().map(\.rule.rule), ["woke"])
+    }
+
+    /// Near miss (cond_woke_needs_lock): a thread woken from D was seen
+    /// signalling C only holding A, which the waiter holds.
+    func testWokenThreadThatNeedsTheLockIsReported() {
+        var d = wokeStream(wokenHolds: [C.G, C.A])
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// Near miss (cond_outer_lock): the waiter woke nobody.
+    func testWaitThatWokeNobodyIsReported() {
+        var d = wokeStream(wokenHolds: [C.G], woke: 0)
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// The signal without A came after a wait on another class: nothing
+    /// says the thread the waiter woke from D goes on to signal C.
+    func testSignallerAfterAnotherWaitIsNoWayOut() {
+        var d = wokeStream(wokenHolds: [C.G], after: C.X)
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    func testWakeChainsKeepSetsPerEventAndWait() {
+        var w = WakeChains()
+        w.record(fired: C.C, after: C.D, classes: [C.A, C.G])
+        w.record(fired: C.C, after: 0, classes: [])
+        XCTAssertFalse(w.fired(C.C, after: C.D, without: [C.A]))
+        XCTAssertTrue(w.fired(C.C, after: C.D, without: [C.X]))
+        XCTAssertFalse(w.fired(C.C, after: 0, without: []), "a firing after no wait says nothing")
+        XCTAssertFalse(w.fired(C.B, after: C.D, without: []))
+    }
+
     // MARK: collectors serialised by one lock (Boehm GC's parallel mark)
 
     func condWait(_ cls: UInt32) -> WaitPoint {

@@ -21,7 +21,8 @@ final class PrecisionExamplesTests: XCTestCase {
         "join_then_signal_pool", "token_ring_queues", "condvar_lock_nesting", "join_start_thread",
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
-        "cond_announce_before_sem", "cond_announce_sem_stale", "signal_while_acquiring", "signal_while_holding",
+        "cond_announce_before_sem", "cond_announce_sem_stale", "cond_woke_signaller", "cond_woke_needs_lock",
+        "signal_while_acquiring", "signal_while_holding",
         "signal_lock_while_acquiring", "signal_lock_while_holding",
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
         "fresh_lock_pool_under_registry", "stack_mutex_abandoned", "sem_zero_token_lock", "sem_zero_token_inversion", "sem_token_relock",
@@ -282,6 +283,17 @@ final class PrecisionExamplesTests: XCTestCase {
     func test_signal_lock_while_holding() throws { try potential("signal_lock_while_holding", events: 2...2) }
     /// Near miss: a semaphore wait between the two GIL takes.
     func test_cond_announce_sem_stale() throws { try potential("cond_announce_sem_stale", events: 2...2) }
+    /// CPython's GIL drop request: the holder woke the thread asking for
+    /// the GIL, and a thread woken from gil_cond signals switch_cond with
+    /// nothing of the cycle held.
+    func test_cond_woke_signaller() throws { try silent("cond_woke_signaller", heldBackBy: "woke") }
+    /// Near miss: the woken thread needs the holder's lock before it
+    /// signals; its own signal under that lock closes the cycle.
+    func test_cond_woke_needs_lock() throws {
+        let reports = try potential("cond_woke_needs_lock", events: 2...2)
+        XCTAssertTrue(reports.contains { $0.text.contains("waits for a post of L") && $0.text.contains("before it signals switch_cond") },
+                      "the woken thread's signal under L\n\(reports.map(\.text))")
+    }
 
     // MARK: semaphores passed around like locks (CShim/lock_takes.c)
 
