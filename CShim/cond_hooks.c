@@ -124,7 +124,7 @@ static int wait_common(int ver, int how, pthread_cond_t *c, pthread_mutex_t *m, 
     w.kept = mi >= 0 && t->held[mi].count > 1;
     if (mi >= 0 && !w.kept) {
         t->held[mi].flags &= ~(uint32_t)DEPT_HELD_COND_CHECK;
-        w.check = dept_cond_check_candidate(w.om.cls, t->held[mi].site, pc);
+        w.check = dept_cond_check_candidate(t, w.om.cls, t->held[mi].site, pc);
         w.site = w.check ? t->held[mi].site : 0;
         w.cond_cls = oc.cls;
     }

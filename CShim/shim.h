@@ -256,6 +256,10 @@ struct dept_thread {
     uintptr_t check_pc;
     uint32_t check_mutex_cls, check_site, check_cond;
     uint32_t check_take;        // the takes slot it recorded
+    // The last answers of "are this lock and this wait made by one
+    // function" (cond_checks.c), by the pair's hash; gen is the module
+    // unload generation they were read in.
+    struct dept_same_fn { uintptr_t lock_pc, wait_pc; uint32_t gen; bool same; } same_fn[4];
     uint32_t ntakes;        // total recorded; the ring keeps the last DEPT_TAKES
     // The last answer of dept_class_index (one acquisition asks up to three
     // times: its memo key, the core's key, the acquisition cache).
@@ -989,7 +993,8 @@ DEPT_HIDDEN uint32_t dept_cond_check_site(uint32_t mutex_cls, uintptr_t pc);
 /// The site a condvar wait made at wait_pc, holding a mutex of class
 /// mutex_cls taken at lock_pc, would make a check site: 0 when the two calls
 /// are not made by one function (a lock or wait wrapper names no place).
-DEPT_HIDDEN uint32_t dept_cond_check_candidate(uint32_t mutex_cls, uintptr_t lock_pc, uintptr_t wait_pc);
+DEPT_HIDDEN uint32_t dept_cond_check_candidate(struct dept_thread *t, uint32_t mutex_cls, uintptr_t lock_pc,
+                                               uintptr_t wait_pc);
 /// The thread waited on a condvar of class cond_cls at candidate site
 /// `check` (dept_cond_check_candidate) of a mutex of class mutex_cls: from
 /// now on, every acquisition there checks that condvar. False when the
