@@ -833,12 +833,10 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         dept_event_site(t, o.cls, op, pc);
         return;
     }
-    uint64_t key = dept_mix_pc(0x45564e5400000000ull ^ ((uint64_t)o.cls << 16) ^ op, pc);
-    key = dept_mix(dept_mix(key, flags), check);
-    // What the thread last waited for: the core keeps what firings after
-    // each kind of wait depended on (WakeChains).
-    uint32_t after = in_handler ? 0 : t->last_wait_cls;
-    if (after) key = dept_mix(key, after);
+    // The held contexts and history waits, in order; the event's own part
+    // of the key is mixed in only if there is something to look up (a
+    // ping-pong's post, with nobody else's wait in its history, has not).
+    uint64_t key = 0x45564e5400000000ull;
     uint32_t relevant = 0;
     // Entries of mutexes the thread is still acquiring (a signal handler's
     // event): not contexts of the event.
@@ -883,6 +881,10 @@ void dept_event(struct dept_thread *t, struct dept_obj_ref o, struct dept_sync *
         dept_event_site(t, o.cls, op, pc);
         return;
     }
+    // What the thread last waited for: the core keeps what firings after
+    // each kind of wait depended on (WakeChains).
+    uint32_t after = in_handler ? 0 : t->last_wait_cls;
+    key = dept_mix(dept_mix(dept_mix_pc(key ^ ((uint64_t)o.cls << 16) ^ op, pc), flags), (uint64_t)check << 32 | after);
     if (dept_seen_get(t, key)) { unmark(t, marked); return; }
     if (!core_room(t)) { unmark(t, marked); return; }
     uint32_t stack = dept_capture_stack();
