@@ -137,6 +137,34 @@ public struct SameClassNesting: Sendable {
         return (!oneWay, false, hint)
     }
 
+    /// Steps of one `nests` query (a step follows one kept pair).
+    public static let orderBudget = 4096
+
+    /// Whether instance `a` of the class at `node` was seen held while `b`
+    /// was waited for, directly or through a chain of kept pairs
+    /// (a -> x -> ... -> b); nil when the search ran out of its budget
+    /// before it knew. Order is used to silence, so a caller takes nil as
+    /// "maybe" on both sides.
+    public func nests(_ node: EventNode, _ a: UInt32, before b: UInt32) -> Bool? {
+        guard a != b else { return false }
+        guard let pairs = classes[node]?.pairs else { return false }
+        var seen: Set<UInt32> = [a]
+        var next: [UInt32] = [a]
+        var budget = Self.orderBudget
+        while let x = next.popLast() {
+            for y in (pairs[x] ?? [:]).keys {
+                budget -= 1
+                if budget < 0 { return nil }
+                if y == b { return true }
+                if seen.insert(y).inserted { next.append(y) }
+            }
+        }
+        return false
+    }
+
+    /// Whether the program was seen nesting objects of the class at `node`.
+    public func nests(_ node: EventNode) -> Bool { classes[node]?.count ?? 0 > 0 }
+
     /// Hands over the hints queued since the last call.
     public mutating func takeHints() -> [Hint] {
         defer { pendingHints.removeAll() }

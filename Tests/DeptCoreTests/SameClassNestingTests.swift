@@ -15,6 +15,30 @@ final class SameClassNestingTests: XCTestCase {
         WaitPoint(cls: Cls.N, inst: node(n).inst, addr: node(n).addr)
     }
 
+    /// The order instanceOrderRule reads: through chains of pairs, in
+    /// their direction only; unknown (nil) once the budget runs out.
+    func testNestingOrderFollowsChainsOfPairs() {
+        var s = SameClassNesting()
+        let n = EventNode(cls: Cls.N)
+        func pair(_ a: UInt32, _ b: UInt32) {
+            _ = s.add(node: n, witness: Witness(thread: 1, from: holdNode(a), wait: waitNode(b), gates: []))
+        }
+        XCTAssertFalse(s.nests(n))
+        pair(1, 2); pair(2, 3)
+        XCTAssertTrue(s.nests(n))
+        XCTAssertEqual(s.nests(n, node(1).inst, before: node(3).inst), true)
+        XCTAssertEqual(s.nests(n, node(3).inst, before: node(1).inst), false)
+        XCTAssertEqual(s.nests(n, node(1).inst, before: node(1).inst), false)
+        XCTAssertEqual(s.nests(EventNode(cls: Cls.A), node(1).inst, before: node(3).inst), false)
+        // A fan wider than the budget, none of it leading to 0 (addresses
+        // unknown, so the class is not one that nests one way only).
+        for k in 0...UInt32(SameClassNesting.orderBudget) {
+            let w = WaitPoint(cls: Cls.N, inst: inst(Cls.N, 1000 + k), addr: 0)
+            _ = s.add(node: n, witness: Witness(thread: 1, from: holdNode(3), wait: w, gates: []))
+        }
+        XCTAssertNil(s.nests(n, node(1).inst, before: node(0).inst))
+    }
+
     func testRingOfThirtyInstancesIsOneLoop() {
         var d = Detector()
         for k: UInt32 in 0..<30 {
