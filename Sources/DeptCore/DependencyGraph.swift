@@ -276,12 +276,18 @@ public struct DependencyGraph: Sendable {
         // Same-class contexts get their instance pair each too: a chain of
         // pairs from one thread shares that thread's outer locks as gates,
         // so it does not stand for the direct pair.
-        for h in held.reversed().prefix(Self.maxEdgesPerWait) {
-            // Inner contexts are not among the outermost gates: they share
-            // the pool instead of copying it (an allocation per dependency).
-            var gates = gatePool
-            if gatePool.contains(h.inst) { gates.removeAll { $0 == h.inst } }
-            found += addDependency(thread: thread, from: h, wait: wait, sortedGates: gates, clocks: clocks, judge: judge)
+        // Same-class pairs go first: the order of objects they record is
+        // evidence for a cycle that this same wait closes through another
+        // class (CycleJudge.instanceOrderRule).
+        let window = held.reversed().prefix(Self.maxEdgesPerWait)
+        for sameClass in [true, false] {
+            for h in window where (h.cls == wait.cls) == sameClass {
+                // Inner contexts are not among the outermost gates: they share
+                // the pool instead of copying it (an allocation per dependency).
+                var gates = gatePool
+                if gatePool.contains(h.inst) { gates.removeAll { $0 == h.inst } }
+                found += addDependency(thread: thread, from: h, wait: wait, sortedGates: gates, clocks: clocks, judge: judge)
+            }
         }
         return found
     }

@@ -268,7 +268,7 @@ public struct Detector: Sendable {
             var evidence = CycleEvidence(cycle: c, graph: graph)
             let ws = evidence.links.map { $0.witness }
             evidence.exitedThreads = Set(ws.map { $0.thread }).filter { threads[$0]?.live == false }.sorted()
-            if ws.contains(where: { $0.wait.isUnsureRelease }) {
+            if ws.contains(where: { $0.wait.isUnsureRelease }) || CycleJudge.awaitsInstanceOrder(ws, graph) {
                 heldBackReports.append(HeldBackCycle(evidence: evidence, identity: c.identity, thread: nil))
                 continue
             }
@@ -301,10 +301,11 @@ public struct Detector: Sendable {
             guard which(h) else { kept.append(h); continue }
             if reported.contains(h.identity) { continue }
             let ws = h.evidence.links.map { $0.witness }
-            if let r = judge.futexLockRule(ws) ?? judge.happensBeforeRule(ws) {
+            if let r = judge.futexLockRule(ws) ?? judge.happensBeforeRule(ws)
+                ?? (final ? CycleJudge.instanceOrderRule(ws, graph) : nil) {
                 silence(r, ws)
                 turnedDown.insert(h.identity)
-            } else if !final && ws.contains(where: { w in w.wait.isUnsureRelease }) {
+            } else if !final && (ws.contains(where: { w in w.wait.isUnsureRelease }) || CycleJudge.awaitsInstanceOrder(ws, graph)) {
                 kept.append(HeldBackCycle(evidence: h.evidence, identity: h.identity, thread: nil))
             } else if !final, let tid = judge.awaitedExit(ws) {
                 kept.append(HeldBackCycle(evidence: h.evidence, identity: h.identity, thread: tid))
@@ -412,7 +413,9 @@ public struct HeldBackCycle: Sendable {
     /// it may still wait again on the lock the cycle makes it wait for, or
     /// what ended its wait on the cycle's object is known once it exited.
     /// Nil for a cycle through a futex wake whose word's class is not known
-    /// to be a lock yet (CycleJudge.futexLockRule).
+    /// to be a lock yet (CycleJudge.futexLockRule), and for a lock cycle
+    /// that changes objects in classes the program nests, judged on their
+    /// order when the process ends (CycleJudge.instanceOrderRule).
     public var thread: UInt32?
 }
 

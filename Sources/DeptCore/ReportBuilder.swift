@@ -303,6 +303,9 @@ public struct ReportBuilder {
             why = "\(name(c)) is made by a wrapper for unrelated objects, and the cycle enters and leaves it through different ones"
         case .oneRefinedClass(let c):
             why = "its classes are one class once refined by their init call strings, and the cycle enters and leaves \(name(c)) through different objects"
+        case .instanceOrder(let c):
+            why = "the cycle enters and leaves \(name(c)) through different objects, and the program nests those objects "
+                + "in the order the cycle follows them, never the other way (instance order)"
         case .staticInstances(let c):
             why = "\(name(c)) stands for distinct objects in static storage initialised at one site, and the cycle enters and leaves it through different ones"
         case .happensBefore(let i, let v):

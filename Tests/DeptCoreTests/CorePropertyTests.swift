@@ -399,7 +399,8 @@ enum FuzzCheck {
     /// stops there). After a known finding the comparisons with the full
     /// rules stop, those with the Detector's own rules go on.
     static func run(_ calls: [FuzzCall], stats: inout FuzzStats) -> [FuzzFinding] {
-        var d = Detector()
+        // verbosity=2: the cycles a rule turned down are kept (takeSilenced).
+        var d = Detector(options: Options.parse("verbosity=2").0)
         // The specification; the same restricted to the Detector's
         // documented shortcuts (which the Detector must match exactly); the
         // strict reading of instance loops (to tell a false positive).
@@ -413,6 +414,11 @@ enum FuzzCheck {
         var classCycles: Set<Set<[UInt32]>> = []
         var instanceLoops: Set<UInt32> = [], selfWaits: Set<UInt32> = []
         var shortLoops: Set<UInt32> = [], shortClassCycle = false
+        // A class-level cycle the Detector found and judged by the order of
+        // its objects (CycleJudge.instanceOrderRule: turned down, or held
+        // back until the process ends). The reference models have no such
+        // rule: the search found what they have, the judgement is on top.
+        var judgedByOrder = false
         stats.streams += 1
         stats.calls += calls.count
         defer {
@@ -467,6 +473,10 @@ enum FuzzCheck {
                 }
                 detectorReported = true
             }
+            if d.takeSilenced().contains(where: { if case .instanceOrder = $0.rule { return true } else { return false } })
+                || d.heldBackReports.contains(where: { CycleJudge.awaitsInstanceOrder($0.evidence.links.map(\.witness), d.graph) }) {
+                judgedByOrder = true
+            }
             if d.graph.edges.contains(where: { $0.droppedWitnesses > 0 }) || d.graph.droppedInstancePairs > 0 {
                 limited = true
             }
@@ -489,7 +499,7 @@ enum FuzzCheck {
                      selfWaits.isSubset(of: short.selfWaitClasses)),
                     ("instance-loop classes \(shortLoops.sorted())", shortLoops.isSubset(of: instanceLoops),
                      instanceLoops.isSubset(of: shortLoops)),
-                    ("class-level cycle \(shortClassCycle)", !shortClassCycle || !classCycles.isEmpty,
+                    ("class-level cycle \(shortClassCycle)", !shortClassCycle || !classCycles.isEmpty || judgedByOrder,
                      classCycles.isEmpty || shortClassCycle),
                 ]
                 for (what, complete, within) in kinds {
@@ -511,7 +521,7 @@ enum FuzzCheck {
                     if note(FuzzFinding(kind: .unsound, step: k, detail: "reported while the reference has no cycle")) {
                         return findings
                     }
-                } else if referenceCycle && !detectorReported && !limited {
+                } else if referenceCycle && !detectorReported && !judgedByOrder && !limited {
                     let f = FuzzFinding(kind: .missed, step: k,
                                         detail: "reference cycle over classes \(full.cycleClasses().sorted()), nothing reported",
                                         explainedBy: explain(calls[...k]))
@@ -817,6 +827,15 @@ final class CorePropertyFindingTests: XCTestCase {
     /// context itself, held while B waited for C), which clashes with a1
     /// in C -> A's gates. The shortcut turns the outer context of the chain
     /// into a gate of its own inner links.
+    ///
+    /// The cycle leaves A through a1 and enters it through a2, which this
+    /// very chain nests in that order (a1 held while a2 was waited for,
+    /// recorded by the same wait before its other dependencies), so the
+    /// Detector now turns it down by that order
+    /// (CycleJudge.instanceOrderRule): as one thread taking a1 then a2
+    /// directly is not predicted (SameClassNesting), taking them with B and
+    /// C between is not either. What this test keeps is that the cycle is
+    /// found, and judged.
     func testNestedThreeDeepThenOtherInstanceOfOutermostClassIsACycle() throws {
         let a1 = inst(C.A, 1), a2 = inst(C.A, 2)
         let calls: [FuzzCall] = [
@@ -825,9 +844,11 @@ final class CorePropertyFindingTests: XCTestCase {
             .wait(thread: 2, held: [held(C.A, a1), held(C.B), held(C.C)], wait: lockWait(C.A, a2)),
         ]
         XCTAssertTrue(reference { m in calls.forEach { $0.apply(to: &m) } })
-        var d = Detector()
+        var d = Detector(options: Options.parse("verbosity=2").0)
         calls.forEach { $0.apply(to: &d) }
-        try expectDetector(&d, reports: true, "the outer context becomes a gate of the inner links of its own chain")
+        try expectDetector(&d, reports: false, "a1 nested above a2")
+        XCTAssertEqual(d.takeSilenced().map(\.rule), [.instanceOrder(cls: C.A)],
+                       "the outer context must not become a gate of the inner links of its own chain")
     }
 
     /// Finding "instance-pair memory" (missed). T2 and T3 invert n1/n2

@@ -913,4 +913,73 @@ final class CycleRulesTests: XCTestCase {
         d.wait(thread: 3, held: [held(C.B)], wait: w)
         return d
     }
+
+    // MARK: instance order (CycleJudge.instanceOrderRule)
+
+    // Pads of one class (N: one init site, many objects) and a collect lock
+    // (A): GStreamer's collect pads. Inputs in0 and in1, output out.
+    let in0 = inst(C.N, 0), in1 = inst(C.N, 1), out = inst(C.N, 2)
+
+    /// Input 1 arrives first (in1 -> collect); input 0 completes the set and
+    /// pushes (in0 -> out, collect -> out): the class cycle N -> A -> N
+    /// closes through in1 and out before in1 was seen above out.
+    func collectPads(_ d: inout Detector) {
+        d.wait(thread: 2, held: [held(C.N, in1)], wait: lockWait(C.A))
+        d.wait(thread: 3, held: [held(C.N, in0)], wait: lockWait(C.A))
+        d.wait(thread: 3, held: [held(C.N, in0), held(C.A)], wait: lockWait(C.N, out))
+    }
+
+    /// Input 1 later pushes too (in1 above out): the held-back cycle is
+    /// turned down when the process ends (class_order_pipeline).
+    func testOrderLearntAfterTheCycleSilencesItAtExit() {
+        var d = Detector(options: Options.parse("verbosity=2").0)
+        collectPads(&d)
+        XCTAssertEqual(d.takePending().reports.count, 0, "held back: the pads nest, the order may still come")
+        d.wait(thread: 4, held: [held(C.N, in1), held(C.A)], wait: lockWait(C.N, out))
+        XCTAssertEqual(d.takePending().reports.count, 0)
+        d.releaseHeldBack()
+        XCTAssertEqual(d.takePending().reports.count, 0, "in1 and in0 are both above out")
+        XCTAssertEqual(d.takeSilenced().map(\.rule), [.instanceOrder(cls: C.N)])
+    }
+
+    /// Near miss: in1 is never seen above out (an input nobody pushes
+    /// from): the cycle is printed when the process ends.
+    func testOrderNeverLearntIsReportedAtExit() {
+        var d = Detector()
+        collectPads(&d)
+        XCTAssertEqual(d.takePending().reports.count, 0)
+        d.releaseHeldBack()
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// Near miss: out is also seen above in1 (under the collect lock, so
+    /// no same-class loop of its own): no hierarchy, reported.
+    func testObjectsNestedBothWaysAreReported() {
+        var d = Detector()
+        collectPads(&d)
+        d.wait(thread: 4, held: [held(C.N, in1), held(C.A)], wait: lockWait(C.N, out))
+        d.wait(thread: 5, held: [held(C.A), held(C.N, out)], wait: lockWait(C.N, in1))
+        d.releaseHeldBack()
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// Near miss (lockdep's class rule): objects of a class the program
+    /// never nests are interchangeable; reported at once, not held back.
+    func testClassNeverNestedIsReportedAtOnce() {
+        var d = Detector()
+        d.wait(thread: 2, held: [held(C.N, in1)], wait: lockWait(C.A))
+        d.wait(thread: 3, held: [held(C.A)], wait: lockWait(C.N, out))
+        XCTAssertEqual(d.takePending().reports.count, 1)
+    }
+
+    /// A cycle that closes on the same object (the output held while the
+    /// collect lock is taken: a flush from downstream) is a deadlock
+    /// whatever the order (class_order_downstream_holder).
+    func testSameObjectAtTheLinkIsReported() {
+        var d = Detector()
+        collectPads(&d)
+        d.wait(thread: 4, held: [held(C.N, in1), held(C.A)], wait: lockWait(C.N, out))
+        d.wait(thread: 5, held: [held(C.N, out)], wait: lockWait(C.A))
+        XCTAssertEqual(d.takePending().reports.count, 1, "out -> collect -> out")
+    }
 }

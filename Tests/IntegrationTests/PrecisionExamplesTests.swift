@@ -22,6 +22,7 @@ final class PrecisionExamplesTests: XCTestCase {
         "sem_work_gang", "static_bucket_locks", "static_bucket_inversion", "static_forks_ring",
         "cond_announce_before_lock", "cond_announce_stale", "join_after_own_wakeup", "join_after_other_wakeup", "join_after_helper_wakeup",
         "cond_announce_before_sem", "cond_announce_sem_stale", "cond_woke_signaller", "cond_woke_needs_lock",
+        "class_order_pipeline", "class_order_downstream_holder",
         "signal_while_acquiring", "signal_while_holding",
         "signal_lock_while_acquiring", "signal_lock_while_holding",
         "fresh_lock_under_registry", "fresh_lock_seen_by_other", "fresh_lock_second_time",
@@ -293,6 +294,18 @@ final class PrecisionExamplesTests: XCTestCase {
         let reports = try potential("cond_woke_needs_lock", events: 2...2)
         XCTAssertTrue(reports.contains { $0.text.contains("waits for a post of L") && $0.text.contains("before it signals switch_cond") },
                       "the woken thread's signal under L\n\(reports.map(\.text))")
+    }
+
+    /// GStreamer's collect pads: input pad -> collect lock -> output pad,
+    /// one class of pads nested in data-flow order; the first input is
+    /// seen above the output only after the cycle closed.
+    func test_class_order_pipeline() throws { try silent("class_order_pipeline", heldBackBy: "instance order") }
+    /// Near miss: a downstream thread holds the output pad and takes the
+    /// collect lock; the cycle closes on the output pad itself.
+    func test_class_order_downstream_holder() throws {
+        let reports = try potential("class_order_downstream_holder", events: 2...2)
+        XCTAssertTrue(reports.contains { $0.text.contains("event_upstream") && $0.text.contains("push_out") },
+                      "the downstream holder against the pusher\n\(reports.map(\.text))")
     }
 
     // MARK: semaphores passed around like locks (CShim/lock_takes.c)
