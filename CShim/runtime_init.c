@@ -262,10 +262,14 @@ void dept_flush_before_teardown(void) {
     errno = e;
 }
 
-// _exit/_Exit skip the exit handlers, where the exit line is written.
+// _exit/_Exit skip the exit handlers, where the exit line is written, and
+// where what the core held back is printed: a cycle held back for the
+// order of its objects (a lock cycle through a class the program nests)
+// would otherwise be lost by every process that ends with _exit.
 void dept_exiting_without_handlers(int status) {
     int e = errno;
     dept_tls_guard = 1;
+    flush_at_end();
     dept_core_lock();
     dept_core_exiting(status);
     dept_shim_core_unlock_noflush();
