@@ -175,7 +175,15 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
         // Condition does with each waiter's lock (a semaphore in PyPy).
         // Those stayed among the thread's contexts, a few more after every
         // wait, and made every later event a new situation for the core.
+        // Nor is the taker its owner any longer, for the live monitor: any
+        // thread may post it now, and the taker waits for that. Left as its
+        // holder, the taker was the only thread that could wake itself, a
+        // deadlock of one thread as soon as the post took hang_ms: every
+        // Python thread that waited a second for an Event, a Condition or a
+        // Queue was killed (sem_handoff_slow_post.c).
         atomic_store(&sy->handed, 1);
+        atomic_fetch_add(&sy->hold_gen, 1);
+        atomic_store(&sy->holder, 0);
         dept_tentative_settle(t, o.inst, false);
         dept_drop_held(t, (uintptr_t)s);
     }

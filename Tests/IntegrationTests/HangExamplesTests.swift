@@ -193,6 +193,12 @@ final class HangExamplesTests: XCTestCase {
             b(X, lock, "L", by: Y), b(Y, "pthread_once", "once", by: X),
         ])
 
+        // A semaphore its waiter took before (Python's Condition): nobody
+        // owns it, so only "every thread is blocked" proves the hang.
+        add("hang_sem_handoff_never_posted", .hang, 2, cycle: [], blocked: [
+            b(.main, "sem_wait", "waiter", by: nil), b(X, "sem_wait", "go", by: nil),
+        ])
+
         // Futexes through syscall().
         add("hang_futex_wait", .hang, 3, cycle: [], blocked: [
             b(X, "FUTEX_WAIT", "word_1", by: nil), b(Y, "FUTEX_WAIT", "word_2", by: nil), b(.main, join, nil, by: X),
@@ -234,6 +240,7 @@ final class HangExamplesTests: XCTestCase {
         "join_busy_worker": "join_busy_worker: done\n",
         "idle_pool_busy_main": "idle_pool_busy_main: done\n",
         "woken_not_running": "woken_not_running: done\n",
+        "sem_handoff_slow_post": "sem_handoff_slow_post: done\n",
     ]
 
     // MARK: - Parsing the live parts of a report
@@ -571,6 +578,19 @@ final class HangExamplesTests: XCTestCase {
         let run = try checkNotHang("epoll_server_idle_workers", env: ["DEPT_OPTIONS": "stall_ms=1500"])
         assertSilent(run, plainStdout: Self.notHangs["epoll_server_idle_workers"])
     }
+
+    /// Python's Condition.wait with a notify 1.5 s later (longer than
+    /// hang_ms): the thread waits on the binary semaphore it took itself,
+    /// which any thread may post, so it is not its own only waker. Every
+    /// Python thread that waited a second for an Event was killed as a
+    /// deadlock of one thread.
+    func test_sem_handoff_slow_post() throws {
+        let run = try checkNotHang("sem_handoff_slow_post")
+        assertSilent(run, plainStdout: Self.notHangs["sem_handoff_slow_post"])
+    }
+
+    /// Near miss: the thread that would post it waits for main first.
+    func test_hang_sem_handoff_never_posted() throws { try checkHang("hang_sem_handoff_never_posted") }
 
     /// A thread whose wait is over in the kernel but that does not run (a
     /// tracer keeps it stopped 2.5 s, as a loaded machine may keep a woken
