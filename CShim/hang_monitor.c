@@ -68,9 +68,14 @@ static void add_waker(uint32_t inst, uint32_t tid, uint32_t kind) {
     wakers[nwakers++] = (struct dept_waker){ inst, tid, kind };
 }
 
+// A binary semaphore that no taker has posted yet is not known to be a
+// lock: its holder is not its only waker (a gate that main closes and
+// another thread opens), and the hang analysis must not read the hold as
+// ownership, or the opener's delay past hang_ms is a deadlock.
 static void collect_waker(struct dept_sync *s, void *arg) {
     (void)arg;
-    add_waker(s->inst, atomic_load(&s->holder), DEPT_WAKER_HOLDER);
+    add_waker(s->inst, atomic_load(&s->holder),
+              atomic_load(&s->lock_proven) ? DEPT_WAKER_HOLDER : DEPT_WAKER_UNPROVEN_HOLDER);
     add_waker(s->inst, atomic_load(&s->triggered_by[0]), DEPT_WAKER_TRIGGER);
     add_waker(s->inst, atomic_load(&s->triggered_by[1]), DEPT_WAKER_TRIGGER);
 }

@@ -261,6 +261,7 @@ DEPT_EXPORT int sem_post(sem_t *s) {
         if (t->sems_held) dept_held_validate(t);
         if (dept_held_find(t, (uintptr_t)s)) {
             // The taker releases it: it was used as a lock.
+            if (!atomic_load_explicit(&sy->lock_proven, memory_order_relaxed)) atomic_store(&sy->lock_proven, 1);
             dept_tentative_settle(t, o.inst, true);
             dept_ecxt_exit(t, (uintptr_t)s, DEPT_OP_SEM_POST, pc);
             atomic_fetch_add(&sy->hold_gen, 1);

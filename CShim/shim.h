@@ -789,6 +789,7 @@ struct dept_sync {
     uint32_t inst;
     _Atomic uint32_t binary;       // semaphore initialised to 1: used as a lock
     _Atomic uint32_t handed;       // binary, but its holder waited for it: handed between threads (sem_hooks.c)
+    _Atomic uint32_t lock_proven;  // binary, and a taker posted it: used as a lock (the live monitor's owner)
     _Atomic uint32_t pshared;      // shared between processes: another process may post it
     _Atomic uint32_t tokens;       // created with a positive count (semaphore, eventfd)
     _Atomic uint32_t partner;      // condvar: instance of the mutex of its latest wait (cond_checks.c)

@@ -214,7 +214,13 @@ struct dept_waker {
     uint32_t tid;
     uint32_t kind;            // DEPT_WAKER_*
 };
-enum { DEPT_WAKER_HOLDER = 1, DEPT_WAKER_TRIGGER = 2 };
+enum {
+    DEPT_WAKER_HOLDER = 1,
+    DEPT_WAKER_TRIGGER = 2,
+    // tid holds the binary semaphore inst, which no taker has posted yet:
+    // not known to be a lock, so any thread may post it (hang_monitor.c).
+    DEPT_WAKER_UNPROVEN_HOLDER = 3,
+};
 enum { DEPT_VERDICT_NONE = 0, DEPT_VERDICT_DEADLOCK = 1, DEPT_VERDICT_HANG = 2, DEPT_VERDICT_STALL = 3 };
 
 /// Options the shim needs on its own paths, filled by the core at start-up.

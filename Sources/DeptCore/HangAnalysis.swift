@@ -38,6 +38,10 @@ public struct LiveState: Sendable {
     /// Threads of the process that dept does not track: they may progress.
     public var untracked: Int
     public var holders: [UInt32: UInt32] = [:]
+    /// Binary semaphores held now that no taker has posted yet: not known
+    /// to be locks, so a hold of one proves no ownership (a gate one thread
+    /// closes and another opens).
+    public var unprovenHolds: Set<UInt32> = []
     public var triggerers: [UInt32: [UInt32]] = [:]
     /// For how long the rest of the process has used (almost) no CPU
     /// (ProcessQuiet); nil when unknown, which counts as quiet.
@@ -69,7 +73,9 @@ public enum LiveVerdict: Sendable, Equatable {
 ///
 /// A blocked thread can be woken by its *wakers*. Ownership proves it: the
 /// holders of what it waits for (lock holders, the taker of a binary
-/// semaphore, the thread it joins) are its only wakers. A set of blocked
+/// semaphore that a taker has posted before, the thread it joins) are its
+/// only wakers. A binary semaphore nobody has released as a lock yet is
+/// any thread's to post, as every semaphore is. A set of blocked
 /// threads whose owners are all inside the set can never wake, whatever
 /// the other threads do: a `deadlock`.
 ///
@@ -90,7 +96,8 @@ public enum HangAnalysis {
         guard let b = t.blocked else { return [] }
         var out: [(UInt32, WakeReason)] = []
         for other in s.threads {
-            for h in other.held where h.inst == b.inst {
+            for h in other.held where h.inst == b.inst
+                && !(h.flags & HeldContext.semFlag != 0 && s.unprovenHolds.contains(h.inst)) {
                 if h.isThreadBody {
                     // A running thread is waited for by its joiners, and the
                     // thread running a once initializer by its callers.

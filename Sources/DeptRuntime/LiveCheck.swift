@@ -80,6 +80,7 @@ private func liveState(_ threads: UnsafePointer<dept_live_thread>?, _ n: UInt32,
     for i in 0..<Int(nw) {
         guard let w = wakers?[i] else { break }
         if w.kind == UInt32(DEPT_WAKER_HOLDER) { state.holders[w.inst] = w.tid }
+        else if w.kind == UInt32(DEPT_WAKER_UNPROVEN_HOLDER) { state.unprovenHolds.insert(w.inst) }
         else if !(state.triggerers[w.inst] ?? []).contains(w.tid) { state.triggerers[w.inst, default: []].append(w.tid) }
     }
     return state

@@ -249,6 +249,24 @@ final class HangAnalysisTests: XCTestCase {
         XCTAssertEqual(Self.analyze(s), .deadlock(cycle: [1, 2], stuck: [1, 2]))
     }
 
+    /// Rule: a binary semaphore no taker has released yet is not known to
+    /// be a lock: its holder is no owner (a gate main closes and another
+    /// thread opens: sem_gate_opened_by_other). Once a taker released it,
+    /// the hold owns it (hang_sem_lock_join).
+    func testUnprovenSemaphoreHoldIsNoOwnership() {
+        let sem = Cls.D
+        let semHold = HeldContext(cls: sem, inst: inst(sem), shared: false, op: .semWait, flags: HeldContext.semFlag)
+        var s = LiveState(threads: [
+            LiveThread(tid: 1, blocked: Self.blockedOn(C.T, op: .join), held: [semHold]),
+            LiveThread(tid: 2, blocked: Self.blockedOn(sem, op: .semWait)),
+            LiveThread(tid: 3),
+        ])
+        s.threads[1].held = [threadBody(C.T, inst(C.T))]   // thread 2 is the thread joined
+        XCTAssertEqual(Self.analyze(s), .deadlock(cycle: [1, 2], stuck: [1, 2]), "a lock's holder joins its waiter")
+        s.unprovenHolds = [inst(sem)]
+        XCTAssertEqual(Self.analyze(s), .running, "thread 3 may still post the semaphore")
+    }
+
     /// Rule: a thread blocked on an instance it holds itself is a deadlock
     /// of one thread.
     func testSelfDeadlock() {

@@ -198,6 +198,11 @@ final class HangExamplesTests: XCTestCase {
         add("hang_sem_handoff_never_posted", .hang, 2, cycle: [], blocked: [
             b(.main, "sem_wait", "waiter", by: nil), b(X, "sem_wait", "go", by: nil),
         ])
+        // A semaphore its taker released once is a lock: its holder is the
+        // only waker, proven while another thread still runs.
+        add("hang_sem_lock_join", .deadlock, 2, cycle: [.main, X], blocked: [
+            b(X, "sem_wait", "sem_lock", by: .main), b(.main, join, nil, by: X),
+        ])
 
         // Futexes through syscall().
         add("hang_futex_wait", .hang, 3, cycle: [], blocked: [
@@ -241,6 +246,7 @@ final class HangExamplesTests: XCTestCase {
         "idle_pool_busy_main": "idle_pool_busy_main: done\n",
         "woken_not_running": "woken_not_running: done\n",
         "sem_handoff_slow_post": "sem_handoff_slow_post: done\n",
+        "sem_gate_opened_by_other": "sem_gate_opened_by_other: done\n",
     ]
 
     // MARK: - Parsing the live parts of a report
@@ -591,6 +597,19 @@ final class HangExamplesTests: XCTestCase {
 
     /// Near miss: the thread that would post it waits for main first.
     func test_hang_sem_handoff_never_posted() throws { try checkHang("hang_sem_handoff_never_posted") }
+
+    /// A semaphore with one token used as a gate: main closes it, a third
+    /// thread opens it 1.5 s later while main joins the waiter. No taker
+    /// ever released it, so main's take is no ownership: main and the
+    /// waiter were called a deadlock and the process ended.
+    func test_sem_gate_opened_by_other() throws {
+        let run = try checkNotHang("sem_gate_opened_by_other")
+        assertSilent(run, plainStdout: Self.notHangs["sem_gate_opened_by_other"])
+    }
+
+    /// Near miss: the semaphore was released by its taker once (a lock);
+    /// main holds it and joins the worker that waits for it.
+    func test_hang_sem_lock_join() throws { try checkHang("hang_sem_lock_join") }
 
     /// A thread whose wait is over in the kernel but that does not run (a
     /// tracer keeps it stopped 2.5 s, as a loaded machine may keep a woken
