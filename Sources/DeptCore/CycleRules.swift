@@ -444,16 +444,16 @@ public struct CycleJudge {
     /// collect lock pushes into the output pad and takes that pad's stream
     /// lock; every pad's stream lock is one class, and the streaming
     /// threads nest them in data-flow order (Examples/class_order_pipeline).
-    /// Still reported: objects never nested (two accounts, lockdep's class
-    /// rule: `class_order_unrelated`); objects nested the other way (b
-    /// held while a was waited for: with the cycle, an instance loop); a
+    /// Still reported: objects of a class never nested (two accounts,
+    /// lockdep's class rule); objects nested the other way too (b held
+    /// while a was waited for: with the cycle, an instance loop); a cycle
+    /// that closes on one object (`class_order_downstream_holder`); a
     /// cycle through events (eventRules wants one object at every link
-    /// anyway). One link so ordered breaks the cycle, as one object that
-    /// differs at a link does for TSan and Helgrind: two encoders feeding
-    /// one muxer (`oggmux`) close encoder lock -> downstream pad -> encoder
-    /// lock through two encoders, never nested, and two pads in data-flow
-    /// order. Recall cost: an object that can take both parts but was only
-    /// seen in the order's part is not predicted against the others (it is
+    /// anyway). One link so ordered breaks the cycle, as one link whose
+    /// objects differ does for TSan and Helgrind. Recall cost: an object
+    /// that can take both parts but was only seen in the order's part is
+    /// not predicted against the others (a transfer that locks a1, then a
+    /// journal lock, then a2, until some run takes a2 before a1; it is
     /// caught live if it hangs).
     ///
     /// The order is often learnt after the cycle closed (GStreamer's first

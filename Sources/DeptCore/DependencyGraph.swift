@@ -280,8 +280,8 @@ public struct DependencyGraph: Sendable {
         // evidence for a cycle that this same wait closes through another
         // class (CycleJudge.instanceOrderRule).
         let window = held.reversed().prefix(Self.maxEdgesPerWait)
-        for sameClass in [true, false] {
-            for h in window where (h.cls == wait.cls) == sameClass {
+        for pass in 0..<2 {
+            for h in window where (h.cls == wait.cls) == (pass == 0) {
                 // Inner contexts are not among the outermost gates: they share
                 // the pool instead of copying it (an allocation per dependency).
                 var gates = gatePool
