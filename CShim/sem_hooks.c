@@ -129,6 +129,14 @@ static void took(struct dept_thread *t, sem_t *s, struct dept_obj_ref o, struct 
     }
 }
 
+// The hold of a binary semaphore is over, whoever ended it: holds taken
+// before are stale (dept_held_validate), and it has no holder for the live
+// monitor.
+static void hold_over(struct dept_sync *sy) {
+    atomic_fetch_add(&sy->hold_gen, 1);
+    atomic_store(&sy->holder, 0);
+}
+
 // The stack of an untimed wait that found a token. A work queue's consumer
 // takes its semaphore in the same situation item after item: the
 // situation's key (its held chain, class, call site) and the lookup of its
@@ -182,8 +190,7 @@ static int wait_common(int how, sem_t *s, clockid_t c, const struct timespec *ts
         // Python thread that waited a second for an Event, a Condition or a
         // Queue was killed (sem_handoff_slow_post.c).
         atomic_store(&sy->handed, 1);
-        atomic_fetch_add(&sy->hold_gen, 1);
-        atomic_store(&sy->holder, 0);
+        hold_over(sy);
         dept_tentative_settle(t, o.inst, false);
         dept_drop_held(t, (uintptr_t)s);
     }
@@ -264,12 +271,10 @@ DEPT_EXPORT int sem_post(sem_t *s) {
             if (!atomic_load_explicit(&sy->lock_proven, memory_order_relaxed)) atomic_store(&sy->lock_proven, 1);
             dept_tentative_settle(t, o.inst, true);
             dept_ecxt_exit(t, (uintptr_t)s, DEPT_OP_SEM_POST, pc);
-            atomic_fetch_add(&sy->hold_gen, 1);
-            atomic_store(&sy->holder, 0);
+            hold_over(sy);
         } else if (atomic_load(&sy->holder)) {
             // Released on the taker's behalf.
-            atomic_fetch_add(&sy->hold_gen, 1);
-            atomic_store(&sy->holder, 0);
+            hold_over(sy);
             dept_event(t, o, sy, DEPT_OP_SEM_POST, DEPT_EVENT_RELEASE, pc, 0);
         } else {
             dept_event(t, o, sy, DEPT_OP_SEM_POST, 0, pc, 0);
