@@ -462,7 +462,7 @@ public struct CycleJudge {
     /// process ends (`awaitsInstanceOrder`), when all the nesting it did is
     /// known.
     static func instanceOrderRule(_ ws: [Witness], _ graph: DependencyGraph) -> Rejection? {
-        for (node, a, b) in changingLinks(ws) ?? []
+        for (node, a, b) in changingLinks(ws)
         where graph.sameClass.nests(node, a, before: b) == true && graph.sameClass.nests(node, b, before: a) == false {
             return .instanceOrder(cls: node.cls)
         }
@@ -474,14 +474,14 @@ public struct CycleJudge {
     /// It is then reported when the process ends, unless the order found
     /// by then explains it.
     static func awaitsInstanceOrder(_ ws: [Witness], _ graph: DependencyGraph) -> Bool {
-        (changingLinks(ws) ?? []).contains { graph.sameClass.nests($0.node) }
+        changingLinks(ws).contains { graph.sameClass.nests($0.node) }
     }
 
     /// For a cycle of lock acquisitions only, the links where it changes
     /// objects: the class, the object the next context holds (a) and the
-    /// one this context waits for (b). Nil for a cycle through an event.
-    private static func changingLinks(_ ws: [Witness]) -> [(node: EventNode, a: UInt32, b: UInt32)]? {
-        guard ws.allSatisfy({ isLockRelease($0) && $0.wait.op.isLockAcquisition }) else { return nil }
+    /// one this context waits for (b). None for a cycle through an event.
+    private static func changingLinks(_ ws: [Witness]) -> [(node: EventNode, a: UInt32, b: UInt32)] {
+        guard ws.allSatisfy({ isLockRelease($0) && $0.wait.op.isLockAcquisition }) else { return [] }
         var links: [(node: EventNode, a: UInt32, b: UInt32)] = []
         for (i, w) in ws.enumerated() {
             let next = ws[(i + 1) % ws.count]

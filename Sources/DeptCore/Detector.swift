@@ -268,7 +268,7 @@ public struct Detector: Sendable {
             var evidence = CycleEvidence(cycle: c, graph: graph)
             let ws = evidence.links.map { $0.witness }
             evidence.exitedThreads = Set(ws.map { $0.thread }).filter { threads[$0]?.live == false }.sorted()
-            if ws.contains(where: { $0.wait.isUnsureRelease }) || CycleJudge.awaitsInstanceOrder(ws, graph) {
+            if awaitsMore(ws) {
                 heldBackReports.append(HeldBackCycle(evidence: evidence, identity: c.identity, thread: nil))
                 continue
             }
@@ -281,6 +281,14 @@ public struct Detector: Sendable {
             }
             report(evidence, c.identity)
         }
+    }
+
+    /// Whether a found cycle waits for something the process may still
+    /// show, whatever its threads do: whether a futex word is a lock's
+    /// (futexLockRule), or the order of the objects it changes at
+    /// (instanceOrderRule). Held back until then, or until the process ends.
+    private func awaitsMore(_ ws: [Witness]) -> Bool {
+        ws.contains { $0.wait.isUnsureRelease } || CycleJudge.awaitsInstanceOrder(ws, graph)
     }
 
     /// Queues a cycle's report; other observations of the same cycle still
@@ -305,7 +313,7 @@ public struct Detector: Sendable {
                 ?? (final ? CycleJudge.instanceOrderRule(ws, graph) : nil) {
                 silence(r, ws)
                 turnedDown.insert(h.identity)
-            } else if !final && (ws.contains(where: { w in w.wait.isUnsureRelease }) || CycleJudge.awaitsInstanceOrder(ws, graph)) {
+            } else if !final && awaitsMore(ws) {
                 kept.append(HeldBackCycle(evidence: h.evidence, identity: h.identity, thread: nil))
             } else if !final, let tid = judge.awaitedExit(ws) {
                 kept.append(HeldBackCycle(evidence: h.evidence, identity: h.identity, thread: tid))
