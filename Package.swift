@@ -92,7 +92,12 @@ let package = Package(
             path: "CShim",
             exclude: ["exports.map"],
             cSettings: [
-                .unsafeFlags(["-fvisibility=hidden", "-O2", "-fomit-frame-pointer", "-fno-plt", "-ftls-model=initial-exec", "-fexceptions"]),
+                // SwiftPM adds -fno-omit-frame-pointer after these flags, so
+                // the driver's -fomit-frame-pointer lost and every hook set
+                // up a frame; the compiler's own option, given last, wins.
+                // The unwinders read the .eh_frame tables (-fexceptions),
+                // not frame pointers (CShim/unwinder.c).
+                .unsafeFlags(["-fvisibility=hidden", "-O2", "-fomit-frame-pointer", "-Xclang", "-mframe-pointer=none", "-fno-plt", "-ftls-model=initial-exec", "-fexceptions"]),
             ],
             linkerSettings: [.linkedLibrary("dl")]
         ),
