@@ -488,10 +488,15 @@ void dept_acq_remember(struct dept_thread *t, uint64_t key, uint64_t gen) {
     // stands for (dept_push_known_try).
     // A check of a condvar's predicate is cached too, marked (lock_published).
     if ((h->flags & ~(DEPT_HELD_TRY | DEPT_HELD_COND_CHECK)) || h->count != 1) return;
-    // Nested in its own class, an acquisition is a new instance pair unless
-    // the key names the held objects: it does for per-object classes
+    // Nested in its own class, a lock is a new instance pair unless the key
+    // names the held objects: it does for per-object classes
     // (dept_acq_key), so a static array of locks nested in order is cached.
-    if (dept_class_index(t, h->cls, n - 1) < n - 1 && !dept_class_per_object(h->cls)) return;
+    // A trylock waits for nothing, so it makes no pair: its entry is the
+    // same whichever instance of its class is held below it (`trylock`, a
+    // lock of one mutex of an array and a trylock of the next, took the
+    // whole uncached path for three trylocks in four).
+    if (!(h->flags & DEPT_HELD_TRY) && dept_class_index(t, h->cls, n - 1) < n - 1 && !dept_class_per_object(h->cls))
+        return;
     // Its acquisitions must learn the clock published into it (clocks.h):
     // the entry says so, and the hook joins the clock after the take.
     if (dept_clock_is_published(h->cls, h->inst)) gen |= DEPT_ACQ_ATTEND | DEPT_ACQ_CLOCK;

@@ -587,14 +587,26 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
         // lookup, the claim, the site memo and the chain were 168
         // instructions per trylock, 58% of what dept added to the run).
         uint64_t key = 0;
-        struct dept_acq *a = 0;
+        const struct dept_acq_entry *e = 0;
+        uint32_t objects = 0;
         if (!h && LIKELY(r == 0)) {
             if (UNLIKELY(t->sems_held)) dept_held_validate(t);   // as in lock_at
             key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_TRYLOCK, pc);
-            a = dept_acq_probe(t, key, (uintptr_t)m);
+            struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
+            if (a) {
+                e = &a->e;
+                objects = a->objects;
+            } else {
+                // One the first level gave up to a key of the same slot is
+                // in the second, as a lock's is: a lock and a trylock that
+                // met there took turns at the uncached path.
+                bool published = false;
+                e = dept_acq_probe_more(t, key, (uintptr_t)m, &published);
+                if (published) e = 0;
+            }
         }
         if (h) h->count++;
-        else if (a) dept_push_known_try(t, (uintptr_t)m, a, pc);
+        else if (e) dept_push_known_try(t, (uintptr_t)m, e, objects, pc);
         else {
             uint64_t gen = dept_acq_gen((uintptr_t)m);
             struct dept_obj_ref o = dept_obj_lookup((uintptr_t)m, DEPT_OBJ_MUTEX, pc);

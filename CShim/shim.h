@@ -1312,8 +1312,9 @@ static inline void dept_push_known(struct dept_thread *t, uintptr_t addr, const 
 /// A known successful trylock (key with DEPT_OP_TRYLOCK): the entry its
 /// slow path pushes, marked as a trylock's. No clock step: a trylock does
 /// not wait, and its slow path records none either.
-static inline void dept_push_known_try(struct dept_thread *t, uintptr_t addr, const struct dept_acq *a, uintptr_t pc) {
-    dept_push_cached(t, addr, &a->e, a->objects, DEPT_HELD_TRY, pc);
+static inline void dept_push_known_try(struct dept_thread *t, uintptr_t addr, const struct dept_acq_entry *e,
+                                       uint32_t objects, uintptr_t pc) {
+    dept_push_cached(t, addr, e, objects, DEPT_HELD_TRY, pc);
 }
 /// What a hook pushed for addr just before taking it, for marking the thread
 /// blocked: the innermost entry, unless pushing it failed (no memory), in
