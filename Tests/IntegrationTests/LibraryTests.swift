@@ -190,6 +190,26 @@ final class LibraryTests: XCTestCase {
         assertReport(r, kind: .potential, example: abba)
     }
 
+    /// A test suite run under `dept run` may start valgrind, which then
+    /// loads libdept.so (LD_PRELOAD is inherited) and reads its debug
+    /// information. valgrind 3.19 could not read clang's DWARF 5 and refused
+    /// to start the program at all ("debuginfo reader: Possibly corrupted
+    /// debuginfo file ... Giving up"); the shim is built with DWARF 4. The
+    /// program runs under valgrind and dept still reports from inside it.
+    func test_valgrindRunsAProgramWithDeptPreloaded() throws {
+        let lib = try requirePreload()
+        guard let valgrind = DeptPaths.which("valgrind") else {
+            XCTFail("valgrind is not installed (Scripts/deps installs it)")
+            return
+        }
+        let abba = try ExampleBuilder.shared.build("abba")
+        var env = ProcessRunner.cleanEnvironment()
+        env["LD_PRELOAD"] = lib.path
+        let r = ProcessRunner.run(executable: valgrind, arguments: ["-q", abba.executable.path], environment: env, timeout: 120)
+        XCTAssertFalse(r.stderr.contains("Giving up"), r.transcript)
+        assertReport(r, kind: .potential, example: abba)
+    }
+
     /// Without swift-demangle (a machine without the toolchain, or one
     /// whose swift-demangle is not where dept looks), a report on a Swift
     /// program keeps its mangled names and says once why, instead of
