@@ -1,5 +1,5 @@
 // exit_hooks.c - where the process ends: main returning (__libc_start_main),
-// exit, _exit and _Exit.
+// exit, _exit and _Exit, and where its image does: the exec family.
 //
 // dept's own exit handler (runtime_init.c, registered with on_exit by its
 // constructor) runs after every exit handler registered later: the
@@ -19,6 +19,7 @@
 // crash paths, where printing (allocation, locks) is not safe: they only
 // write the exit line and, for a watchdog's exit, the last words.
 #include "shim.h"
+#include <stdarg.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -76,6 +77,94 @@ DEPT_EXPORT void _Exit(int status) {
     ending(status, "_Exit", false);
     if (UNLIKELY(!real__Exit)) { syscall(SYS_exit_group, status); __builtin_unreachable(); }
     real__Exit(status);
+}
+
+// The exec family. glibc's execv, execvp and execl* reach execve through
+// an internal alias that no interposer sees, so each is interposed. A
+// vfork child (posix_spawn's too) shares our memory and has another pid:
+// our_process() keeps it out, as it does at _exit. Nothing here changes
+// errno or the real call's result.
+DEFINE_REAL(int, execve, const char *, char *const[], char *const[])
+DEFINE_REAL(int, execv, const char *, char *const[])
+DEFINE_REAL(int, execvp, const char *, char *const[])
+DEFINE_REAL(int, execvpe, const char *, char *const[], char *const[])
+DEFINE_REAL(int, fexecve, int, char *const[], char *const[])
+DEFINE_REAL(int, execveat, int, const char *, char *const[], char *const[], int)
+
+static void replacing(void) {
+    if (our_process()) dept_replacing_image();
+}
+
+DEPT_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
+    replacing();
+    resolve_execve();
+    return REAL(execve)(path, argv, envp);
+}
+
+DEPT_EXPORT int execv(const char *path, char *const argv[]) {
+    replacing();
+    resolve_execv();
+    return REAL(execv)(path, argv);
+}
+
+DEPT_EXPORT int execvp(const char *file, char *const argv[]) {
+    replacing();
+    resolve_execvp();
+    return REAL(execvp)(file, argv);
+}
+
+DEPT_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
+    replacing();
+    resolve_execvpe();
+    return REAL(execvpe)(file, argv, envp);
+}
+
+DEPT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
+    replacing();
+    resolve_fexecve();
+    return REAL(fexecve)(fd, argv, envp);
+}
+
+DEPT_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags) {
+    replacing();
+    resolve_execveat();
+    return REAL(execveat)(dirfd, path, argv, envp, flags);
+}
+
+// The list forms build their argument vector on the stack, as glibc's
+// own do (no allocation: a forked child of a threaded program may exec
+// while another thread of the parent held the allocator's lock), and go
+// on as the vector forms.
+#define ARGV_FROM_LIST(first, ap, argv)                                    \
+    size_t n_ = 1;                                                         \
+    va_start(ap, first);                                                   \
+    while (va_arg(ap, char *)) n_++;                                       \
+    va_end(ap);                                                            \
+    char *argv[n_ + 1];                                                    \
+    argv[0] = (char *)(first);                                             \
+    va_start(ap, first);                                                   \
+    for (size_t i_ = 1; i_ <= n_; i_++) argv[i_] = va_arg(ap, char *);
+
+DEPT_EXPORT int execl(const char *path, const char *arg, ...) {
+    va_list ap;
+    ARGV_FROM_LIST(arg, ap, argv)
+    va_end(ap);
+    return execv(path, argv);
+}
+
+DEPT_EXPORT int execlp(const char *file, const char *arg, ...) {
+    va_list ap;
+    ARGV_FROM_LIST(arg, ap, argv)
+    va_end(ap);
+    return execvp(file, argv);
+}
+
+DEPT_EXPORT int execle(const char *path, const char *arg, ...) {
+    va_list ap;
+    ARGV_FROM_LIST(arg, ap, argv)
+    char *const *envp = va_arg(ap, char *const *);
+    va_end(ap);
+    return execve(path, argv, envp);
 }
 
 static void after_fork_child(void) { self_pid = getpid(); }

@@ -277,6 +277,19 @@ void dept_exiting_without_handlers(int status) {
     errno = e;
 }
 
+// An exec ends every thread of the process and its exit handlers never
+// run: what the core held back for more evidence (futex wakes not yet
+// known to be a lock's, joins awaiting a thread's exit, cycles awaiting
+// the order of their objects) gets no more, and would be lost with the
+// image. It is judged as at an exit. An exec that fails leaves it printed.
+void dept_replacing_image(void) {
+    int e = errno;
+    dept_tls_guard = 1;
+    flush_at_end();
+    dept_tls_guard = 0;
+    errno = e;
+}
+
 // The code whose locks are passed through untracked (dept_untracked_site):
 // a malloc that lives in a shared library of its own, and the Swift runtime
 // of a Swift program (found by its exported swift_retain; libdept.so's own

@@ -486,6 +486,9 @@ DEPT_HIDDEN void dept_core_unlock(void);
 DEPT_HIDDEN void dept_flush_before_teardown(void);
 /// _exit/_Exit: no exit handler will write the exit line.
 DEPT_HIDDEN void dept_exiting_without_handlers(int status);
+/// An exec is about to replace the process image: what the core held back
+/// is judged and printed, as at an exit.
+DEPT_HIDDEN void dept_replacing_image(void);
 
 // ---- objects -----------------------------------------------------------
 

@@ -1,7 +1,7 @@
 // dept-example: class_order_unproven
 // expect: potential
 // objects: collect pad_new
-// summary: The near miss of class_order_pipeline that no later order explains: input 1 queues a buffer under the collect lock but never completes a set, so it is never seen held above the output pad. The cycle input 1 -> collect -> output is held back for the order of its pads and printed when the process ends, here by _exit, which runs no exit handlers.
+// summary: The near miss of class_order_pipeline that no later order explains: input 1 queues a buffer under the collect lock but never completes a set, so it is never seen held above the output pad. The cycle input 1 -> collect -> output is held back for the order of its pads and printed when the process ends, here by _exit, which runs no exit handlers, or, given the argument `exec`, when it replaces itself with /bin/true.
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +53,7 @@ static void arrive(int i) {
     pthread_join(t, NULL);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     // One call site makes every pad, as GObject's instance init does.
     for (int i = 0; i < 3; i++) pads[i] = pad_new();
     out = pads[2];
@@ -61,5 +61,10 @@ int main(void) {
     arrive(0);  // input 0 completes the set and pushes: the cycle closes
     printf("class_order_unproven: done (%d pushed)\n", out->queued);
     fflush(stdout);
+    if (argc > 1 && argv[1][0] == 'e') {
+        execl("/bin/true", "true", (char *)0);
+        perror("execl /bin/true");
+        return 1;
+    }
     _exit(0);
 }

@@ -323,6 +323,18 @@ final class PrecisionExamplesTests: XCTestCase {
         XCTAssertTrue(report.contains("push_out"), "the pusher's wait for the output pad\n\(run.transcript)")
     }
 
+    /// The same program replacing itself with /bin/true: an exec ends the
+    /// process image without exit handlers, and the held-back cycle was
+    /// lost with it. The exec'd program's status (0) is the process's.
+    func test_class_order_unproven_exec() throws {
+        _ = try requirePreload()
+        let example = try ExampleBuilder.shared.build("class_order_unproven")
+        let run = runProgram(example.executable.path, ["exec"], preload: true, timeout: Self.timeout)
+        assertReport(run, kind: .potential, example: example, events: 2...2, exitCode: 0)
+        XCTAssertTrue(run.stdout.contains("class_order_unproven: done"), run.transcript)
+        XCTAssertFalse(run.stderr.contains("execl /bin/true"), "the exec failed\n\(run.transcript)")
+    }
+
     // MARK: semaphores passed around like locks (CShim/lock_takes.c)
 
     /// A semaphore made with no token and lent like a lock (VLC's avcodec
