@@ -15,9 +15,13 @@
 // before any exit handler, with the program intact; dept's handler is then
 // left with what teardown itself adds, usually nothing.
 //
-// _exit and _Exit run no handlers and are called from signal handlers and
-// crash paths, where printing (allocation, locks) is not safe: they only
-// write the exit line and, for a watchdog's exit, the last words.
+// _exit and _Exit run no handlers: they write the exit line, print what the
+// core held back for more evidence (a forked child's _exit, a daemon's, an
+// exec's below), and, for a watchdog's exit, the last words. They are also
+// called from signal handlers and crash paths, where printing is not safe
+// (the core allocates from glibc's heap, whose lock the interrupted code may
+// hold); with nothing held back and nothing queued, the flush returns
+// before it symbolizes or prints anything.
 #include "shim.h"
 #include <stdarg.h>
 #include <sys/syscall.h>
