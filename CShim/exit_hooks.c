@@ -86,8 +86,9 @@ DEPT_EXPORT void _Exit(int status) {
 // The exec family. glibc's execv, execvp and execl* reach execve through
 // an internal alias that no interposer sees, so each is interposed. A
 // vfork child (posix_spawn's too) shares our memory and has another pid:
-// our_process() keeps it out, as it does at _exit. Nothing here changes
-// errno or the real call's result.
+// our_process() keeps it out, as it does at _exit, and the real functions
+// are resolved at start-up, since such a child must not enter dlsym.
+// Nothing here changes errno or the real call's result.
 DEFINE_REAL(int, execve, const char *, char *const[], char *const[])
 DEFINE_REAL(int, execv, const char *, char *const[])
 DEFINE_REAL(int, execvp, const char *, char *const[])
@@ -180,5 +181,12 @@ static void exit_hooks_init(void) {
     real_exit = (exit_fn)dept_real("exit", 0);
     real__exit = (exit_fn)dept_real("_exit", 0);
     real__Exit = (exit_fn)dept_real("_Exit", 0);
+    // vfork + exec is the classic way to start a program.
+    resolve_execve();
+    resolve_execv();
+    resolve_execvp();
+    resolve_execvpe();
+    resolve_fexecve();
+    resolve_execveat();
     dept_on_fork_child(after_fork_child);
 }
