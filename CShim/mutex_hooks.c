@@ -568,7 +568,7 @@ DEPT_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const s
     return acquire(t, m, CALLER_PC(), &how, 0);
 }
 
-static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
+static __attribute__((noinline)) int trylock_full(pthread_mutex_t *m, uintptr_t pc) {
     if (UNLIKELY(dept_untracked_site(pc))) {
         int r = __pthread_mutex_trylock(m);
         if (r == 0) dept_untracked_lock(pc, 1);
@@ -641,6 +641,30 @@ static int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
         }
         dept_leave();
     }
+    return r;
+}
+
+// A trylock of a default mutex in a situation the first level knows, as
+// lock_at answers a lock: the probe, the take done the way glibc does it,
+// and the cached entry pushed, in one guarded stretch. Busy, it records
+// nothing, as trylock_full does. Everything else (a miss, a semaphore
+// held, another kind of mutex, a thread not set up) is trylock_full's.
+// With the glibc call and a second guarded stretch, a cached trylock took
+// 159 instructions; 87 now, glibc's own trylock 34 (callgrind, `trylock 1
+// N 4 1`).
+static inline __attribute__((always_inline)) int trylock_at(pthread_mutex_t *m, uintptr_t pc) {
+    struct dept_thread *t = dept_current();
+    if (UNLIKELY(!t) || UNLIKELY(t->sems_held) || !LIKELY(default_kind(m))) return trylock_full(m, pc);
+    dept_tls_guard = 1;
+    uint64_t key = dept_acq_key(t, (uintptr_t)m, DEPT_OP_TRYLOCK, pc);
+    struct dept_acq *a = dept_acq_probe(t, key, (uintptr_t)m);
+    if (UNLIKELY(!a)) {
+        dept_leave();
+        return trylock_full(m, pc);
+    }
+    int r = try_default(m, t->os_tid);
+    if (LIKELY(r == 0)) dept_push_known_try(t, (uintptr_t)m, &a->e, a->objects, pc);
+    dept_leave();
     return r;
 }
 
