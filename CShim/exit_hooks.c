@@ -97,7 +97,7 @@ DEFINE_REAL(int, fexecve, int, char *const[], char *const[])
 DEFINE_REAL(int, execveat, int, const char *, char *const[], char *const[], int)
 
 static void replacing(void) {
-    if (our_process()) dept_replacing_image();
+    if (our_process()) dept_flush_before_teardown();
 }
 
 DEPT_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {

@@ -253,7 +253,10 @@ static void at_exit(int status, void *arg) {
 
 // Main returned or exit() was called, and no exit handler has run yet
 // (exit_hooks.c): what the core queued is printed while the program's
-// objects are all still there.
+// objects are all still there. An exec is about to end every thread of the
+// process, and what the core held back for more evidence would be lost
+// with the image: it is judged here as at an exit (an exec that then fails
+// has printed it all the same).
 void dept_flush_before_teardown(void) {
     int e = errno;
     dept_tls_guard = 1;
@@ -273,19 +276,6 @@ void dept_exiting_without_handlers(int status) {
     dept_core_lock();
     dept_core_exiting(status);
     dept_shim_core_unlock_noflush();
-    dept_tls_guard = 0;
-    errno = e;
-}
-
-// An exec ends every thread of the process and its exit handlers never
-// run: what the core held back for more evidence (futex wakes not yet
-// known to be a lock's, joins awaiting a thread's exit, cycles awaiting
-// the order of their objects) gets no more, and would be lost with the
-// image. It is judged as at an exit. An exec that fails leaves it printed.
-void dept_replacing_image(void) {
-    int e = errno;
-    dept_tls_guard = 1;
-    flush_at_end();
     dept_tls_guard = 0;
     errno = e;
 }

@@ -481,14 +481,12 @@ DEPT_HIDDEN void dept_core_lock(void);
 DEPT_HIDDEN void dept_core_unlock(void);
 
 // ---- the end of the process (runtime_init.c, called by exit_hooks.c) ----
-/// Main returned or exit() was called, before any exit handler: print what
-/// is queued while the program is intact.
+/// Main returned or exit() was called, before any exit handler, or an exec
+/// is about to replace the image: judge what the core held back and print
+/// what is queued while the program is intact.
 DEPT_HIDDEN void dept_flush_before_teardown(void);
 /// _exit/_Exit: no exit handler will write the exit line.
 DEPT_HIDDEN void dept_exiting_without_handlers(int status);
-/// An exec is about to replace the process image: what the core held back
-/// is judged and printed, as at an exit.
-DEPT_HIDDEN void dept_replacing_image(void);
 
 // ---- objects -----------------------------------------------------------
 
