@@ -505,8 +505,7 @@ static __attribute__((noinline)) int lock_site(pthread_mutex_t *m, uintptr_t pc,
 static __attribute__((noinline)) int lock_attend(pthread_mutex_t *m, uintptr_t pc, struct dept_thread *t,
                                                  uint64_t key, uint64_t gen) {
     struct dept_acq *a = &t->acq[key >> 58];
-    if ((a->e.gen & ~DEPT_ACQ_REASONS) == (gen | DEPT_ACQ_ATTEND) && dept_acq_room(t))
-        return lock_published(m, pc, t, &a->e, a->objects);
+    if (dept_acq_attends(t, a, gen)) return lock_published(m, pc, t, &a->e, a->objects);
     return lock_more(m, pc, t, key);
 }
 
@@ -521,7 +520,7 @@ static inline __attribute__((always_inline)) int lock_probed(pthread_mutex_t *m,
     struct dept_acq *a = &t->acq[key >> 58];
     if (UNLIKELY(a->key != key)) return lock_more(m, pc, t, key);
     uint64_t gen = dept_acq_gen((uintptr_t)m);
-    if (UNLIKELY(a->e.gen != gen || !dept_acq_room(t))) return lock_attend(m, pc, t, key, gen);
+    if (UNLIKELY(!dept_acq_valid_gen(t, a, gen))) return lock_attend(m, pc, t, key, gen);
     return lock_known(t, m, &a->e, a->objects, pc);
 }
 

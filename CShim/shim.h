@@ -1184,9 +1184,20 @@ static inline uint64_t dept_acq_key(struct dept_thread *t, uintptr_t addr, uint1
 static inline bool dept_acq_room(const struct dept_thread *t) {
     return t->nheld < t->held_cap;
 }
+/// Whether a cached entry (its key already matched) may be pushed, gen
+/// being dept_acq_gen of its lock.
+static inline bool dept_acq_valid_gen(const struct dept_thread *t, const struct dept_acq *a, uint64_t gen) {
+    return a->e.gen == gen && dept_acq_room(t);
+}
 /// Whether a cached entry for addr (its key already matched) may be pushed.
 static inline bool dept_acq_valid(const struct dept_thread *t, const struct dept_acq *a, uintptr_t addr) {
-    return a->e.gen == dept_acq_gen(addr) && dept_acq_room(t);
+    return dept_acq_valid_gen(t, a, dept_acq_gen(addr));
+}
+/// Whether a first-level entry (its key already matched) is one a hit must
+/// attend to (DEPT_ACQ_ATTEND) and may be pushed, gen being dept_acq_gen of
+/// its lock.
+static inline bool dept_acq_attends(const struct dept_thread *t, const struct dept_acq *a, uint64_t gen) {
+    return (a->e.gen & ~DEPT_ACQ_REASONS) == (gen | DEPT_ACQ_ATTEND) && dept_acq_room(t);
 }
 static inline bool dept_acq_usable(const struct dept_thread *t, const struct dept_acq *a, uint64_t key,
                                    uintptr_t addr) {
@@ -1248,8 +1259,7 @@ static inline const struct dept_acq_entry *dept_acq_more_missed(struct dept_thre
 /// (DEPT_ACQ_ATTEND), else NULL.
 static inline __attribute__((always_inline)) struct dept_acq *dept_acq_probe_published(struct dept_thread *t, uint64_t key, uintptr_t addr) {
     struct dept_acq *a = &t->acq[key >> 58];
-    if (a->key != key || (a->e.gen & ~DEPT_ACQ_REASONS) != (dept_acq_gen(addr) | DEPT_ACQ_ATTEND)) return 0;
-    return dept_acq_room(t) ? a : 0;
+    return a->key == key && dept_acq_attends(t, a, dept_acq_gen(addr)) ? a : 0;
 }
 
 /// The cached entry for key, taking addr, from the second level, or NULL;
